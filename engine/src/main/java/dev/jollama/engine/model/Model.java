@@ -1,0 +1,83 @@
+package dev.jollama.engine.model;
+
+import dev.jollama.engine.gguf.GgufFile;
+import dev.jollama.engine.gguf.GgufFormatException;
+import dev.jollama.engine.gguf.GgufTensorInfo;
+
+import java.nio.file.Path;
+
+/**
+ * A loaded model: its file (kept mapped while the model is open), configuration and weights. Generation state lives
+ * in {@link Sequence}s, so one model serves many sequences.
+ */
+public final class Model implements AutoCloseable {
+    private final GgufFile file;
+    private final ModelConfig config;
+    private final ModelWeights weights;
+    private final Transformer transformer;
+
+    private Model(GgufFile file, ModelConfig config, ModelWeights weights) {
+        this.file = file;
+        this.config = config;
+        this.weights = weights;
+        this.transformer = new Transformer(config, weights);
+    }
+
+    /** Opens a GGUF model; any problem with the file is a {@link GgufFormatException} naming it. */
+    public static Model load(Path path) {
+        GgufFile file = GgufFile.open(path);
+        try {
+            return load(file);
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** Builds a model over an open file; the model takes ownership of it. */
+    public static Model load(GgufFile file) {
+        Architecture architecture = Architecture.of(file);
+        GgufTensorInfo embedding = file.requireTensor("token_embd.weight");
+        if (embedding.shape().length != 2 || embedding.shape()[1] > Integer.MAX_VALUE) {
+            throw new GgufFormatException(file.path(), "tensor 'token_embd.weight' must be a matrix of at most 2^31 rows, found " + embedding);
+        }
+        ModelConfig config = ModelConfig.read(file, architecture, (int) embedding.shape()[1]);
+        return new Model(file, config, ModelWeights.load(file, config));
+    }
+
+    public GgufFile file() {
+        return file;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public ModelWeights weights() {
+        return weights;
+    }
+
+    /** A new empty sequence whose KV cache holds {@code contextLength} tokens. */
+    public Sequence newSequence(int contextLength) {
+        if (contextLength < 1) {
+            throw new IllegalArgumentException("context length must be at least 1, was " + contextLength);
+        }
+        return new Sequence(config, contextLength);
+    }
+
+    /**
+     * Feeds one token at the sequence's next position and returns the logits of the next token. The array belongs
+     * to the sequence and is overwritten by the next call.
+     */
+    public float[] forward(Sequence sequence, int token) {
+        if (token < 0 || token >= config.vocabularySize()) {
+            throw new IllegalArgumentException("token " + token + " is outside the vocabulary (0.." + (config.vocabularySize() - 1) + ")");
+        }
+        return transformer.forward(sequence, token);
+    }
+
+    @Override
+    public void close() {
+        file.close();
+    }
+}

@@ -1,0 +1,100 @@
+package dev.jollama.engine.model;
+
+import dev.jollama.engine.gguf.GgufFile;
+import dev.jollama.engine.gguf.GgufFormatException;
+
+/**
+ * Hyperparameters of a model, all read from its GGUF metadata ({@code <arch>.*} keys).
+ *
+ * @param headDim          width of a query/key head ({@code attention.key_length}, else embedding / heads)
+ * @param valueDim         width of a value head ({@code attention.value_length}, else headDim)
+ * @param ropeDimensions   how many dimensions of each head RoPE rotates
+ * @param ropeScale        positions are multiplied by this before rotation (1 / linear scaling factor)
+ * @param slidingWindow    keys a sliding-window layer sees, itself included; 0 when no layer slides
+ * @param slidingWindowPattern every this-many-th layer is global, the others slide; 0 when none slide
+ */
+public record ModelConfig(
+        Architecture architecture,
+        int embeddingLength,
+        int feedForwardLength,
+        int blockCount,
+        int headCount,
+        int headCountKv,
+        int headDim,
+        int valueDim,
+        int contextLength,
+        int vocabularySize,
+        float rmsNormEps,
+        float ropeBase,
+        float localRopeBase,
+        float ropeScale,
+        int ropeDimensions,
+        int slidingWindow,
+        int slidingWindowPattern) {
+
+    private static final int GEMMA3_SLIDING_WINDOW_PATTERN = 6;
+    private static final float GEMMA3_LOCAL_ROPE_BASE = 10_000f;
+
+    static ModelConfig read(GgufFile file, Architecture architecture, int vocabularySize) {
+        String p = architecture.ggufName + ".";
+        int embedding = file.requireInt(p + "embedding_length", 1);
+        int heads = file.requireInt(p + "attention.head_count", 1);
+        int kvHeads = file.getInt(p + "attention.head_count_kv", heads, 1);
+        if (heads % kvHeads != 0) {
+            throw new GgufFormatException(file.path(), "attention.head_count " + heads + " is not a multiple of head_count_kv " + kvHeads);
+        }
+        int headDim = file.getInt(p + "attention.key_length", embedding / heads, 1);
+        int valueDim = file.getInt(p + "attention.value_length", headDim, 1);
+        if (valueDim != headDim) {
+            throw new GgufFormatException(file.path(), "attention.value_length " + valueDim + " differs from key_length " + headDim + ", which is not supported");
+        }
+        int ropeDimensions = file.getInt(p + "rope.dimension_count", headDim, 2);
+        if (ropeDimensions > headDim || ropeDimensions % 2 != 0) {
+            throw new GgufFormatException(file.path(), "rope.dimension_count " + ropeDimensions + " must be even and at most the head size " + headDim);
+        }
+        float ropeScale = 1f;
+        String scalingType = file.getString(p + "rope.scaling.type", "none");
+        if (scalingType.equals("linear")) {
+            float factor = file.getFloat(p + "rope.scaling.factor", 1f);
+            if (factor <= 0) {
+                throw new GgufFormatException(file.path(), "rope.scaling.factor is " + factor + ", not positive");
+            }
+            ropeScale = 1f / factor;
+        } else if (!scalingType.equals("none")) {
+            throw new GgufFormatException(file.path(), "rope.scaling.type '" + scalingType + "' is not supported (none and linear are)");
+        }
+        boolean gemma = architecture == Architecture.GEMMA3;
+        int slidingWindow = gemma ? file.getInt(p + "attention.sliding_window", 0, 0) : 0;
+        return new ModelConfig(
+                architecture,
+                embedding,
+                file.requireInt(p + "feed_forward_length", 1),
+                file.requireInt(p + "block_count", 1),
+                heads,
+                kvHeads,
+                headDim,
+                valueDim,
+                file.getInt(p + "context_length", 2048, 1),
+                vocabularySize,
+                file.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f),
+                file.getFloat(p + "rope.freq_base", 10_000f),
+                gemma ? GEMMA3_LOCAL_ROPE_BASE : 0f,
+                ropeScale,
+                ropeDimensions,
+                slidingWindow,
+                slidingWindow > 0 ? GEMMA3_SLIDING_WINDOW_PATTERN : 0);
+    }
+
+    /** Whether layer {@code layer} attends only to the last {@link #slidingWindow} positions. */
+    public boolean isSlidingWindowLayer(int layer) {
+        return slidingWindowPattern > 0 && (layer + 1) % slidingWindowPattern != 0;
+    }
+
+    public int queryDim() {
+        return headCount * headDim;
+    }
+
+    public int kvDim() {
+        return headCountKv * headDim;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.jollama.engine.model;
+
+/**
+ * One generation's state: the KV cache, sized by the context length this sequence asked for (not the model's
+ * training context), and the scratch buffers of the forward pass. Used by one thread at a time.
+ */
+public final class Sequence {
+    private final int contextLength;
+    private int length;
+
+    final float[][] keyCache;
+    final float[][] valueCache;
+
+    final float[] x;
+    final float[] normed;
+    final float[] query;
+    final float[] key;
+    final float[] value;
+    final float[] attentionOut;
+    final float[] projected;
+    final float[] gate;
+    final float[] up;
+    final float[] scores;
+    final float[] logits;
+
+    Sequence(ModelConfig c, int contextLength) {
+        this.contextLength = contextLength;
+        int kvDim = c.kvDim();
+        keyCache = new float[c.blockCount()][Math.multiplyExact(contextLength, kvDim)];
+        valueCache = new float[c.blockCount()][Math.multiplyExact(contextLength, kvDim)];
+        x = new float[c.embeddingLength()];
+        normed = new float[c.embeddingLength()];
+        query = new float[c.queryDim()];
+        key = new float[kvDim];
+        value = new float[kvDim];
+        attentionOut = new float[c.queryDim()];
+        projected = new float[c.embeddingLength()];
+        gate = new float[c.feedForwardLength()];
+        up = new float[c.feedForwardLength()];
+        scores = new float[contextLength];
+        logits = new float[c.vocabularySize()];
+    }
+
+    public int contextLength() {
+        return contextLength;
+    }
+
+    /** Tokens held in the cache; the next token fed goes to this position. */
+    public int length() {
+        return length;
+    }
+
+    /** Forgets every position from {@code newLength} on, so a shared prefix can be kept and the rest re-fed. */
+    public void truncate(int newLength) {
+        if (newLength < 0 || newLength > length) {
+            throw new IllegalArgumentException("cannot truncate a sequence of " + length + " tokens to " + newLength);
+        }
+        length = newLength;
+    }
+
+    void advance() {
+        length++;
+    }
+}

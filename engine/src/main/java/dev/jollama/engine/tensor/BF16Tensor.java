@@ -1,0 +1,33 @@
+package dev.jollama.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/** bfloat16: the upper 16 bits of a 32-bit float. */
+public final class BF16Tensor extends FloatTensor {
+    BF16Tensor(MemorySegment data, long size) {
+        super(data, size);
+    }
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.BF16;
+    }
+
+    @Override
+    public float getFloat(long index) {
+        return bf16(index * 2);
+    }
+
+    private float bf16(long byteOffset) {
+        return Float.intBitsToFloat(data.get(SHORT_LE, byteOffset) << 16);
+    }
+
+    @Override
+    protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
+        float sum = 0f;
+        for (int i = 0; i < blockCount; i++) {
+            sum += bf16((firstBlock + i) * 2) * x[xOffset + i];
+        }
+        return sum;
+    }
+}

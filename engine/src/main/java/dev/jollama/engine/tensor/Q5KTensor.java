@@ -1,0 +1,64 @@
+package dev.jollama.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Q5_K: super-blocks of 256 values in 176 bytes: fp16 d, fp16 dmin, 12 bytes of scales and mins
+ * ({@link KQuantScales}), 32 bytes of fifth bits qh, 128 bytes of nibbles. As Q4_K, plus 16 when the fifth bit is
+ * set: for group g, the low half reads bit 2g of qh[l], the high half bit 2g+1.
+ */
+public final class Q5KTensor extends FloatTensor {
+    private static final int BLOCK_BYTES = 176;
+
+    Q5KTensor(MemorySegment data, long size) {
+        super(data, size);
+    }
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q5_K;
+    }
+
+    @Override
+    public float getFloat(long index) {
+        long block = (index / 256) * BLOCK_BYTES;
+        int i = (int) (index % 256);
+        int group = i / 64;
+        int l = i % 32;
+        boolean high = (i % 64) >= 32;
+        int subBlock = 2 * group + (high ? 1 : 0);
+        int packed = uint8(block + 48 + 32 * group + l);
+        int q = (high ? packed >>> 4 : packed & 0xF) | ((uint8(block + 16 + l) >>> subBlock) & 1) << 4;
+        return f16(block) * KQuantScales.scale(data, block + 4, subBlock) * q
+                - f16(block + 2) * KQuantScales.min(data, block + 4, subBlock);
+    }
+
+    @Override
+    protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
+        float sum = 0f;
+        for (int b = 0; b < blockCount; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block);
+            float dmin = f16(block + 2);
+            for (int group = 0; group < 4; group++) {
+                int xg = xOffset + b * 256 + group * 64;
+                long qs = block + 48 + 32 * group;
+                float lowDot = 0f, highDot = 0f, lowSum = 0f, highSum = 0f;
+                for (int l = 0; l < 32; l++) {
+                    int packed = uint8(qs + l);
+                    int fifthBits = uint8(block + 16 + l) >>> (2 * group);
+                    float xl = x[xg + l], xh = x[xg + 32 + l];
+                    lowDot += ((packed & 0xF) | (fifthBits & 1) << 4) * xl;
+                    highDot += ((packed >>> 4) | (fifthBits & 2) << 3) * xh;
+                    lowSum += xl;
+                    highSum += xh;
+                }
+                sum += d * (KQuantScales.scale(data, block + 4, 2 * group) * lowDot
+                        + KQuantScales.scale(data, block + 4, 2 * group + 1) * highDot)
+                        - dmin * (KQuantScales.min(data, block + 4, 2 * group) * lowSum
+                        + KQuantScales.min(data, block + 4, 2 * group + 1) * highSum);
+            }
+        }
+        return sum;
+    }
+}
