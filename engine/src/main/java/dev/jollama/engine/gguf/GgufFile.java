@@ -25,7 +25,7 @@ public final class GgufFile implements AutoCloseable {
     private static final int MAX_DIMS = 4;
 
     private final Path path;
-    private final Arena arena;
+    private final Arena arena; // null when the bytes belong to the caller
     private final int version;
     private final Map<String, Object> metadata;
     private final Map<String, GgufTensorInfo> tensors;
@@ -54,6 +54,14 @@ public final class GgufFile implements AutoCloseable {
             arena.close();
             throw e;
         }
+    }
+
+    /**
+     * Reads a GGUF image already in memory; {@code name} labels errors. The caller keeps {@code bytes} alive for as
+     * long as the result is used.
+     */
+    public static GgufFile of(Path name, MemorySegment bytes) {
+        return read(name, null, bytes);
     }
 
     private static GgufFile read(Path path, Arena arena, MemorySegment bytes) {
@@ -349,9 +357,11 @@ public final class GgufFile implements AutoCloseable {
         return new GgufFormatException(path, "metadata '" + key + "' is " + actual + ", expected " + expected);
     }
 
-    /** Unmaps the file; tensors read from it afterwards fail. */
+    /** Unmaps the file; tensors read from it afterwards fail. A file read from memory has nothing to release. */
     @Override
     public void close() {
-        arena.close();
+        if (arena != null) {
+            arena.close();
+        }
     }
 }

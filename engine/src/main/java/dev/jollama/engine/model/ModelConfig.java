@@ -32,6 +32,8 @@ public record ModelConfig(
         int slidingWindow,
         int slidingWindowPattern) {
 
+    /** Bounds layer widths read from a file, so a corrupt count cannot overflow an int product. */
+    private static final int MAX_WIDTH = 1 << 24;
     private static final int GEMMA3_SLIDING_WINDOW_PATTERN = 6;
     private static final float GEMMA3_LOCAL_ROPE_BASE = 10_000f;
 
@@ -44,6 +46,9 @@ public record ModelConfig(
             throw new GgufFormatException(file.path(), "attention.head_count " + heads + " is not a multiple of head_count_kv " + kvHeads);
         }
         int headDim = file.getInt(p + "attention.key_length", embedding / heads, 1);
+        if (headDim < 1) {
+            throw new GgufFormatException(file.path(), "head size is 0: embedding_length " + embedding + " is less than head_count " + heads);
+        }
         int valueDim = file.getInt(p + "attention.value_length", headDim, 1);
         if (valueDim != headDim) {
             throw new GgufFormatException(file.path(), "attention.value_length " + valueDim + " differs from key_length " + headDim + ", which is not supported");
@@ -63,13 +68,20 @@ public record ModelConfig(
         } else if (!scalingType.equals("none")) {
             throw new GgufFormatException(file.path(), "rope.scaling.type '" + scalingType + "' is not supported (none and linear are)");
         }
+        int blockCount = file.requireInt(p + "block_count", 1);
+        if (blockCount > file.tensors().size()) {
+            throw new GgufFormatException(file.path(), "block_count " + blockCount + " is more than the file has tensors");
+        }
+        if ((long) heads * headDim > MAX_WIDTH || (long) kvHeads * headDim > MAX_WIDTH) {
+            throw new GgufFormatException(file.path(), heads + " heads of " + headDim + " values are wider than any supported model");
+        }
         boolean gemma = architecture == Architecture.GEMMA3;
         int slidingWindow = gemma ? file.getInt(p + "attention.sliding_window", 0, 0) : 0;
         return new ModelConfig(
                 architecture,
                 embedding,
                 file.requireInt(p + "feed_forward_length", 1),
-                file.requireInt(p + "block_count", 1),
+                blockCount,
                 heads,
                 kvHeads,
                 headDim,

@@ -1,0 +1,89 @@
+package dev.jollama.engine.gguf;
+
+import dev.jollama.engine.SharedTestData;
+import dev.jollama.engine.model.Model;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/**
+ * Truncated and corrupted model files must fail with a {@link GgufFormatException} that names the file: never another
+ * exception type, an OutOfMemoryError or a hang.
+ */
+class CorruptFileTest {
+    private static final int CASES = 200;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"stories260K.gguf", "stories260K-gguf-v1-f32.gguf", "syn-gemma3-q4_k_m.gguf", "syn-qwen2-gpt2-q8_0.gguf"})
+    void truncatedFilesFailClearly(String modelName) throws IOException {
+        byte[] whole = Files.readAllBytes(SharedTestData.model(modelName));
+        Random random = new Random(modelName.hashCode());
+        assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
+            for (int i = 0; i < CASES; i++) {
+                int length = random.nextInt(whole.length);
+                MemorySegment truncated = MemorySegment.ofArray(whole).asSlice(0, length);
+                assertThatThrownBy(() -> load(modelName, truncated))
+                        .as("%s truncated to %d of %d bytes", modelName, length, whole.length)
+                        .isInstanceOf(GgufFormatException.class)
+                        .hasMessageContaining(modelName);
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"stories260K.gguf", "stories260K-gguf-v1-f32.gguf", "syn-qwen3-q8_0.gguf", "syn-qwen2-gpt2-q8_0.gguf"})
+    void flippedHeaderBytesFailClearlyOrStillLoad(String modelName) throws IOException {
+        byte[] whole = Files.readAllBytes(SharedTestData.model(modelName));
+        int headerLength;
+        try (GgufFile file = GgufFile.of(Path.of(modelName), MemorySegment.ofArray(whole))) {
+            headerLength = (int) file.dataOffset();
+        }
+        Random random = new Random(~modelName.hashCode());
+        assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
+            for (int i = 0; i < CASES; i++) {
+                byte[] corrupt = whole.clone();
+                // Numbers and lengths live in the first bytes of each field: favour small offsets, flip high bits too.
+                int flips = 1 + random.nextInt(4);
+                for (int f = 0; f < flips; f++) {
+                    int at = random.nextBoolean() ? random.nextInt(Math.min(64, headerLength)) : random.nextInt(headerLength);
+                    corrupt[at] ^= (byte) (1 << random.nextInt(8));
+                }
+                try {
+                    load(modelName, MemorySegment.ofArray(corrupt)).close();
+                } catch (GgufFormatException expected) {
+                    assertThat(expected.getMessage()).contains(modelName);
+                }
+            }
+        });
+    }
+
+    @Test
+    void notAGgufFileSaysSo() {
+        assertThatThrownBy(() -> GgufFile.of(Path.of("notes.txt"), MemorySegment.ofArray("hello world, not a model".getBytes())))
+                .isInstanceOf(GgufFormatException.class)
+                .hasMessageContaining("notes.txt")
+                .hasMessageContaining("not a GGUF file");
+    }
+
+    @Test
+    void missingFileSaysSo() {
+        assertThatThrownBy(() -> GgufFile.open(Path.of("target/no-such-model.gguf")))
+                .isInstanceOf(GgufFormatException.class)
+                .hasMessageContaining("no-such-model.gguf");
+    }
+
+    private static Model load(String name, MemorySegment bytes) {
+        return Model.load(GgufFile.of(Path.of(name), bytes));
+    }
+}

@@ -1,0 +1,105 @@
+package dev.jollama.engine.tensor;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** Each type's block kernel against its scalar reference ({@link FloatTensor#getFloat}) on random blocks. */
+class TensorKernelTest {
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
+    void dotAgreesWithScalarReference(GgmlType type) {
+        Random random = new Random(type.id);
+        int blocks = 12;
+        int n = blocks * Math.max(type.blockSize, 256);
+        FloatTensor tensor = randomTensor(type, n, random);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        // Aligned whole rows, and starts and ends inside a block (rows that run across blocks).
+        int[][] ranges = {{0, n}, {type.blockSize, n - type.blockSize}, {7, 172}, {172, 344}, {n - 45, 45}};
+        for (int[] range : ranges) {
+            int offset = range[0], length = range[1];
+            double expected = 0, magnitude = 0;
+            for (int i = 0; i < length; i++) {
+                expected += (double) tensor.getFloat(offset + i) * x[i];
+                magnitude += Math.abs((double) tensor.getFloat(offset + i) * x[i]);
+            }
+            float actual = tensor.dot(offset, x, 0, length);
+            assertThat((double) actual).as("%s dot at %d+%d", type, offset, length).isCloseTo(expected, within(1e-5 * magnitude + 1e-6));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
+    void matvecIsDotPerRow(GgmlType type) {
+        Random random = new Random(31 + type.id);
+        int rows = 3, cols = 512;
+        FloatTensor tensor = randomTensor(type, rows * cols, random);
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) {
+            x[i] = random.nextFloat() - 0.5f;
+        }
+        float[] out = new float[rows];
+        tensor.matvec(x, out, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            assertThat(out[r]).isEqualTo(tensor.dot((long) r * cols, x, 0, cols));
+        }
+    }
+
+    @Test
+    void q4_0BlockDecodesByTheLayout() {
+        byte[] block = new byte[18];
+        short d = Float.floatToFloat16(0.5f);
+        block[0] = (byte) d;
+        block[1] = (byte) (d >> 8);
+        block[2] = (byte) 0x9F; // value 0: low nibble 15 -> (15 - 8) * 0.5; value 16: high nibble 9 -> (9 - 8) * 0.5
+        FloatTensor t = FloatTensor.of(null, new dev.jollama.engine.gguf.GgufTensorInfo("t", new long[]{32}, GgmlType.Q4_0, 0, MemorySegment.ofArray(block)));
+        assertThat(t.getFloat(0)).isEqualTo(3.5f);
+        assertThat(t.getFloat(16)).isEqualTo(0.5f);
+        assertThat(t.getFloat(1)).isEqualTo(-4f);
+    }
+
+    /** Random bytes for every block, with finite, moderate fp16/bf16 scales where the layout has them. */
+    static FloatTensor randomTensor(GgmlType type, int n, Random random) {
+        int blocks = n / type.blockSize;
+        byte[] bytes = new byte[blocks * type.bytesPerBlock];
+        random.nextBytes(bytes);
+        for (int b = 0; b < blocks; b++) {
+            int base = b * type.bytesPerBlock;
+            switch (type) {
+                case F32 -> putFloat(bytes, base, (float) random.nextGaussian());
+                case F16 -> putShort(bytes, base, Float.floatToFloat16((float) random.nextGaussian()));
+                case BF16 -> putShort(bytes, base, (short) (Float.floatToIntBits((float) random.nextGaussian()) >>> 16));
+                case Q8_0, Q4_0, Q5_0 -> putShort(bytes, base, Float.floatToFloat16(random.nextFloat() * 0.1f));
+                case Q4_K, Q5_K -> {
+                    putShort(bytes, base, Float.floatToFloat16(random.nextFloat() * 0.01f));
+                    putShort(bytes, base + 2, Float.floatToFloat16(random.nextFloat() * 0.01f));
+                }
+                case Q6_K -> putShort(bytes, base + 208, Float.floatToFloat16(random.nextFloat() * 0.01f));
+                default -> throw new IllegalArgumentException(type.toString());
+            }
+        }
+        return FloatTensor.of(null, new dev.jollama.engine.gguf.GgufTensorInfo("random", new long[]{n}, type, 0, MemorySegment.ofArray(bytes)));
+    }
+
+    private static void putShort(byte[] bytes, int at, short value) {
+        bytes[at] = (byte) value;
+        bytes[at + 1] = (byte) (value >> 8);
+    }
+
+    private static void putFloat(byte[] bytes, int at, float value) {
+        int bits = Float.floatToIntBits(value);
+        for (int i = 0; i < 4; i++) {
+            bytes[at + i] = (byte) (bits >> (8 * i));
+        }
+    }
+}
