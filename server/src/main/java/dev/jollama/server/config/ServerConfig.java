@@ -1,0 +1,113 @@
+package dev.jollama.server.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every OLLAMA_* setting the server reads, in one place, parsed as Ollama parses them.
+ *
+ * @param keepAlive    how long an idle model stays loaded; null means forever
+ * @param contextLength the default num_ctx (OLLAMA_CONTEXT_LENGTH), 4096 when unset
+ */
+public record ServerConfig(InetSocketAddress address, Path models, Duration keepAlive, int numParallel, int maxQueue,
+                           int maxLoadedModels, int contextLength, List<String> origins) {
+
+    public static final int DEFAULT_PORT = 11434;
+
+    public static ServerConfig fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    public static ServerConfig from(Map<String, String> env) {
+        return new ServerConfig(
+                address(env.getOrDefault("OLLAMA_HOST", "")),
+                models(env),
+                keepAlive(env.getOrDefault("OLLAMA_KEEP_ALIVE", "")),
+                positiveInt(env, "OLLAMA_NUM_PARALLEL", 1),
+                positiveInt(env, "OLLAMA_MAX_QUEUE", 512),
+                positiveInt(env, "OLLAMA_MAX_LOADED_MODELS", 3),
+                positiveInt(env, "OLLAMA_CONTEXT_LENGTH", 4096),
+                origins(env.getOrDefault("OLLAMA_ORIGINS", "")));
+    }
+
+    /** OLLAMA_HOST: [scheme://]host[:port], defaults 127.0.0.1 and 11434; a bare ":port" binds loopback. */
+    static InetSocketAddress address(String value) {
+        String v = value.strip();
+        int scheme = v.indexOf("://");
+        if (scheme >= 0) {
+            v = v.substring(scheme + 3);
+        }
+        int slash = v.indexOf('/');
+        if (slash >= 0) {
+            v = v.substring(0, slash);
+        }
+        String host = v;
+        int port = DEFAULT_PORT;
+        int colon = v.lastIndexOf(':');
+        if (colon >= 0 && v.indexOf(']') < colon) {
+            host = v.substring(0, colon);
+            try {
+                port = Integer.parseInt(v.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("OLLAMA_HOST port is not a number: " + value);
+            }
+        }
+        host = host.replace("[", "").replace("]", "");
+        return InetSocketAddress.createUnresolved(host.isEmpty() ? "127.0.0.1" : host, port);
+    }
+
+    private static Path models(Map<String, String> env) {
+        String models = env.get("OLLAMA_MODELS");
+        if (models != null && !models.isBlank()) {
+            return Path.of(models);
+        }
+        return Path.of(System.getProperty("user.home"), ".ollama", "models");
+    }
+
+    /** OLLAMA_KEEP_ALIVE: a Go duration or plain seconds; negative means forever (null); default 5 minutes. */
+    static Duration keepAlive(String value) {
+        if (value.isBlank()) {
+            return Duration.ofMinutes(5);
+        }
+        Duration d;
+        try {
+            d = Duration.ofSeconds(Long.parseLong(value.strip()));
+        } catch (NumberFormatException e) {
+            d = GoDuration.parse(value.strip());
+        }
+        return d.isNegative() ? null : d;
+    }
+
+    private static int positiveInt(Map<String, String> env, String key, int fallback) {
+        String v = env.get(key);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v.strip());
+            return n > 0 ? n : fallback;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, was '" + v + "'");
+        }
+    }
+
+    private static List<String> origins(String value) {
+        List<String> origins = new java.util.ArrayList<>();
+        for (String o : value.split(",")) {
+            if (!o.isBlank()) {
+                origins.add(o.strip());
+            }
+        }
+        for (String host : List.of("localhost", "127.0.0.1", "0.0.0.0")) {
+            origins.add("http://" + host);
+            origins.add("https://" + host);
+            origins.add("http://" + host + ":*");
+            origins.add("https://" + host + ":*");
+        }
+        origins.addAll(List.of("app://*", "file://*", "tauri://*", "vscode-webview://*", "vscode-file://*"));
+        return List.copyOf(origins);
+    }
+}

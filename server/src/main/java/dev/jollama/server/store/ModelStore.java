@@ -1,0 +1,247 @@
+package dev.jollama.server.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The model store in Ollama's layout: {@code manifests/<host>/<namespace>/<model>/<tag>} and content-addressed
+ * {@code blobs/sha256-<hex>}, so models pulled by Ollama are served as they are.
+ */
+public final class ModelStore {
+    private static final Pattern DIGEST = Pattern.compile("sha256[:-][0-9a-fA-F]{64}");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path root;
+
+    public ModelStore(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Where a blob with this digest lives ("sha256:..." or "sha256-..."); the digest is checked first. */
+    public Path blobPath(String digest) {
+        if (!DIGEST.matcher(digest).matches()) {
+            throw new IllegalArgumentException("invalid digest format: " + digest);
+        }
+        return root.resolve("blobs").resolve("sha256-" + digest.substring(7).toLowerCase());
+    }
+
+    private Path manifestPath(ModelName name) {
+        return root.resolve("manifests").resolve(name.host()).resolve(name.namespace()).resolve(name.model()).resolve(name.tag());
+    }
+
+    /** Every model with a readable manifest. */
+    public List<ModelName> list() {
+        Path manifests = root.resolve("manifests");
+        if (!Files.isDirectory(manifests)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(manifests, 4)) {
+            List<ModelName> names = new ArrayList<>();
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Path rel = manifests.relativize(f);
+                if (rel.getNameCount() == 4) {
+                    ModelName n = new ModelName("https", rel.getName(0).toString(), rel.getName(1).toString(),
+                            rel.getName(2).toString(), rel.getName(3).toString());
+                    if (ModelName.parse(n.fullName()) != null) {
+                        names.add(n);
+                    }
+                }
+            }
+            return names;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list models in " + manifests, e);
+        }
+    }
+
+    /** The stored name matching this one case-insensitively, as it is spelled on disk. */
+    public Optional<ModelName> resolve(ModelName name) {
+        if (Files.isRegularFile(manifestPath(name))) {
+            return Optional.of(name);
+        }
+        return list().stream().filter(n -> n.key().equals(name.key())).findFirst();
+    }
+
+    /** Reads a model's manifest and its small layers; empty when no such model exists. */
+    public Optional<StoredModel> find(ModelName requested) {
+        Optional<ModelName> found = resolve(requested);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        ModelName name = found.get();
+        Path manifestFile = manifestPath(name);
+        try {
+            byte[] bytes = Files.readAllBytes(manifestFile);
+            Manifest manifest = JSON.readValue(bytes, Manifest.class);
+            Path modelPath = null;
+            String template = null, system = null;
+            Map<String, Object> parameters = Map.of();
+            List<Map<String, Object>> messages = List.of();
+            List<String> licenses = new ArrayList<>();
+            for (Manifest.Layer layer : manifest.layers() == null ? List.<Manifest.Layer>of() : manifest.layers()) {
+                switch (layer.mediaType()) {
+                    case Manifest.MODEL -> modelPath = blobPath(layer.digest());
+                    case Manifest.TEMPLATE, Manifest.LEGACY_TEMPLATE -> template = readText(layer);
+                    case Manifest.SYSTEM -> system = readText(layer);
+                    case Manifest.PARAMS -> parameters = JSON.readValue(readText(layer), new TypeReference<>() {});
+                    case Manifest.MESSAGES -> messages = JSON.readValue(readText(layer), new TypeReference<>() {});
+                    case Manifest.LICENSE -> licenses.add(readText(layer));
+                    default -> { } // projectors, adapters and newer layer kinds are not used by this server
+                }
+            }
+            Map<String, Object> config = manifest.config() == null ? Map.of()
+                    : JSON.readValue(Files.readAllBytes(blobPath(manifest.config().digest())), new TypeReference<>() {});
+            return Optional.of(new StoredModel(name, manifest, sha256(bytes), Files.getLastModifiedTime(manifestFile).toInstant(),
+                    modelPath, template, system, parameters, messages, licenses, config));
+        } catch (NoSuchFileException e) {
+            throw new UncheckedIOException("model " + name.displayName() + " is missing a blob (" + e.getFile() + "); pull it again", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model " + name.displayName() + " from " + manifestFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String readText(Manifest.Layer layer) throws IOException {
+        return Files.readString(blobPath(layer.digest()), StandardCharsets.UTF_8);
+    }
+
+    /** Stores bytes as a blob and returns the layer describing them. */
+    public Manifest.Layer writeBlob(String mediaType, byte[] content) throws IOException {
+        String digest = "sha256:" + sha256(content);
+        Path target = blobPath(digest);
+        if (!Files.exists(target)) {
+            Files.createDirectories(target.getParent());
+            Path temp = Files.createTempFile(target.getParent(), "blob-", ".tmp");
+            Files.write(temp, content);
+            moveAtomically(temp, target);
+        }
+        return new Manifest.Layer(mediaType, digest, content.length);
+    }
+
+    /** Stores a file as a blob (streamed, hashed on the way) and returns its layer. */
+    public Manifest.Layer writeBlob(String mediaType, Path file) throws IOException {
+        Files.createDirectories(root.resolve("blobs"));
+        Path temp = Files.createTempFile(root.resolve("blobs"), "blob-", ".tmp");
+        try {
+            MessageDigest sha = sha256Digest();
+            long size = 0;
+            try (InputStream in = Files.newInputStream(file); var out = Files.newOutputStream(temp)) {
+                byte[] buffer = new byte[1 << 20];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    sha.update(buffer, 0, n);
+                    out.write(buffer, 0, n);
+                    size += n;
+                }
+            }
+            String digest = "sha256:" + HexFormat.of().formatHex(sha.digest());
+            Path target = blobPath(digest);
+            if (Files.exists(target)) {
+                Files.delete(temp);
+            } else {
+                moveAtomically(temp, target);
+            }
+            return new Manifest.Layer(mediaType, digest, size);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Writes a model's manifest last and atomically, so a reader never sees a half-written model. */
+    public void writeManifest(ModelName name, Manifest manifest) throws IOException {
+        Path target = manifestPath(name);
+        Files.createDirectories(target.getParent());
+        Path temp = Files.createTempFile(target.getParent(), ".manifest-", ".tmp");
+        Files.write(temp, JSON.writeValueAsBytes(manifest));
+        moveAtomically(temp, target);
+    }
+
+    /** Removes a model's manifest and any blob no other manifest uses; false when there was no such model. */
+    public boolean delete(ModelName name) throws IOException {
+        Optional<ModelName> found = resolve(name);
+        if (found.isEmpty()) {
+            return false;
+        }
+        Files.delete(manifestPath(found.get()));
+        removeUnusedBlobs();
+        return true;
+    }
+
+    /** Gives a model a second name (the same blobs); false when the source does not exist. */
+    public boolean copy(ModelName source, ModelName destination) throws IOException {
+        Optional<ModelName> found = resolve(source);
+        if (found.isEmpty()) {
+            return false;
+        }
+        Path target = manifestPath(destination);
+        Files.createDirectories(target.getParent());
+        Files.copy(manifestPath(found.get()), target, StandardCopyOption.REPLACE_EXISTING);
+        return true;
+    }
+
+    /** Deletes blobs that no manifest references (partial downloads are kept so pulls can resume). */
+    public void removeUnusedBlobs() throws IOException {
+        Path blobs = root.resolve("blobs");
+        if (!Files.isDirectory(blobs)) {
+            return;
+        }
+        java.util.Set<Path> used = new java.util.HashSet<>();
+        for (ModelName n : list()) {
+            Manifest m = JSON.readValue(manifestPath(n).toFile(), Manifest.class);
+            if (m.config() != null) {
+                used.add(blobPath(m.config().digest()));
+            }
+            if (m.layers() != null) {
+                m.layers().forEach(l -> used.add(blobPath(l.digest())));
+            }
+        }
+        try (Stream<Path> files = Files.list(blobs)) {
+            for (Path f : files.toList()) {
+                String file = f.getFileName().toString();
+                if (file.startsWith("sha256-") && !file.contains("-partial") && !used.contains(f)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    private static void moveAtomically(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256Digest().digest(bytes));
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+}
