@@ -3,23 +3,26 @@ package dev.jollama.engine.model;
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.gguf.GgufFormatException;
 import dev.jollama.engine.gguf.GgufTensorInfo;
+import dev.jollama.engine.tokenizer.Tokenizer;
 
 import java.nio.file.Path;
 
 /**
- * A loaded model: its file (kept mapped while the model is open), configuration and weights. Generation state lives
+ * A loaded model: its file (kept mapped while the model is open), configuration, weights and tokenizer. Generation state lives
  * in {@link Sequence}s, so one model serves many sequences.
  */
 public final class Model implements AutoCloseable {
     private final GgufFile file;
     private final ModelConfig config;
     private final ModelWeights weights;
+    private final Tokenizer tokenizer;
     private final Transformer transformer;
 
-    private Model(GgufFile file, ModelConfig config, ModelWeights weights) {
+    private Model(GgufFile file, ModelConfig config, ModelWeights weights, Tokenizer tokenizer) {
         this.file = file;
         this.config = config;
         this.weights = weights;
+        this.tokenizer = tokenizer;
         this.transformer = new Transformer(config, weights);
     }
 
@@ -42,7 +45,12 @@ public final class Model implements AutoCloseable {
             throw new GgufFormatException(file.path(), "tensor 'token_embd.weight' must be a matrix of at most 2^31 rows, found " + embedding);
         }
         ModelConfig config = ModelConfig.read(file, architecture, (int) embedding.shape()[1]);
-        return new Model(file, config, ModelWeights.load(file, config));
+        Tokenizer tokenizer = Tokenizer.fromGguf(file);
+        if (tokenizer.vocabularySize() > config.vocabularySize()) {
+            throw new GgufFormatException(file.path(), "the vocabulary has " + tokenizer.vocabularySize()
+                    + " tokens but token_embd.weight only " + config.vocabularySize() + " rows");
+        }
+        return new Model(file, config, ModelWeights.load(file, config), tokenizer);
     }
 
     public GgufFile file() {
@@ -51,6 +59,10 @@ public final class Model implements AutoCloseable {
 
     public ModelConfig config() {
         return config;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
     }
 
     public ModelWeights weights() {

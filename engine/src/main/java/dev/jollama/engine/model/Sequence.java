@@ -7,6 +7,7 @@ package dev.jollama.engine.model;
 public final class Sequence {
     private final int contextLength;
     private int length;
+    private int[] tokens;
 
     final float[][] keyCache;
     final float[][] valueCache;
@@ -25,6 +26,7 @@ public final class Sequence {
 
     Sequence(ModelConfig c, int contextLength) {
         this.contextLength = contextLength;
+        this.tokens = new int[contextLength];
         int kvDim = c.kvDim();
         keyCache = new float[c.blockCount()][Math.multiplyExact(contextLength, kvDim)];
         valueCache = new float[c.blockCount()][Math.multiplyExact(contextLength, kvDim)];
@@ -58,7 +60,17 @@ public final class Sequence {
         length = newLength;
     }
 
-    void advance() {
-        length++;
+    /** How many of the first {@code limit} tokens of {@code prompt} this sequence already holds. */
+    public int commonPrefixLength(int[] prompt, int limit) {
+        int n = Math.min(Math.min(limit, length), prompt.length);
+        int i = 0;
+        while (i < n && tokens[i] == prompt[i]) {
+            i++;
+        }
+        return i;
+    }
+
+    void append(int token) {
+        tokens[length++] = token;
     }
 }

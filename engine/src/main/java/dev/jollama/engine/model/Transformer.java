@@ -62,7 +62,7 @@ final class Transformer {
         }
         rmsNorm(s.x, s.x, w.outputNorm());
         w.output().matvec(s.x, s.logits, c.vocabularySize(), dim);
-        s.advance();
+        s.append(token);
         return s.logits;
     }
 

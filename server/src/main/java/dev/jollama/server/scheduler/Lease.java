@@ -1,0 +1,38 @@
+package dev.jollama.server.scheduler;
+
+import dev.jollama.engine.model.Model;
+import dev.jollama.engine.model.Sequence;
+
+/** One request's hold on a loaded model and one of its sequences; closing it gives the sequence back. */
+public final class Lease implements AutoCloseable {
+    private final Scheduler scheduler;
+    private final LoadedModel loaded;
+    private final Sequence sequence;
+    private boolean closed;
+
+    Lease(Scheduler scheduler, LoadedModel loaded, Sequence sequence) {
+        this.scheduler = scheduler;
+        this.loaded = loaded;
+        this.sequence = sequence;
+    }
+
+    public Model model() {
+        return loaded.model;
+    }
+
+    public Sequence sequence() {
+        return sequence;
+    }
+
+    public int contextLength() {
+        return loaded.contextLength;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            scheduler.release(loaded, sequence);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.jollama.server.scheduler;
+
+import dev.jollama.engine.model.Model;
+import dev.jollama.engine.model.Sequence;
+import dev.jollama.server.store.StoredModel;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * A model in memory with its slots: one {@link Sequence} per parallel request, each sized by num_ctx. Fields other
+ * than the final ones are guarded by the {@link Scheduler}'s lock.
+ */
+final class LoadedModel {
+    final StoredModel stored;
+    final Model model;
+    final int contextLength;
+    final BlockingQueue<Sequence> freeSequences;
+    final Instant loadedAt = Instant.now();
+
+    /** How long the model stays loaded once idle; null means forever. */
+    Duration sessionDuration;
+    int inFlight;
+    Instant expiresAt;
+    ScheduledFuture<?> expiryTimer;
+    boolean unloaded;
+
+    LoadedModel(StoredModel stored, Model model, int contextLength, int parallel, Duration sessionDuration) {
+        this.stored = stored;
+        this.model = model;
+        this.contextLength = contextLength;
+        this.sessionDuration = sessionDuration;
+        this.freeSequences = new ArrayBlockingQueue<>(parallel);
+        for (int i = 0; i < parallel; i++) {
+            freeSequences.add(model.newSequence(contextLength));
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package dev.jollama.server.scheduler;
+
+import dev.jollama.engine.gguf.GgufFormatException;
+import dev.jollama.engine.model.Model;
+import dev.jollama.engine.model.Sequence;
+import dev.jollama.server.api.ApiException;
+import dev.jollama.server.config.ServerConfig;
+import dev.jollama.server.store.StoredModel;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Keeps models loaded per Ollama's keep_alive rules: a model stays loaded while requests use it and for its session
+ * duration after the last one ends; a request that states keep_alive sets the duration, one that does not keeps it.
+ * Each model has OLLAMA_NUM_PARALLEL slots; requests beyond them wait, and more than OLLAMA_MAX_QUEUE waiting get 503.
+ */
+public final class Scheduler implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
+    /** Ollama reports "forever" as about 292 years ahead. */
+    private static final Duration FOREVER = ChronoUnit.YEARS.getDuration().multipliedBy(292);
+
+    private final ServerConfig config;
+    private final Map<String, LoadedModel> loaded = new HashMap<>();
+    private final Object loadLock = new Object();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "model-expiry");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public Scheduler(ServerConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Loads the model if needed (or reloads it with another context length) and waits for a free sequence.
+     *
+     * @param keepAlive the request's keep_alive, or empty when it gave none; a null duration inside means forever
+     */
+    public Lease acquire(StoredModel stored, int contextLength, Optional<Optional<Duration>> keepAlive) throws InterruptedException {
+        if (waiting.incrementAndGet() > config.maxQueue()) {
+            waiting.decrementAndGet();
+            throw new ApiException(503, "server busy, please try again.  maximum pending requests exceeded");
+        }
+        try {
+            LoadedModel model = loadedFor(stored, contextLength, keepAlive);
+            Sequence sequence = model.freeSequences.take();
+            return new Lease(this, model, sequence);
+        } finally {
+            waiting.decrementAndGet();
+        }
+    }
+
+    private LoadedModel loadedFor(StoredModel stored, int contextLength, Optional<Optional<Duration>> keepAlive) {
+        String key = stored.name().key();
+        synchronized (loadLock) { // one load at a time, as Ollama does
+            synchronized (this) {
+                LoadedModel current = loaded.get(key);
+                if (current != null && current.contextLength == contextLength && current.stored.digest().equals(stored.digest())) {
+                    keepAlive.ifPresent(k -> current.sessionDuration = k.orElse(null));
+                    claim(current);
+                    return current;
+                }
+                if (current != null) {
+                    expire(current);
+                }
+            }
+            Model model;
+            try {
+                model = Model.load(stored.modelPath());
+            } catch (GgufFormatException e) {
+                throw new ApiException(500, "unable to load model: " + e.getMessage());
+            }
+            Duration session = keepAlive.isPresent() ? keepAlive.get().orElse(null) : config.keepAlive();
+            LoadedModel fresh = new LoadedModel(stored, model, contextLength, config.numParallel(), session);
+            synchronized (this) {
+                evictIfFull();
+                loaded.put(key, fresh);
+                claim(fresh);
+            }
+            LOG.log(Level.INFO, "loaded {0} with context {1}", stored.name().displayName(), contextLength);
+            return fresh;
+        }
+    }
+
+    private void claim(LoadedModel model) {
+        model.inFlight++;
+        if (model.expiryTimer != null) {
+            model.expiryTimer.cancel(false);
+            model.expiryTimer = null;
+        }
+        model.expiresAt = null;
+    }
+
+    synchronized void release(LoadedModel model, Sequence sequence) {
+        model.freeSequences.add(sequence);
+        model.inFlight--;
+        if (model.inFlight == 0) {
+            armExpiry(model);
+        }
+    }
+
+    private void armExpiry(LoadedModel model) {
+        if (model.sessionDuration == null) {
+            model.expiresAt = Instant.now().plus(FOREVER);
+            return;
+        }
+        model.expiresAt = Instant.now().plus(model.sessionDuration);
+        if (model.sessionDuration.isZero()) {
+            unload(model);
+        } else {
+            model.expiryTimer = timers.schedule(() -> {
+                synchronized (this) {
+                    if (model.inFlight == 0 && !model.unloaded) {
+                        unload(model);
+                    }
+                }
+            }, model.sessionDuration.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** keep_alive 0 with an empty prompt: unload now, or as soon as the requests in flight end. */
+    public synchronized void expire(StoredModel stored) {
+        LoadedModel model = loaded.get(stored.name().key());
+        if (model != null) {
+            expire(model);
+        }
+    }
+
+    private void expire(LoadedModel model) {
+        model.sessionDuration = Duration.ZERO;
+        if (model.inFlight == 0) {
+            unload(model);
+        }
+    }
+
+    private void unload(LoadedModel model) {
+        if (model.unloaded) {
+            return;
+        }
+        model.unloaded = true;
+        loaded.remove(model.stored.name().key(), model);
+        if (model.expiryTimer != null) {
+            model.expiryTimer.cancel(false);
+        }
+        model.model.close();
+        LOG.log(Level.INFO, "unloaded {0}", model.stored.name().displayName());
+    }
+
+    /** Idle models go first; among them, the one with the shortest session. */
+    private void evictIfFull() {
+        while (loaded.size() >= config.maxLoadedModels()) {
+            Optional<LoadedModel> idle = loaded.values().stream().filter(m -> m.inFlight == 0)
+                    .min(Comparator.comparing(m -> m.sessionDuration == null ? FOREVER : m.sessionDuration));
+            if (idle.isEmpty()) {
+                return; // all busy: go over the limit rather than fail the request
+            }
+            unload(idle.get());
+        }
+    }
+
+    /** Loaded models, latest expiry first, as /api/ps lists them. */
+    public synchronized List<RunningModel> running() {
+        List<RunningModel> list = new ArrayList<>();
+        for (LoadedModel m : loaded.values()) {
+            Instant expires = m.expiresAt != null ? m.expiresAt
+                    : Instant.now().plus(m.sessionDuration == null ? FOREVER : m.sessionDuration);
+            list.add(new RunningModel(m.stored, m.stored.manifest().totalSize(), expires, m.contextLength));
+        }
+        list.sort(Comparator.comparing(RunningModel::expiresAt).reversed());
+        return list;
+    }
+
+    @Override
+    public synchronized void close() {
+        for (LoadedModel m : List.copyOf(loaded.values())) {
+            unload(m);
+        }
+        timers.shutdownNow();
+    }
+}
