@@ -7,8 +7,17 @@ import java.util.List;
 /**
  * What to generate: the prompt's tokens, how to sample, when to stop.
  *
- * @param maxTokens tokens to generate at most; negative means until a stop or the context is full
- * @param stop      stop sequences matched on the decoded text; the match and what follows are not emitted
+ * @param maxTokens     tokens to generate at most; negative means until a stop or the context is full
+ * @param stop          stop sequences matched on the decoded text; the match and what follows are not emitted
+ * @param contextShift  when the context fills up, drop half of the tokens after the first {@code keepTokens} and
+ *                      go on; otherwise end with "length"
+ * @param keepTokens    tokens at the start that a context shift never drops (num_keep, plus BOS)
  */
-public record GenerationRequest(int[] promptTokens, SamplingOptions sampling, int maxTokens, List<String> stop) {
+public record GenerationRequest(int[] promptTokens, SamplingOptions sampling, int maxTokens, List<String> stop,
+                                boolean contextShift, int keepTokens) {
+
+    /** A request without context shift, for callers that size the context to fit. */
+    public static GenerationRequest of(int[] promptTokens, SamplingOptions sampling, int maxTokens, List<String> stop) {
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stop, false, 0);
+    }
 }

@@ -72,11 +72,13 @@ public final class Generator {
                 doneReason = "stop";
                 break;
             }
-            if (sequence.length() >= sequence.contextLength()) {
-                break; // the context is full: "length"
-            }
             if (request.maxTokens() >= 0 && count >= request.maxTokens()) {
                 break;
+            }
+            if (sequence.length() >= sequence.contextLength()) {
+                if (!request.contextShift() || !shift(sequence, request.keepTokens())) {
+                    break; // the context is full: "length"
+                }
             }
             logits = model.forward(sequence, token);
         }
@@ -97,6 +99,24 @@ public final class Generator {
             logits = model.forward(sequence, prompt[i]);
         }
         return logits;
+    }
+
+    /**
+     * Makes room by dropping half of the tokens after the kept head and recomputing the rest at their new positions
+     * (simpler than re-rotating cached keys, and exact). False when nothing can be dropped.
+     */
+    private boolean shift(Sequence sequence, int keep) {
+        int length = sequence.length();
+        int discard = (length - keep) / 2;
+        if (keep < 0 || discard <= 0) {
+            return false;
+        }
+        int[] tail = sequence.tokens(keep + discard, length);
+        sequence.truncate(keep);
+        for (int t : tail) {
+            model.forward(sequence, t);
+        }
+        return true;
     }
 
     private static void emit(Consumer<String> text, String piece) {

@@ -70,6 +70,11 @@ public final class Sequence {
         return i;
     }
 
+    /** A copy of the tokens held at positions from (inclusive) to to (exclusive). */
+    public int[] tokens(int from, int to) {
+        return java.util.Arrays.copyOfRange(tokens, from, to);
+    }
+
     void append(int token) {
         tokens[length++] = token;
     }

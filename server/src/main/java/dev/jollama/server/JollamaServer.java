@@ -1,0 +1,98 @@
+package dev.jollama.server;
+
+import dev.jollama.server.api.ApiException;
+import dev.jollama.server.api.GoJson;
+import dev.jollama.server.config.ServerConfig;
+import dev.jollama.server.routes.GenerateRoute;
+import dev.jollama.server.routes.ModelRoutes;
+import dev.jollama.server.scheduler.Scheduler;
+import dev.jollama.server.store.ModelStore;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+
+import java.lang.System.Logger.Level;
+import java.util.concurrent.CountDownLatch;
+
+/** The HTTP server: Ollama's routes on Javalin, one virtual thread per request so handlers can block and stream. */
+public final class JollamaServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(JollamaServer.class.getName());
+    public static final String VERSION = "0.13.0";
+    /** Bodies above this are refused with 413; the largest legitimate ones carry a few base64 images. */
+    private static final long MAX_REQUEST_BYTES = 64L << 20;
+
+    private final Javalin app;
+    private final Scheduler scheduler;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private JollamaServer(Javalin app, Scheduler scheduler) {
+        this.app = app;
+        this.scheduler = scheduler;
+    }
+
+    /** Starts serving at the configured address; port 0 picks a free one (see {@link #port()}). */
+    public static JollamaServer start(ServerConfig config) {
+        ModelStore store = new ModelStore(config.models());
+        Scheduler scheduler = new Scheduler(config);
+        GenerateRoute generate = new GenerateRoute(config, store, scheduler);
+        ModelRoutes models = new ModelRoutes(store, scheduler);
+        Javalin app = Javalin.create(c -> {
+            c.concurrency.useVirtualThreads = true;
+            c.http.maxRequestSize = MAX_REQUEST_BYTES;
+            c.startup.showJavalinBanner = false;
+            c.jetty.host = config.address().getHostString();
+            c.jetty.port = config.address().getPort();
+            c.routes.get("/", ctx -> ctx.contentType("text/plain; charset=utf-8").result("Ollama is running"));
+            c.routes.head("/", ctx -> ctx.contentType("text/plain; charset=utf-8"));
+            c.routes.get("/api/version", ctx -> json(ctx, GoJson.object().put("version", VERSION)));
+            c.routes.head("/api/version", ctx -> ctx.contentType("application/json; charset=utf-8"));
+            c.routes.post("/api/generate", generate::handle);
+            c.routes.get("/api/tags", models::tags);
+            c.routes.head("/api/tags", models::tags);
+            c.routes.post("/api/show", models::show);
+            c.routes.get("/api/ps", models::ps);
+            c.routes.delete("/api/delete", models::delete);
+            c.routes.post("/api/copy", models::copy);
+            c.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+            c.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.log(Level.ERROR, "request failed: " + ctx.method() + " " + ctx.path(), e);
+                error(ctx, 500, String.valueOf(e.getMessage()));
+            });
+            c.routes.error(404, ctx -> {
+                if (ctx.result() == null) {
+                    error(ctx, 404, "404 page not found");
+                }
+            });
+            c.routes.error(413, ctx -> error(ctx, 413, "request body too large (the limit is " + (MAX_REQUEST_BYTES >> 20) + " MiB)"));
+        });
+        app.start();
+        LOG.log(Level.INFO, "Listening on {0}:{1} (version {2}), models in {3}", config.address().getHostString(),
+                String.valueOf(app.port()), VERSION, config.models());
+        return new JollamaServer(app, scheduler);
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /** Blocks until the server is closed. */
+    public void join() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        scheduler.close();
+        stopped.countDown();
+    }
+
+    static void json(Context ctx, Object body) {
+        ctx.contentType("application/json; charset=utf-8").result(GoJson.bytes(body));
+    }
+
+    private static void error(Context ctx, int status, String message) {
+        ctx.status(HttpStatus.forStatus(status));
+        json(ctx, GoJson.object().put("error", message));
+    }
+}

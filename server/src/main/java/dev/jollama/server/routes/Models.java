@@ -1,0 +1,41 @@
+package dev.jollama.server.routes;
+
+import dev.jollama.server.api.ApiException;
+import dev.jollama.server.store.ModelName;
+import dev.jollama.server.store.ModelStore;
+import dev.jollama.server.store.StoredModel;
+
+/** Resolves a request's model name against the store with Ollama's statuses and messages. */
+final class Models {
+    private Models() {
+    }
+
+    /** 404 "model '' not found" for a blank name, 400 "invalid model name", 404 "model 'x' not found" (x as sent). */
+    static StoredModel find(ModelStore store, String raw) {
+        if (raw.isBlank()) {
+            throw ApiException.notFound("model '" + raw + "' not found");
+        }
+        ModelName name = parse(raw);
+        return store.find(name).orElseThrow(() -> ApiException.notFound("model '" + raw + "' not found"));
+    }
+
+    static ModelName parse(String raw) {
+        String name = raw.strip();
+        boolean local = name.endsWith(":local");
+        boolean cloud = name.endsWith(":cloud") || name.endsWith("-cloud");
+        if (local && name.substring(0, name.length() - 6).endsWith(":cloud")) {
+            throw ApiException.badRequest("use either :local or :cloud, not both: \"" + raw + "\"");
+        }
+        if (local) {
+            name = name.substring(0, name.length() - ":local".length());
+        }
+        ModelName parsed = ModelName.parse(name);
+        if (parsed == null) {
+            throw ApiException.badRequest("invalid model name");
+        }
+        if (cloud) {
+            throw ApiException.badRequest("cloud models are not supported by this server: \"" + raw + "\"");
+        }
+        return parsed;
+    }
+}

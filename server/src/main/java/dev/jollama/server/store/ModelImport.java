@@ -1,0 +1,101 @@
+package dev.jollama.server.store;
+
+import dev.jollama.engine.gguf.GgufFile;
+import dev.jollama.engine.gguf.GgufTensorInfo;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes a store model from a GGUF file plus the Modelfile parts (template, system, parameters, messages, license):
+ * blobs first, the manifest last, so an interrupted import leaves no half-model visible.
+ */
+public final class ModelImport {
+    /** llama.cpp's general.file_type numbers and the names Ollama shows for them. */
+    private static final Map<Integer, String> FILE_TYPES = Map.ofEntries(Map.entry(0, "F32"), Map.entry(1, "F16"),
+            Map.entry(2, "Q4_0"), Map.entry(3, "Q4_1"), Map.entry(7, "Q8_0"), Map.entry(8, "Q5_0"), Map.entry(9, "Q5_1"),
+            Map.entry(10, "Q2_K"), Map.entry(11, "Q3_K_S"), Map.entry(12, "Q3_K_M"), Map.entry(13, "Q3_K_L"),
+            Map.entry(14, "Q4_K_S"), Map.entry(15, "Q4_K_M"), Map.entry(16, "Q5_K_S"), Map.entry(17, "Q5_K_M"),
+            Map.entry(18, "Q6_K"), Map.entry(32, "BF16"));
+
+    private ModelImport() {
+    }
+
+    /** The parts of a model besides its weights; null or empty parts are left out. */
+    public record Parts(String template, String system, Map<String, Object> parameters, List<Map<String, Object>> messages,
+                        List<String> licenses) {
+        public static Parts none() {
+            return new Parts(null, null, Map.of(), List.of(), List.of());
+        }
+    }
+
+    public static void create(ModelStore store, ModelName name, Path gguf, Parts parts) throws IOException {
+        Map<String, Object> config;
+        try (GgufFile file = GgufFile.open(gguf)) {
+            config = configOf(file);
+        }
+        List<Manifest.Layer> layers = new ArrayList<>();
+        layers.add(store.writeBlob(Manifest.MODEL, gguf));
+        if (parts.template() != null) {
+            layers.add(store.writeBlob(Manifest.TEMPLATE, parts.template().getBytes(StandardCharsets.UTF_8)));
+        }
+        if (parts.system() != null) {
+            layers.add(store.writeBlob(Manifest.SYSTEM, parts.system().getBytes(StandardCharsets.UTF_8)));
+        }
+        if (!parts.parameters().isEmpty()) {
+            layers.add(store.writeBlob(Manifest.PARAMS, dev.jollama.server.api.GoJson.bytes(parts.parameters())));
+        }
+        if (!parts.messages().isEmpty()) {
+            layers.add(store.writeBlob(Manifest.MESSAGES, dev.jollama.server.api.GoJson.bytes(parts.messages())));
+        }
+        for (String license : parts.licenses()) {
+            layers.add(store.writeBlob(Manifest.LICENSE, license.getBytes(StandardCharsets.UTF_8)));
+        }
+        Manifest.Layer configLayer = store.writeBlob(Manifest.CONFIG_MEDIA_TYPE, dev.jollama.server.api.GoJson.bytes(config));
+        store.writeManifest(name, new Manifest(2, Manifest.MEDIA_TYPE, configLayer, layers));
+    }
+
+    /** Ollama's config blob (model.ConfigV2) for a GGUF file. */
+    static Map<String, Object> configOf(GgufFile file) {
+        String architecture = file.getString("general.architecture", "");
+        long parameters = 0;
+        for (GgufTensorInfo t : file.tensors().values()) {
+            parameters += t.elementCount();
+        }
+        int fileType = file.getInt("general.file_type", -1, -1);
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("model_format", "gguf");
+        config.put("model_family", architecture);
+        config.put("model_families", List.of(architecture));
+        config.put("model_type", parameterSize(parameters));
+        config.put("file_type", FILE_TYPES.getOrDefault(fileType, fileType < 0 ? "F32" : "unknown"));
+        config.put("architecture", "amd64");
+        config.put("os", "linux");
+        config.put("rootfs", Map.of("type", "layers", "diff_ids", List.of()));
+        return config;
+    }
+
+    /** "260K", "1.1B", "7B": Ollama's human parameter counts. */
+    static String parameterSize(long count) {
+        if (count >= 1_000_000_000L) {
+            return trim(count / 1e9) + "B";
+        }
+        if (count >= 1_000_000L) {
+            return trim(count / 1e6) + "M";
+        }
+        if (count >= 1_000L) {
+            return trim(count / 1e3) + "K";
+        }
+        return Long.toString(count);
+    }
+
+    private static String trim(double v) {
+        String s = String.format(java.util.Locale.ROOT, "%.1f", v);
+        return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
+    }
+}
