@@ -7,7 +7,7 @@ import dev.jollama.engine.gguf.GgufFormatException;
  * Turns text into token ids and back, following llama.cpp's rules for the vocabulary stored in a GGUF file.
  * Implementations are immutable and safe to share between threads; {@link StreamingDecoder}s are not.
  */
-public sealed interface Tokenizer permits AbstractTokenizer {
+public interface Tokenizer {
 
     /**
      * The tokenizer described by the file's {@code tokenizer.ggml.*} metadata: {@code "llama"} is SentencePiece BPE,
