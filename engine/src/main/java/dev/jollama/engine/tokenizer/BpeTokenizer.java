@@ -98,7 +98,7 @@ final class BpeTokenizer extends AbstractTokenizer {
             }
         }
 
-        for (int i = 0; i >= 0 && n > 0; i = next[i]) {
+        for (int i = 0; i >= 0; i = next[i]) {
             if (tokens[i] >= 0) {
                 out.add(tokens[i]); // a byte without a token is dropped, as llama.cpp does
             }

@@ -110,6 +110,16 @@ final class Vocabulary {
             throw new GgufFormatException(path, "tokenizer.ggml.add_eos_token is true but the vocabulary has no EOS token");
         }
 
+        BitSet endOfGeneration = endOfGeneration(file, ids, types, eos);
+        int[] specialTokens = specialTokensLongestFirst(texts, types);
+        BitSet stripsFollowingWhitespace = stripsFollowingWhitespace(file, ids, specialTokens);
+        return new Vocabulary(texts, scores, types, ids, bos, eos, unknown, addBos, addEos, endOfGeneration,
+                stripsFollowingWhitespace, specialTokens);
+    }
+
+    /** EOS, the EOT/EOM tokens the file names, and tokens known by text, which also become control tokens. */
+    private static BitSet endOfGeneration(GgufFile file, Map<String, Integer> ids, TokenType[] types, int eos) {
+        int n = types.length;
         BitSet endOfGeneration = new BitSet(n);
         for (int id : new int[] {eos, specialId(file, "tokenizer.ggml.eot_token_id", -1, n), specialId(file, "tokenizer.ggml.eom_token_id", -1, n)}) {
             if (id >= 0) {
@@ -123,30 +133,38 @@ final class Vocabulary {
                 types[id] = TokenType.CONTROL;
             }
         }
+        return endOfGeneration;
+    }
 
-        int[] specialTokens = IntStream.range(0, n)
+    /** Control, user-defined and unknown tokens by descending UTF-8 length (then id, for a stable order). */
+    private static int[] specialTokensLongestFirst(String[] texts, TokenType[] types) {
+        return IntStream.range(0, texts.length)
                 .filter(id -> types[id] == TokenType.CONTROL || types[id] == TokenType.USER_DEFINED || types[id] == TokenType.UNKNOWN)
                 .boxed()
                 .sorted(Comparator.comparingInt((Integer id) -> -utf8Length(texts[id])).thenComparingInt(id -> id))
                 .mapToInt(Integer::intValue)
                 .toArray();
+    }
 
-        BitSet stripsFollowingWhitespace = new BitSet(n);
+    /**
+     * Phi-3's added tokens strip the whitespace to their right (rstrip in its tokenizer.json), except three. GGUF
+     * does not record this, so llama.cpp recognises Phi-3 by its name; so do we.
+     */
+    private static BitSet stripsFollowingWhitespace(GgufFile file, Map<String, Integer> ids, int[] specialTokens) {
+        BitSet strips = new BitSet();
         String name = file.getString("general.name", "").toLowerCase(Locale.ROOT);
         if (name.contains("phi-3") || name.contains("phi3")) {
-            // Phi-3's added tokens strip the whitespace to their right (rstrip in its tokenizer.json), except these three
             for (int id : specialTokens) {
-                stripsFollowingWhitespace.set(id);
+                strips.set(id);
             }
             for (String text : List.of("<unk>", "<s>", "<|endoftext|>")) {
                 Integer id = ids.get(text);
                 if (id != null) {
-                    stripsFollowingWhitespace.clear(id);
+                    strips.clear(id);
                 }
             }
         }
-        return new Vocabulary(texts, scores, types, ids, bos, eos, unknown, addBos, addEos, endOfGeneration,
-                stripsFollowingWhitespace, specialTokens);
+        return strips;
     }
 
     private static float[] readScores(GgufFile file, int n) {
