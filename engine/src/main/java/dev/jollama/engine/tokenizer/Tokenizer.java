@@ -37,7 +37,8 @@ public interface Tokenizer {
     /**
      * The text of a whole sequence. Control and unknown tokens render as nothing; bytes that do not form valid
      * UTF-8 become U+FFFD. When the sequence starts with BOS and the vocabulary adds a space prefix when encoding,
-     * that space is removed again, so {@code decode(encode(text, true, p))} gives back {@code text}.
+     * that space is removed again, so {@code decode(encode(text, true, false))} gives back any text the vocabulary
+     * can spell. Without a leading BOS the sequence is taken as a continuation and keeps its leading space.
      */
     String decode(int[] tokens);
 
