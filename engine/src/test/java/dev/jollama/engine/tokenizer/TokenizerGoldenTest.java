@@ -1,0 +1,68 @@
+package dev.jollama.engine.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The reference server's tokenization in {@code ../shared/golden/*.json}: each prompt, encoded with BOS and special
+ * tokens parsed, gives {@code prompt_tokens}; the generated tokens decode, in one go and streamed, to
+ * {@code generated_text}.
+ */
+class TokenizerGoldenTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestFactory
+    Stream<DynamicNode> everyGoldenFile() throws IOException {
+        Path dir = TokenizerTestData.shared("golden");
+        List<Path> goldens;
+        try (Stream<Path> files = Files.list(dir)) {
+            goldens = files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
+        }
+        List<DynamicNode> containers = new ArrayList<>();
+        for (Path golden : goldens) {
+            JsonNode root = JSON.readTree(golden.toFile());
+            Tokenizer tokenizer = TokenizerTestData.load(TokenizerTestData.shared("models/" + root.get("model").asText()));
+            List<DynamicTest> tests = new ArrayList<>();
+            for (JsonNode c : root.get("cases")) {
+                String prompt = c.get("prompt").asText();
+                int[] promptTokens = ints(c.get("prompt_tokens"));
+                int[] generated = ints(c.get("generated_tokens"));
+                String generatedText = c.get("generated_text").asText();
+                String label = prompt.length() > 30 ? prompt.substring(0, 30) + "..." : prompt;
+                tests.add(DynamicTest.dynamicTest("prompt " + label, () -> {
+                    assertThat(tokenizer.encode(prompt, true, true)).containsExactly(promptTokens);
+                    assertThat(tokenizer.decode(promptTokens)).isEqualTo(prompt);
+                }));
+                tests.add(DynamicTest.dynamicTest("generated after " + label, () -> {
+                    assertThat(tokenizer.decode(generated)).isEqualTo(generatedText);
+                    StreamingDecoder streaming = tokenizer.streamingDecoder();
+                    StringBuilder streamed = new StringBuilder();
+                    for (int token : generated) {
+                        streamed.append(streaming.append(token));
+                    }
+                    assertThat(streamed.append(streaming.flush())).hasToString(generatedText);
+                }));
+            }
+            containers.add(DynamicContainer.dynamicContainer(golden.getFileName().toString(), tests));
+        }
+        return containers.stream();
+    }
+
+    private static int[] ints(JsonNode array) {
+        return StreamSupport.stream(array.spliterator(), false).mapToInt(JsonNode::asInt).toArray();
+    }
+}
