@@ -6,7 +6,13 @@ import dev.jollama.engine.SharedTestData;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.jollama.engine.generation.GenerationRequest;
+import dev.jollama.engine.generation.GenerationResult;
+import dev.jollama.engine.generation.Generator;
+import dev.jollama.engine.sampling.SamplingOptions;
+
 import java.io.IOException;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,6 +38,15 @@ class StoriesGenerationTest {
                     logits = model.forward(sequence, generated[i]);
                 }
                 assertThat(generated).as("%s from '%s'", modelName, c.get("prompt").asText()).containsExactly(expected);
+
+                // The whole pipeline: tokenizer, greedy sampler, streaming decoder.
+                StringBuilder text = new StringBuilder();
+                GenerationResult result = new Generator(model).generate(model.newSequence(prompt.length + expected.length + 1),
+                        GenerationRequest.of(model.tokenizer().encode(c.get("prompt").asText(), true, false),
+                                new SamplingOptions(0f, 40, 0.9f, 0f, 1f, 1f, 64, 0f, 0f, 42), expected.length, List.of()),
+                        text::append, () -> false);
+                assertThat(text.toString()).isEqualTo(c.get("generated_text").asText());
+                assertThat(result.doneReason()).isEqualTo("length");
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.jollama.engine.tokenizer;
 
+import dev.jollama.engine.SharedTestData;
 import dev.jollama.engine.gguf.GgufFile;
 import org.junit.jupiter.api.Assumptions;
 
@@ -11,14 +12,10 @@ final class TokenizerTestData {
     private TokenizerTestData() {
     }
 
-    /**
-     * {@code ../shared/<relative>}, where {@code ..} is the parent of the project root (tests run in the engine
-     * module's directory); the calling test is skipped when it does not exist.
-     */
+    /** {@code ../shared/<relative>}; the calling test is skipped when it does not exist. */
     static Path shared(String relative) {
-        Path projectRoot = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
-        Path path = projectRoot.resolveSibling("shared").resolve(relative);
-        Assumptions.assumeTrue(Files.exists(path), "../shared not found: " + path);
+        Path path = SharedTestData.root().resolve(relative);
+        Assumptions.assumeTrue(Files.exists(path), "not found in ../shared: " + path);
         return path;
     }
 
