@@ -18,11 +18,16 @@ public final class JollamaCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command with its error handling: one clear line on stderr and exit code 1, no stack trace. */
+    static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new JollamaCommand());
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("Error: " + e.getMessage());
             return 1;
         });
-        System.exit(commandLine.execute(args));
+        return commandLine;
     }
 }

@@ -1,0 +1,101 @@
+package dev.jollama.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jollama.server.config.ServerConfig;
+import dev.jollama.server.store.ModelImport;
+import dev.jollama.server.store.ModelName;
+import dev.jollama.server.store.ModelStore;
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A server on a free loopback port with its own model store under target/, holding models made from
+ * {@code ../shared/models}; tests are skipped when ../shared is absent.
+ */
+public final class TestServer implements AutoCloseable {
+    /** The template of Ollama's own generate tests. */
+    public static final String TEST_TEMPLATE = "{{- if .System }}System: {{ .System }} {{ end }}{{- if .Prompt }}User: {{ .Prompt }} {{ end }}{{- if .Response }}Assistant: {{ .Response }} {{ end }}";
+    public static final String FIM_TEMPLATE = "{{- if .Suffix }}<PRE> {{ .Prompt }} <SUF>{{ .Suffix }} <MID>{{- else }}{{ .Prompt }}{{- end }}";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public final JollamaServer server;
+    public final ModelStore store;
+    public final URI base;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private TestServer(JollamaServer server, ModelStore store) {
+        this.server = server;
+        this.store = store;
+        this.base = URI.create("http://127.0.0.1:" + server.port());
+    }
+
+    public static Path shared() {
+        Path projectRoot = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        if (Files.exists(projectRoot.getParent().resolve("pom.xml"))) {
+            projectRoot = projectRoot.getParent();
+        }
+        Path shared = projectRoot.resolveSibling("shared");
+        Assumptions.assumeTrue(Files.isDirectory(shared), "../shared not found at " + shared + ": skipping server tests that need its models");
+        return shared;
+    }
+
+    /** A server with the standard test models: test (test template + system), stories (no template), fim. */
+    public static TestServer start(Map<String, String> env) throws IOException {
+        Path stories = shared().resolve("models/stories260K.gguf");
+        Path root = Path.of("target", "test-stores", UUID.randomUUID().toString()).toAbsolutePath();
+        ModelStore store = new ModelStore(root);
+        ModelImport.create(store, ModelName.parse("test"), stories, new ModelImport.Parts(TEST_TEMPLATE,
+                "You are a helpful assistant.", Map.of(), List.of(), List.of()));
+        ModelImport.create(store, ModelName.parse("stories"), stories, ModelImport.Parts.none());
+        ModelImport.create(store, ModelName.parse("fim"), stories, new ModelImport.Parts(FIM_TEMPLATE, null, Map.of(), List.of(), List.of()));
+        Map<String, String> all = new HashMap<>(env);
+        all.put("OLLAMA_HOST", "127.0.0.1:0");
+        all.put("OLLAMA_MODELS", root.toString());
+        return new TestServer(JollamaServer.start(ServerConfig.from(all)), store);
+    }
+
+    public HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).method(method, publisher).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public static JsonNode json(String text) throws IOException {
+        return JSON.readTree(text);
+    }
+
+    /** Every line of an NDJSON body, parsed. */
+    public static List<JsonNode> lines(String body) throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            lines.add(JSON.readTree(line));
+        }
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
