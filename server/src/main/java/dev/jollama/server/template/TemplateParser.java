@@ -449,8 +449,11 @@ final class TemplateParser {
     private Object numberValue(Token token) {
         String text = token.value();
         if (token.kind() == Kind.CHAR_CONSTANT) {
-            String rune = unquote(token);
-            return (long) rune.codePointAt(0);
+            try {
+                return (long) GoStrings.unquote(text).codePointAt(0);
+            } catch (IllegalArgumentException e) {
+                throw error(token.pos(), "malformed character constant: " + text);
+            }
         }
         String digits = text.replace("_", "");
         if (digits.endsWith("i")) {
