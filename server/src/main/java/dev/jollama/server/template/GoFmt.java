@@ -39,7 +39,7 @@ final class GoFmt {
 
     /**
      * What a template action prints: Go's template printer shows a missing value as {@code <no value>} and prints
-     * the struct a pointer refers to rather than the pointer.
+     * the struct a pointer refers to rather than the pointer ({@link GoPointer}).
      */
     static String formatForAction(Object v) {
         if (v == null) {
@@ -243,7 +243,9 @@ final class GoFmt {
                 out.append(']');
             }
             case Record record -> {
-                out.append('&'); // a record stands for a pointer to a struct
+                if (record instanceof GoPointer) {
+                    out.append('&'); // Go prints an address for a pointer below the top level; we show the struct
+                }
                 printStruct(out, record, verb, spec, depth + 1);
             }
             default -> {

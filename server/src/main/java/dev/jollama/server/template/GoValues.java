@@ -2,7 +2,6 @@ package dev.jollama.server.template;
 
 import java.lang.reflect.Array;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.math.BigInteger;
 import java.util.AbstractMap;
@@ -21,8 +20,8 @@ import java.util.Map;
  * {@link String} is a string; {@link Long}, {@link Integer}, {@link Short}, {@link Byte} and {@link BigInteger} are
  * ints; {@link Double} and {@link Float} are float64/float32; {@link Boolean} is a bool; a {@link List} (or a Java
  * array) is a slice; a {@link Map} is a {@code map[string]any}, whose missing keys read as nil; a record is a
- * pointer to a struct whose fields are the record components, named exactly as in Go (so {@code Role}, not
- * {@code role}). A null record component becomes the zero value of its declared type: "" for a string, a nil slice,
+ * struct (or, marked {@link GoPointer}, a pointer to one) whose fields are the record components, named exactly as
+ * in Go (so {@code Role}, not {@code role}). A null record component becomes the zero value of its declared type: "" for a string, a nil slice,
  * map or pointer ({@link GoNil}) for a list, map or record, and untyped nil for {@code Object}.
  */
 final class GoValues {
@@ -217,7 +216,7 @@ final class GoValues {
     /** The fields of a record in declaration order, each converted to its Go value. */
     static Map<String, Object> recordFields(Record record) {
         Map<String, Object> fields = new LinkedHashMap<>();
-        for (RecordComponent component : record.getClass().getRecordComponents()) {
+        for (RecordComponent component : COMPONENTS.get(record.getClass()).values()) {
             fields.put(component.getName(), readComponent(record, component));
         }
         return fields;
@@ -225,28 +224,30 @@ final class GoValues {
 
     /** Whether the record has a component with this exact name. */
     static boolean hasField(Record record, String name) {
-        return findComponent(record.getClass(), name) != null;
+        return COMPONENTS.get(record.getClass()).containsKey(name);
     }
 
     /** The Go value of a record component; the caller checked it exists. */
     static Object field(Record record, String name) {
-        return readComponent(record, findComponent(record.getClass(), name));
+        return readComponent(record, COMPONENTS.get(record.getClass()).get(name));
     }
 
-    static RecordComponent findComponent(Class<?> recordClass, String name) {
-        for (RecordComponent component : recordClass.getRecordComponents()) {
-            if (component.getName().equals(name)) {
-                return component;
+    /** Each record class's components by name, made readable once (records of tests may not be public). */
+    private static final ClassValue<Map<String, RecordComponent>> COMPONENTS = new ClassValue<>() {
+        @Override
+        protected Map<String, RecordComponent> computeValue(Class<?> type) {
+            Map<String, RecordComponent> components = new LinkedHashMap<>();
+            for (RecordComponent component : type.getRecordComponents()) {
+                component.getAccessor().setAccessible(true);
+                components.put(component.getName(), component);
             }
+            return components;
         }
-        return null;
-    }
+    };
 
     private static Object readComponent(Record record, RecordComponent component) {
-        Method accessor = component.getAccessor();
         try {
-            accessor.setAccessible(true);
-            Object value = accessor.invoke(record);
+            Object value = component.getAccessor().invoke(record);
             return value != null ? value : zeroValue(component.getType());
         } catch (IllegalAccessException | InvocationTargetException e) {
             throw new IllegalStateException("cannot read " + component.getName() + " of " + record.getClass(), e);
@@ -299,7 +300,7 @@ final class GoValues {
             };
             case List<?> l -> "[]interface {}";
             case Map<?, ?> m -> "map[string]interface {}";
-            case Record r -> "*template." + r.getClass().getSimpleName();
+            case Record r -> (r instanceof GoPointer ? "*template." : "template.") + r.getClass().getSimpleName();
             default -> v.getClass().isArray() ? "[]interface {}" : v.getClass().getSimpleName();
         };
     }

@@ -154,7 +154,7 @@ public final class PromptTemplate {
         String prompt = "";
         String response = "";
         for (TemplateMessage message : messages) {
-            String content = message.Content() == null ? "" : message.Content();
+            String content = message.Content();
             switch (message.Role()) {
                 case "system" -> {
                     if (!prompt.isEmpty() || !response.isEmpty()) {
@@ -207,7 +207,7 @@ public final class PromptTemplate {
         List<TemplateMessage> collated = new ArrayList<>();
         for (TemplateMessage message : messages) {
             if ("system".equals(message.Role())) {
-                system.add(message.Content() == null ? "" : message.Content());
+                system.add(message.Content());
             }
             if (!collated.isEmpty() && collated.getLast().Role().equals(message.Role())
                     && !"tool".equals(message.Role())) {

@@ -136,7 +136,7 @@ class GoTemplatePromptTest {
         assertThat(collated.messages()).extracting(TemplateMessage::Content)
                 .containsExactly("You are helpful\n\nBe brief", "Hello\n\nHow are you?", "sunny", "72F", "Thanks");
         assertThat(collated.messages()).extracting(TemplateMessage::ToolName)
-                .containsExactly(null, null, "get_weather", "get_temperature", null);
+                .containsExactly("", "", "get_weather", "get_temperature", "");
     }
 
     @Test
@@ -146,6 +146,9 @@ class GoTemplatePromptTest {
         PromptValues values = new PromptValues(List.of(system("sys"), user("hi")), null, "", "", true, "high", true);
         assertThat(PromptTemplate.parse(template).execute(values)).isEqualTo("sys|system:[][]0;user:[][]0;true high true");
         assertThat(render("{{ .Messages }}|{{ json .Messages }}", List.of())).isEqualTo("[]|null");
+        // messages are pointers to structs in Ollama: an action prints the struct, fmt the pointer
+        assertThat(render("{{ range .Messages }}{{ . }}|{{ printf \"%v\" . }}{{ end }}", List.of(user("hi"))))
+                .isEqualTo("{user hi  [] []  }|&{user hi  [] []  }");
         assertThat(render("{{ range .Messages }}{{ json . }}{{ end }}", List.of(user("hi")))).isEqualTo(
                 "{\"Role\":\"user\",\"Content\":\"hi\",\"Thinking\":\"\",\"Images\":null,\"ToolCalls\":null,"
                         + "\"ToolName\":\"\",\"ToolCallID\":\"\"}");
