@@ -89,6 +89,16 @@ class GoTemplatePromptTest {
     }
 
     @Test
+    void legacyCutDropsEverythingAfterTheFirstResponseField() {
+        // the later command of the pipeline is cut away, which leaves it empty, so the whole action goes
+        assertThat(render("A{{ .Prompt }}{{ .Response | printf \"%s\" }}B", List.of(user("hi")))).isEqualTo("Ahi");
+        assertThat(render("A{{ .Prompt }}{{ .Response | printf \"%s\" }}B", List.of(user("hi"), assistant("yo"),
+                user("again")))).isEqualTo("AhiyoBAagain");
+        // Ollama crashes here (the else list is cut); the else branch is dropped instead
+        assertThat(render("{{ if .Prompt }}{{ .Response }}x{{ else }}y{{ end }}z", List.of(user("hi")))).isEmpty();
+    }
+
+    @Test
     void fillInTheMiddleUsesPromptAndSuffix() {
         PromptTemplate template = PromptTemplate.parse(
                 "{{- if .Suffix }}<PRE> {{ .Prompt }} <SUF>{{ .Suffix }} <MID>{{- else }}{{ .Prompt }}{{- end }}");

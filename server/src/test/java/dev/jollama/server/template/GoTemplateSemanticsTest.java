@@ -117,6 +117,8 @@ class GoTemplateSemanticsTest {
                         "    ab|ab    |hé|'x'|6869|float64"),
                 arguments("{{ printf \"%+d %+.1e %08.3f %%\" 5 12345.678 -3.14159 }}", null, "+5 +1.2e+04 -003.142 %"),
                 arguments("{{ \"output\" | printf \"%q\" }}", null, "\"output\""),
+                arguments("{{ printf \"%.3g|%g|%e|%v|%.0f|%.0f|%v\" 1234.5678 100000.0 0.0 -0.0 0.5 1.5 .F }}",
+                        data("F", 0.1f), "1.23e+03|100000|0.000000e+00|-0|0|2|0.1"),
                 // json
                 arguments("{{ json .S }}", data("S", "<a href=\"x\">&\n\t\u2028é"),
                         "\"\\u003ca href=\\\"x\\\"\\u003e\\u0026\\n\\t\\u2028é\""),
