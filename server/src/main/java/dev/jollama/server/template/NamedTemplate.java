@@ -1,5 +1,6 @@
 package dev.jollama.server.template;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -45,7 +46,7 @@ public record NamedTemplate(String name, String template, String parametersJson)
             List<String> sequences = new ArrayList<>();
             stop.forEach(element -> sequences.add(element.asText()));
             return sequences;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("invalid parameters of template " + name + ": " + e.getOriginalMessage(), e);
         }
     }

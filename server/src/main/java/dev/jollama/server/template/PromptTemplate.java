@@ -83,17 +83,9 @@ public final class PromptTemplate {
         return vars;
     }
 
-    public boolean mentions(String lowerCaseVar) {
-        return vars.contains(lowerCaseVar);
-    }
-
     /** Whether the raw text contains a string (Ollama checks e.g. for harmony's {@code <|start|>}). */
     public boolean contains(String s) {
         return text.contains(s);
-    }
-
-    public GoTemplate goTemplate() {
-        return template;
     }
 
     /**

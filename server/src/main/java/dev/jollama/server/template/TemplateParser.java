@@ -569,17 +569,13 @@ final class TemplateParser {
     private TemplateException unexpected(Token token, String context) {
         if (token.kind() == Kind.ERROR) {
             String extra = "";
-            if (actionStart >= 0 && line(actionStart) != line(token.pos())) {
-                String startedAt = " started at " + source.name() + ":" + line(actionStart);
+            if (actionStart >= 0 && source.line(actionStart) != source.line(token.pos())) {
+                String startedAt = " started at " + source.name() + ":" + source.line(actionStart);
                 extra = token.value().endsWith(" action") ? startedAt : " in action" + startedAt;
             }
             return error(token.pos(), token.value() + extra);
         }
         return error(token.pos(), "unexpected " + token + " in " + context);
-    }
-
-    private long line(int pos) {
-        return 1 + source.text().substring(0, Math.min(pos, source.text().length())).chars().filter(c -> c == '\n').count();
     }
 
     private TemplateException error(int pos, String message) {
