@@ -4,12 +4,12 @@ import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.GoJson;
 import dev.jollama.server.config.ServerConfig;
 import dev.jollama.server.routes.GenerateRoute;
+import dev.jollama.server.routes.JsonReply;
 import dev.jollama.server.routes.ModelRoutes;
 import dev.jollama.server.scheduler.Scheduler;
 import dev.jollama.server.store.ModelStore;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.HttpStatus;
 
 import java.lang.System.Logger.Level;
 import java.util.concurrent.CountDownLatch;
@@ -45,7 +45,7 @@ public final class JollamaServer implements AutoCloseable {
             c.routes.get("/", ctx -> ctx.contentType("text/plain; charset=utf-8").result("Ollama is running"));
             c.routes.head("/", ctx -> ctx.contentType("text/plain; charset=utf-8"));
             c.routes.get("/api/version", ctx -> json(ctx, GoJson.object().put("version", VERSION)));
-            c.routes.head("/api/version", ctx -> ctx.contentType("application/json; charset=utf-8"));
+            c.routes.head("/api/version", JsonReply::setJsonContentType);
             c.routes.post("/api/generate", generate::handle);
             c.routes.get("/api/tags", models::tags);
             c.routes.head("/api/tags", models::tags);
@@ -87,12 +87,11 @@ public final class JollamaServer implements AutoCloseable {
         stopped.countDown();
     }
 
-    static void json(Context ctx, Object body) {
-        ctx.contentType("application/json; charset=utf-8").result(GoJson.bytes(body));
+    private static void json(Context ctx, Object body) {
+        JsonReply.send(ctx, 200, body);
     }
 
     private static void error(Context ctx, int status, String message) {
-        ctx.status(HttpStatus.forStatus(status));
-        json(ctx, GoJson.object().put("error", message));
+        JsonReply.send(ctx, status, GoJson.object().put("error", message));
     }
 }

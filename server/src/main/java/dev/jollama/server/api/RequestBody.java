@@ -41,7 +41,10 @@ public final class RequestBody {
         } catch (java.io.IOException e) {
             throw ApiException.badRequest("unexpected EOF");
         }
-        if (root == null || !root.isObject()) {
+        if (root == null || root.isNull()) {
+            root = GoJson.object(); // Go decodes null into a zero struct
+        }
+        if (!root.isObject()) {
             throw ApiException.badRequest("json: cannot unmarshal " + goType(root) + " into Go value of type api." + structName);
         }
         return new RequestBody(structName, root);

@@ -90,7 +90,9 @@ public final class GenerateRoute {
             Tokenizer tokenizer = model.tokenizer();
             String prefix = r.context() == null ? "" : tokenizer.decode(r.context());
             String text = r.raw() ? r.prompt()
-                    : prefix + prompts.render(new PromptRequest(r.prompt(), r.suffix(), r.system(), r.images().size(), r.context() != null));
+                    : prefix + prompts.render(new PromptRequest(r.prompt(), r.suffix(), r.system(),
+                    r.images().size(), r.context() != null, r.think() != null && r.think().enabled(),
+                    r.think() == null ? "" : r.think().level(), r.think() != null));
             if (r.debugRenderOnly()) {
                 ObjectNode reply = chunk(r.model());
                 reply.put("done", false);
@@ -141,7 +143,7 @@ public final class GenerateRoute {
                 }
             } else {
                 ctx.status(200);
-                ctx.contentType("application/json; charset=utf-8");
+                JsonReply.setJsonContentType(ctx);
                 ctx.outputStream().flush(); // headers now: Java clients time out waiting for them, not for the body
                 StringBuilder all = new StringBuilder();
                 result = run(generator, lease, generation, all::append, () -> false);
@@ -237,9 +239,7 @@ public final class GenerateRoute {
         return c;
     }
 
-    static void respondJson(Context ctx, ObjectNode body) throws java.io.IOException {
-        ctx.status(200);
-        ctx.contentType("application/json; charset=utf-8");
-        ctx.result(GoJson.bytes(body));
+    private static void respondJson(Context ctx, ObjectNode body) {
+        JsonReply.send(ctx, 200, body);
     }
 }

@@ -161,6 +161,6 @@ public final class ModelRoutes {
     }
 
     private static void json(Context ctx, Object body) {
-        ctx.contentType("application/json; charset=utf-8").result(GoJson.bytes(body));
+        JsonReply.send(ctx, 200, body);
     }
 }

@@ -1,0 +1,99 @@
+package dev.jollama.server.prompt;
+
+import dev.jollama.server.api.ApiException;
+import dev.jollama.server.store.StoredModel;
+import dev.jollama.server.template.PromptTemplate;
+import dev.jollama.server.template.PromptValues;
+import dev.jollama.server.template.TemplateException;
+import dev.jollama.server.template.TemplateMessage;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Renders a model's prompt as Ollama does: the request's template, else the model's, else {@code {{ .Prompt }}};
+ * messages are [system] + the model's MESSAGE history + the user's prompt. Also tells the capabilities the template
+ * implies (insert when it uses .Suffix, thinking when it has thinking tags, tools when it uses .Tools).
+ */
+public final class PromptBuilder {
+    private final StoredModel model;
+    private final PromptTemplate template;
+
+    /** @param requestTemplate a template sent with the request, or "" for the model's own */
+    public PromptBuilder(StoredModel model, String requestTemplate) {
+        this.model = model;
+        this.template = parse(requestTemplate != null && !requestTemplate.isEmpty() ? requestTemplate : model.template());
+    }
+
+    private static PromptTemplate parse(String text) {
+        if (text == null || text.isEmpty()) {
+            return PromptTemplate.DEFAULT;
+        }
+        try {
+            return PromptTemplate.parse(text);
+        } catch (TemplateException e) {
+            throw new ApiException(500, e.getMessage());
+        }
+    }
+
+    public String templateText() {
+        return template.text();
+    }
+
+    public boolean supportsInsert() {
+        return template.vars().contains("suffix");
+    }
+
+    public boolean supportsThinking() {
+        PromptTemplate.ThinkingTags tags = template.thinkingTags();
+        return tags != null && !tags.opening().isEmpty() && !tags.closing().isEmpty();
+    }
+
+    /** As /api/show lists them; only values real clients can parse (LangChain4j's enum is strict). */
+    public List<String> capabilities() {
+        List<String> capabilities = new ArrayList<>(List.of("completion"));
+        if (template.vars().contains("tools")) {
+            capabilities.add("tools");
+        }
+        if (supportsInsert()) {
+            capabilities.add("insert");
+        }
+        if (supportsThinking()) {
+            capabilities.add("thinking");
+        }
+        return capabilities;
+    }
+
+    /** The prompt text of a generate request (not raw). Template errors are 500s, as in Ollama. */
+    public String render(PromptRequest request) {
+        try {
+            if (!request.suffix().isEmpty()) {
+                return template.execute(PromptValues.fillInTheMiddle(request.prompt(), request.suffix()));
+            }
+            List<TemplateMessage> messages = new ArrayList<>();
+            String system = request.system().isEmpty() ? model.system() : request.system();
+            if (system != null && !system.isEmpty()) {
+                messages.add(TemplateMessage.of("system", system));
+            }
+            if (!request.hasContext()) {
+                for (Map<String, Object> m : model.messages()) {
+                    messages.add(TemplateMessage.of(String.valueOf(m.get("role")), String.valueOf(m.getOrDefault("content", ""))));
+                }
+            }
+            messages.add(TemplateMessage.of("user", imageMarkers(request.imageCount()) + request.prompt()));
+            return template.execute(new PromptValues(messages, null, "", "", request.think(), request.thinkLevel(), request.thinkSet()));
+        } catch (TemplateException e) {
+            throw new ApiException(500, e.getMessage());
+        }
+    }
+
+    /** Models without a vision projector see where images were, as Ollama's [img-N] markers. */
+    private static String imageMarkers(int count) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            sb.append("[img-").append(i).append(']');
+        }
+        return sb.toString();
+    }
+}
