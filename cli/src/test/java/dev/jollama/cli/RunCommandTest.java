@@ -62,6 +62,6 @@ class RunCommandTest {
         Assumptions.assumeTrue(Files.exists(model), "../shared not found: skipping the model run");
         Outcome o = run("run", "--model", model.toString(), "--temperature", "0", "--num-predict", "12", "Once upon a time");
         assertThat(o.exitCode()).isZero();
-        assertThat(o.out()).isEqualTo(", there was a little girl named Lily. She loved to" + System.lineSeparator());
+        assertThat(o.out()).isEqualTo(", there was a little girl named Lily. She" + System.lineSeparator());
     }
 }
