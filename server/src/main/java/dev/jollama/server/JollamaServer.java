@@ -3,6 +3,7 @@ package dev.jollama.server;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.GoJson;
 import dev.jollama.server.config.ServerConfig;
+import dev.jollama.server.routes.ChatRoute;
 import dev.jollama.server.routes.GenerateRoute;
 import dev.jollama.server.routes.JsonReply;
 import dev.jollama.server.routes.ModelRoutes;
@@ -35,6 +36,7 @@ public final class JollamaServer implements AutoCloseable {
         ModelStore store = new ModelStore(config.models());
         Scheduler scheduler = new Scheduler(config);
         GenerateRoute generate = new GenerateRoute(config, store, scheduler);
+        ChatRoute chat = new ChatRoute(config, store, scheduler);
         ModelRoutes models = new ModelRoutes(store, scheduler);
         Javalin app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
@@ -47,6 +49,7 @@ public final class JollamaServer implements AutoCloseable {
             c.routes.get("/api/version", ctx -> json(ctx, GoJson.object().put("version", VERSION)));
             c.routes.head("/api/version", JsonReply::setJsonContentType);
             c.routes.post("/api/generate", generate::handle);
+            c.routes.post("/api/chat", chat::handle);
             c.routes.get("/api/tags", models::tags);
             c.routes.head("/api/tags", models::tags);
             c.routes.post("/api/show", models::show);

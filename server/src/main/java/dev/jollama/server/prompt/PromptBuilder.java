@@ -6,6 +6,7 @@ import dev.jollama.server.template.PromptTemplate;
 import dev.jollama.server.template.PromptValues;
 import dev.jollama.server.template.TemplateException;
 import dev.jollama.server.template.TemplateMessage;
+import dev.jollama.server.template.TemplateTool;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -83,6 +84,29 @@ public final class PromptBuilder {
             }
             messages.add(TemplateMessage.of("user", imageMarkers(request.imageCount()) + request.prompt()));
             return template.execute(new PromptValues(messages, null, "", "", request.think(), request.thinkLevel(), request.thinkSet()));
+        } catch (TemplateException e) {
+            throw new ApiException(500, e.getMessage());
+        }
+    }
+
+    /**
+     * The prompt of a chat request: the model's SYSTEM first unless the conversation starts with a system message,
+     * then the model's MESSAGE history, then the request's messages.
+     */
+    public String renderChat(List<TemplateMessage> conversation, List<TemplateTool> tools, boolean think, String thinkLevel, boolean thinkSet) {
+        List<TemplateMessage> messages = new ArrayList<>();
+        boolean hasSystem = !conversation.isEmpty() && conversation.getFirst().Role().equals("system");
+        if (!hasSystem && model.system() != null && !model.system().isEmpty()) {
+            messages.add(TemplateMessage.of("system", model.system()));
+        }
+        for (Map<String, Object> m : model.messages()) {
+            messages.add(TemplateMessage.of(String.valueOf(m.get("role")), String.valueOf(m.getOrDefault("content", ""))));
+        }
+        for (TemplateMessage m : conversation) {
+            messages.add(m.Images() == null || m.Images().isEmpty() ? m : m.withContent(imageMarkers(m.Images().size()) + m.Content()));
+        }
+        try {
+            return template.execute(new PromptValues(messages, tools, "", "", think, thinkLevel, thinkSet));
         } catch (TemplateException e) {
             throw new ApiException(500, e.getMessage());
         }

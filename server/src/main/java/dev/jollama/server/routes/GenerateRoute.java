@@ -2,14 +2,10 @@ package dev.jollama.server.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jollama.engine.generation.GenerationRequest;
 import dev.jollama.engine.generation.GenerationResult;
-import dev.jollama.engine.generation.Generator;
 import dev.jollama.engine.model.Model;
-import dev.jollama.engine.sampling.SamplingOptions;
 import dev.jollama.engine.tokenizer.Tokenizer;
 import dev.jollama.server.api.ApiException;
-import dev.jollama.server.api.GoJson;
 import dev.jollama.server.api.Options;
 import dev.jollama.server.api.RequestBody;
 import dev.jollama.server.config.ServerConfig;
@@ -17,16 +13,12 @@ import dev.jollama.server.prompt.PromptBuilder;
 import dev.jollama.server.prompt.PromptRequest;
 import dev.jollama.server.scheduler.Lease;
 import dev.jollama.server.scheduler.Scheduler;
-import dev.jollama.server.store.ModelName;
 import dev.jollama.server.store.ModelStore;
 import dev.jollama.server.store.StoredModel;
 import io.javalin.http.Context;
 
-import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
@@ -35,7 +27,6 @@ import java.util.Optional;
  * renders the prompt, and streams NDJSON chunks or answers one JSON object.
  */
 public final class GenerateRoute {
-    private static final System.Logger LOG = System.getLogger(GenerateRoute.class.getName());
 
     private final ServerConfig config;
     private final ModelStore store;
@@ -63,7 +54,7 @@ public final class GenerateRoute {
         StoredModel stored = Models.find(store, r.model());
         if (r.prompt().isEmpty() && r.keepAlive().isPresent() && r.keepAlive().get().isZero()) {
             scheduler.expire(stored);
-            respondJson(ctx, single(r.model(), "unload"));
+            respondJson(ctx, Completion.loadReply(r.model(), shape(r.raw()), "unload"));
             return;
         }
         if (r.raw() && (!r.template().isEmpty() || !r.system().isEmpty() || (r.context() != null && r.context().length > 0))) {
@@ -83,7 +74,7 @@ public final class GenerateRoute {
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), keepAlive)) {
             long loaded = System.nanoTime();
             if (r.prompt().isEmpty() && r.suffix().isEmpty()) {
-                respondJson(ctx, single(r.model(), "load"));
+                respondJson(ctx, Completion.loadReply(r.model(), shape(r.raw()), "load"));
                 return;
             }
             Model model = lease.model();
@@ -94,7 +85,7 @@ public final class GenerateRoute {
                     r.images().size(), r.context() != null, r.think() != null && r.think().enabled(),
                     r.think() == null ? "" : r.think().level(), r.think() != null));
             if (r.debugRenderOnly()) {
-                ObjectNode reply = chunk(r.model());
+                ObjectNode reply = Completion.chunk(r.model());
                 reply.put("done", false);
                 ObjectNode debug = reply.putObject("_debug_info");
                 debug.put("rendered_template", text);
@@ -104,59 +95,32 @@ public final class GenerateRoute {
                 respondJson(ctx, reply);
                 return;
             }
-            int[] tokens = tokenizer.encode(text, true, true);
-            int contextLength = lease.contextLength();
-            int truncated = 0;
-            if (tokens.length >= contextLength - 1) {
-                if (!r.truncate()) {
-                    throw ApiException.badRequest("the input length exceeds the context length");
-                }
-                int[] kept = PromptTruncation.keepHeadAndTail(tokens, options.numKeep() + (tokenizer.bosToken() >= 0 ? 1 : 0), contextLength);
-                truncated = tokens.length - kept.length;
-                LOG.log(Level.WARNING, "truncating input prompt: {0} tokens, context {1}, kept {2}", tokens.length, contextLength, kept.length);
-                tokens = kept;
-            }
-
-            int numPredict = options.numPredict() < 0 || options.numPredict() > 10 * contextLength ? 10 * contextLength
-                    : options.numPredict() == 0 ? -1 : options.numPredict();
-            SamplingOptions sampling = new SamplingOptions(options.temperature(), options.topK(), options.topP(),
-                    options.minP(), options.typicalP(), options.repeatPenalty(), options.repeatLastN(),
-                    options.presencePenalty(), options.frequencyPenalty(), options.seed());
-            GenerationRequest generation = new GenerationRequest(tokens, sampling, numPredict, options.stop(),
-                    r.shift(), options.numKeep() + (tokenizer.bosToken() >= 0 ? 1 : 0));
-
-            Generator generator = new Generator(model);
-            GenerationResult result;
-            if (r.stream()) {
-                NdjsonStream out = new NdjsonStream(ctx);
-                try {
-                    result = run(generator, lease, generation, piece -> {
-                        ObjectNode c = chunk(r.model());
-                        c.put("response", piece);
-                        c.put("done", false);
-                        out.write(c);
-                    }, out::closed);
-                    out.write(finalChunk(r, result, tokens, start, loaded, truncated));
-                } catch (RuntimeException e) {
-                    LOG.log(Level.ERROR, "generation failed mid-stream", e);
-                    out.write(GoJson.object().put("error", String.valueOf(e.getMessage())));
-                }
-            } else {
-                ctx.status(200);
-                JsonReply.setJsonContentType(ctx);
-                ctx.outputStream().flush(); // headers now: Java clients time out waiting for them, not for the body
-                StringBuilder all = new StringBuilder();
-                result = run(generator, lease, generation, all::append, () -> false);
-                ObjectNode reply = finalChunk(r, result, tokens, start, loaded, truncated);
-                reply.put("response", all.toString());
-                ctx.outputStream().write(GoJson.bytes(reply));
-            }
+            Completion.run(ctx, lease, text, new Completion.Settings(r.model(), options, r.truncate(), r.shift(),
+                    r.stream(), start, loaded), shape(r.raw()));
         }
     }
 
-    private static GenerationResult run(Generator generator, Lease lease, GenerationRequest request,
-                                        java.util.function.Consumer<String> text, java.util.function.BooleanSupplier cancelled) {
-        return generator.generate(lease.sequence(), request, text, cancelled);
+    /** Generate replies carry text in "response" and, unless raw, the token ids of prompt and answer in "context". */
+    private static Completion.Shape shape(boolean raw) {
+        return new Completion.Shape() {
+            @Override
+            public void putText(ObjectNode chunk, String text) {
+                chunk.put("response", text);
+            }
+
+            @Override
+            public void putFinalExtras(ObjectNode chunk, int[] promptTokens, GenerationResult result) {
+                if (!raw) {
+                    var context = chunk.putArray("context");
+                    for (int t : promptTokens) {
+                        context.add(t);
+                    }
+                    for (int t : result.generatedTokenIds()) {
+                        context.add(t);
+                    }
+                }
+            }
+        };
     }
 
     private Request bind(RequestBody body) {
@@ -192,51 +156,6 @@ public final class GenerateRoute {
                 body.integer("top_logprobs").orElse(0), body.bool("truncate").orElse(true),
                 body.bool("shift").orElse(true), body.bool("_debug_render_only").orElse(false),
                 ThinkValue.parse(body.node("think")));
-    }
-
-    private ObjectNode finalChunk(Request r, GenerationResult result, int[] prompt, long start, long loaded, int truncated) {
-        ObjectNode c = chunk(r.model());
-        c.put("response", "");
-        c.put("done", true);
-        c.put("done_reason", result.doneReason().equals("cancelled") ? "stop" : result.doneReason());
-        if (!r.raw()) {
-            var context = c.putArray("context");
-            for (int t : prompt) {
-                context.add(t);
-            }
-            for (int t : result.generatedTokenIds()) {
-                context.add(t);
-            }
-        }
-        putNonZero(c, "total_duration", System.nanoTime() - start);
-        putNonZero(c, "load_duration", loaded - start);
-        putNonZero(c, "prompt_eval_count", result.promptTokens());
-        putNonZero(c, "prompt_eval_duration", result.promptNanos());
-        putNonZero(c, "eval_count", result.generatedTokens());
-        putNonZero(c, "eval_duration", result.generationNanos());
-        putNonZero(c, "truncated", truncated);
-        return c;
-    }
-
-    private static void putNonZero(ObjectNode c, String field, long value) {
-        if (value != 0) {
-            c.put(field, value);
-        }
-    }
-
-    static ObjectNode chunk(String model) {
-        ObjectNode c = GoJson.object();
-        c.put("model", model);
-        c.put("created_at", GoJson.timestamp(Instant.now()));
-        return c;
-    }
-
-    private static ObjectNode single(String model, String doneReason) {
-        ObjectNode c = chunk(model);
-        c.put("response", "");
-        c.put("done", true);
-        c.put("done_reason", doneReason);
-        return c;
     }
 
     private static void respondJson(Context ctx, ObjectNode body) {

@@ -1,0 +1,140 @@
+package dev.jollama.server.routes;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jollama.engine.generation.GenerationRequest;
+import dev.jollama.engine.generation.GenerationResult;
+import dev.jollama.engine.generation.Generator;
+import dev.jollama.engine.sampling.SamplingOptions;
+import dev.jollama.engine.tokenizer.Tokenizer;
+import dev.jollama.server.api.ApiException;
+import dev.jollama.server.api.GoJson;
+import dev.jollama.server.api.Options;
+import dev.jollama.server.scheduler.Lease;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Instant;
+
+/**
+ * Runs a rendered prompt through a leased model and writes the reply, as NDJSON chunks or one JSON object; shared by
+ * /api/generate and /api/chat, which differ only in how text sits in a chunk ({@link Shape}).
+ */
+final class Completion {
+    private static final System.Logger LOG = System.getLogger(Completion.class.getName());
+
+    /** Where a reply puts its text and what its final chunk adds. */
+    interface Shape {
+        void putText(ObjectNode chunk, String text);
+
+        void putFinalExtras(ObjectNode chunk, int[] promptTokens, GenerationResult result);
+    }
+
+    /**
+     * @param start   when the handler began (total_duration counts from here)
+     * @param loaded  when the model was ready (load_duration ends here)
+     */
+    record Settings(String model, Options options, boolean truncate, boolean shift, boolean stream, long start, long loaded) {
+    }
+
+    private Completion() {
+    }
+
+    static void run(Context ctx, Lease lease, String prompt, Settings s, Shape shape) throws IOException {
+        Tokenizer tokenizer = lease.model().tokenizer();
+        int keep = s.options().numKeep() + (tokenizer.bosToken() >= 0 ? 1 : 0);
+        int[] tokens = tokenizer.encode(prompt, true, true);
+        int contextLength = lease.contextLength();
+        int truncated = 0;
+        if (tokens.length >= contextLength - 1) {
+            if (!s.truncate()) {
+                throw ApiException.badRequest("the input length exceeds the context length");
+            }
+            int[] kept = PromptTruncation.keepHeadAndTail(tokens, keep, contextLength);
+            truncated = tokens.length - kept.length;
+            LOG.log(Level.WARNING, "truncating input prompt: {0} tokens, context {1}, kept {2}", tokens.length, contextLength, kept.length);
+            tokens = kept;
+        }
+        GenerationRequest request = new GenerationRequest(tokens, sampling(s.options()), numPredict(s.options(), contextLength),
+                s.options().stop(), s.shift(), keep);
+        Generator generator = new Generator(lease.model());
+        int[] promptTokens = tokens;
+        int truncatedCount = truncated;
+        if (s.stream()) {
+            NdjsonStream out = new NdjsonStream(ctx);
+            try {
+                GenerationResult result = generator.generate(lease.sequence(), request, piece -> {
+                    ObjectNode c = chunk(s.model());
+                    shape.putText(c, piece);
+                    c.put("done", false);
+                    out.write(c);
+                }, out::closed);
+                out.write(finalChunk(s, shape, "", promptTokens, result, truncatedCount));
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "generation failed mid-stream", e);
+                out.write(GoJson.object().put("error", String.valueOf(e.getMessage())));
+            }
+        } else {
+            ctx.status(200);
+            JsonReply.setJsonContentType(ctx);
+            ctx.outputStream().flush(); // headers now: Java clients time out waiting for headers, not for the body
+            StringBuilder text = new StringBuilder();
+            GenerationResult result = generator.generate(lease.sequence(), request, text::append, () -> false);
+            ctx.outputStream().write(GoJson.bytes(finalChunk(s, shape, text.toString(), promptTokens, result, truncatedCount)));
+        }
+    }
+
+    /** num_predict: 0 means no limit; negative or above 10 x num_ctx becomes 10 x num_ctx, as Ollama bounds it. */
+    private static int numPredict(Options options, int contextLength) {
+        int n = options.numPredict();
+        if (n < 0 || n > 10 * contextLength) {
+            return 10 * contextLength;
+        }
+        return n == 0 ? -1 : n;
+    }
+
+    private static SamplingOptions sampling(Options o) {
+        return new SamplingOptions(o.temperature(), o.topK(), o.topP(), o.minP(), o.typicalP(), o.repeatPenalty(),
+                o.repeatLastN(), o.presencePenalty(), o.frequencyPenalty(), o.seed());
+    }
+
+    private static ObjectNode finalChunk(Settings s, Shape shape, String text, int[] prompt, GenerationResult result, int truncated) {
+        ObjectNode c = chunk(s.model());
+        shape.putText(c, text);
+        c.put("done", true);
+        // A cancelled generation has nobody to answer; "stop" keeps the field valid should it be written anyway.
+        c.put("done_reason", result.doneReason().equals("cancelled") ? "stop" : result.doneReason());
+        shape.putFinalExtras(c, prompt, result);
+        putNonZero(c, "total_duration", System.nanoTime() - s.start());
+        putNonZero(c, "load_duration", s.loaded() - s.start());
+        putNonZero(c, "prompt_eval_count", result.promptTokens());
+        putNonZero(c, "prompt_eval_duration", result.promptNanos());
+        putNonZero(c, "eval_count", result.generatedTokens());
+        putNonZero(c, "eval_duration", result.generationNanos());
+        putNonZero(c, "truncated", truncated);
+        return c;
+    }
+
+    private static void putNonZero(ObjectNode c, String field, long value) {
+        if (value != 0) {
+            c.put(field, value);
+        }
+    }
+
+    /** A chunk's first fields, in Ollama's order. */
+    static ObjectNode chunk(String model) {
+        ObjectNode c = GoJson.object();
+        c.put("model", model);
+        c.put("created_at", GoJson.timestamp(Instant.now()));
+        return c;
+    }
+
+    /** The single-object reply to a load or unload request. */
+    static ObjectNode loadReply(String model, Shape shape, String doneReason) {
+        ObjectNode c = chunk(model);
+        shape.putText(c, "");
+        c.put("done", true);
+        c.put("done_reason", doneReason);
+        return c;
+    }
+}
