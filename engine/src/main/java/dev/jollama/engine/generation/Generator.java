@@ -42,7 +42,10 @@ public final class Generator {
         StopSequences stops = new StopSequences(request.stop());
 
         long start = System.nanoTime();
-        float[] logits = feedPrompt(sequence, prompt);
+        float[] logits = feedPrompt(sequence, prompt, cancelled);
+        if (logits == null) {
+            return new GenerationResult("cancelled", prompt.length, System.nanoTime() - start, 0, 0, new int[0]);
+        }
         for (int token : prompt) {
             sampler.accept(token);
         }
@@ -90,12 +93,18 @@ public final class Generator {
                 Arrays.copyOf(generated, count));
     }
 
-    /** Reuses the longest cached prefix (always recomputing the last prompt token, whose logits are needed). */
-    private float[] feedPrompt(Sequence sequence, int[] prompt) {
+    /**
+     * Reuses the longest cached prefix (always recomputing the last prompt token, whose logits are needed). Returns
+     * null when cancelled part-way, so a client that leaves during a long prompt frees its slot at once.
+     */
+    private float[] feedPrompt(Sequence sequence, int[] prompt, BooleanSupplier cancelled) {
         int reusable = sequence.commonPrefixLength(prompt, prompt.length - 1);
         sequence.truncate(reusable);
         float[] logits = null;
         for (int i = reusable; i < prompt.length; i++) {
+            if (cancelled.getAsBoolean()) {
+                return null;
+            }
             logits = model.forward(sequence, prompt[i]);
         }
         return logits;
