@@ -3,6 +3,7 @@ package dev.jollama.server;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.GoJson;
 import dev.jollama.server.config.ServerConfig;
+import dev.jollama.server.routes.AccessControl;
 import dev.jollama.server.routes.ChatRoute;
 import dev.jollama.server.routes.GenerateRoute;
 import dev.jollama.server.routes.JsonReply;
@@ -38,12 +39,15 @@ public final class JollamaServer implements AutoCloseable {
         GenerateRoute generate = new GenerateRoute(config, store, scheduler);
         ChatRoute chat = new ChatRoute(config, store, scheduler);
         ModelRoutes models = new ModelRoutes(store, scheduler);
+        AccessControl access = new AccessControl(config.origins(), isLoopback(config.address().getHostString()));
         Javalin app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.http.maxRequestSize = MAX_REQUEST_BYTES;
             c.startup.showJavalinBanner = false;
             c.jetty.host = config.address().getHostString();
             c.jetty.port = config.address().getPort();
+            c.routes.before(access::check);
+            c.routes.options("/*", ctx -> { });
             c.routes.get("/", ctx -> ctx.contentType("text/plain; charset=utf-8").result("Ollama is running"));
             c.routes.head("/", ctx -> ctx.contentType("text/plain; charset=utf-8"));
             c.routes.get("/api/version", ctx -> json(ctx, GoJson.object().put("version", VERSION)));
@@ -62,7 +66,8 @@ public final class JollamaServer implements AutoCloseable {
                 error(ctx, 500, String.valueOf(e.getMessage()));
             });
             c.routes.error(404, ctx -> {
-                if (ctx.result() == null) {
+                // Javalin's own "not found" is plain text; ollama4j and others need a JSON error body.
+                if (ctx.result() == null || !ctx.result().startsWith("{")) {
                     error(ctx, 404, "404 page not found");
                 }
             });
@@ -72,6 +77,10 @@ public final class JollamaServer implements AutoCloseable {
         LOG.log(Level.INFO, "Listening on {0}:{1} (version {2}), models in {3}", config.address().getHostString(),
                 String.valueOf(app.port()), VERSION, config.models());
         return new JollamaServer(app, scheduler);
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     public int port() {
