@@ -4,12 +4,15 @@ import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.GoJson;
 import dev.jollama.server.config.ServerConfig;
 import dev.jollama.server.routes.AccessControl;
+import dev.jollama.server.routes.BlobRoutes;
 import dev.jollama.server.routes.ChatRoute;
+import dev.jollama.server.routes.CreateRoute;
 import dev.jollama.server.routes.GenerateRoute;
 import dev.jollama.server.routes.JsonReply;
 import dev.jollama.server.routes.ModelRoutes;
 import dev.jollama.server.scheduler.Scheduler;
 import dev.jollama.server.store.ModelStore;
+import dev.jollama.server.template.TemplateRecognizer;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
@@ -38,6 +41,8 @@ public final class JollamaServer implements AutoCloseable {
         Scheduler scheduler = new Scheduler(config);
         GenerateRoute generate = new GenerateRoute(config, store, scheduler);
         ChatRoute chat = new ChatRoute(config, store, scheduler);
+        CreateRoute create = new CreateRoute(store, namedTemplates(config));
+        BlobRoutes blobs = new BlobRoutes(store);
         ModelRoutes models = new ModelRoutes(store, scheduler);
         AccessControl access = new AccessControl(config.origins(), isLoopback(config.address().getHostString()));
         Javalin app = Javalin.create(c -> {
@@ -60,6 +65,9 @@ public final class JollamaServer implements AutoCloseable {
             c.routes.get("/api/ps", models::ps);
             c.routes.delete("/api/delete", models::delete);
             c.routes.post("/api/copy", models::copy);
+            c.routes.post("/api/create", create::handle);
+            c.routes.head("/api/blobs/{digest}", blobs::head);
+            c.routes.post("/api/blobs/{digest}", blobs::upload);
             c.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             c.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.log(Level.ERROR, "request failed: " + ctx.method() + " " + ctx.path(), e);
@@ -77,6 +85,17 @@ public final class JollamaServer implements AutoCloseable {
         LOG.log(Level.INFO, "Listening on {0}:{1} (version {2}), models in {3}", config.address().getHostString(),
                 String.valueOf(app.port()), VERSION, config.models());
         return new JollamaServer(app, scheduler);
+    }
+
+    private static TemplateRecognizer namedTemplates(ServerConfig config) {
+        if (config.namedTemplates() == null) {
+            return null;
+        }
+        try {
+            return TemplateRecognizer.load(config.namedTemplates());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("JOLLAMA_TEMPLATES: cannot read named templates from " + config.namedTemplates() + ": " + e.getMessage(), e);
+        }
     }
 
     private static boolean isLoopback(String host) {

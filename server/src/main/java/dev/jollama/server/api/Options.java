@@ -67,6 +67,34 @@ public record Options(int numCtx, int numBatch, int numThread, int numKeep, long
                 stopValue(values));
     }
 
+    /**
+     * The PARAMETERs of a model being created, checked as values of their options: an unknown name or a wrong type
+     * is a 400 naming it. Stop sequences always become a list.
+     */
+    public static Map<String, Object> parameters(JsonNode parameters) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        if (parameters == null || parameters.isNull()) {
+            return values;
+        }
+        if (!parameters.isObject()) {
+            throw ApiException.badRequest("parameters must be an object");
+        }
+        for (Map.Entry<String, JsonNode> e : parameters.properties()) {
+            Kind kind = KEYS.get(e.getKey());
+            if (kind == null) {
+                throw ApiException.badRequest("unknown parameter '" + e.getKey() + "'");
+            }
+            if (!e.getValue().isNull()) {
+                try {
+                    values.put(e.getKey(), parse(e.getKey(), kind, e.getValue()));
+                } catch (ApiException typeError) {
+                    throw ApiException.badRequest(typeError.getMessage());
+                }
+            }
+        }
+        return values;
+    }
+
     private static Object parse(String key, Kind kind, JsonNode value) {
         return switch (kind) {
             case INT -> {

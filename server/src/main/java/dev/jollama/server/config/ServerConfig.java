@@ -11,9 +11,12 @@ import java.util.Map;
  *
  * @param keepAlive    how long an idle model stays loaded; null means forever
  * @param contextLength the default num_ctx (OLLAMA_CONTEXT_LENGTH), 4096 when unset
+ * @param namedTemplates JOLLAMA_TEMPLATES: a folder of Ollama's named templates (index.json, *.gotmpl, *.json) used
+ *                       to give a GGUF imported without a TEMPLATE the template its chat_template matches; null when
+ *                       unset (such models then get the default {{ .Prompt }})
  */
 public record ServerConfig(InetSocketAddress address, Path models, Duration keepAlive, int numParallel, int maxQueue,
-                           int maxLoadedModels, int contextLength, List<String> origins) {
+                           int maxLoadedModels, int contextLength, List<String> origins, Path namedTemplates) {
 
     public static final int DEFAULT_PORT = 11434;
 
@@ -30,7 +33,8 @@ public record ServerConfig(InetSocketAddress address, Path models, Duration keep
                 positiveInt(env, "OLLAMA_MAX_QUEUE", 512),
                 positiveInt(env, "OLLAMA_MAX_LOADED_MODELS", 3),
                 positiveInt(env, "OLLAMA_CONTEXT_LENGTH", 4096),
-                origins(env.getOrDefault("OLLAMA_ORIGINS", "")));
+                origins(env.getOrDefault("OLLAMA_ORIGINS", "")),
+                env.containsKey("JOLLAMA_TEMPLATES") ? Path.of(env.get("JOLLAMA_TEMPLATES")) : null);
     }
 
     /** OLLAMA_HOST: [scheme://]host[:port], defaults 127.0.0.1 and 11434; a bare ":port" binds loopback. */

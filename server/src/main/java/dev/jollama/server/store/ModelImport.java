@@ -34,13 +34,19 @@ public final class ModelImport {
         }
     }
 
+    /** Copies a GGUF file into the store and makes a model of it. */
     public static void create(ModelStore store, ModelName name, Path gguf, Parts parts) throws IOException {
+        create(store, name, store.writeBlob(Manifest.MODEL, gguf), parts);
+    }
+
+    /** Makes a model of a GGUF already stored as a blob. */
+    public static void create(ModelStore store, ModelName name, Manifest.Layer weights, Parts parts) throws IOException {
         Map<String, Object> config;
-        try (GgufFile file = GgufFile.open(gguf)) {
+        try (GgufFile file = GgufFile.open(store.blobPath(weights.digest()))) {
             config = configOf(file);
         }
         List<Manifest.Layer> layers = new ArrayList<>();
-        layers.add(store.writeBlob(Manifest.MODEL, gguf));
+        layers.add(weights);
         if (parts.template() != null) {
             layers.add(store.writeBlob(Manifest.TEMPLATE, parts.template().getBytes(StandardCharsets.UTF_8)));
         }

@@ -141,12 +141,22 @@ public final class ModelStore {
 
     /** Stores a file as a blob (streamed, hashed on the way) and returns its layer. */
     public Manifest.Layer writeBlob(String mediaType, Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return writeBlob(mediaType, in, null);
+        }
+    }
+
+    /**
+     * Streams bytes into a blob, hashing on the way; the blob becomes visible only once complete and, when
+     * {@code expectedDigest} is given, only if it matches (else {@link BlobDigestMismatchException}, nothing kept).
+     */
+    public Manifest.Layer writeBlob(String mediaType, InputStream in, String expectedDigest) throws IOException {
         Files.createDirectories(root.resolve("blobs"));
         Path temp = Files.createTempFile(root.resolve("blobs"), "blob-", ".tmp");
         try {
             MessageDigest sha = sha256Digest();
             long size = 0;
-            try (InputStream in = Files.newInputStream(file); var out = Files.newOutputStream(temp)) {
+            try (var out = Files.newOutputStream(temp)) {
                 byte[] buffer = new byte[1 << 20];
                 for (int n; (n = in.read(buffer)) > 0; ) {
                     sha.update(buffer, 0, n);
@@ -155,16 +165,28 @@ public final class ModelStore {
                 }
             }
             String digest = "sha256:" + HexFormat.of().formatHex(sha.digest());
+            if (expectedDigest != null && !digest.equalsIgnoreCase(expectedDigest.replaceFirst("^sha256-", "sha256:"))) {
+                throw new BlobDigestMismatchException(expectedDigest, digest);
+            }
             Path target = blobPath(digest);
-            if (Files.exists(target)) {
-                Files.delete(temp);
-            } else {
+            if (!Files.exists(target)) {
                 moveAtomically(temp, target);
             }
             return new Manifest.Layer(mediaType, digest, size);
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /** Bytes whose sha256 is not the digest they were sent under. */
+    public static final class BlobDigestMismatchException extends IOException {
+        public BlobDigestMismatchException(String expected, String actual) {
+            super("digest mismatch, expected \"" + expected + "\", got \"" + actual + "\"");
+        }
+    }
+
+    public boolean hasBlob(String digest) {
+        return Files.isRegularFile(blobPath(digest));
     }
 
     /** Writes a model's manifest last and atomically, so a reader never sees a half-written model. */

@@ -1,0 +1,47 @@
+package dev.jollama.server.routes;
+
+import dev.jollama.server.api.ApiException;
+import dev.jollama.server.store.ModelStore;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/** HEAD and POST /api/blobs/:digest: the upload half of creating a model from a local file. */
+public final class BlobRoutes {
+    private final ModelStore store;
+
+    public BlobRoutes(ModelStore store) {
+        this.store = store;
+    }
+
+    public void head(Context ctx) {
+        String digest = digest(ctx);
+        if (!store.hasBlob(digest)) {
+            throw ApiException.notFound("blob \"" + digest + "\" not found");
+        }
+        ctx.status(200);
+    }
+
+    public void upload(Context ctx) throws IOException {
+        String digest = digest(ctx);
+        if (store.hasBlob(digest)) {
+            ctx.status(200);
+            return;
+        }
+        try (InputStream body = ctx.req().getInputStream()) {
+            store.writeBlob("", body, digest);
+        } catch (ModelStore.BlobDigestMismatchException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        ctx.status(201);
+    }
+
+    private static String digest(Context ctx) {
+        String digest = ctx.pathParam("digest");
+        if (!digest.matches("sha256[:-][0-9a-fA-F]{64}")) {
+            throw ApiException.badRequest("invalid digest format");
+        }
+        return digest.replaceFirst("^sha256-", "sha256:");
+    }
+}

@@ -1,0 +1,144 @@
+package dev.jollama.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import static dev.jollama.server.TestServer.json;
+import static dev.jollama.server.TestServer.lines;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** /api/tags, /api/show, /api/copy, /api/delete, /api/create and /api/blobs. */
+class ModelManagementTest {
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start(Map.of("JOLLAMA_TEMPLATES", TestServer.shared().resolve("reference/ollama-templates").toString()));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static List<String> tagNames() throws Exception {
+        List<String> names = new ArrayList<>();
+        json(server.get("/api/tags").body()).get("models").forEach(m -> names.add(m.get("name").asText()));
+        return names;
+    }
+
+    @Test
+    void tagsListEveryModelWithDetails() throws Exception {
+        JsonNode models = json(server.get("/api/tags").body()).get("models");
+        assertThat(tagNames()).contains("test:latest", "stories:latest", "fim:latest");
+        JsonNode first = models.get(0);
+        assertThat(first.get("digest").asText()).matches("[0-9a-f]{64}");
+        assertThat(first.get("size").asLong()).isPositive();
+        assertThat(first.get("details").get("family").asText()).isEqualTo("llama");
+        assertThat(first.get("details").get("format").asText()).isEqualTo("gguf");
+    }
+
+    @Test
+    void showReportsMetadataTemplateAndCapabilities() throws Exception {
+        JsonNode test = json(server.post("/api/show", "{\"model\":\"test\"}").body());
+        assertThat(test.get("template").asText()).isEqualTo(TestServer.TEST_TEMPLATE);
+        assertThat(test.get("system").asText()).isEqualTo("You are a helpful assistant.");
+        assertThat(test.get("model_info").get("general.architecture").asText()).isEqualTo("llama");
+        assertThat(test.get("model_info").get("llama.embedding_length").asInt()).isEqualTo(64);
+        assertThat(test.get("model_info").get("tokenizer.ggml.tokens").isNull()).isTrue();
+        assertThat(test.get("capabilities")).extracting(JsonNode::asText).containsExactly("completion");
+        JsonNode fim = json(server.post("/api/show", "{\"model\":\"fim\"}").body());
+        assertThat(fim.get("capabilities")).extracting(JsonNode::asText).containsExactly("completion", "insert");
+        JsonNode verbose = json(server.post("/api/show", "{\"model\":\"stories\",\"verbose\":true}").body());
+        assertThat(verbose.get("model_info").get("tokenizer.ggml.tokens").size()).isEqualTo(512);
+
+        HttpResponse<String> missing = server.post("/api/show", "{}");
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertThat(json(missing.body()).get("error").asText()).isEqualTo("model is required");
+        HttpResponse<String> unknown = server.post("/api/show", "{\"model\":\"nope\"}");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json(unknown.body()).get("error").asText()).isEqualTo("model 'nope' not found");
+    }
+
+    @Test
+    void copyAndDelete() throws Exception {
+        assertThat(server.post("/api/copy", "{\"source\":\"stories\",\"destination\":\"stories-copy\"}").statusCode()).isEqualTo(200);
+        assertThat(tagNames()).contains("stories-copy:latest");
+        HttpResponse<String> unknown = server.post("/api/copy", "{\"source\":\"nope\",\"destination\":\"x\"}");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json(unknown.body()).get("error").asText()).isEqualTo("model \"nope\" not found");
+        assertThat(server.post("/api/copy", "{\"source\":\"../etc\",\"destination\":\"x\"}").statusCode()).isEqualTo(400);
+
+        assertThat(server.send("DELETE", "/api/delete", "{\"model\":\"stories-copy\"}").statusCode()).isEqualTo(200);
+        assertThat(tagNames()).doesNotContain("stories-copy:latest");
+        HttpResponse<String> again = server.send("DELETE", "/api/delete", "{\"model\":\"stories-copy\"}");
+        assertThat(again.statusCode()).isEqualTo(404);
+        assertThat(json(again.body()).get("error").asText()).isEqualTo("model 'stories-copy' not found");
+        // the original still works: deleting the copy kept the shared blobs
+        assertThat(server.post("/api/generate", "{\"model\":\"stories\",\"prompt\":\"Once\",\"stream\":false,\"options\":{\"num_predict\":2}}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void createFromAnUploadedBlob() throws Exception {
+        Path gguf = TestServer.shared().resolve("models/stories260K.gguf");
+        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(gguf)));
+        String otherDigest = "sha256:" + "0".repeat(64);
+        assertThat(server.send("HEAD", "/api/blobs/" + otherDigest, null).statusCode()).isEqualTo(404);
+        HttpResponse<String> mismatch = server.post("/api/blobs/" + otherDigest, "not the right bytes");
+        assertThat(mismatch.statusCode()).isEqualTo(400);
+        assertThat(json(mismatch.body()).get("error").asText()).startsWith("digest mismatch");
+        assertThat(server.send("HEAD", "/api/blobs/" + otherDigest, null).statusCode()).isEqualTo(404);
+
+        HttpResponse<String> upload = server.send("POST", "/api/blobs/" + digest, Files.readString(gguf, java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThat(upload.statusCode()).isIn(200, 201);
+        assertThat(server.send("HEAD", "/api/blobs/" + digest, null).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> created = server.post("/api/create", "{\"model\":\"mine\",\"files\":{\"stories.gguf\":\"" + digest
+                + "\"},\"system\":\"Be nice.\",\"parameters\":{\"temperature\":0,\"num_predict\":12,\"stop\":[\"girl\"]},\"license\":\"MIT\"}");
+        List<JsonNode> statuses = lines(created.body());
+        assertThat(statuses.getLast().get("status").asText()).isEqualTo("success");
+        JsonNode reply = json(server.post("/api/generate", "{\"model\":\"mine\",\"prompt\":\"Once upon a time\",\"stream\":false}").body());
+        assertThat(reply.get("response").asText()).isEqualTo(", there was a little ");
+        JsonNode show = json(server.post("/api/show", "{\"model\":\"mine\"}").body());
+        assertThat(show.get("license").asText()).isEqualTo("MIT");
+        assertThat(show.get("parameters").asText()).contains("stop").contains("\"girl\"");
+    }
+
+    @Test
+    void createRejectsBadInputWithoutLeavingAModel() throws Exception {
+        HttpResponse<String> unknownParameter = server.post("/api/create",
+                "{\"model\":\"bad\",\"from\":\"stories\",\"parameters\":{\"foo\":1},\"stream\":false}");
+        assertThat(unknownParameter.statusCode()).isEqualTo(400);
+        assertThat(json(unknownParameter.body()).get("error").asText()).isEqualTo("unknown parameter 'foo'");
+        HttpResponse<String> notAFile = server.post("/api/create", "{\"model\":\"bad\",\"from\":\"/no/such.gguf\",\"stream\":false}");
+        assertThat(notAFile.statusCode()).isEqualTo(400);
+        HttpResponse<String> badName = server.post("/api/create", "{\"model\":\"../../etc/passwd\",\"from\":\"stories\",\"stream\":false}");
+        assertThat(badName.statusCode()).isEqualTo(400);
+        assertThat(json(badName.body()).get("error").asText()).isEqualTo("invalid model name");
+        assertThat(tagNames()).doesNotContain("bad:latest");
+    }
+
+    @Test
+    void createFromAGgufPathRecognisesItsChatTemplate() throws Exception {
+        Path phi3 = TestServer.shared().resolve("tokenizer/ggml-vocab-phi-3.gguf");
+        HttpResponse<String> created = server.post("/api/create", "{\"model\":\"phi\",\"from\":\"" + phi3 + "\",\"stream\":false}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        JsonNode show = json(server.post("/api/show", "{\"model\":\"phi\"}").body());
+        String expected = Files.readString(TestServer.shared().resolve("reference/ollama-templates/phi-3.gotmpl"));
+        assertThat(show.get("template").asText()).isEqualTo(expected.replace("\r\n", "\n"));
+        assertThat(show.get("parameters").asText()).contains("<|end|>");
+    }
+}
