@@ -7,6 +7,7 @@ import dev.jollama.server.routes.AccessControl;
 import dev.jollama.server.routes.BlobRoutes;
 import dev.jollama.server.routes.ChatRoute;
 import dev.jollama.server.routes.CreateRoute;
+import dev.jollama.server.routes.EmbedRoutes;
 import dev.jollama.server.routes.GenerateRoute;
 import dev.jollama.server.routes.JsonReply;
 import dev.jollama.server.routes.ModelRoutes;
@@ -43,6 +44,7 @@ public final class JollamaServer implements AutoCloseable {
         ChatRoute chat = new ChatRoute(config, store, scheduler);
         CreateRoute create = new CreateRoute(store, namedTemplates(config));
         BlobRoutes blobs = new BlobRoutes(store);
+        EmbedRoutes embed = new EmbedRoutes(config, store, scheduler);
         ModelRoutes models = new ModelRoutes(store, scheduler);
         AccessControl access = new AccessControl(config.origins(), isLoopback(config.address().getHostString()));
         Javalin app = Javalin.create(c -> {
@@ -66,6 +68,8 @@ public final class JollamaServer implements AutoCloseable {
             c.routes.delete("/api/delete", models::delete);
             c.routes.post("/api/copy", models::copy);
             c.routes.post("/api/create", create::handle);
+            c.routes.post("/api/embed", embed::embed);
+            c.routes.post("/api/embeddings", embed::embeddings);
             c.routes.head("/api/blobs/{digest}", blobs::head);
             c.routes.post("/api/blobs/{digest}", blobs::upload);
             c.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));

@@ -141,4 +141,24 @@ class ModelManagementTest {
         assertThat(show.get("template").asText()).isEqualTo(expected.replace("\r\n", "\n"));
         assertThat(show.get("parameters").asText()).contains("<|end|>");
     }
+
+    @Test
+    void embeddingsAreNormalisedMeanPooledStates() throws Exception {
+        JsonNode reply = json(server.post("/api/embed", "{\"model\":\"stories\",\"input\":[\"Once upon a time\",\"A cat\"]}").body());
+        JsonNode embeddings = reply.get("embeddings");
+        assertThat(embeddings).hasSize(2);
+        assertThat(embeddings.get(0)).hasSize(64);
+        double norm = 0;
+        for (JsonNode x : embeddings.get(0)) {
+            norm += x.asDouble() * x.asDouble();
+        }
+        assertThat(norm).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-4));
+        assertThat(reply.get("prompt_eval_count").asInt()).isPositive();
+        JsonNode shortened = json(server.post("/api/embed", "{\"model\":\"stories\",\"input\":\"A cat\",\"dimensions\":8}").body());
+        assertThat(shortened.get("embeddings").get(0)).hasSize(8);
+        JsonNode legacy = json(server.post("/api/embeddings", "{\"model\":\"stories\",\"prompt\":\"A cat\"}").body());
+        assertThat(legacy.get("embedding")).hasSize(64);
+        JsonNode empty = json(server.post("/api/embeddings", "{\"model\":\"stories\",\"prompt\":\"\"}").body());
+        assertThat(empty.get("embedding")).isEmpty();
+    }
 }

@@ -88,6 +88,22 @@ public final class Model implements AutoCloseable {
         return transformer.forward(sequence, token);
     }
 
+    /**
+     * A text embedding: the mean over the tokens of the final normalised hidden state (a generative model has no
+     * pooling head, so mean pooling is the neutral choice). Not length-normalised.
+     */
+    public float[] embed(int[] tokens) {
+        Sequence sequence = newSequence(Math.max(1, tokens.length));
+        float[] mean = new float[config.embeddingLength()];
+        for (int token : tokens) {
+            forward(sequence, token);
+            for (int i = 0; i < mean.length; i++) {
+                mean[i] += sequence.x[i] / tokens.length;
+            }
+        }
+        return mean;
+    }
+
     @Override
     public void close() {
         file.close();
