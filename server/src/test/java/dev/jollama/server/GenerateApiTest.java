@@ -210,4 +210,14 @@ class GenerateApiTest {
         assertThat(version.size()).isEqualTo(1);
         assertThat(version.get("version").asText()).isNotEmpty();
     }
+
+    @Test
+    void numCtxIsClampedToTheTrainedContext() throws Exception {
+        server.post("/api/generate", "{\"model\":\"test\",\"options\":{\"num_ctx\":100000}}");
+        for (JsonNode m : json(server.get("/api/ps").body()).get("models")) {
+            if (m.get("name").asText().equals("test:latest")) {
+                assertThat(m.get("context_length").asInt()).isEqualTo(2048);
+            }
+        }
+    }
 }

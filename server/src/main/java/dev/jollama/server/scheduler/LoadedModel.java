@@ -15,8 +15,12 @@ import java.util.concurrent.ScheduledFuture;
  * than the final ones are guarded by the {@link Scheduler}'s lock.
  */
 final class LoadedModel {
+    private static final int MIN_CONTEXT = 4;
+
     final StoredModel stored;
     final Model model;
+    /** num_ctx as requested (reuse compares this), and as used: clamped to 4..the model's trained context. */
+    final int requestedContextLength;
     final int contextLength;
     final BlockingQueue<Sequence> freeSequences;
     final Instant loadedAt = Instant.now();
@@ -28,10 +32,11 @@ final class LoadedModel {
     ScheduledFuture<?> expiryTimer;
     boolean unloaded;
 
-    LoadedModel(StoredModel stored, Model model, int contextLength, int parallel, Duration sessionDuration) {
+    LoadedModel(StoredModel stored, Model model, int requestedContextLength, int parallel, Duration sessionDuration) {
         this.stored = stored;
         this.model = model;
-        this.contextLength = contextLength;
+        this.requestedContextLength = requestedContextLength;
+        this.contextLength = Math.clamp(requestedContextLength, MIN_CONTEXT, Math.max(MIN_CONTEXT, model.config().contextLength()));
         this.sessionDuration = sessionDuration;
         this.freeSequences = new ArrayBlockingQueue<>(parallel);
         for (int i = 0; i < parallel; i++) {

@@ -70,7 +70,7 @@ public final class Scheduler implements AutoCloseable {
         synchronized (loadLock) { // one load at a time, as Ollama does
             synchronized (this) {
                 LoadedModel current = loaded.get(key);
-                if (current != null && current.contextLength == contextLength && current.stored.digest().equals(stored.digest())) {
+                if (current != null && current.requestedContextLength == contextLength && current.stored.digest().equals(stored.digest())) {
                     keepAlive.ifPresent(k -> current.sessionDuration = k.orElse(null));
                     claim(current);
                     return current;
@@ -92,7 +92,7 @@ public final class Scheduler implements AutoCloseable {
                 loaded.put(key, fresh);
                 claim(fresh);
             }
-            LOG.log(Level.INFO, "loaded {0} with context {1}", stored.name().displayName(), contextLength);
+            LOG.log(Level.INFO, "loaded {0} with context {1}", stored.name().displayName(), fresh.contextLength);
             return fresh;
         }
     }
