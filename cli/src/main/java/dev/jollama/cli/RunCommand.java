@@ -62,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
                     defaults.frequencyPenalty(), seed);
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             GenerationResult result = new Generator(m).generate(m.newSequence(contextLength),
-                    GenerationRequest.of(tokens, sampling, numPredict, List.of()), out::print, () -> false);
+                    GenerationRequest.of(tokens, sampling, numPredict, List.of()), (piece, logprobs) -> out.print(piece), () -> false);
             out.println();
             return result.doneReason().equals("cancelled") ? 1 : 0;
         }

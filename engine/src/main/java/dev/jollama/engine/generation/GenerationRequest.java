@@ -12,12 +12,13 @@ import java.util.List;
  * @param contextShift  when the context fills up, drop half of the tokens after the first {@code keepTokens} and
  *                      go on; otherwise end with "length"
  * @param keepTokens    tokens at the start that a context shift never drops (num_keep, plus BOS)
+ * @param logprobs      -1 for no log-probabilities, else how many alternatives to list with each token (0 to 20)
  */
 public record GenerationRequest(int[] promptTokens, SamplingOptions sampling, int maxTokens, List<String> stop,
-                                boolean contextShift, int keepTokens) {
+                                boolean contextShift, int keepTokens, int logprobs) {
 
-    /** A request without context shift, for callers that size the context to fit. */
+    /** A request without context shift or log-probabilities, for callers that size the context to fit. */
     public static GenerationRequest of(int[] promptTokens, SamplingOptions sampling, int maxTokens, List<String> stop) {
-        return new GenerationRequest(promptTokens, sampling, maxTokens, stop, false, 0);
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stop, false, 0, -1);
     }
 }

@@ -2,14 +2,17 @@ package dev.jollama.engine.generation;
 
 import dev.jollama.engine.model.Model;
 import dev.jollama.engine.model.Sequence;
+import dev.jollama.engine.sampling.LogProbabilities;
+import dev.jollama.engine.sampling.Logprob;
 import dev.jollama.engine.sampling.Sampler;
 import dev.jollama.engine.sampling.StopSequences;
 import dev.jollama.engine.tokenizer.StreamingDecoder;
 import dev.jollama.engine.tokenizer.Tokenizer;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 
 /**
  * The token loop: feeds the prompt, then samples, decodes and emits text until an end-of-generation token, a stop
@@ -29,7 +32,7 @@ public final class Generator {
      * Runs one generation on a sequence. Tokens already in the sequence that match the prompt's start are reused;
      * the rest of the sequence is dropped.
      */
-    public GenerationResult generate(Sequence sequence, GenerationRequest request, Consumer<String> text, BooleanSupplier cancelled) {
+    public GenerationResult generate(Sequence sequence, GenerationRequest request, TextListener text, BooleanSupplier cancelled) {
         int[] prompt = request.promptTokens();
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt has no tokens");
@@ -40,6 +43,8 @@ public final class Generator {
         Sampler sampler = new Sampler(request.sampling(), model.config().vocabularySize(), sequence.contextLength());
         StreamingDecoder decoder = tokenizer.streamingDecoder();
         StopSequences stops = new StopSequences(request.stop());
+        LogProbabilities logProbabilities = request.logprobs() >= 0 ? new LogProbabilities() : null;
+        PendingLogprobs pendingLogprobs = new PendingLogprobs();
 
         long start = System.nanoTime();
         float[] logits = feedPrompt(sequence, prompt, cancelled);
@@ -70,7 +75,11 @@ public final class Generator {
                 generated = Arrays.copyOf(generated, count * 2);
             }
             generated[count++] = token;
-            emit(text, stops.push(decoder.append(token)));
+            String decoded = decoder.append(token);
+            if (logProbabilities != null) {
+                pendingLogprobs.add(logProbabilities.compute(logits, token, request.logprobs()), decoded.length());
+            }
+            emit(text, stops.push(decoded), pendingLogprobs);
             if (stops.stopped()) {
                 doneReason = "stop";
                 break;
@@ -86,8 +95,10 @@ public final class Generator {
             logits = model.forward(sequence, token);
         }
         if (!stops.stopped()) {
-            emit(text, stops.push(decoder.flush()));
-            emit(text, stops.flush());
+            String rest = decoder.flush();
+            pendingLogprobs.extendLast(rest.length());
+            emit(text, stops.push(rest), pendingLogprobs);
+            emit(text, stops.flush(), pendingLogprobs);
         }
         return new GenerationResult(doneReason, prompt.length, promptNanos, count, System.nanoTime() - generationStart,
                 Arrays.copyOf(generated, count));
@@ -128,9 +139,47 @@ public final class Generator {
         return true;
     }
 
-    private static void emit(Consumer<String> text, String piece) {
+    /** Hands a piece of final text on with the log-probabilities of the tokens it completes. */
+    private static void emit(TextListener text, String piece, PendingLogprobs pendingLogprobs) {
         if (!piece.isEmpty()) {
-            text.accept(piece);
+            text.onText(piece, pendingLogprobs.emitted(piece.length()));
+        }
+    }
+
+    /**
+     * Log-probabilities of tokens whose text is not all emitted yet. An entry goes out with the piece that emits the
+     * last character of its token; entries of tokens whose text a stop sequence cut (even in part) never go out.
+     */
+    private static final class PendingLogprobs {
+        private final List<Logprob> entries = new ArrayList<>();
+        private final List<Long> textEnds = new ArrayList<>();
+        private long decoded;
+        private long emitted;
+
+        void add(Logprob logprob, int decodedChars) {
+            decoded += decodedChars;
+            entries.add(logprob);
+            textEnds.add(decoded);
+        }
+
+        /** Text the decoder held back and gave up at the end belongs to the last token. */
+        void extendLast(int chars) {
+            decoded += chars;
+            if (!textEnds.isEmpty()) {
+                textEnds.set(textEnds.size() - 1, decoded);
+            }
+        }
+
+        List<Logprob> emitted(int chars) {
+            emitted += chars;
+            int n = 0;
+            while (n < entries.size() && textEnds.get(n) <= emitted) {
+                n++;
+            }
+            List<Logprob> out = List.copyOf(entries.subList(0, n));
+            entries.subList(0, n).clear();
+            textEnds.subList(0, n).clear();
+            return out;
         }
     }
 }

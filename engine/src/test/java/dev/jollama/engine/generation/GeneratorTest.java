@@ -37,7 +37,7 @@ class GeneratorTest {
 
     private static Run run(Sequence sequence, GenerationRequest request) {
         StringBuilder text = new StringBuilder();
-        GenerationResult result = new Generator(model).generate(sequence, request, text::append, () -> false);
+        GenerationResult result = new Generator(model).generate(sequence, request, (piece, logprobs) -> text.append(piece), () -> false);
         return new Run(text.toString(), result);
     }
 
@@ -65,7 +65,7 @@ class GeneratorTest {
 
     @Test
     void contextShiftKeepsGenerating() {
-        Run r = run(model.newSequence(16), new GenerationRequest(prompt, GREEDY, 40, List.of(), true, 2));
+        Run r = run(model.newSequence(16), new GenerationRequest(prompt, GREEDY, 40, List.of(), true, 2, -1));
         assertThat(r.result().generatedTokens()).isEqualTo(40);
         assertThat(r.result().doneReason()).isEqualTo("length");
     }
@@ -82,7 +82,7 @@ class GeneratorTest {
     void cancellationStopsAtTheNextToken() {
         AtomicInteger pieces = new AtomicInteger();
         GenerationResult result = new Generator(model).generate(model.newSequence(128),
-                GenerationRequest.of(prompt, GREEDY, 50, List.of()), t -> pieces.incrementAndGet(), () -> pieces.get() >= 3);
+                GenerationRequest.of(prompt, GREEDY, 50, List.of()), (t, l) -> pieces.incrementAndGet(), () -> pieces.get() >= 3);
         assertThat(result.doneReason()).isEqualTo("cancelled");
         assertThat(result.generatedTokens()).isEqualTo(3);
     }

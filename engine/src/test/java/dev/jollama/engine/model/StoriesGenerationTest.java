@@ -44,7 +44,7 @@ class StoriesGenerationTest {
                 GenerationResult result = new Generator(model).generate(model.newSequence(prompt.length + expected.length + 1),
                         GenerationRequest.of(model.tokenizer().encode(c.get("prompt").asText(), true, false),
                                 new SamplingOptions(0f, 40, 0.9f, 0f, 1f, 1f, 64, 0f, 0f, 42), expected.length, List.of()),
-                        text::append, () -> false);
+                        (piece, logprobs) -> text.append(piece), () -> false);
                 assertThat(text.toString()).isEqualTo(c.get("generated_text").asText());
                 assertThat(result.doneReason()).isEqualTo("length");
             }

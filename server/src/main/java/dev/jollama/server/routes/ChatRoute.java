@@ -87,7 +87,9 @@ public final class ChatRoute {
             }
             String prompt = prompts.renderChat(messages, tools, think != null && think.enabled(),
                     think == null ? "" : think.level(), think != null);
-            Completion.run(ctx, lease, prompt, new Completion.Settings(modelName, options, truncate, shift, stream, start, loaded), SHAPE);
+            int logprobs = body.bool("logprobs").orElse(false) || topLogprobs > 0 ? topLogprobs : -1;
+            Completion.run(ctx, lease, prompt, new Completion.Settings(modelName, options, truncate, shift, stream,
+                    logprobs, start, loaded), SHAPE);
         }
     }
 

@@ -12,7 +12,11 @@ import dev.jollama.server.api.Options;
 import dev.jollama.server.scheduler.Lease;
 import io.javalin.http.Context;
 
+import dev.jollama.engine.sampling.Logprob;
+
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 
@@ -34,7 +38,9 @@ final class Completion {
      * @param start   when the handler began (total_duration counts from here)
      * @param loaded  when the model was ready (load_duration ends here)
      */
-    record Settings(String model, Options options, boolean truncate, boolean shift, boolean stream, long start, long loaded) {
+    /** @param logprobs -1 for none, else the number of alternatives per token */
+    record Settings(String model, Options options, boolean truncate, boolean shift, boolean stream, int logprobs,
+                    long start, long loaded) {
     }
 
     private Completion() {
@@ -56,20 +62,21 @@ final class Completion {
             tokens = kept;
         }
         GenerationRequest request = new GenerationRequest(tokens, sampling(s.options()), numPredict(s.options(), contextLength),
-                s.options().stop(), s.shift(), keep);
+                s.options().stop(), s.shift(), keep, s.logprobs());
         Generator generator = new Generator(lease.model());
         int[] promptTokens = tokens;
         int truncatedCount = truncated;
         if (s.stream()) {
             NdjsonStream out = new NdjsonStream(ctx);
             try {
-                GenerationResult result = generator.generate(lease.sequence(), request, piece -> {
+                GenerationResult result = generator.generate(lease.sequence(), request, (piece, logprobs) -> {
                     ObjectNode c = chunk(s.model());
                     shape.putText(c, piece);
                     c.put("done", false);
+                    LogprobsJson.put(c, tokenizer, logprobs);
                     out.write(c);
                 }, out::closed);
-                out.write(finalChunk(s, shape, "", promptTokens, result, truncatedCount));
+                out.write(finalChunk(s, shape, "", promptTokens, result, truncatedCount, List.of()));
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "generation failed mid-stream", e);
                 out.write(GoJson.object().put("error", String.valueOf(e.getMessage())));
@@ -79,8 +86,14 @@ final class Completion {
             JsonReply.setJsonContentType(ctx);
             ctx.outputStream().flush(); // headers now: Java clients time out waiting for headers, not for the body
             StringBuilder text = new StringBuilder();
-            GenerationResult result = generator.generate(lease.sequence(), request, text::append, () -> false);
-            ctx.outputStream().write(GoJson.bytes(finalChunk(s, shape, text.toString(), promptTokens, result, truncatedCount)));
+            List<Logprob> logprobs = new ArrayList<>();
+            GenerationResult result = generator.generate(lease.sequence(), request, (piece, pieceLogprobs) -> {
+                text.append(piece);
+                logprobs.addAll(pieceLogprobs);
+            }, () -> false);
+            ObjectNode reply = finalChunk(s, shape, text.toString(), promptTokens, result, truncatedCount, logprobs);
+            LogprobsJson.put(reply, tokenizer, logprobs);
+            ctx.outputStream().write(GoJson.bytes(reply));
         }
     }
 
@@ -98,7 +111,8 @@ final class Completion {
                 o.repeatLastN(), o.presencePenalty(), o.frequencyPenalty(), o.seed());
     }
 
-    private static ObjectNode finalChunk(Settings s, Shape shape, String text, int[] prompt, GenerationResult result, int truncated) {
+    private static ObjectNode finalChunk(Settings s, Shape shape, String text, int[] prompt, GenerationResult result,
+                                         int truncated, List<Logprob> logprobs) {
         ObjectNode c = chunk(s.model());
         shape.putText(c, text);
         c.put("done", true);

@@ -95,8 +95,9 @@ public final class GenerateRoute {
                 respondJson(ctx, reply);
                 return;
             }
+            int logprobs = r.logprobs() || r.topLogprobs() > 0 ? r.topLogprobs() : -1;
             Completion.run(ctx, lease, text, new Completion.Settings(r.model(), options, r.truncate(), r.shift(),
-                    r.stream(), start, loaded), shape(r.raw()));
+                    r.stream(), logprobs, start, loaded), shape(r.raw()));
         }
     }
 
