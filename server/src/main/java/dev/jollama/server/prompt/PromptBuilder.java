@@ -7,6 +7,7 @@ import dev.jollama.server.template.PromptValues;
 import dev.jollama.server.template.TemplateException;
 import dev.jollama.server.template.TemplateMessage;
 import dev.jollama.server.template.TemplateTool;
+import dev.jollama.server.thinking.ThinkingCapability;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +21,13 @@ import java.util.Map;
 public final class PromptBuilder {
     private final StoredModel model;
     private final PromptTemplate template;
+    private final ThinkingCapability thinking;
 
     /** @param requestTemplate a template sent with the request, or "" for the model's own */
     public PromptBuilder(StoredModel model, String requestTemplate) {
         this.model = model;
         this.template = parse(requestTemplate != null && !requestTemplate.isEmpty() ? requestTemplate : model.template());
+        this.thinking = ThinkingCapability.detect(model, template);
     }
 
     private static PromptTemplate parse(String text) {
@@ -46,9 +49,8 @@ public final class PromptBuilder {
         return template.vars().contains("suffix");
     }
 
-    public boolean supportsThinking() {
-        PromptTemplate.ThinkingTags tags = template.thinkingTags();
-        return tags != null && !tags.opening().isEmpty() && !tags.closing().isEmpty();
+    public ThinkingCapability thinking() {
+        return thinking;
     }
 
     /** As /api/show lists them; only values real clients can parse (LangChain4j's enum is strict). */
@@ -60,7 +62,7 @@ public final class PromptBuilder {
         if (supportsInsert()) {
             capabilities.add("insert");
         }
-        if (supportsThinking()) {
+        if (thinking.supported()) {
             capabilities.add("thinking");
         }
         return capabilities;

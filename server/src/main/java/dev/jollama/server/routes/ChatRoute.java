@@ -30,10 +30,13 @@ import java.util.Optional;
 public final class ChatRoute {
     private static final Completion.Shape SHAPE = new Completion.Shape() {
         @Override
-        public void putText(ObjectNode chunk, String text) {
+        public void putText(ObjectNode chunk, String text, String thinking) {
             ObjectNode message = chunk.putObject("message");
             message.put("role", "assistant");
             message.put("content", text);
+            if (!thinking.isEmpty()) {
+                message.put("thinking", thinking);
+            }
         }
 
         @Override
@@ -59,7 +62,7 @@ public final class ChatRoute {
         List<TemplateTool> tools = tools(body);
         boolean stream = body.bool("stream").orElse(true);
         Optional<RequestBody.KeepAlive> keepAlive = body.keepAlive();
-        ThinkValue think = ThinkValue.parse(body.node("think"));
+        ThinkValue requestedThink = ThinkValue.parse(body.node("think"));
         int topLogprobs = body.integer("top_logprobs").orElse(0);
         boolean truncate = body.bool("truncate").orElse(true);
         boolean shift = body.bool("shift").orElse(true);
@@ -73,9 +76,7 @@ public final class ChatRoute {
             return;
         }
         PromptBuilder prompts = new PromptBuilder(stored, "");
-        if (think != null && think.enabled() && !prompts.supportsThinking()) {
-            throw ApiException.badRequest("\"" + modelName + "\" does not support thinking");
-        }
+        ThinkValue think = requestedThink.resolve(prompts.thinking(), modelName);
         Options options = Options.resolve(config.contextLength(), stored.parameters(), body.node("options").orElse(null));
         FormatCheck.validate(body.node("format").orElse(null));
         Optional<Optional<Duration>> session = keepAlive.map(k -> Optional.ofNullable(k.duration()));
@@ -85,11 +86,10 @@ public final class ChatRoute {
                 JsonReply.send(ctx, 200, Completion.loadReply(modelName, SHAPE, "load"));
                 return;
             }
-            String prompt = prompts.renderChat(messages, tools, think != null && think.enabled(),
-                    think == null ? "" : think.level(), think != null);
+            String prompt = prompts.renderChat(messages, tools, think.enabled(), think.level(), think.set());
             int logprobs = body.bool("logprobs").orElse(false) || topLogprobs > 0 ? topLogprobs : -1;
             Completion.run(ctx, lease, prompt, new Completion.Settings(modelName, options, truncate, shift, stream,
-                    logprobs, start, loaded), SHAPE);
+                    logprobs, prompts.thinking().parser(think.enabled(), false, prompt), start, loaded), SHAPE);
         }
     }
 

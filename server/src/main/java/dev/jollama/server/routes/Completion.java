@@ -10,6 +10,8 @@ import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.GoJson;
 import dev.jollama.server.api.Options;
 import dev.jollama.server.scheduler.Lease;
+import dev.jollama.server.thinking.OutputParser;
+import dev.jollama.server.thinking.ResponseSplit;
 import io.javalin.http.Context;
 
 import dev.jollama.engine.sampling.Logprob;
@@ -27,9 +29,10 @@ import java.time.Instant;
 final class Completion {
     private static final System.Logger LOG = System.getLogger(Completion.class.getName());
 
-    /** Where a reply puts its text and what its final chunk adds. */
+    /** Where a reply puts its text and thinking, and what its final chunk adds. */
     interface Shape {
-        void putText(ObjectNode chunk, String text);
+        /** Puts the answer text (always, even "") and the thinking (only when not empty). */
+        void putText(ObjectNode chunk, String text, String thinking);
 
         void putFinalExtras(ObjectNode chunk, int[] promptTokens, GenerationResult result);
     }
@@ -38,9 +41,12 @@ final class Completion {
      * @param start   when the handler began (total_duration counts from here)
      * @param loaded  when the model was ready (load_duration ends here)
      */
-    /** @param logprobs -1 for none, else the number of alternatives per token */
+    /**
+     * @param logprobs -1 for none, else the number of alternatives per token
+     * @param output   splits the model's output into thinking and answer
+     */
     record Settings(String model, Options options, boolean truncate, boolean shift, boolean stream, int logprobs,
-                    long start, long loaded) {
+                    OutputParser output, long start, long loaded) {
     }
 
     private Completion() {
@@ -70,13 +76,17 @@ final class Completion {
             NdjsonStream out = new NdjsonStream(ctx);
             try {
                 GenerationResult result = generator.generate(lease.sequence(), request, (piece, logprobs) -> {
+                    ResponseSplit split = s.output().add(piece);
+                    if (split.isEmpty() && logprobs.isEmpty()) {
+                        return; // a tag still being decided: nothing to say yet
+                    }
                     ObjectNode c = chunk(s.model());
-                    shape.putText(c, piece);
+                    shape.putText(c, split.content(), split.thinking());
                     c.put("done", false);
                     LogprobsJson.put(c, tokenizer, logprobs);
                     out.write(c);
                 }, out::closed);
-                out.write(finalChunk(s, shape, "", promptTokens, result, truncatedCount, List.of()));
+                out.write(finalChunk(s, shape, s.output().flush(), promptTokens, result, truncatedCount));
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "generation failed mid-stream", e);
                 out.write(GoJson.object().put("error", String.valueOf(e.getMessage())));
@@ -86,12 +96,17 @@ final class Completion {
             JsonReply.setJsonContentType(ctx);
             ctx.outputStream().flush(); // headers now: Java clients time out waiting for headers, not for the body
             StringBuilder text = new StringBuilder();
+            StringBuilder thinking = new StringBuilder();
             List<Logprob> logprobs = new ArrayList<>();
             GenerationResult result = generator.generate(lease.sequence(), request, (piece, pieceLogprobs) -> {
-                text.append(piece);
+                ResponseSplit split = s.output().add(piece);
+                text.append(split.content());
+                thinking.append(split.thinking());
                 logprobs.addAll(pieceLogprobs);
             }, () -> false);
-            ObjectNode reply = finalChunk(s, shape, text.toString(), promptTokens, result, truncatedCount, logprobs);
+            ResponseSplit rest = s.output().flush();
+            ResponseSplit all = new ResponseSplit(thinking + rest.thinking(), text + rest.content());
+            ObjectNode reply = finalChunk(s, shape, all, promptTokens, result, truncatedCount);
             LogprobsJson.put(reply, tokenizer, logprobs);
             ctx.outputStream().write(GoJson.bytes(reply));
         }
@@ -111,10 +126,10 @@ final class Completion {
                 o.repeatLastN(), o.presencePenalty(), o.frequencyPenalty(), o.seed());
     }
 
-    private static ObjectNode finalChunk(Settings s, Shape shape, String text, int[] prompt, GenerationResult result,
-                                         int truncated, List<Logprob> logprobs) {
+    private static ObjectNode finalChunk(Settings s, Shape shape, ResponseSplit text, int[] prompt, GenerationResult result,
+                                         int truncated) {
         ObjectNode c = chunk(s.model());
-        shape.putText(c, text);
+        shape.putText(c, text.content(), text.thinking());
         c.put("done", true);
         // A cancelled generation has nobody to answer; "stop" keeps the field valid should it be written anyway.
         c.put("done_reason", result.doneReason().equals("cancelled") ? "stop" : result.doneReason());
@@ -146,7 +161,7 @@ final class Completion {
     /** The single-object reply to a load or unload request. */
     static ObjectNode loadReply(String model, Shape shape, String doneReason) {
         ObjectNode c = chunk(model);
-        shape.putText(c, "");
+        shape.putText(c, "", "");
         c.put("done", true);
         c.put("done_reason", doneReason);
         return c;

@@ -61,9 +61,7 @@ public final class GenerateRoute {
             throw ApiException.badRequest("raw mode does not support template, system, or context");
         }
         PromptBuilder prompts = new PromptBuilder(stored, r.template());
-        if (r.think() != null && r.think().enabled() && !prompts.supportsThinking()) {
-            throw ApiException.badRequest("\"" + r.model() + "\" does not support thinking");
-        }
+        ThinkValue think = r.think().resolve(prompts.thinking(), r.model());
         if (!r.suffix().isEmpty() && !prompts.supportsInsert()) {
             throw ApiException.badRequest(stored.name().fullName() + " does not support insert");
         }
@@ -82,8 +80,7 @@ public final class GenerateRoute {
             String prefix = r.context() == null ? "" : tokenizer.decode(r.context());
             String text = r.raw() ? r.prompt()
                     : prefix + prompts.render(new PromptRequest(r.prompt(), r.suffix(), r.system(),
-                    r.images().size(), r.context() != null, r.think() != null && r.think().enabled(),
-                    r.think() == null ? "" : r.think().level(), r.think() != null));
+                    r.images().size(), r.context() != null, think.enabled(), think.level(), think.set()));
             if (r.debugRenderOnly()) {
                 ObjectNode reply = Completion.chunk(r.model());
                 reply.put("done", false);
@@ -97,7 +94,7 @@ public final class GenerateRoute {
             }
             int logprobs = r.logprobs() || r.topLogprobs() > 0 ? r.topLogprobs() : -1;
             Completion.run(ctx, lease, text, new Completion.Settings(r.model(), options, r.truncate(), r.shift(),
-                    r.stream(), logprobs, start, loaded), shape(r.raw()));
+                    r.stream(), logprobs, prompts.thinking().parser(think.enabled(), r.raw(), text), start, loaded), shape(r.raw()));
         }
     }
 
@@ -105,8 +102,11 @@ public final class GenerateRoute {
     private static Completion.Shape shape(boolean raw) {
         return new Completion.Shape() {
             @Override
-            public void putText(ObjectNode chunk, String text) {
+            public void putText(ObjectNode chunk, String text, String thinking) {
                 chunk.put("response", text);
+                if (!thinking.isEmpty()) {
+                    chunk.put("thinking", thinking);
+                }
             }
 
             @Override

@@ -1,0 +1,88 @@
+package dev.jollama.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jollama.server.store.ModelImport;
+import dev.jollama.server.store.ModelName;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+
+import static dev.jollama.server.TestServer.json;
+import static dev.jollama.server.TestServer.lines;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * think on a thinking-capable model (its template renders .Thinking inside range .Messages and prefills
+ * {@code <think>}): on by default, off with think:false, never split with raw.
+ */
+class ThinkingApiTest {
+    /** Prefills the think block when thinking is on, so stories260K's text lands in thinking. */
+    private static final String THINKING_TEMPLATE = "{{- range .Messages }}{{ if eq .Role \"user\" }}{{ .Content }}"
+            + "{{ else if eq .Role \"assistant\" }}{{ if .Thinking }}<think>{{ .Thinking }}</think>{{ end }}{{ .Content }}{{ end }}{{ end }}"
+            + "{{ if .Think }}<think>{{ end }}";
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start(Map.of());
+        ModelImport.create(server.store, ModelName.parse("thinker"), TestServer.shared().resolve("models/stories260K.gguf"),
+                new ModelImport.Parts(THINKING_TEMPLATE, null, Map.of(), List.of(), List.of()));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static JsonNode generate(String extra) throws Exception {
+        return json(server.post("/api/generate", "{\"model\":\"thinker\",\"prompt\":\"Once upon a time\",\"stream\":false,"
+                + "\"options\":{\"temperature\":0,\"num_predict\":12}" + extra + "}").body());
+    }
+
+    @Test
+    void capabilityIsListed() throws Exception {
+        JsonNode show = json(server.post("/api/show", "{\"model\":\"thinker\"}").body());
+        assertThat(show.get("capabilities")).extracting(JsonNode::asText).contains("thinking");
+    }
+
+    @Test
+    void thinkingIsOnByDefault() throws Exception {
+        JsonNode reply = generate("");
+        assertThat(reply.get("thinking").asText()).isNotEmpty();
+        assertThat(reply.get("response").asText()).isEmpty();
+    }
+
+    @Test
+    void thinkFalseGivesAPlainAnswer() throws Exception {
+        JsonNode reply = generate(",\"think\":false");
+        assertThat(reply.has("thinking")).isFalse();
+        assertThat(reply.get("response").asText()).isNotEmpty();
+    }
+
+    @Test
+    void rawIsNeverSplit() throws Exception {
+        JsonNode reply = generate(",\"raw\":true");
+        assertThat(reply.has("thinking")).isFalse();
+        assertThat(reply.get("response").asText()).isNotEmpty();
+    }
+
+    @Test
+    void streamingChunksCarryThinkingDeltas() throws Exception {
+        HttpResponse<String> r = server.post("/api/chat", "{\"model\":\"thinker\",\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],"
+                + "\"think\":\"high\",\"options\":{\"temperature\":0,\"num_predict\":12}}");
+        List<JsonNode> chunks = lines(r.body());
+        StringBuilder thinking = new StringBuilder();
+        for (JsonNode c : chunks) {
+            assertThat(c.get("message").get("role").asText()).isEqualTo("assistant");
+            thinking.append(c.get("message").path("thinking").asText());
+        }
+        assertThat(thinking.toString()).isEqualTo(generate("").get("thinking").asText());
+        assertThat(chunks.getLast().get("done").asBoolean()).isTrue();
+    }
+}
