@@ -53,9 +53,14 @@ final class Completion {
     }
 
     static void run(Context ctx, Lease lease, String prompt, Settings s, Shape shape) throws IOException {
+        run(ctx, lease, lease.model().tokenizer().encode(prompt, true, true), s, shape);
+    }
+
+    /** Runs a prompt given as tokens (fill-in-the-middle prompts are built from special token ids). */
+    static void run(Context ctx, Lease lease, int[] promptTokens, Settings s, Shape shape) throws IOException {
         Tokenizer tokenizer = lease.model().tokenizer();
         int keep = s.options().numKeep() + (tokenizer.bosToken() >= 0 ? 1 : 0);
-        int[] tokens = tokenizer.encode(prompt, true, true);
+        int[] tokens = promptTokens;
         int contextLength = lease.contextLength();
         int truncated = 0;
         if (tokens.length >= contextLength - 1) {
@@ -70,7 +75,7 @@ final class Completion {
         GenerationRequest request = new GenerationRequest(tokens, sampling(s.options()), numPredict(s.options(), contextLength),
                 s.options().stop(), s.shift(), keep, s.logprobs());
         Generator generator = new Generator(lease.model());
-        int[] promptTokens = tokens;
+        int[] fedTokens = tokens;
         int truncatedCount = truncated;
         if (s.stream()) {
             NdjsonStream out = new NdjsonStream(ctx);
@@ -86,7 +91,7 @@ final class Completion {
                     LogprobsJson.put(c, tokenizer, logprobs);
                     out.write(c);
                 }, out::closed);
-                out.write(finalChunk(s, shape, s.output().flush(), promptTokens, result, truncatedCount));
+                out.write(finalChunk(s, shape, s.output().flush(), fedTokens, result, truncatedCount));
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "generation failed mid-stream", e);
                 out.write(GoJson.object().put("error", String.valueOf(e.getMessage())));
@@ -106,7 +111,7 @@ final class Completion {
             }, () -> false);
             ResponseSplit rest = s.output().flush();
             ResponseSplit all = new ResponseSplit(thinking + rest.thinking(), text + rest.content());
-            ObjectNode reply = finalChunk(s, shape, all, promptTokens, result, truncatedCount);
+            ObjectNode reply = finalChunk(s, shape, all, fedTokens, result, truncatedCount);
             LogprobsJson.put(reply, tokenizer, logprobs);
             ctx.outputStream().write(GoJson.bytes(reply));
         }

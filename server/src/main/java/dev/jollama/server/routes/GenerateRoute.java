@@ -9,7 +9,10 @@ import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.Options;
 import dev.jollama.server.api.RequestBody;
 import dev.jollama.server.config.ServerConfig;
+import dev.jollama.engine.gguf.GgufFile;
+import dev.jollama.server.prompt.FimTokens;
 import dev.jollama.server.prompt.PromptBuilder;
+import dev.jollama.server.thinking.OutputParser;
 import dev.jollama.server.prompt.PromptRequest;
 import dev.jollama.server.scheduler.Lease;
 import dev.jollama.server.scheduler.Scheduler;
@@ -62,7 +65,8 @@ public final class GenerateRoute {
         }
         PromptBuilder prompts = new PromptBuilder(stored, r.template());
         ThinkValue think = r.think().resolve(prompts.thinking(), r.model());
-        if (!r.suffix().isEmpty() && !prompts.supportsInsert()) {
+        boolean templateFim = !r.suffix().isEmpty() && prompts.supportsInsert();
+        if (!r.suffix().isEmpty() && !templateFim && !declaresFimTokens(stored)) {
             throw ApiException.badRequest(stored.name().fullName() + " does not support insert");
         }
         Options options = Options.resolve(config.contextLength(), stored.parameters(), r.options());
@@ -71,12 +75,19 @@ public final class GenerateRoute {
         Optional<Optional<Duration>> keepAlive = r.keepAlive().map(k -> Optional.ofNullable(k.duration()));
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), keepAlive)) {
             long loaded = System.nanoTime();
-            if (r.prompt().isEmpty() && r.suffix().isEmpty()) {
+            if (r.prompt().isEmpty()) { // with or without a suffix, as Ollama: a load
                 respondJson(ctx, Completion.loadReply(r.model(), shape(r.raw()), "load"));
                 return;
             }
             Model model = lease.model();
             Tokenizer tokenizer = model.tokenizer();
+            int logprobs = r.logprobs() || r.topLogprobs() > 0 ? r.topLogprobs() : -1;
+            if (!r.suffix().isEmpty() && !templateFim && !r.raw()) {
+                int[] fim = FimTokens.of(model.file()).orElseThrow().prompt(tokenizer, r.prompt(), r.suffix());
+                Completion.run(ctx, lease, fim, new Completion.Settings(r.model(), options, r.truncate(), r.shift(),
+                        r.stream(), logprobs, OutputParser.PASS_THROUGH, start, loaded), shape(r.raw()));
+                return;
+            }
             String prefix = r.context() == null ? "" : tokenizer.decode(r.context());
             String text = r.raw() ? r.prompt()
                     : prefix + prompts.render(new PromptRequest(r.prompt(), r.suffix(), r.system(),
@@ -92,9 +103,15 @@ public final class GenerateRoute {
                 respondJson(ctx, reply);
                 return;
             }
-            int logprobs = r.logprobs() || r.topLogprobs() > 0 ? r.topLogprobs() : -1;
             Completion.run(ctx, lease, text, new Completion.Settings(r.model(), options, r.truncate(), r.shift(),
                     r.stream(), logprobs, prompts.thinking().parser(think.enabled(), r.raw(), text), start, loaded), shape(r.raw()));
+        }
+    }
+
+    /** Whether the model's GGUF names FIM tokens; read from the header, which the OS has cached after a load. */
+    private static boolean declaresFimTokens(StoredModel stored) {
+        try (GgufFile file = GgufFile.open(stored.modelPath())) {
+            return FimTokens.of(file).isPresent();
         }
     }
 
