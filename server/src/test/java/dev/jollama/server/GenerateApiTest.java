@@ -220,4 +220,37 @@ class GenerateApiTest {
             }
         }
     }
+
+    @Test
+    void keepAliveSecondsAndDurations() throws Exception {
+        server.post("/api/generate", "{\"model\":\"fim\",\"keep_alive\":300}");
+        java.time.Instant expires = java.time.Instant.parse(expiry("fim:latest"));
+        assertThat(java.time.Duration.between(java.time.Instant.now(), expires).toSeconds()).isBetween(290L, 301L);
+        server.post("/api/generate", "{\"model\":\"fim\",\"keep_alive\":\"1h30m\"}");
+        expires = java.time.Instant.parse(expiry("fim:latest"));
+        assertThat(java.time.Duration.between(java.time.Instant.now(), expires).toMinutes()).isBetween(89L, 90L);
+    }
+
+    @Test
+    void contextContinuesTheConversation() throws Exception {
+        JsonNode first = json(server.post("/api/generate",
+                "{\"model\":\"stories\",\"prompt\":\"Once upon a time\",\"stream\":false,\"options\":{\"temperature\":0,\"num_predict\":8}}").body());
+        JsonNode context = first.get("context");
+        JsonNode second = json(server.post("/api/generate", "{\"model\":\"stories\",\"prompt\":\" She\",\"context\":" + context
+                + ",\"stream\":false,\"options\":{\"temperature\":0,\"num_predict\":8}}").body());
+        assertThat(second.get("prompt_eval_count").asInt()).isGreaterThan(context.size());
+        assertThat(second.get("context").size()).isGreaterThan(context.size());
+        assertThat(second.get("response").asText()).isNotEmpty();
+    }
+
+    @Test
+    void unicodePromptsAndOutput() throws Exception {
+        JsonNode reply = json(server.post("/api/generate",
+                "{\"model\":\"stories\",\"prompt\":\"你好，世界 🌍\",\"stream\":false,\"options\":{\"temperature\":0,\"num_predict\":8}}").body());
+        assertThat(reply.get("done").asBoolean()).isTrue();
+        assertThat(reply.get("response").asText()).doesNotContain("\uFFFD".repeat(2));
+        JsonNode rendered = json(server.post("/api/generate",
+                "{\"model\":\"stories\",\"prompt\":\"你好，世界 🌍\",\"_debug_render_only\":true}").body());
+        assertThat(rendered.get("_debug_info").get("rendered_template").asText()).isEqualTo("你好，世界 🌍");
+    }
 }

@@ -55,7 +55,8 @@ public final class TestServer implements AutoCloseable {
     /** A server with the standard test models: test (test template + system), stories (no template), fim. */
     public static TestServer start(Map<String, String> env) throws IOException {
         Path stories = shared().resolve("models/stories260K.gguf");
-        Path root = Path.of("target", "test-stores", UUID.randomUUID().toString()).toAbsolutePath();
+        // A non-ASCII folder name, as users with such home folders have (Ollama's unicode-model-dir case).
+        Path root = Path.of("target", "test-stores", "模型-" + UUID.randomUUID()).toAbsolutePath();
         ModelStore store = new ModelStore(root);
         ModelImport.create(store, ModelName.parse("test"), stories, new ModelImport.Parts(TEST_TEMPLATE,
                 "You are a helpful assistant.", Map.of(), List.of(), List.of()));
