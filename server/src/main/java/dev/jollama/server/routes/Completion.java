@@ -69,7 +69,8 @@ final class Completion {
             }
             int[] kept = PromptTruncation.keepHeadAndTail(tokens, keep, contextLength);
             truncated = tokens.length - kept.length;
-            LOG.log(Level.WARNING, "truncating input prompt: {0} tokens, context {1}, kept {2}", tokens.length, contextLength, kept.length);
+            LOG.log(Level.WARNING, "truncating input prompt: {0} tokens, context {1}, kept {2}",
+                    String.valueOf(tokens.length), String.valueOf(contextLength), String.valueOf(kept.length));
             tokens = kept;
         }
         GenerationRequest request = new GenerationRequest(tokens, sampling(s.options()), numPredict(s.options(), contextLength),

@@ -92,7 +92,7 @@ public final class Scheduler implements AutoCloseable {
                 loaded.put(key, fresh);
                 claim(fresh);
             }
-            LOG.log(Level.INFO, "loaded {0} with context {1}", stored.name().displayName(), fresh.contextLength);
+            LOG.log(Level.INFO, "loaded {0} with context {1}", stored.name().displayName(), String.valueOf(fresh.contextLength));
             return fresh;
         }
     }
