@@ -100,8 +100,9 @@ public final class JollamaClient implements AutoCloseable {
 
     /**
      * Generates a completion as a lazy stream of chunks. Close the stream (try-with-resources) to release the
-     * connection; closing it before the end cancels the generation. An error the server reports mid-stream is
-     * thrown as a {@link JollamaException} by the stream's operations.
+     * connection; closing it before the end cancels the generation, and another thread may close it to stop a
+     * reader (whose stream then just ends). An error the server reports mid-stream is thrown as a
+     * {@link JollamaException} by the stream's operations.
      */
     public Stream<GenerateResponse> generateStream(GenerateRequest request) {
         return stream("/api/generate", request, GenerateResponse.class);
@@ -231,9 +232,11 @@ public final class JollamaClient implements AutoCloseable {
         return call("GET", "/api/version", null, Version.class).version();
     }
 
+    /** Releases the connections. A call still in flight on another thread, or a stream not yet closed, fails. */
     @Override
     public void close() {
-        http.close();
+        // Not HttpClient.close(): it waits for every response body to be read, forever for an abandoned stream.
+        http.shutdownNow();
     }
 
     // ---- wire bodies that are not worth a public type

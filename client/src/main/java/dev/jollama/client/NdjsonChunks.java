@@ -17,14 +17,14 @@ import java.util.stream.StreamSupport;
 /**
  * The chunks of a streamed reply, one JSON object per line, read as they are asked for. The body is closed at the
  * end, on an error, or when the stream is closed early; closing it early drops the connection, which is how the
- * server learns to stop generating.
+ * server learns to stop generating. Closing may come from another thread: the reading thread's stream then ends.
  */
 final class NdjsonChunks<T> implements Iterator<T> {
     private final InputStream body;
     private final BufferedReader lines;
     private final Class<T> type;
     private T next;
-    private boolean finished;
+    private volatile boolean closed;
 
     private NdjsonChunks(InputStream body, Class<T> type) {
         this.body = body;
@@ -41,7 +41,7 @@ final class NdjsonChunks<T> implements Iterator<T> {
 
     @Override
     public boolean hasNext() {
-        if (next == null && !finished) {
+        if (next == null && !closed) {
             next = readChunk();
         }
         return next != null;
@@ -64,6 +64,9 @@ final class NdjsonChunks<T> implements Iterator<T> {
                 line = lines.readLine();
             } while (line != null && line.isBlank());
         } catch (IOException e) {
+            if (closed) {
+                return null;
+            }
             close();
             throw new JollamaException(JollamaException.NO_RESPONSE,
                     "the connection to the server broke off mid-reply: " + e.getMessage(), e);
@@ -100,8 +103,7 @@ final class NdjsonChunks<T> implements Iterator<T> {
     }
 
     private void close() {
-        finished = true;
-        next = null;
+        closed = true;
         try {
             body.close();
         } catch (IOException e) {
