@@ -2,6 +2,7 @@ package dev.jollama.client;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A {@code /api/chat} reply, or one chunk of a streamed one: the assistant {@code message} (a piece of it per
@@ -30,7 +31,9 @@ public record ChatResponse(
 
     /** This reply with the next chunk added: the message pieces and lists joined, the rest from the later chunk. */
     ChatResponse followedBy(ChatResponse next) {
-        Message joined = message == null ? next.message : next.message == null ? message : message.followedBy(next.message);
+        Message joined = message == null || next.message == null
+                ? Objects.requireNonNullElse(next.message, message)
+                : message.followedBy(next.message);
         return new ChatResponse(next.model, next.createdAt, joined, next.done, next.doneReason, next.totalDuration,
                 next.loadDuration, next.promptEvalCount, next.promptEvalDuration, next.evalCount, next.evalDuration,
                 Concat.lists(logprobs, next.logprobs));

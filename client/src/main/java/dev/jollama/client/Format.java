@@ -5,7 +5,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
-/** The {@code format} request field: {@code "json"} for any JSON value, or a JSON Schema object the output must follow. */
+/**
+ * The {@code format} request field: {@code "json"} for any JSON value, or a JSON Schema object the output must
+ * follow.
+ */
 public record Format(@JsonValue JsonNode value) {
     public static final Format JSON = new Format(TextNode.valueOf("json"));
 

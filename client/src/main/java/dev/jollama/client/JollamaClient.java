@@ -30,6 +30,7 @@ import java.util.stream.Stream;
  *
  *     // One call: prompt, model, max tokens, temperature, keep_alive, format, think (the last three may be null).
  *     String answer = client.generateText("Why is the sky blue?", "llama3.2", 128, 0.7, "10m", null, null);
+ *     System.out.println(answer);
  *
  *     // Streamed: chunks arrive as the model writes; closing the stream early stops the generation.
  *     GenerateRequest request = GenerateRequest.builder("llama3.2")
@@ -176,7 +177,7 @@ public final class JollamaClient implements AutoCloseable {
 
     // ---- models
 
-    /** Downloads a model from its registry, reporting each status line as a lazy stream; see {@link #generateStream}. */
+    /** Downloads a model from its registry, each status line a chunk of a lazy stream; see {@link #generateStream}. */
     public Stream<PullProgress> pullStream(PullRequest request) {
         return stream("/api/pull", request, PullProgress.class);
     }

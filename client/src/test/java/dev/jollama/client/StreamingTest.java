@@ -110,7 +110,8 @@ class StreamingTest {
     void chatCallbackJoinsTheMessagePieces() {
         server.on("/api/chat", FakeOllama.ndjson(
                 "{\"model\":\"m\",\"created_at\":\"2025-03-01T10:00:00Z\","
-                        + "\"message\":{\"role\":\"assistant\",\"content\":\"\",\"thinking\":\"let me \"},\"done\":false}",
+                        + "\"message\":{\"role\":\"assistant\",\"content\":\"\",\"thinking\":\"let me \"},"
+                        + "\"done\":false}",
                 "{\"model\":\"m\",\"created_at\":\"2025-03-01T10:00:00Z\","
                         + "\"message\":{\"role\":\"assistant\",\"content\":\"\",\"thinking\":\"see\"},\"done\":false}",
                 "{\"model\":\"m\",\"created_at\":\"2025-03-01T10:00:00Z\","
@@ -167,7 +168,8 @@ class StreamingTest {
         try (Stream<GenerateResponse> stream = client.generateStream(PROMPT)) {
             assertThatThrownBy(stream::toList).isInstanceOfSatisfying(JollamaException.class, e -> {
                 assertThat(e.statusCode()).isEqualTo(JollamaException.NO_RESPONSE);
-                assertThat(e).hasMessage("the server sent a line that is not a GenerateResponse: {\"model\":\"m\",\"resp");
+                assertThat(e).hasMessage(
+                        "the server sent a line that is not a GenerateResponse: {\"model\":\"m\",\"resp");
             });
         }
     }
