@@ -18,7 +18,7 @@ import java.time.OffsetDateTime;
 final class Json {
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, null))
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN) // keep_alive 1ns as 0.000000001, not 1E-9
             .addModule(new SimpleModule().addDeserializer(Instant.class, new GoTimeDeserializer()))

@@ -35,7 +35,11 @@ public record KeepAlive(Duration duration) {
     }
 
     public static KeepAlive ofSeconds(double seconds) {
-        return new KeepAlive(nanosOf(BigDecimal.valueOf(seconds).multiply(BigDecimal.valueOf(1_000_000_000L))));
+        return ofSeconds(BigDecimal.valueOf(seconds));
+    }
+
+    private static KeepAlive ofSeconds(BigDecimal seconds) {
+        return new KeepAlive(nanosOf(seconds.multiply(BigDecimal.valueOf(1_000_000_000L))));
     }
 
     /**
@@ -47,7 +51,7 @@ public record KeepAlive(Duration duration) {
     public static KeepAlive parse(String text) {
         String s = text.strip();
         if (NUMBER.matcher(s).matches()) {
-            return ofSeconds(Double.parseDouble(s));
+            return ofSeconds(new BigDecimal(s));
         }
         return new KeepAlive(parseGoDuration(s));
     }
@@ -71,9 +75,6 @@ public record KeepAlive(Duration duration) {
 
     private static Duration parseGoDuration(String s) {
         String rest = s.startsWith("-") || s.startsWith("+") ? s.substring(1) : s;
-        if (rest.equals("0")) {
-            return Duration.ZERO;
-        }
         if (rest.isEmpty()) {
             throw new IllegalArgumentException("time: invalid duration \"" + s + "\"");
         }
@@ -81,7 +82,7 @@ public record KeepAlive(Duration duration) {
         BigDecimal nanos = BigDecimal.ZERO;
         int position = 0;
         while (position < rest.length()) {
-            if (!m.find(position) || m.start() != position) {
+            if (!m.region(position, rest.length()).lookingAt()) {
                 boolean onlyNumberLeft = NUMBER.matcher(rest.substring(position)).matches();
                 throw new IllegalArgumentException((onlyNumberLeft ? "time: missing unit in duration \""
                         : "time: invalid duration \"") + s + "\"");
