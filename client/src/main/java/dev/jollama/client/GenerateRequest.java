@@ -1,0 +1,147 @@
+package dev.jollama.client;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A {@code POST /api/generate} request. Null fields are not sent. The {@code stream} flag is not part of it: the
+ * client sets it by the method called.
+ *
+ * <p>An empty prompt loads the model; an empty prompt with {@link KeepAlive#UNLOAD} unloads it.
+ *
+ * @param context deprecated token continuation returned by an earlier response
+ * @param images  base64-encoded images for vision models
+ */
+public record GenerateRequest(
+        String model,
+        String prompt,
+        String suffix,
+        String system,
+        String template,
+        List<Integer> context,
+        Boolean raw,
+        Format format,
+        KeepAlive keepAlive,
+        List<String> images,
+        Options options,
+        Think think,
+        Boolean truncate,
+        Boolean shift,
+        Boolean logprobs,
+        Integer topLogprobs) {
+
+    public static Builder builder(String model) {
+        return new Builder(model);
+    }
+
+    public static final class Builder {
+        private final String model;
+        private String prompt;
+        private String suffix;
+        private String system;
+        private String template;
+        private List<Integer> context;
+        private Boolean raw;
+        private Format format;
+        private KeepAlive keepAlive;
+        private final List<String> images = new ArrayList<>();
+        private Options options;
+        private Think think;
+        private Boolean truncate;
+        private Boolean shift;
+        private Boolean logprobs;
+        private Integer topLogprobs;
+
+        private Builder(String model) {
+            this.model = model;
+        }
+
+        public Builder prompt(String prompt) {
+            this.prompt = prompt;
+            return this;
+        }
+
+        /** Text after the insertion point, for fill-in-the-middle models. */
+        public Builder suffix(String suffix) {
+            this.suffix = suffix;
+            return this;
+        }
+
+        public Builder system(String system) {
+            this.system = system;
+            return this;
+        }
+
+        public Builder template(String template) {
+            this.template = template;
+            return this;
+        }
+
+        public Builder context(List<Integer> context) {
+            this.context = List.copyOf(context);
+            return this;
+        }
+
+        /** Send the prompt to the model as is, without the model's template. */
+        public Builder raw(boolean raw) {
+            this.raw = raw;
+            return this;
+        }
+
+        public Builder format(Format format) {
+            this.format = format;
+            return this;
+        }
+
+        public Builder keepAlive(KeepAlive keepAlive) {
+            this.keepAlive = keepAlive;
+            return this;
+        }
+
+        public Builder image(byte[] image) {
+            images.add(Base64.getEncoder().encodeToString(image));
+            return this;
+        }
+
+        public Builder options(Options options) {
+            this.options = options;
+            return this;
+        }
+
+        public Builder think(Think think) {
+            this.think = think;
+            return this;
+        }
+
+        public Builder think(boolean think) {
+            return think(Think.of(think));
+        }
+
+        public Builder truncate(boolean truncate) {
+            this.truncate = truncate;
+            return this;
+        }
+
+        public Builder shift(boolean shift) {
+            this.shift = shift;
+            return this;
+        }
+
+        public Builder logprobs(boolean logprobs) {
+            this.logprobs = logprobs;
+            return this;
+        }
+
+        public Builder topLogprobs(int topLogprobs) {
+            this.topLogprobs = topLogprobs;
+            return this;
+        }
+
+        public GenerateRequest build() {
+            return new GenerateRequest(model, prompt, suffix, system, template, context, raw, format, keepAlive,
+                    images.isEmpty() ? null : List.copyOf(images), options, think, truncate, shift, logprobs,
+                    topLogprobs);
+        }
+    }
+}
