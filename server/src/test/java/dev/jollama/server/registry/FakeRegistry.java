@@ -140,6 +140,11 @@ public final class FakeRegistry implements AutoCloseable {
         return new Manifest.Layer(mediaType, digest, bytes.length);
     }
 
+    /** Serves a model's blobs published elsewhere (a CDN for another registry's redirects). */
+    public void mirror(Model model) {
+        blobs.putAll(model.blobs());
+    }
+
     /** Answers 401 with a Bearer challenge unless a request carries this token, which /token hands out. */
     public void requireToken(String token) {
         this.requiredToken = token;
