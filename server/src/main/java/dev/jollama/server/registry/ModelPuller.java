@@ -87,6 +87,7 @@ public final class ModelPuller {
             for (BlobDownload download : downloaded) {
                 await(download.verified(), progress);
             }
+            stopIfAbandoned(progress);
             progress.status("writing manifest");
             store.writeManifest(target, manifest);
         }
@@ -128,6 +129,7 @@ public final class ModelPuller {
     private static void awaitTransfer(BlobDownload download, PullProgress progress) throws IOException {
         long reported = -1;
         while (true) {
+            stopIfAbandoned(progress);
             long completed = download.completed();
             if (completed != reported) {
                 progress.blob(download.digest(), download.size(), completed);
@@ -148,9 +150,6 @@ public final class ModelPuller {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("pull interrupted");
             }
-            if (progress.abandoned()) {
-                throw new CancellationException("no one waits for the pull any more");
-            }
         }
     }
 
@@ -161,9 +160,7 @@ public final class ModelPuller {
                 step.get(PROGRESS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
                 return;
             } catch (TimeoutException e) {
-                if (progress.abandoned()) {
-                    throw new CancellationException("no one waits for the pull any more");
-                }
+                stopIfAbandoned(progress);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof IOException io) {
                     throw io;
@@ -173,6 +170,12 @@ public final class ModelPuller {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("pull interrupted");
             }
+        }
+    }
+
+    private static void stopIfAbandoned(PullProgress progress) {
+        if (progress.abandoned()) {
+            throw new CancellationException("no one waits for the pull any more");
         }
     }
 
