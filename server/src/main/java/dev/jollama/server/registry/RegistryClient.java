@@ -149,7 +149,15 @@ public final class RegistryClient {
         if (location == null) {
             throw new RegistryException("GET " + from + " answered " + status + " without a Location", status);
         }
-        URI target = from.resolve(location);
+        URI target;
+        try {
+            target = from.resolve(location);
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException("GET " + from + " redirected to an invalid URL \"" + location + "\"", status);
+        }
+        if (target.getHost() == null) {
+            throw new RegistryException("GET " + from + " redirected to \"" + location + "\", which names no host", status);
+        }
         String scheme = String.valueOf(target.getScheme()).toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !(scheme.equals("http") && insecure)) {
             throw new RegistryException("GET " + from + " redirected to " + target + ", which is not https (pull with insecure to allow http)", status);

@@ -124,6 +124,20 @@ class PullRetryTest {
     }
 
     @Test
+    void aDiskErrorFailsThePullWithoutRetryingAndLeavesNoModel() throws Exception {
+        String digest = model.weightsDigest();
+        Files.createDirectories(store.partialBlobPath(digest)); // writing the partial file fails, as on a broken disk
+
+        assertThatThrownBy(this::pull).hasMessageStartingWith("download " + digest + ": ");
+        assertThat(registry.blobRequests(digest)).hasSize(1);
+        assertThat(store.readManifest(name)).isEmpty();
+        assertThat(store.hasBlob(digest)).isFalse();
+
+        Files.delete(store.partialBlobPath(digest));
+        assertThat(pull().lines).last().isEqualTo("success");
+    }
+
+    @Test
     void aPullNoOneWaitsForStopsButItsDownloadCompletes() throws Exception {
         String digest = model.weightsDigest();
         CountDownLatch reached = new CountDownLatch(1);
