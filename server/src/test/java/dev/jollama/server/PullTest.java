@@ -146,6 +146,15 @@ class PullTest {
     }
 
     @Test
+    void anUnreachableRegistryEndsTheStreamWithAnError() throws Exception {
+        String name = registry.name("stories");
+        registry.close();
+        List<String> statuses = statuses(pull(name));
+        assertThat(statuses).hasSize(2);
+        assertThat(statuses.getLast()).startsWith("error: pull model manifest: GET http://" + registry.host() + "/v2/library/stories/manifests/latest: ");
+    }
+
+    @Test
     void aModelAlreadyPresentIsNotDownloadedAgain() throws Exception {
         FakeRegistry.Model model = registry.publishStories("stories", "latest", "{{ .Prompt }}");
         pull(registry.name("stories"));

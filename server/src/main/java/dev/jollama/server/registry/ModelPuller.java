@@ -67,6 +67,8 @@ public final class ModelPuller {
             manifest = registry.manifest();
         } catch (RegistryException e) {
             throw new RegistryException("pull model manifest: " + e.getMessage(), e.registryStatus(), e);
+        } catch (IOException e) {
+            throw new IOException("pull model manifest: " + e.getMessage(), e);
         }
         List<Manifest.Layer> blobs = new ArrayList<>(manifest.layers());
         if (manifest.config() != null) {
