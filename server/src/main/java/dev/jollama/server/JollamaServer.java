@@ -3,6 +3,7 @@ package dev.jollama.server;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.GoJson;
 import dev.jollama.server.config.ServerConfig;
+import dev.jollama.server.registry.ModelPuller;
 import dev.jollama.server.routes.AccessControl;
 import dev.jollama.server.routes.BlobRoutes;
 import dev.jollama.server.routes.ChatRoute;
@@ -11,6 +12,7 @@ import dev.jollama.server.routes.EmbedRoutes;
 import dev.jollama.server.routes.GenerateRoute;
 import dev.jollama.server.routes.JsonReply;
 import dev.jollama.server.routes.ModelRoutes;
+import dev.jollama.server.routes.PullRoute;
 import dev.jollama.server.scheduler.Scheduler;
 import dev.jollama.server.store.ModelStore;
 import dev.jollama.server.template.TemplateRecognizer;
@@ -46,6 +48,7 @@ public final class JollamaServer implements AutoCloseable {
         BlobRoutes blobs = new BlobRoutes(store);
         EmbedRoutes embed = new EmbedRoutes(config, store, scheduler);
         ModelRoutes models = new ModelRoutes(store, scheduler);
+        PullRoute pull = new PullRoute(new ModelPuller(store, VERSION));
         AccessControl access = new AccessControl(config.origins(), isLoopback(config.address().getHostString()));
         Javalin app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
@@ -68,6 +71,7 @@ public final class JollamaServer implements AutoCloseable {
             c.routes.delete("/api/delete", models::delete);
             c.routes.post("/api/copy", models::copy);
             c.routes.post("/api/create", create::handle);
+            c.routes.post("/api/pull", pull::handle);
             c.routes.post("/api/embed", embed::embed);
             c.routes.post("/api/embeddings", embed::embeddings);
             c.routes.head("/api/blobs/{digest}", blobs::head);

@@ -15,10 +15,15 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -31,6 +36,8 @@ public final class ModelStore {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path root;
+    /** Pin counts of blobs that must survive removal of unused blobs; also the lock of that removal. */
+    private final Map<Path, Integer> pinned = new HashMap<>();
 
     public ModelStore(Path root) {
         this.root = root;
@@ -46,6 +53,12 @@ public final class ModelStore {
             throw new IllegalArgumentException("invalid digest format: " + digest);
         }
         return root.resolve("blobs").resolve("sha256-" + digest.substring(7).toLowerCase());
+    }
+
+    /** Where a download of this blob accumulates until it is complete and verified. */
+    public Path partialBlobPath(String digest) {
+        Path blob = blobPath(digest);
+        return blob.resolveSibling(blob.getFileName() + "-partial");
     }
 
     private Path manifestPath(ModelName name) {
@@ -122,6 +135,15 @@ public final class ModelStore {
         }
     }
 
+    /** A model's manifest alone (its blobs are not read, so a model missing blobs still has one); empty when absent. */
+    public Optional<Manifest> readManifest(ModelName name) throws IOException {
+        Optional<ModelName> found = resolve(name);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(JSON.readValue(manifestPath(found.get()).toFile(), Manifest.class));
+    }
+
     private String readText(Manifest.Layer layer) throws IOException {
         return Files.readString(blobPath(layer.digest()), StandardCharsets.UTF_8);
     }
@@ -185,6 +207,28 @@ public final class ModelStore {
         }
     }
 
+    /**
+     * Makes a fully downloaded partial blob the blob if its bytes hash to the digest; otherwise deletes it (its bytes
+     * are unusable, so a retry starts afresh) and throws {@link BlobDigestMismatchException}.
+     */
+    public void completePartialBlob(String digest) throws IOException {
+        Path partial = partialBlobPath(digest);
+        MessageDigest sha = sha256Digest();
+        try (InputStream in = Files.newInputStream(partial)) {
+            byte[] buffer = new byte[1 << 20];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+            }
+        }
+        String actual = "sha256:" + HexFormat.of().formatHex(sha.digest());
+        String expected = "sha256:" + digest.substring(7).toLowerCase();
+        if (!actual.equals(expected)) {
+            Files.deleteIfExists(partial);
+            throw new BlobDigestMismatchException(expected, actual);
+        }
+        moveAtomically(partial, blobPath(digest));
+    }
+
     public boolean hasBlob(String digest) {
         return Files.isRegularFile(blobPath(digest));
     }
@@ -221,27 +265,63 @@ public final class ModelStore {
         return true;
     }
 
-    /** Deletes blobs that no manifest references (partial downloads are kept so pulls can resume). */
+    /**
+     * Keeps blobs from being removed as unused until closed: a pull holds them from the moment it finds or downloads
+     * them until its manifest references them.
+     */
+    public BlobPin pinBlobs(Collection<String> digests) {
+        List<Path> paths = digests.stream().map(this::blobPath).toList();
+        synchronized (pinned) {
+            paths.forEach(p -> pinned.merge(p, 1, Integer::sum));
+        }
+        return () -> {
+            synchronized (pinned) {
+                paths.forEach(p -> pinned.computeIfPresent(p, (k, count) -> count == 1 ? null : count - 1));
+            }
+        };
+    }
+
+    /** Blobs pinned by {@link #pinBlobs}; closing releases them. */
+    public interface BlobPin extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Deletes blobs that no manifest references (partial downloads and pinned blobs are kept). */
     public void removeUnusedBlobs() throws IOException {
+        removeUnused(blob -> true);
+    }
+
+    /** Deletes those of these blobs that no manifest references and no one has pinned, e.g. an old version's layers. */
+    public void removeUnusedBlobs(Collection<String> digests) throws IOException {
+        Set<Path> candidates = new HashSet<>();
+        digests.forEach(d -> candidates.add(blobPath(d)));
+        removeUnused(candidates::contains);
+    }
+
+    private void removeUnused(Predicate<Path> candidate) throws IOException {
         Path blobs = root.resolve("blobs");
         if (!Files.isDirectory(blobs)) {
             return;
         }
-        java.util.Set<Path> used = new java.util.HashSet<>();
-        for (ModelName n : list()) {
-            Manifest m = JSON.readValue(manifestPath(n).toFile(), Manifest.class);
-            if (m.config() != null) {
-                used.add(blobPath(m.config().digest()));
+        // Held throughout, so a pull cannot unpin a blob between our reading the manifests and deleting it.
+        synchronized (pinned) {
+            Set<Path> used = new HashSet<>(pinned.keySet());
+            for (ModelName n : list()) {
+                Manifest m = JSON.readValue(manifestPath(n).toFile(), Manifest.class);
+                if (m.config() != null) {
+                    used.add(blobPath(m.config().digest()));
+                }
+                if (m.layers() != null) {
+                    m.layers().forEach(l -> used.add(blobPath(l.digest())));
+                }
             }
-            if (m.layers() != null) {
-                m.layers().forEach(l -> used.add(blobPath(l.digest())));
-            }
-        }
-        try (Stream<Path> files = Files.list(blobs)) {
-            for (Path f : files.toList()) {
-                String file = f.getFileName().toString();
-                if (file.startsWith("sha256-") && !file.contains("-partial") && !used.contains(f)) {
-                    Files.deleteIfExists(f);
+            try (Stream<Path> files = Files.list(blobs)) {
+                for (Path f : files.toList()) {
+                    String file = f.getFileName().toString();
+                    if (file.startsWith("sha256-") && !file.contains("-partial") && !used.contains(f) && candidate.test(f)) {
+                        Files.deleteIfExists(f);
+                    }
                 }
             }
         }
