@@ -53,6 +53,7 @@ public final class JollamaServer implements AutoCloseable {
         Javalin app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.http.maxRequestSize = MAX_REQUEST_BYTES;
+            c.http.compressionStrategy = io.javalin.compression.CompressionStrategy.NONE; // Ollama does not compress; streams must not be held back
             c.startup.showJavalinBanner = false;
             c.jetty.host = config.address().getHostString();
             c.jetty.port = config.address().getPort();

@@ -17,6 +17,7 @@ import io.javalin.http.Context;
 import dev.jollama.engine.sampling.Logprob;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.lang.System.Logger.Level;
@@ -100,7 +101,8 @@ final class Completion {
         } else {
             ctx.status(200);
             JsonReply.setJsonContentType(ctx);
-            ctx.outputStream().flush(); // headers now: Java clients time out waiting for headers, not for the body
+            OutputStream body = servletOutput(ctx);
+            body.flush(); // headers now: Java clients time out waiting for headers, not for the body
             StringBuilder text = new StringBuilder();
             StringBuilder thinking = new StringBuilder();
             List<Logprob> logprobs = new ArrayList<>();
@@ -114,7 +116,19 @@ final class Completion {
             ResponseSplit all = new ResponseSplit(thinking + rest.thinking(), text + rest.content());
             ObjectNode reply = finalChunk(s, shape, all, fedTokens, result, truncatedCount);
             LogprobsJson.put(reply, tokenizer, logprobs);
-            ctx.outputStream().write(GoJson.bytes(reply));
+            body.write(GoJson.bytes(reply));
+        }
+    }
+
+    /**
+     * The servlet's own output stream: Javalin's wrapper (ctx.outputStream()) buffers and does not pass flush() on,
+     * and streamed tokens and early headers must leave at once.
+     */
+    static OutputStream servletOutput(Context ctx) {
+        try {
+            return ctx.res().getOutputStream();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -12,18 +12,12 @@ import java.io.OutputStream;
  */
 final class NdjsonStream {
     private final OutputStream out;
-    private final OutputStream servletOut;
     private volatile boolean closed;
 
     NdjsonStream(Context ctx) {
         ctx.status(200);
         ctx.contentType("application/x-ndjson");
-        this.out = ctx.outputStream();
-        try {
-            this.servletOut = ctx.res().getOutputStream();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        this.out = Completion.servletOutput(ctx);
     }
 
     void write(Object json) {
@@ -33,8 +27,7 @@ final class NdjsonStream {
         try {
             out.write(GoJson.bytes(json));
             out.write('\n');
-            // Javalin's (compressing) wrapper does not pass flush() on, so flush the servlet stream beneath it
-            servletOut.flush();
+            out.flush();
         } catch (IOException | RuntimeException e) {
             closed = true;
         }
