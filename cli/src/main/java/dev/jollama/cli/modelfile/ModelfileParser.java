@@ -154,37 +154,57 @@ public final class ModelfileParser {
             warnings.add("line " + lineNumber + ": parameter " + name + " is deprecated and ignored");
             return v.lastLine();
         }
+        Object value = parameterValue(lineNumber, name, List.of(v.text()));
+        if (value instanceof List<?> sequences) {
+            // Each stop line adds one sequence, so the list keeps the order of the lines.
+            @SuppressWarnings("unchecked")
+            List<String> list = (List<String>) parameters.computeIfAbsent(name, k -> new ArrayList<String>());
+            sequences.forEach(sequence -> list.add((String) sequence));
+        } else {
+            parameters.put(name, value);
+        }
+        return v.lastLine();
+    }
+
+    /**
+     * A parameter's value typed as its option is (Long, Double, Boolean, or a list of strings for {@code stop}), as
+     * {@code /set parameter} in a chat also takes it. Only {@code stop} takes more than one value.
+     *
+     * @throws ModelfileException for an unknown name or a value of the wrong type (without a line number)
+     */
+    public static Object parameterValue(String name, List<String> values) {
+        return parameterValue(0, name, values);
+    }
+
+    private static Object parameterValue(int lineNumber, String name, List<String> values) {
         Type type = PARAMETERS.get(name);
         if (type == null) {
             throw new ModelfileException(lineNumber, "unknown parameter '" + name + "'");
         }
-        String text = v.text();
-        switch (type) {
-            case INT -> {
-                if (!INT.matcher(text).matches()) {
-                    throw invalid(lineNumber, "int", text, name);
-                }
-                try {
-                    parameters.put(name, Long.parseLong(text));
-                } catch (NumberFormatException e) {
-                    throw invalid(lineNumber, "int", text, name);
-                }
-            }
-            case FLOAT -> {
-                if (!FLOAT.matcher(text).matches()) {
-                    throw invalid(lineNumber, "float", text, name);
-                }
-                parameters.put(name, Double.parseDouble(text));
-            }
-            case BOOL -> parameters.put(name, bool(text).orElseThrow(() -> invalid(lineNumber, "bool", text, name)));
-            case STRING_LIST -> {
-                // Each stop line adds one sequence, so the list keeps the order of the lines.
-                @SuppressWarnings("unchecked")
-                List<String> list = (List<String>) parameters.computeIfAbsent(name, k -> new ArrayList<String>());
-                list.add(text);
-            }
+        String first = values.getFirst();
+        return switch (type) {
+            case STRING_LIST -> List.copyOf(values);
+            case INT -> integer(first).orElseThrow(() -> invalid(lineNumber, "int", first, name));
+            case FLOAT -> decimal(first).orElseThrow(() -> invalid(lineNumber, "float", first, name));
+            case BOOL -> bool(first).orElseThrow(() -> invalid(lineNumber, "bool", first, name));
+        };
+    }
+
+    /** Go's strconv.ParseInt in base 10: digits only, within 64 bits. */
+    private static Optional<Long> integer(String text) {
+        if (!INT.matcher(text).matches()) {
+            return Optional.empty();
         }
-        return v.lastLine();
+        try {
+            return Optional.of(Long.parseLong(text));
+        } catch (NumberFormatException tooLarge) {
+            return Optional.empty();
+        }
+    }
+
+    /** A decimal number, with an exponent or not; not Java's extras such as a trailing {@code f} or hex. */
+    private static Optional<Double> decimal(String text) {
+        return FLOAT.matcher(text).matches() ? Optional.of(Double.parseDouble(text)) : Optional.empty();
     }
 
     /** Go's strconv.ParseBool, which Ollama uses for these values. */
