@@ -27,7 +27,7 @@ final class PullProgressView implements Consumer<PullProgress> {
     private final Map<String, Bar> lines = new LinkedHashMap<>();
     private String lastStatus;
     private int linesDrawn;
-    private long lastDraw = Long.MIN_VALUE;
+    private long lastDraw;
 
     /**
      * @param width    of the terminal in columns
@@ -74,7 +74,7 @@ final class PullProgressView implements Consumer<PullProgress> {
                 out.println(lastStatus);
             }
         }
-        if (terminal && now - lastDraw >= REDRAW_NANOS) {
+        if (terminal && (linesDrawn == 0 || now - lastDraw >= REDRAW_NANOS)) {
             draw(now);
         }
     }

@@ -26,6 +26,9 @@ final class RemoveCommand implements Callable<Integer> {
                 try {
                     client.stop(model);
                 } catch (JollamaException e) {
+                    if (e.statusCode() == JollamaException.NO_RESPONSE) {
+                        throw e;
+                    }
                     // A model that is not there is reported by the delete below; anything else is worth a word.
                     if (e.statusCode() != 404) {
                         environment.stderr().println("Warning: unable to stop model '" + model + "'");
