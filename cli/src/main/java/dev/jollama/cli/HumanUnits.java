@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 
-/** Sizes, counts, durations and times written for people, the way the ollama command writes them. */
+/** Sizes, counts, durations, times and digests written for people, the way the ollama command writes them. */
 final class HumanUnits {
     private static final long KB = 1000;
     private static final long MB = KB * 1000;
@@ -14,6 +14,12 @@ final class HumanUnits {
     private static final Instant GO_ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
 
     private HumanUnits() {
+    }
+
+    /** A model or layer ID: the first 12 hex digits of its sha256 digest, as Docker and Ollama show them. */
+    static String shortDigest(String digest) {
+        String hex = digest == null ? "" : digest.replaceFirst("^sha256[:-]", "");
+        return hex.substring(0, Math.min(12, hex.length()));
     }
 
     /** Decimal units, one decimal below 10: {@code 512 B}, {@code 1.5 KB}, {@code 266 MB}, {@code 4.7 GB}. */

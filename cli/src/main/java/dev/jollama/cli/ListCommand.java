@@ -32,17 +32,11 @@ final class ListCommand implements Callable<Integer> {
         List<List<String>> rows = new ArrayList<>();
         for (LocalModel m : models) {
             if (prefix == null || m.name().toLowerCase(Locale.ROOT).startsWith(prefix.toLowerCase(Locale.ROOT))) {
-                rows.add(List.of(m.name(), shortDigest(m.digest()), HumanUnits.bytes(m.size()),
+                rows.add(List.of(m.name(), HumanUnits.shortDigest(m.digest()), HumanUnits.bytes(m.size()),
                         HumanUnits.relativeTime(m.modifiedAt(), now, "Never")));
             }
         }
         environment.stdout().print(TableFormat.render(List.of("NAME", "ID", "SIZE", "MODIFIED"), rows));
         return 0;
-    }
-
-    /** The ID column: the first 12 hex digits of the manifest digest, as Docker and Ollama show them. */
-    static String shortDigest(String digest) {
-        String hex = digest == null ? "" : digest.replaceFirst("^sha256[:-]", "");
-        return hex.substring(0, Math.min(12, hex.length()));
     }
 }

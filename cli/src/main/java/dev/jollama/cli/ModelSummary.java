@@ -4,11 +4,13 @@ import dev.jollama.client.ShowResponse;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * What {@code show} prints by default: the model's architecture and sizes, its capabilities, parameters, system
@@ -29,12 +31,10 @@ final class ModelSummary {
             section(text, "Capabilities", () -> show.capabilities().stream().map(c -> List.of("", c)).toList());
         }
         if (show.parameters() != null && !show.parameters().isBlank()) {
+            // One row per line, split at blanks as ollama does: name, then the value's words.
             section(text, "Parameters", () -> show.parameters().lines().filter(l -> !l.isBlank())
-                    .map(l -> {
-                        List<String> row = new ArrayList<>(List.of(""));
-                        row.addAll(List.of(l.strip().split("\\s+")));
-                        return (List<String>) row;
-                    }).toList());
+                    .map(l -> Stream.concat(Stream.of(""), Arrays.stream(l.strip().split("\\s+"))).toList())
+                    .toList());
         }
         if (verbose && show.modelInfo() != null) {
             section(text, "Metadata", () -> new TreeMap<>(show.modelInfo()).entrySet().stream()

@@ -31,7 +31,7 @@ final class PsCommand implements Callable<Integer> {
         List<List<String>> rows = new ArrayList<>();
         for (RunningModel m : models) {
             if (prefix == null || m.name().startsWith(prefix)) {
-                rows.add(List.of(m.name(), ListCommand.shortDigest(m.digest()), HumanUnits.bytes(m.size()),
+                rows.add(List.of(m.name(), HumanUnits.shortDigest(m.digest()), HumanUnits.bytes(m.size()),
                         processor(m), Integer.toString(m.contextLength()), until(m.expiresAt(), now)));
             }
         }

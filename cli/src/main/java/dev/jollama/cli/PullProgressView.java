@@ -60,7 +60,7 @@ final class PullProgressView implements Consumer<PullProgress> {
                 return;
             }
             Bar bar = lines.computeIfAbsent(digest, d -> {
-                Bar b = new Bar("pulling " + ListCommand.shortDigest(d), progress.total(), progress.completed(), now);
+                Bar b = new Bar("pulling " + HumanUnits.shortDigest(d), progress.total(), progress.completed(), now);
                 if (!terminal) {
                     out.println(b.label + ": " + HumanUnits.bytes(b.total));
                 }

@@ -100,6 +100,17 @@ class HumanUnitsTest {
         assertThat(HumanUnits.relativeTime(Instant.parse("0001-01-01T00:00:00Z"), NOW, "Never")).isEqualTo("Never");
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            sha256:0123456789abcdef0123 | 0123456789ab
+            sha256-0123456789abcdef0123 | 0123456789ab
+            0123456789abcdef0123        | 0123456789ab
+            abc                         | abc
+            """)
+    void shortDigests(String digest, String id) {
+        assertThat(HumanUnits.shortDigest(digest)).isEqualTo(id);
+    }
+
     @Test
     void tablesAlignLeftFourSpacesApart() {
         String table = TableFormat.render(List.of("NAME", "ID", "SIZE"), List.of(
