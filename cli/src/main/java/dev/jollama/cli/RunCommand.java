@@ -1,70 +1,178 @@
 package dev.jollama.cli;
 
-import dev.jollama.engine.generation.GenerationRequest;
-import dev.jollama.engine.generation.GenerationResult;
-import dev.jollama.engine.generation.Generator;
-import dev.jollama.engine.model.Model;
-import dev.jollama.engine.sampling.SamplingOptions;
+import dev.jollama.client.Format;
+import dev.jollama.client.GenerateRequest;
+import dev.jollama.client.GenerateResponse;
+import dev.jollama.client.JollamaClient;
+import dev.jollama.client.KeepAlive;
+import dev.jollama.client.ShowResponse;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterConsumer;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Stack;
 import java.util.concurrent.Callable;
 
-/** {@code jollama run --model FILE.gguf PROMPT}: continues a raw prompt with a local GGUF file, streaming to stdout. */
-@Command(name = "run", description = "Run a model on a prompt (raw prompt, no chat template).")
+/**
+ * {@code jollama run MODEL [PROMPT]}: answers the prompt (with what stdin pipes in before it), streaming the answer;
+ * with neither prompt nor pipe, at a terminal, a chat. {@code run --model FILE.gguf PROMPT} instead runs a local GGUF
+ * file in this process, without a server or template.
+ */
+@Command(name = "run", description = {"Run a model: answer PROMPT (after what stdin pipes in), or chat at a terminal.",
+        "With --model FILE.gguf: continue the raw PROMPT with a local GGUF file, without a server."})
 final class RunCommand implements Callable<Integer> {
+    @ParentCommand
+    JollamaCommand root;
 
-    @Option(names = "--model", description = "Path of a GGUF model file.")
-    Path model;
+    @Parameters(paramLabel = "MODEL [PROMPT]", description = "The model's name, then the prompt (or only the prompt with --model).")
+    List<String> arguments = new ArrayList<>();
 
-    @Option(names = "--temperature", description = "Sampling temperature; 0 is greedy (default: ${DEFAULT-VALUE}).")
-    float temperature = 0.8f;
+    @Option(names = "--model", paramLabel = "FILE.gguf", description = "Run a local GGUF file, without a server.")
+    Path modelFile;
 
-    @Option(names = "--seed", description = "Random seed; -1 picks one (default: ${DEFAULT-VALUE}).")
-    long seed = -1;
+    @Option(names = "--format", description = "Response format: json, or a JSON schema.")
+    String format;
 
-    @Option(names = "--num-predict", description = "Tokens to generate at most; -1 until the model stops (default: ${DEFAULT-VALUE}).")
-    int numPredict = -1;
+    @Option(names = "--think", arity = "0..1", paramLabel = "true|false|low|medium|high|max",
+            parameterConsumer = ThinkValue.class,
+            description = "Enable thinking mode: true/false or a level, for models that think.")
+    String think;
 
-    @Option(names = "--num-ctx", description = "Context length in tokens (default: ${DEFAULT-VALUE}, capped at the model's).")
-    int numCtx = 4096;
+    @Option(names = "--hidethinking", description = "Hide thinking output (if provided).")
+    boolean hideThinking;
 
-    @Parameters(arity = "0..1", description = "The prompt.")
-    String prompt;
+    @Option(names = "--keepalive", paramLabel = "DURATION", description = "How long the model stays loaded (e.g. 5m).")
+    String keepAlive;
+
+    @Option(names = "--verbose", description = "Show timings for the response.")
+    boolean verbose;
+
+    @Option(names = "--temperature", description = "Sampling temperature; 0 is greedy (local default 0.8).")
+    Float temperature;
+
+    @Option(names = "--seed", description = "Random seed (local default -1: pick one).")
+    Long seed;
+
+    @Option(names = "--num-predict", description = "Tokens to generate at most (local default -1: until the model stops).")
+    Integer numPredict;
+
+    @Option(names = "--num-ctx", description = "Context length in tokens (local default 4096, capped at the model's).")
+    Integer numCtx;
+
+    /**
+     * Takes the next argument as the {@code --think} value only when it is one, so that {@code --think "Why?"}
+     * means thinking on and the prompt "Why?", as with ollama's flag.
+     */
+    static final class ThinkValue implements IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
+            boolean given = !args.isEmpty() && RunSettings.THINK_VALUES.contains(args.peek());
+            argSpec.setValue(given ? args.pop() : "true");
+        }
+    }
 
     @Override
-    public Integer call() {
-        PrintStream err = System.err;
-        if (model == null) {
-            err.println("Error: no model given; use --model PATH.gguf");
+    public Integer call() throws IOException {
+        CommandEnvironment environment = root.environment();
+        PrintStream out = environment.stdout();
+        if (modelFile != null) {
+            LocalModelRun local = new LocalModelRun(modelFile, temperature == null ? 0.8f : temperature,
+                    seed == null ? -1 : seed, numPredict == null ? -1 : numPredict, numCtx == null ? 4096 : numCtx);
+            return local.run(String.join(" ", arguments), out, environment.stderr());
+        }
+        if (arguments.isEmpty()) {
+            environment.stderr().println("Error: no model given; use jollama run MODEL [PROMPT], "
+                    + "or jollama run --model PATH.gguf PROMPT for a local file");
             return 1;
         }
-        if (!Files.isRegularFile(model)) {
-            err.println("Error: model file not found: " + model);
-            return 1;
+        RunSettings settings = settings(arguments.getFirst());
+        List<String> prompts = new ArrayList<>(arguments.subList(1, arguments.size()));
+        boolean interactive = environment.stdinIsTerminal() && environment.stdoutIsTerminal();
+        if (!environment.stdinIsTerminal()) {
+            String piped = new String(environment.stdin().readAllBytes(), StandardCharsets.UTF_8);
+            if (!piped.isEmpty()) {
+                prompts.addFirst(piped);
+            }
         }
-        if (prompt == null || prompt.isEmpty()) {
-            err.println("Error: no prompt given");
-            return 1;
+        interactive &= prompts.isEmpty();
+
+        try (JollamaClient client = environment.client()) {
+            ShowResponse model = client.show(settings.model);
+            // As ollama: a model that can think shows its thinking unless told otherwise.
+            if (settings.think == null && model.capabilities() != null && model.capabilities().contains("thinking")) {
+                settings.think = RunSettings.think("true");
+            }
+            if (interactive) {
+                BufferedReader typed = new BufferedReader(new InputStreamReader(environment.stdin(),
+                        StandardCharsets.UTF_8));
+                new InteractiveChat(client, settings, model, typed, out, environment.stderr()).run();
+            } else {
+                answer(client, settings, String.join(" ", prompts), out, environment.stderr());
+            }
         }
-        try (Model m = Model.load(model)) {
-            int contextLength = Math.min(numCtx, m.config().contextLength());
-            int[] tokens = m.tokenizer().encode(prompt, true, false);
-            SamplingOptions defaults = SamplingOptions.defaults();
-            SamplingOptions sampling = new SamplingOptions(temperature, defaults.topK(), defaults.topP(), defaults.minP(),
-                    defaults.typicalP(), defaults.repeatPenalty(), defaults.repeatLastN(), defaults.presencePenalty(),
-                    defaults.frequencyPenalty(), seed);
-            PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-            GenerationResult result = new Generator(m).generate(m.newSequence(contextLength),
-                    GenerationRequest.of(tokens, sampling, numPredict, List.of()), (piece, logprobs) -> out.print(piece), () -> false);
-            out.println();
-            return result.doneReason().equals("cancelled") ? 1 : 0;
+        return 0;
+    }
+
+    private RunSettings settings(String model) {
+        RunSettings settings = new RunSettings(model);
+        if (format != null && !format.isBlank()) {
+            settings.format = Format.of(format);
+        }
+        if (think != null) {
+            settings.think = RunSettings.think(think);
+        }
+        settings.hideThinking = hideThinking;
+        if (keepAlive != null) {
+            settings.keepAlive = KeepAlive.parse(keepAlive);
+        }
+        settings.verbose = verbose;
+        putIfSet(settings, "temperature", temperature);
+        putIfSet(settings, "seed", seed);
+        putIfSet(settings, "num_predict", numPredict);
+        putIfSet(settings, "num_ctx", numCtx);
+        return settings;
+    }
+
+    private static void putIfSet(RunSettings settings, String option, Object value) {
+        if (value != null) {
+            settings.options.put(option, value);
+        }
+    }
+
+    /** One answer through /api/generate, as ollama's non-interactive run; an empty prompt only loads the model. */
+    private static void answer(JollamaClient client, RunSettings settings, String prompt, PrintStream out,
+            PrintStream err) {
+        GenerateRequest.Builder request = GenerateRequest.builder(settings.model).prompt(prompt)
+                .options(settings.requestOptions());
+        if (settings.format != null) {
+            request.format(settings.format);
+        }
+        if (settings.think != null) {
+            request.think(settings.think);
+        }
+        if (settings.keepAlive != null) {
+            request.keepAlive(settings.keepAlive);
+        }
+        AnswerPrinter printer = new AnswerPrinter(out, settings.hideThinking);
+        GenerateResponse answer = client.generate(request.build(), chunk -> printer.chunk(chunk.thinking(),
+                chunk.response()));
+        if (!prompt.isEmpty()) {
+            out.print("\n\n");
+        }
+        if (settings.verbose && answer.done()) {
+            err.print(TimingSummary.of(answer));
         }
     }
 }

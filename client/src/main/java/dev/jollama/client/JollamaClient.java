@@ -3,8 +3,10 @@ package dev.jollama.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
@@ -223,6 +226,74 @@ public final class JollamaClient implements AutoCloseable {
         call("DELETE", "/api/delete", new DeleteBody(model), Void.class);
     }
 
+    /**
+     * Unloads a model from memory now, as {@code ollama stop} does: a generate request with no prompt and
+     * {@code keep_alive} 0. Stopping a model that is not loaded does nothing.
+     */
+    public void stop(String model) {
+        generate(GenerateRequest.builder(model).keepAlive(KeepAlive.UNLOAD).build());
+    }
+
+    // ---- creating models
+
+    /** Creates a model, each status line a chunk of a lazy stream; see {@link #generateStream}. */
+    public Stream<CreateProgress> createStream(CreateRequest request) {
+        return stream("/api/create", request, CreateProgress.class);
+    }
+
+    /**
+     * Creates a model, handing each status line to {@code onProgress}. Blobs named in {@code files} must be uploaded
+     * first ({@link #uploadBlob}).
+     *
+     * @return the last status, {@code "success"} when the model is in place
+     */
+    public CreateProgress create(CreateRequest request, Consumer<CreateProgress> onProgress) {
+        return consume(createStream(request), onProgress, (earlier, later) -> later);
+    }
+
+    /** Whether the server holds a blob ({@code HEAD /api/blobs/:digest}). */
+    public boolean blobExists(String digest) {
+        try {
+            send("HEAD", "/api/blobs/" + digest, HttpRequest.BodyPublishers.noBody(), null).body().close();
+            return true;
+        } catch (JollamaException e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        } catch (IOException e) {
+            return true; // the status said yes; an empty body that fails to close changes nothing
+        }
+    }
+
+    /**
+     * Uploads a file as a blob, streamed from disk, after reading it once for its digest.
+     *
+     * @return the blob's digest, {@code sha256:<hex>}, to name it in a {@link CreateRequest}
+     * @throws UncheckedIOException when the file cannot be read
+     */
+    public String uploadBlob(Path file) {
+        String digest = BlobDigest.of(file);
+        uploadBlob(file, digest);
+        return digest;
+    }
+
+    /**
+     * Uploads a file whose digest is known ({@link BlobDigest#of}); the server checks the bytes against it. A blob
+     * the server already has is not stored twice.
+     *
+     * @throws UncheckedIOException when the file cannot be read
+     */
+    public void uploadBlob(Path file, String digest) {
+        HttpRequest.BodyPublisher bytes;
+        try {
+            bytes = HttpRequest.BodyPublishers.ofFile(file);
+        } catch (FileNotFoundException e) {
+            throw new UncheckedIOException("cannot read " + file + ": no such file", e);
+        }
+        call("POST", "/api/blobs/" + digest, bytes, "application/octet-stream", Void.class);
+    }
+
     public EmbedResponse embed(EmbedRequest request) {
         return call("POST", "/api/embed", request, EmbedResponse.class);
     }
@@ -274,7 +345,9 @@ public final class JollamaClient implements AutoCloseable {
     }
 
     private <T> Stream<T> stream(String path, Object request, Class<T> chunkType) {
-        return NdjsonChunks.stream(send("POST", path, withStream(request, true)).body(), chunkType);
+        byte[] body = toJson(withStream(request, true));
+        return NdjsonChunks.stream(send("POST", path, HttpRequest.BodyPublishers.ofByteArray(body), "application/json")
+                .body(), chunkType);
     }
 
     private static <T> T consume(Stream<T> chunks, Consumer<T> onChunk, BinaryOperator<T> join) {
@@ -293,7 +366,14 @@ public final class JollamaClient implements AutoCloseable {
     }
 
     private <T> T call(String method, String path, Object body, Class<T> replyType) {
-        HttpResponse<InputStream> response = send(method, path, body);
+        return body == null
+                ? call(method, path, HttpRequest.BodyPublishers.noBody(), null, replyType)
+                : call(method, path, HttpRequest.BodyPublishers.ofByteArray(toJson(body)), "application/json", replyType);
+    }
+
+    private <T> T call(String method, String path, HttpRequest.BodyPublisher body, String contentType,
+            Class<T> replyType) {
+        HttpResponse<InputStream> response = send(method, path, body, contentType);
         byte[] reply;
         try (InputStream in = response.body()) {
             reply = in.readAllBytes();
@@ -312,18 +392,21 @@ public final class JollamaClient implements AutoCloseable {
         }
     }
 
-    /** Sends a request and returns the response if its status is a success; the body is left to the caller. */
-    private HttpResponse<InputStream> send(String method, String path, Object body) {
+    /**
+     * Sends a request and returns the response if its status is a success; the body is left to the caller.
+     *
+     * @param contentType of the body, or null for a request without one
+     */
+    private HttpResponse<InputStream> send(String method, String path, HttpRequest.BodyPublisher body,
+            String contentType) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .header("Accept", "application/json, application/x-ndjson");
+                .header("Accept", "application/json, application/x-ndjson")
+                .method(method, body);
         if (responseTimeout != null) {
             request.timeout(responseTimeout);
         }
-        if (body == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(
-                    toJson(body)));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
         }
         HttpResponse<InputStream> response;
         try {

@@ -33,6 +33,7 @@ class RequestJsonTest {
                 .on("/api/generate", streamedOrWhole(GENERATE_DONE))
                 .on("/api/chat", streamedOrWhole(CHAT_DONE))
                 .on("/api/pull", FakeOllama.ndjson("{\"status\":\"success\"}"))
+                .on("/api/create", FakeOllama.ndjson("{\"status\":\"success\"}"))
                 .on("/api/tags", FakeOllama.json(200, "{\"models\":[]}"))
                 .on("/api/ps", FakeOllama.json(200, "{\"models\":[]}"))
                 .on("/api/show", FakeOllama.json(200, "{}"))
@@ -149,6 +150,20 @@ class RequestJsonTest {
                         "POST", "/api/pull", "{\"model\":\"m\",\"stream\":true}"),
                 call("pull, insecure", c -> c.pull(new PullRequest("m", true), progress -> { }),
                         "POST", "/api/pull", "{\"model\":\"m\",\"insecure\":true,\"stream\":true}"),
+                call("create from a model", c -> c.create(CreateRequest.builder("new").from("m").build(), p -> { }),
+                        "POST", "/api/create", "{\"model\":\"new\",\"from\":\"m\",\"stream\":true}"),
+                call("create, every field", c -> c.create(CreateRequest.builder("new")
+                        .file("model.gguf", "sha256:" + "ab".repeat(32)).template("{{ .Prompt }}").system("be brief")
+                        .parameter("temperature", 0.0).parameter("stop", List.of("a", "b"))
+                        .message(Message.user("hi")).message(Message.assistant("hello"))
+                        .license("MIT").license("other").build(), p -> { }),
+                        "POST", "/api/create", """
+                        {"model":"new","files":{"model.gguf":"sha256:%s"},"template":"{{ .Prompt }}",
+                         "system":"be brief","parameters":{"temperature":0.0,"stop":["a","b"]},
+                         "messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}],
+                         "license":["MIT","other"],"stream":true}""".formatted("ab".repeat(32))),
+                call("stop", c -> c.stop("m"), "POST", "/api/generate",
+                        "{\"model\":\"m\",\"keep_alive\":0,\"stream\":false}"),
                 call("list", JollamaClient::list, "GET", "/api/tags", ""),
                 call("show", c -> c.show("m"), "POST", "/api/show", "{\"model\":\"m\"}"),
                 call("show, verbose", c -> c.show("m", true), "POST", "/api/show",
