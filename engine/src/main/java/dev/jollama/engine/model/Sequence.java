@@ -1,5 +1,9 @@
 package dev.jollama.engine.model;
 
+import dev.jollama.engine.tensor.Matmul;
+import dev.jollama.engine.tensor.MatmulInput;
+import dev.jollama.engine.tensor.WorkerPool;
+
 /**
  * One generation's state: the KV cache, sized by the context length this sequence asked for (not the model's
  * training context), and the scratch buffers of the forward pass. Used by one thread at a time.
@@ -13,32 +17,36 @@ public final class Sequence {
     final float[][] valueCache;
 
     final float[] x;
-    final float[] normed;
+    final Matmul matmul;
+    final MatmulInput normed;
     final float[] query;
     final float[] key;
     final float[] value;
-    final float[] attentionOut;
+    final MatmulInput attentionOut;
     final float[] projected;
     final float[] gate;
     final float[] up;
+    final MatmulInput ffnProduct;
     final float[] scores;
     final float[] logits;
 
-    Sequence(ModelConfig c, int contextLength) {
+    Sequence(ModelConfig c, int contextLength, WorkerPool pool) {
         this.contextLength = contextLength;
         this.tokens = new int[contextLength];
         int kvDim = c.kvDim();
         keyCache = new float[c.blockCount()][Math.multiplyExact(contextLength, kvDim)];
         valueCache = new float[c.blockCount()][Math.multiplyExact(contextLength, kvDim)];
         x = new float[c.embeddingLength()];
-        normed = new float[c.embeddingLength()];
+        matmul = new Matmul(pool);
+        normed = new MatmulInput(c.embeddingLength(), 1);
         query = new float[c.queryDim()];
         key = new float[kvDim];
         value = new float[kvDim];
-        attentionOut = new float[c.queryDim()];
+        attentionOut = new MatmulInput(c.queryDim(), 1);
         projected = new float[c.embeddingLength()];
         gate = new float[c.feedForwardLength()];
         up = new float[c.feedForwardLength()];
+        ffnProduct = new MatmulInput(c.feedForwardLength(), 1);
         scores = new float[contextLength];
         logits = new float[c.vocabularySize()];
     }

@@ -45,23 +45,27 @@ final class Transformer {
         }
         for (int layer = 0; layer < c.blockCount(); layer++) {
             LayerWeights l = w.layers()[layer];
-            rmsNorm(s.normed, s.x, l.attentionNorm());
+            rmsNorm(s.normed.values(), s.x, l.attentionNorm());
+            s.normed.count(1);
             attention(s, layer, l, position);
-            l.attentionOutput().matvec(s.attentionOut, s.projected, dim, c.queryDim());
+            s.attentionOut.count(1);
+            s.matmul.multiply(l.attentionOutput(), s.attentionOut, s.projected, dim);
             if (l.postAttentionNorm() != null) {
                 rmsNorm(s.projected, s.projected, l.postAttentionNorm());
             }
             add(s.x, s.projected);
 
-            rmsNorm(s.normed, s.x, l.ffnNorm());
+            rmsNorm(s.normed.values(), s.x, l.ffnNorm());
+            s.normed.count(1);
             feedForward(s, l);
             if (l.postFfnNorm() != null) {
                 rmsNorm(s.projected, s.projected, l.postFfnNorm());
             }
             add(s.x, s.projected);
         }
-        rmsNorm(s.x, s.x, w.outputNorm());
-        w.output().matvec(s.x, s.logits, c.vocabularySize(), dim);
+        rmsNorm(s.normed.values(), s.x, w.outputNorm());
+        s.normed.count(1);
+        s.matmul.multiply(w.output(), s.normed, s.logits, c.vocabularySize());
         s.append(token);
         return s.logits;
     }
@@ -70,9 +74,9 @@ final class Transformer {
         int dim = c.embeddingLength();
         int headDim = c.headDim();
         int kvDim = c.kvDim();
-        l.query().matvec(s.normed, s.query, c.queryDim(), dim);
-        l.key().matvec(s.normed, s.key, kvDim, dim);
-        l.value().matvec(s.normed, s.value, kvDim, dim);
+        s.matmul.multiply(l.query(), s.normed, s.query, c.queryDim());
+        s.matmul.multiply(l.key(), s.normed, s.key, kvDim);
+        s.matmul.multiply(l.value(), s.normed, s.value, kvDim);
         if (l.queryBias() != null) {
             add(s.query, l.queryBias());
             add(s.key, l.keyBias());
@@ -108,27 +112,28 @@ final class Transformer {
                 s.scores[t] = dot(s.query, qOffset, keys, t * kvDim + kvOffset, headDim) * scale;
             }
             softmax(s.scores, first, position + 1);
-            Arrays.fill(s.attentionOut, qOffset, qOffset + headDim, 0f);
+            Arrays.fill(s.attentionOut.values(), qOffset, qOffset + headDim, 0f);
             for (int t = first; t <= position; t++) {
                 float weight = s.scores[t];
                 int vOffset = t * kvDim + kvOffset;
                 for (int i = 0; i < headDim; i++) {
-                    s.attentionOut[qOffset + i] += weight * values[vOffset + i];
+                    s.attentionOut.values()[qOffset + i] += weight * values[vOffset + i];
                 }
             }
         }
     }
 
     private void feedForward(Sequence s, LayerWeights l) {
-        int dim = c.embeddingLength();
         int hidden = c.feedForwardLength();
-        l.ffnGate().matvec(s.normed, s.gate, hidden, dim);
-        l.ffnUp().matvec(s.normed, s.up, hidden, dim);
+        s.matmul.multiply(l.ffnGate(), s.normed, s.gate, hidden);
+        s.matmul.multiply(l.ffnUp(), s.normed, s.up, hidden);
+        float[] product = s.ffnProduct.values();
         for (int i = 0; i < hidden; i++) {
             float g = s.gate[i];
-            s.gate[i] = (gemma ? gelu(g) : silu(g)) * s.up[i];
+            product[i] = (gemma ? gelu(g) : silu(g)) * s.up[i];
         }
-        l.ffnDown().matvec(s.gate, s.projected, dim, hidden);
+        s.ffnProduct.count(1);
+        s.matmul.multiply(l.ffnDown(), s.ffnProduct, s.projected, c.embeddingLength());
     }
 
     /** Rotates the first ropeDimensions of every head by position·frequency. */

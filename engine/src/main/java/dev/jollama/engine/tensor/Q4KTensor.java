@@ -1,5 +1,10 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -58,5 +63,71 @@ public final class Q4KTensor extends FloatTensor {
             }
         }
         return sum;
+    }
+
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block);
+            float dmin = f16(block + 2);
+            for (int group = 0; group < 4; group++) {
+                FloatVector lowScale = FloatVector.broadcast(F, d * KQuantScales.scale(data, block + 4, 2 * group));
+                FloatVector lowMin = FloatVector.broadcast(F, dmin * KQuantScales.min(data, block + 4, 2 * group));
+                FloatVector highScale = FloatVector.broadcast(F, d * KQuantScales.scale(data, block + 4, 2 * group + 1));
+                FloatVector highMin = FloatVector.broadcast(F, dmin * KQuantScales.min(data, block + 4, 2 * group + 1));
+                for (int j = 0; j < 32; j += F.length()) {
+                    IntVector packed = packed(block, group, j);
+                    int at = dstOffset + b * 256 + group * 64 + j;
+                    low(packed).mul(lowScale).sub(lowMin).intoArray(dst, at);
+                    high(packed).mul(highScale).sub(highMin).intoArray(dst, at + 32);
+                }
+            }
+        }
+    }
+
+    /**
+     * Per 32-value sub-block, the nibbles times x and the sum of x in float lanes; then the sub-block's scale and
+     * min apply once each: Σ (d·sc·q - dmin·m)·x = d·sc·Σ q·x - dmin·m·Σ x.
+     */
+    @Override
+    protected float dotRow(long firstBlock, int blocks, float[] x, float[] scratch) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block);
+            float dmin = f16(block + 2);
+            for (int group = 0; group < 4; group++) {
+                int x0 = b * 256 + group * 64;
+                FloatVector lowDot = FloatVector.zero(F), highDot = lowDot, lowSum = lowDot, highSum = lowDot;
+                for (int j = 0; j < 32; j += F.length()) {
+                    IntVector packed = packed(block, group, j);
+                    FloatVector xl = FloatVector.fromArray(F, x, x0 + j);
+                    FloatVector xh = FloatVector.fromArray(F, x, x0 + 32 + j);
+                    lowDot = low(packed).fma(xl, lowDot);
+                    highDot = high(packed).fma(xh, highDot);
+                    lowSum = lowSum.add(xl);
+                    highSum = highSum.add(xh);
+                }
+                acc = lowDot.fma(FloatVector.broadcast(F, d * KQuantScales.scale(data, block + 4, 2 * group)), acc);
+                acc = highDot.fma(FloatVector.broadcast(F, d * KQuantScales.scale(data, block + 4, 2 * group + 1)), acc);
+                acc = lowSum.fma(FloatVector.broadcast(F, -dmin * KQuantScales.min(data, block + 4, 2 * group)), acc);
+                acc = highSum.fma(FloatVector.broadcast(F, -dmin * KQuantScales.min(data, block + 4, 2 * group + 1)), acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Bytes j to j + lanes of a group's nibbles, zero-extended. */
+    private IntVector packed(long block, int group, int j) {
+        return (IntVector) ByteVector.fromMemorySegment(BQ, data, block + 16 + 32 * group + j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    private static FloatVector low(IntVector packed) {
+        return (FloatVector) packed.and(0xf).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector high(IntVector packed) {
+        return (FloatVector) packed.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
     }
 }

@@ -1,5 +1,10 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -41,5 +46,49 @@ public final class Q4_0Tensor extends FloatTensor {
             sum += blockSum * f16(block);
         }
         return sum;
+    }
+
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector d = FloatVector.broadcast(F, f16(block));
+            for (int j = 0; j < 16; j += F.length()) {
+                IntVector packed = packed(block, j);
+                int at = dstOffset + b * 32 + j;
+                low(packed).mul(d).intoArray(dst, at);
+                high(packed).mul(d).intoArray(dst, at + 16);
+            }
+        }
+    }
+
+    /** Per block, both nibbles times x in float lanes, then one multiply-add by the block's scale. */
+    @Override
+    protected float dotRow(long firstBlock, int blocks, float[] x, float[] scratch) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector sum = FloatVector.zero(F);
+            for (int j = 0; j < 16; j += F.length()) {
+                IntVector packed = packed(block, j);
+                sum = low(packed).fma(FloatVector.fromArray(F, x, b * 32 + j), sum);
+                sum = high(packed).fma(FloatVector.fromArray(F, x, b * 32 + 16 + j), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(F, f16(block)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Bytes j to j + lanes of a block's nibbles, zero-extended. */
+    private IntVector packed(long block, int j) {
+        return (IntVector) ByteVector.fromMemorySegment(BQ, data, block + 2 + j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    private static FloatVector low(IntVector packed) {
+        return (FloatVector) packed.and(0xf).sub(8).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector high(IntVector packed) {
+        return (FloatVector) packed.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
     }
 }

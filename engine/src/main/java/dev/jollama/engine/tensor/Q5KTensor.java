@@ -61,4 +61,26 @@ public final class Q5KTensor extends FloatTensor {
         }
         return sum;
     }
+
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block);
+            float dmin = f16(block + 2);
+            for (int group = 0; group < 4; group++) {
+                float lowScale = d * KQuantScales.scale(data, block + 4, 2 * group);
+                float lowMin = dmin * KQuantScales.min(data, block + 4, 2 * group);
+                float highScale = d * KQuantScales.scale(data, block + 4, 2 * group + 1);
+                float highMin = dmin * KQuantScales.min(data, block + 4, 2 * group + 1);
+                int at = dstOffset + b * 256 + group * 64;
+                for (int l = 0; l < 32; l++) {
+                    int packed = uint8(block + 48 + 32 * group + l);
+                    int fifthBits = uint8(block + 16 + l) >>> (2 * group);
+                    dst[at + l] = lowScale * ((packed & 0xF) | (fifthBits & 1) << 4) - lowMin;
+                    dst[at + 32 + l] = highScale * ((packed >>> 4) | (fifthBits & 2) << 3) - highMin;
+                }
+            }
+        }
+    }
 }

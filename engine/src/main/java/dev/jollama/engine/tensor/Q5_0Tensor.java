@@ -46,4 +46,19 @@ public final class Q5_0Tensor extends FloatTensor {
         }
         return sum;
     }
+
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block);
+            int highBits = data.get(INT_LE, block + 2);
+            int at = dstOffset + b * 32;
+            for (int j = 0; j < 16; j++) {
+                int packed = uint8(block + 6 + j);
+                dst[at + j] = (((packed & 0xF) | ((highBits >>> j) & 1) << 4) - 16) * d;
+                dst[at + j + 16] = (((packed >>> 4) | ((highBits >>> (j + 16)) & 1) << 4) - 16) * d;
+            }
+        }
+    }
 }

@@ -1,5 +1,10 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -63,5 +68,58 @@ public final class Q6KTensor extends FloatTensor {
             sum += f16(block + 208) * blockSum;
         }
         return sum;
+    }
+
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block + 208);
+            for (int half = 0; half < 2; half++) {
+                long scales = block + 192 + 8 * half;
+                int at = dstOffset + b * 256 + half * 128;
+                for (int l = 0; l < 32; l += F.length()) {
+                    long sc = scales + l / 16;
+                    for (int quarter = 0; quarter < 4; quarter++) {
+                        values(block, half, quarter, l).mul(d * int8(sc + 2 * quarter)).intoArray(dst, at + 32 * quarter + l);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Per run of lanes (at most 16 values, which share one scale), the values times x, then the scale once. */
+    @Override
+    protected float dotRow(long firstBlock, int blocks, float[] x, float[] scratch) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block + 208);
+            for (int half = 0; half < 2; half++) {
+                long scales = block + 192 + 8 * half;
+                int x0 = b * 256 + half * 128;
+                for (int l = 0; l < 32; l += F.length()) {
+                    long sc = scales + l / 16;
+                    for (int quarter = 0; quarter < 4; quarter++) {
+                        FloatVector p = values(block, half, quarter, l).mul(FloatVector.fromArray(F, x, x0 + 32 * quarter + l));
+                        acc = p.fma(FloatVector.broadcast(F, d * int8(sc + 2 * quarter)), acc);
+                    }
+                }
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Values l to l + lanes of one quarter (32 values) of a half, minus 32, as floats: the low (quarters 0, 1) or
+     * high (2, 3) nibble of ql[l + 32·(quarter % 2)] and bits 2·quarter, 2·quarter + 1 of qh[l].
+     */
+    private FloatVector values(long block, int half, int quarter, int l) {
+        long ql = block + 64 * half + 32 * (quarter & 1) + l;
+        IntVector low = (IntVector) ByteVector.fromMemorySegment(BQ, data, ql, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        IntVector high = (IntVector) ByteVector.fromMemorySegment(BQ, data, block + 128 + 32 * half + l, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        IntVector nibble = quarter < 2 ? low.and(0xf) : low.lanewise(VectorOperators.LSHR, 4);
+        IntVector q = nibble.or(high.lanewise(VectorOperators.LSHR, 2 * quarter).and(3).lanewise(VectorOperators.LSHL, 4));
+        return (FloatVector) q.sub(32).convert(VectorOperators.I2F, 0);
     }
 }
