@@ -94,11 +94,7 @@ public final class Generator {
     private float[] feedPrompt(Sequence sequence, int[] prompt) {
         int reusable = sequence.commonPrefixLength(prompt, prompt.length - 1);
         sequence.truncate(reusable);
-        float[] logits = null;
-        for (int i = reusable; i < prompt.length; i++) {
-            logits = model.forward(sequence, prompt[i]);
-        }
-        return logits;
+        return model.forward(sequence, prompt, reusable, prompt.length);
     }
 
     /**
@@ -113,8 +109,8 @@ public final class Generator {
         }
         int[] tail = sequence.tokens(keep + discard, length);
         sequence.truncate(keep);
-        for (int t : tail) {
-            model.forward(sequence, t);
+        if (tail.length > 0) {
+            model.forward(sequence, tail, 0, tail.length);
         }
         return true;
     }

@@ -13,6 +13,9 @@ import java.nio.file.Path;
  * in {@link Sequence}s, so one model serves many sequences.
  */
 public final class Model implements AutoCloseable {
+    /** Prompt tokens fed per forward pass: enough to reuse each weight block many times, small enough for cache. */
+    public static final int BATCH_CAPACITY = 64;
+
     private final GgufFile file;
     private final ModelConfig config;
     private final ModelWeights weights;
@@ -98,7 +101,7 @@ public final class Model implements AutoCloseable {
         if (contextLength < 1) {
             throw new IllegalArgumentException("context length must be at least 1, was " + contextLength);
         }
-        return new Sequence(config, contextLength, pool);
+        return new Sequence(config, contextLength, pool, BATCH_CAPACITY);
     }
 
     /**
@@ -106,10 +109,34 @@ public final class Model implements AutoCloseable {
      * to the sequence and is overwritten by the next call.
      */
     public float[] forward(Sequence sequence, int token) {
+        checkToken(token);
+        sequence.oneToken[0] = token;
+        return transformer.forward(sequence, sequence.oneToken, 0, 1);
+    }
+
+    /**
+     * Feeds many tokens and returns the logits of the token after the last, as feeding them one by one with
+     * {@link #forward(Sequence, int)} would (up to float rounding), but in chunks of {@link #BATCH_CAPACITY}
+     * tokens that go through each weight matrix together.
+     */
+    public float[] forward(Sequence sequence, int[] tokens, int from, int to) {
+        if (from >= to) {
+            throw new IllegalArgumentException("no tokens to feed (" + from + ".." + to + ")");
+        }
+        for (int i = from; i < to; i++) {
+            checkToken(tokens[i]);
+        }
+        float[] logits = null;
+        for (int i = from; i < to; i += sequence.batchCapacity) {
+            logits = transformer.forward(sequence, tokens, i, Math.min(sequence.batchCapacity, to - i));
+        }
+        return logits;
+    }
+
+    private void checkToken(int token) {
         if (token < 0 || token >= config.vocabularySize()) {
             throw new IllegalArgumentException("token " + token + " is outside the vocabulary (0.." + (config.vocabularySize() - 1) + ")");
         }
-        return transformer.forward(sequence, token);
     }
 
     @Override

@@ -16,8 +16,12 @@ public final class Sequence {
     final float[][] keyCache;
     final float[][] valueCache;
 
-    final float[] x;
+    /** Tokens fed per forward pass at most: a prompt goes through in chunks of this many. */
+    final int batchCapacity;
     final Matmul matmul;
+    final AttentionJob attention;
+    /** Per token of a batch (token t at t·width): the residual stream and each stage's output. */
+    final float[] x;
     final MatmulInput normed;
     final float[] query;
     final float[] key;
@@ -27,27 +31,30 @@ public final class Sequence {
     final float[] gate;
     final float[] up;
     final MatmulInput ffnProduct;
-    final float[] scores;
     final float[] logits;
+    /** The token of a single-token forward pass, as a batch of one. */
+    final int[] oneToken = new int[1];
 
-    Sequence(ModelConfig c, int contextLength, WorkerPool pool) {
+    Sequence(ModelConfig c, int contextLength, WorkerPool pool, int batchCapacity) {
         this.contextLength = contextLength;
         this.tokens = new int[contextLength];
+        this.batchCapacity = Math.min(batchCapacity, contextLength);
+        int n = this.batchCapacity;
         int kvDim = c.kvDim();
         keyCache = new float[c.blockCount()][Math.multiplyExact(contextLength, kvDim)];
         valueCache = new float[c.blockCount()][Math.multiplyExact(contextLength, kvDim)];
-        x = new float[c.embeddingLength()];
         matmul = new Matmul(pool);
-        normed = new MatmulInput(c.embeddingLength(), 1);
-        query = new float[c.queryDim()];
-        key = new float[kvDim];
-        value = new float[kvDim];
-        attentionOut = new MatmulInput(c.queryDim(), 1);
-        projected = new float[c.embeddingLength()];
-        gate = new float[c.feedForwardLength()];
-        up = new float[c.feedForwardLength()];
-        ffnProduct = new MatmulInput(c.feedForwardLength(), 1);
-        scores = new float[contextLength];
+        attention = new AttentionJob(c, pool, contextLength);
+        x = new float[n * c.embeddingLength()];
+        normed = new MatmulInput(c.embeddingLength(), n);
+        query = new float[n * c.queryDim()];
+        key = new float[n * kvDim];
+        value = new float[n * kvDim];
+        attentionOut = new MatmulInput(c.queryDim(), n);
+        projected = new float[n * c.embeddingLength()];
+        gate = new float[n * c.feedForwardLength()];
+        up = new float[n * c.feedForwardLength()];
+        ffnProduct = new MatmulInput(c.feedForwardLength(), n);
         logits = new float[c.vocabularySize()];
     }
 
