@@ -50,4 +50,11 @@ public final class F16Tensor extends FloatTensor {
             dst[dstOffset + i] = f16((firstBlock + i) * 2);
         }
     }
+
+    /** Writes {@code n} values as fp16 (round to nearest even). */
+    static void quantize(float[] src, int srcOffset, int n, byte[] dst, int dstOffset) {
+        for (int i = 0; i < n; i++) {
+            Quantizers.putShort(dst, dstOffset + 2 * i, Float.floatToFloat16(src[srcOffset + i]));
+        }
+    }
 }

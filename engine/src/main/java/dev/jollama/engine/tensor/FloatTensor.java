@@ -7,7 +7,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -30,17 +29,21 @@ public abstract sealed class FloatTensor
 
     protected static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    protected static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     protected static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /** Float lanes: the machine's preferred vector, at most 512 bits (16 lanes: kernels step through blocks of 32). */
-    protected static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
-    protected static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(F.vectorShape());
+    protected static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    // The other species are picked among the classes' own constants, not derived (withShape), so that the JIT sees
+    // each vector's exact class; derived species left lanewise operations unbound and 3-5x slower.
+    private static final boolean WIDE = F == FloatVector.SPECIES_512;
+    protected static final VectorSpecies<Integer> I = WIDE ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
     /** As many shorts as float lanes. */
-    protected static final VectorSpecies<Short> SH = ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(F.vectorBitSize() / 2));
+    protected static final VectorSpecies<Short> SH = WIDE ? ShortVector.SPECIES_256 : ShortVector.SPECIES_128;
     /** As many bytes as float lanes. */
-    protected static final VectorSpecies<Byte> BQ = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(F.vectorBitSize() / 4));
+    protected static final VectorSpecies<Byte> BQ = WIDE ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
 
     /** Rows dequantized together when a product has several input vectors; each then serves every input vector. */
     static final int TILE_ROWS = 4;
@@ -114,12 +117,12 @@ public abstract sealed class FloatTensor
     protected abstract void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset);
 
     /**
-     * The dot product of the {@code blocks} blocks from {@code firstBlock} with {@code x}. This default dequantizes
+     * The dot product of the {@code blocks} blocks from {@code firstBlock} with input vector 0. This default dequantizes
      * into {@code scratch}; the types common in real files override it with a kernel that never stores the values.
      */
-    protected float dotRow(long firstBlock, int blocks, float[] x, float[] scratch) {
+    protected float dotRow(long firstBlock, int blocks, MatmulInput x, float[] scratch) {
         dequantize(firstBlock, blocks, scratch, 0);
-        return FloatKernels.dot(scratch, 0, x, 0, blocks * type().blockSize);
+        return FloatKernels.dot(scratch, 0, x.values, 0, blocks * type().blockSize);
     }
 
     /**
@@ -141,7 +144,7 @@ public abstract sealed class FloatTensor
         int blocksPerRow = cols / blockSize;
         if (in.count() == 1) {
             for (int r = from; r < to; r++) {
-                out[r] = dotRow((long) r * blocksPerRow, blocksPerRow, in.values, scratch);
+                out[r] = dotRow((long) r * blocksPerRow, blocksPerRow, in, scratch);
             }
             return;
         }

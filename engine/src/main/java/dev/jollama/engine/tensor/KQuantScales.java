@@ -12,6 +12,26 @@ final class KQuantScales {
     private KQuantScales() {
     }
 
+    /** Scale of a sub-block from the 12 bytes read as a long (bytes 0-7) and an int (bytes 8-11). */
+    static int scale(long low, int high, int subBlock) {
+        if (subBlock < 4) {
+            return byteOf(low, high, subBlock) & 63;
+        }
+        return (byteOf(low, high, subBlock + 4) & 0xF) | (byteOf(low, high, subBlock - 4) >>> 6) << 4;
+    }
+
+    /** Min of a sub-block from the 12 bytes read as a long and an int. */
+    static int min(long low, int high, int subBlock) {
+        if (subBlock < 4) {
+            return byteOf(low, high, subBlock + 4) & 63;
+        }
+        return (byteOf(low, high, subBlock + 4) >>> 4) | (byteOf(low, high, subBlock) >>> 6) << 4;
+    }
+
+    private static int byteOf(long low, int high, int i) {
+        return i < 8 ? (int) (low >>> (8 * i)) & 0xFF : (high >>> (8 * (i - 8))) & 0xFF;
+    }
+
     static int scale(MemorySegment data, long scalesOffset, int subBlock) {
         if (subBlock < 4) {
             return byteAt(data, scalesOffset + subBlock) & 63;

@@ -29,6 +29,7 @@ public final class Matmul implements WorkerPool.Task {
      * {@code input.width()} values and every vector of the input.
      */
     public void multiply(FloatTensor weights, MatmulInput input, float[] out, int rows) {
+        input.sums16(); // computed here, once, rather than raced for by the workers
         this.weights = weights;
         this.input = input;
         this.out = out;

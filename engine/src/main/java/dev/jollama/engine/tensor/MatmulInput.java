@@ -13,11 +13,15 @@ public final class MatmulInput {
     private final int capacity;
     private int count = 1;
     final float[] values;
+    /** Sums of each 16 values of vector 0, computed on first use after the values change. */
+    private final float[] sums16;
+    private boolean sumsReady;
 
     public MatmulInput(int width, int capacity) {
         this.width = width;
         this.capacity = capacity;
         this.values = new float[Math.multiplyExact(width, capacity)];
+        this.sums16 = new float[width / 16];
     }
 
     public int width() {
@@ -32,7 +36,7 @@ public final class MatmulInput {
         return count;
     }
 
-    /** The values, vector t at t·width; the caller writes them and then sets {@link #count(int)}. */
+    /** The values, vector t at t·width; the caller writes them and then sets {@link #count(int)} (even if unchanged). */
     public float[] values() {
         return values;
     }
@@ -43,5 +47,25 @@ public final class MatmulInput {
             throw new IllegalArgumentException("count " + count + " outside 1.." + capacity);
         }
         this.count = count;
+        this.sumsReady = false;
+    }
+
+    /**
+     * Sums of each run of 16 values of vector 0: kernels use them to apply a block's offset (the -8 of Q4_0, the
+     * mins of Q4_K) once per block instead of once per value. Computed once per new input, before threads share it
+     * ({@link Matmul} asks first).
+     */
+    float[] sums16() {
+        if (!sumsReady) {
+            for (int g = 0; g < sums16.length; g++) {
+                float sum = 0f;
+                for (int i = 16 * g; i < 16 * g + 16; i++) {
+                    sum += values[i];
+                }
+                sums16[g] = sum;
+            }
+            sumsReady = true;
+        }
+        return sums16;
     }
 }

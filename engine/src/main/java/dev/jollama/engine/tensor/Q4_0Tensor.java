@@ -62,21 +62,29 @@ public final class Q4_0Tensor extends FloatTensor {
         }
     }
 
-    /** Per block, both nibbles times x in float lanes, then one multiply-add by the block's scale. */
+    /**
+     * Per block, both nibbles times x in float lanes, then one multiply-add by the block's scale; the -8 of every
+     * value applies once per block through the input's sums: Σ (q - 8)·x = Σ q·x - 8·Σ x.
+     */
     @Override
-    protected float dotRow(long firstBlock, int blocks, float[] x, float[] scratch) {
+    protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
+        float[] x = in.values;
+        float[] sums = in.sums16();
         FloatVector acc = FloatVector.zero(F);
+        float offsets = 0f;
         for (int b = 0; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block);
             FloatVector sum = FloatVector.zero(F);
             for (int j = 0; j < 16; j += F.length()) {
                 IntVector packed = packed(block, j);
-                sum = low(packed).fma(FloatVector.fromArray(F, x, b * 32 + j), sum);
-                sum = high(packed).fma(FloatVector.fromArray(F, x, b * 32 + 16 + j), sum);
+                sum = ((FloatVector) packed.and(0xf).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, b * 32 + j), sum);
+                sum = ((FloatVector) packed.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, b * 32 + 16 + j), sum);
             }
-            acc = sum.fma(FloatVector.broadcast(F, f16(block)), acc);
+            acc = sum.fma(FloatVector.broadcast(F, d), acc);
+            offsets += d * (sums[2 * b] + sums[2 * b + 1]);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD) - 8f * offsets;
     }
 
     /** Bytes j to j + lanes of a block's nibbles, zero-extended. */
@@ -90,5 +98,20 @@ public final class Q4_0Tensor extends FloatTensor {
 
     private static FloatVector high(IntVector packed) {
         return (FloatVector) packed.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
+    }
+
+    /** Quantizes {@code blocks} blocks as the reference does: the value of largest magnitude maps to -8. */
+    static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            int from = srcOffset + 32 * b, at = dstOffset + BLOCK_BYTES * b;
+            float d = Quantizers.signedMax(src, from, 32) / -8f;
+            float inverse = d != 0f ? 1f / d : 0f;
+            Quantizers.putShort(dst, at, Float.floatToFloat16(d));
+            for (int j = 0; j < 16; j++) {
+                int low = Math.min(15, (int) (src[from + j] * inverse + 8.5f));
+                int high = Math.min(15, (int) (src[from + 16 + j] * inverse + 8.5f));
+                dst[at + 2 + j] = (byte) (low | high << 4);
+            }
+        }
     }
 }

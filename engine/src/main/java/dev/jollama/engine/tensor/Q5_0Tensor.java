@@ -61,4 +61,22 @@ public final class Q5_0Tensor extends FloatTensor {
             }
         }
     }
+
+    /** Quantizes {@code blocks} blocks as the reference does: the value of largest magnitude maps to -16. */
+    static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            int from = srcOffset + 32 * b, at = dstOffset + BLOCK_BYTES * b;
+            float d = Quantizers.signedMax(src, from, 32) / -16f;
+            float inverse = d != 0f ? 1f / d : 0f;
+            Quantizers.putShort(dst, at, Float.floatToFloat16(d));
+            int highBits = 0;
+            for (int j = 0; j < 16; j++) {
+                int low = Math.min(31, (int) (src[from + j] * inverse + 16.5f));
+                int high = Math.min(31, (int) (src[from + 16 + j] * inverse + 16.5f));
+                dst[at + 6 + j] = (byte) ((low & 0xF) | (high & 0xF) << 4);
+                highBits |= (low >>> 4) << j | (high >>> 4) << (j + 16);
+            }
+            Quantizers.putInt(dst, at + 2, highBits);
+        }
+    }
 }

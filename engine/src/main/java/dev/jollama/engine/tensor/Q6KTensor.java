@@ -81,45 +81,97 @@ public final class Q6KTensor extends FloatTensor {
                 for (int l = 0; l < 32; l += F.length()) {
                     long sc = scales + l / 16;
                     for (int quarter = 0; quarter < 4; quarter++) {
-                        values(block, half, quarter, l).mul(d * int8(sc + 2 * quarter)).intoArray(dst, at + 32 * quarter + l);
+                        values(block, half, quarter, l).sub(32f).mul(d * int8(sc + 2 * quarter)).intoArray(dst, at + 32 * quarter + l);
                     }
                 }
             }
         }
-    }
-
-    /** Per run of lanes (at most 16 values, which share one scale), the values times x, then the scale once. */
-    @Override
-    protected float dotRow(long firstBlock, int blocks, float[] x, float[] scratch) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
-            float d = f16(block + 208);
-            for (int half = 0; half < 2; half++) {
-                long scales = block + 192 + 8 * half;
-                int x0 = b * 256 + half * 128;
-                for (int l = 0; l < 32; l += F.length()) {
-                    long sc = scales + l / 16;
-                    for (int quarter = 0; quarter < 4; quarter++) {
-                        FloatVector p = values(block, half, quarter, l).mul(FloatVector.fromArray(F, x, x0 + 32 * quarter + l));
-                        acc = p.fma(FloatVector.broadcast(F, d * int8(sc + 2 * quarter)), acc);
-                    }
-                }
-            }
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /**
-     * Values l to l + lanes of one quarter (32 values) of a half, minus 32, as floats: the low (quarters 0, 1) or
-     * high (2, 3) nibble of ql[l + 32·(quarter % 2)] and bits 2·quarter, 2·quarter + 1 of qh[l].
+     * Per run of lanes (at most 16 values, which share one scale), the 6-bit values times x, then the scale once;
+     * the -32 of every value applies through the input's sums: Σ sc·(q - 32)·x = Σ sc·(Σ q·x - 32·Σ x).
+     * One super-block per call, returning a float: the whole product in one method exceeds C2's inlining node budget,
+     * and a vector op left as a call is many times slower.
+     */
+    @Override
+    protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
+        float[] x = in.values;
+        float[] sums = in.sums16();
+        float sum = 0f;
+        for (int b = 0; b < blocks; b++) {
+            sum += superBlock((firstBlock + b) * BLOCK_BYTES, x, sums, b * 256);
+        }
+        return sum;
+    }
+
+    private float superBlock(long block, float[] x, float[] sums, int x0) {
+        FloatVector acc = FloatVector.zero(F);
+        float offsets = 0f;
+        for (int run = 0; run < 256 / F.length(); run++) {
+            int i = run * F.length(); // the first value of the run: half i / 128, quarter (i % 128) / 32, l = i % 32
+            int half = i / 128, quarter = (i % 128) / 32, l = i % 32;
+            float scale = int8(block + 192 + 8 * half + 2 * quarter + l / 16);
+            acc = values(block, half, quarter, l).mul(FloatVector.fromArray(F, x, x0 + i)).fma(FloatVector.broadcast(F, scale), acc);
+            offsets += scale * sums[(x0 + i) / 16];
+        }
+        return f16(block + 208) * (acc.reduceLanes(VectorOperators.ADD) - 32f * offsets);
+    }
+
+    /**
+     * Values l to l + lanes of one quarter (32 values) of a half, not yet minus 32, as floats: the low (quarters 0,
+     * 1) or high (2, 3) nibble of ql[l + 32·(quarter % 2)] and bits 2·quarter, 2·quarter + 1 of qh[l].
      */
     private FloatVector values(long block, int half, int quarter, int l) {
-        long ql = block + 64 * half + 32 * (quarter & 1) + l;
-        IntVector low = (IntVector) ByteVector.fromMemorySegment(BQ, data, ql, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-        IntVector high = (IntVector) ByteVector.fromMemorySegment(BQ, data, block + 128 + 32 * half + l, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-        IntVector nibble = quarter < 2 ? low.and(0xf) : low.lanewise(VectorOperators.LSHR, 4);
+        IntVector low = bytes(block + 64 * half + 32 * (quarter & 1) + l);
+        IntVector high = bytes(block + 128 + 32 * half + l);
+        IntVector nibble = low.lanewise(VectorOperators.LSHR, 4 * (quarter >> 1)).and(0xf);
         IntVector q = nibble.or(high.lanewise(VectorOperators.LSHR, 2 * quarter).and(3).lanewise(VectorOperators.LSHL, 4));
-        return (FloatVector) q.sub(32).convert(VectorOperators.I2F, 0);
+        return (FloatVector) q.convert(VectorOperators.I2F, 0);
+    }
+
+    private IntVector bytes(long offset) {
+        return (IntVector) ByteVector.fromMemorySegment(BQ, data, offset, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    /**
+     * Quantizes {@code blocks} super-blocks: each 16 values get a scale that maps their value of largest magnitude to
+     * -32, the scales go to signed 8 bits under d (the largest maps to -128 as in the reference).
+     */
+    static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
+        float[] scales = new float[16];
+        int[] q = new int[256];
+        for (int b = 0; b < blocks; b++) {
+            int from = srcOffset + 256 * b, at = dstOffset + BLOCK_BYTES * b;
+            float maxScale = 0f;
+            for (int s = 0; s < 16; s++) {
+                scales[s] = Quantizers.signedMax(src, from + 16 * s, 16) / -32f;
+                if (Math.abs(scales[s]) > Math.abs(maxScale)) {
+                    maxScale = scales[s];
+                }
+            }
+            float inverse = maxScale != 0f ? -128f / maxScale : 0f;
+            float d = Float.float16ToFloat(Float.floatToFloat16(inverse != 0f ? 1f / inverse : 0f));
+            Quantizers.putShort(dst, at + 208, Float.floatToFloat16(d));
+            for (int s = 0; s < 16; s++) {
+                int sc = Math.clamp(Math.round(inverse * scales[s]), -128, 127);
+                // Values 16s..16s+15 lie in half s / 8, quarter (s % 8) / 2, and use scale 8·half + 2·quarter + s % 2.
+                int half = s / 8, quarter = (s % 8) / 2;
+                dst[at + 192 + 8 * half + 2 * quarter + s % 2] = (byte) sc;
+                float step = d * sc;
+                for (int i = 16 * s; i < 16 * s + 16; i++) {
+                    q[i] = step != 0f ? Math.clamp(Math.round(src[from + i] / step) + 32, 0, 63) : 32;
+                }
+            }
+            for (int half = 0; half < 2; half++) {
+                for (int l = 0; l < 32; l++) {
+                    int base = 128 * half + l;
+                    int q1 = q[base], q2 = q[base + 32], q3 = q[base + 64], q4 = q[base + 96];
+                    dst[at + 64 * half + l] = (byte) ((q1 & 0xF) | (q3 & 0xF) << 4);
+                    dst[at + 64 * half + 32 + l] = (byte) ((q2 & 0xF) | (q4 & 0xF) << 4);
+                    dst[at + 128 + 32 * half + l] = (byte) ((q1 >>> 4) | (q2 >>> 4) << 2 | (q3 >>> 4) << 4 | (q4 >>> 4) << 6);
+                }
+            }
+        }
     }
 }

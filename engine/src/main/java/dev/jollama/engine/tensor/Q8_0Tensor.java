@@ -53,7 +53,8 @@ public final class Q8_0Tensor extends FloatTensor {
 
     /** Per block, the int8 values times x in float lanes, then one multiply-add by the block's scale. */
     @Override
-    protected float dotRow(long firstBlock, int blocks, float[] x, float[] scratch) {
+    protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
+        float[] x = in.values;
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
@@ -69,5 +70,19 @@ public final class Q8_0Tensor extends FloatTensor {
     /** The int8 values j to j + lanes of a block, as floats. */
     private FloatVector quants(long block, int j) {
         return (FloatVector) ByteVector.fromMemorySegment(BQ, data, block + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** Quantizes {@code blocks} blocks: d = max|x|/127, q = round(x/d). */
+    static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            int from = srcOffset + 32 * b, at = dstOffset + BLOCK_BYTES * b;
+            float amax = Quantizers.maxMagnitude(src, from, 32);
+            float d = amax / 127f;
+            float inverse = d != 0f ? 1f / d : 0f;
+            Quantizers.putShort(dst, at, Float.floatToFloat16(d));
+            for (int j = 0; j < 32; j++) {
+                dst[at + 2 + j] = (byte) Math.rint(src[from + j] * inverse);
+            }
+        }
     }
 }
