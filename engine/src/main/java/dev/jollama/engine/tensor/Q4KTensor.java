@@ -104,10 +104,12 @@ public final class Q4KTensor extends FloatTensor {
     }
 
     private float superBlock(long block, float[] x, float[] sums, int x0) {
-        long scalesLow = data.get(LONG_LE, block + 4);
-        int scalesHigh = data.get(INT_LE, block + 12);
+        long low = data.get(LONG_LE, block + 4);
+        int high = data.get(INT_LE, block + 12);
+        long scales = KQuantScales.scales(low, high);
+        long mins = KQuantScales.mins(low, high);
         FloatVector acc = FloatVector.zero(F);
-        float mins = 0f;
+        float minSum = 0f;
         for (int group = 0; group < 4; group++) {
             int g0 = x0 + group * 64;
             FloatVector lowDot = FloatVector.zero(F), highDot = lowDot;
@@ -116,13 +118,13 @@ public final class Q4KTensor extends FloatTensor {
                 lowDot = low(packed).fma(FloatVector.fromArray(F, x, g0 + j), lowDot);
                 highDot = high(packed).fma(FloatVector.fromArray(F, x, g0 + 32 + j), highDot);
             }
-            acc = lowDot.fma(FloatVector.broadcast(F, KQuantScales.scale(scalesLow, scalesHigh, 2 * group)), acc);
-            acc = highDot.fma(FloatVector.broadcast(F, KQuantScales.scale(scalesLow, scalesHigh, 2 * group + 1)), acc);
+            acc = lowDot.fma(FloatVector.broadcast(F, KQuantScales.of(scales, 2 * group)), acc);
+            acc = highDot.fma(FloatVector.broadcast(F, KQuantScales.of(scales, 2 * group + 1)), acc);
             int s = g0 / 16;
-            mins += KQuantScales.min(scalesLow, scalesHigh, 2 * group) * (sums[s] + sums[s + 1])
-                    + KQuantScales.min(scalesLow, scalesHigh, 2 * group + 1) * (sums[s + 2] + sums[s + 3]);
+            minSum += KQuantScales.of(mins, 2 * group) * (sums[s] + sums[s + 1])
+                    + KQuantScales.of(mins, 2 * group + 1) * (sums[s + 2] + sums[s + 3]);
         }
-        return f16(block) * acc.reduceLanes(VectorOperators.ADD) - f16(block + 2) * mins;
+        return f16(block) * acc.reduceLanes(VectorOperators.ADD) - f16(block + 2) * minSum;
     }
 
     /** Bytes j to j + lanes of a group's nibbles, zero-extended. */

@@ -108,14 +108,29 @@ public final class Q6KTensor extends FloatTensor {
     private float superBlock(long block, float[] x, float[] sums, int x0) {
         FloatVector acc = FloatVector.zero(F);
         float offsets = 0f;
-        for (int run = 0; run < 256 / F.length(); run++) {
-            int i = run * F.length(); // the first value of the run: half i / 128, quarter (i % 128) / 32, l = i % 32
-            int half = i / 128, quarter = (i % 128) / 32, l = i % 32;
-            float scale = int8(block + 192 + 8 * half + 2 * quarter + l / 16);
-            acc = values(block, half, quarter, l).mul(FloatVector.fromArray(F, x, x0 + i)).fma(FloatVector.broadcast(F, scale), acc);
-            offsets += scale * sums[(x0 + i) / 16];
+        for (int half = 0; half < 2; half++) {
+            long ql = block + 64 * half;
+            long qh = block + 128 + 32 * half;
+            int h0 = x0 + 128 * half;
+            for (int l = 0; l < 32; l += F.length()) {
+                IntVector a = bytes(ql + l), c = bytes(ql + 32 + l), h = bytes(qh + l);
+                long sc = block + 192 + 8 * half + l / 16;
+                // One quarter per iteration rather than four written out: four exceed C2's inlining node budget.
+                for (int quarter = 0; quarter < 4; quarter++) {
+                    IntVector nibbles = (quarter & 1) == 0 ? a : c;
+                    IntVector q = nibbles.lanewise(VectorOperators.LSHR, 4 * (quarter >> 1)).and(0xf)
+                            .or(h.lanewise(VectorOperators.LSHR, 2 * quarter).and(3).lanewise(VectorOperators.LSHL, 4));
+                    float scale = int8(sc + 2 * quarter);
+                    acc = run(q, x, h0 + 32 * quarter + l, scale, acc);
+                    offsets += scale * sums[(h0 + 32 * quarter + l) / 16];
+                }
+            }
         }
         return f16(block + 208) * (acc.reduceLanes(VectorOperators.ADD) - 32f * offsets);
+    }
+
+    private static FloatVector run(IntVector q, float[] x, int at, float scale, FloatVector acc) {
+        return ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, at)).fma(FloatVector.broadcast(F, scale), acc);
     }
 
     /**
