@@ -8,6 +8,9 @@ import dev.jollama.engine.tensor.WorkerPool;
  * all workers. Reused for every layer and token of a sequence; each worker has its own score buffer.
  */
 final class AttentionJob implements WorkerPool.Task {
+    /** Below this many multiply-adds (scores and weighted values) the other workers are not woken. */
+    private static final long PARALLEL_THRESHOLD = 1 << 16;
+
     private final ModelConfig c;
     private final WorkerPool pool;
     private final float[][] scores;
@@ -40,7 +43,12 @@ final class AttentionJob implements WorkerPool.Task {
         this.firstPosition = firstPosition;
         this.count = count;
         this.window = window;
-        pool.run(c.headCount(), 1, this);
+        long work = 2L * c.headCount() * count * (firstPosition + count) * c.headDim();
+        if (work < PARALLEL_THRESHOLD) {
+            run(0, 0, c.headCount());
+        } else {
+            pool.run(c.headCount(), 1, this);
+        }
     }
 
     @Override

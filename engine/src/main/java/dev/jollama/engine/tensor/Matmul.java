@@ -7,6 +7,8 @@ package dev.jollama.engine.tensor;
 public final class Matmul implements WorkerPool.Task {
     /** Rows per work item for a single input vector: enough to amortize handing out, small enough to balance. */
     private static final int VECTOR_GRAIN = 16;
+    /** Below this many multiply-adds a product is not worth waking the other workers for. */
+    private static final long PARALLEL_THRESHOLD = 1 << 18;
 
     private final WorkerPool pool;
     private final float[][] scratch;
@@ -35,7 +37,11 @@ public final class Matmul implements WorkerPool.Task {
         this.out = out;
         this.rows = rows;
         try {
-            pool.run(rows, input.count() == 1 ? VECTOR_GRAIN : FloatTensor.TILE_ROWS, this);
+            if ((long) rows * input.width() * input.count() < PARALLEL_THRESHOLD) {
+                run(0, 0, rows);
+            } else {
+                pool.run(rows, input.count() == 1 ? VECTOR_GRAIN : FloatTensor.TILE_ROWS, this);
+            }
         } finally {
             this.weights = null;
             this.input = null;
