@@ -171,7 +171,7 @@ public final class Bench {
         out.printf(Locale.ROOT, "%-28s %-7s %7d %9.1f %22s %22s %9.0f %10.2f%n", r.model(), r.type(), r.threads(), r.bandwidthGbps(),
                 triple(r.pp()), triple(r.tg()), r.bytesPerToken() / 1e6, r.efficiency());
         if (r.kernels().length > 0) {
-            out.printf("%nmatrix-vector kernels, %d threads, GB/s of weights (every weight of the model's first block and output):%n", r.threads());
+            out.printf("%nmatrix-vector kernels, %d threads, GB/s of weights (every matrix of the model but the token embedding):%n", r.threads());
             out.printf("%-6s %10s %10s %7s%n", "type", "reference", "fast", "ratio");
             for (KernelSpeeds.Row k : r.kernels()) {
                 out.printf(Locale.ROOT, "%-6s %10.2f %10.2f %7.1f%n", k.type(), k.referenceGbps(), k.fastGbps(), k.fastGbps() / k.referenceGbps());
