@@ -115,14 +115,19 @@ public final class Q6KTensor extends FloatTensor {
             for (int l = 0; l < 32; l += F.length()) {
                 IntVector a = bytes(ql + l), c = bytes(ql + 32 + l), h = bytes(qh + l);
                 long sc = block + 192 + 8 * half + l / 16;
-                // One quarter per iteration rather than four written out: four exceed C2's inlining node budget.
-                for (int quarter = 0; quarter < 4; quarter++) {
-                    IntVector nibbles = (quarter & 1) == 0 ? a : c;
-                    IntVector q = nibbles.lanewise(VectorOperators.LSHR, 4 * (quarter >> 1)).and(0xf)
-                            .or(h.lanewise(VectorOperators.LSHR, 2 * quarter).and(3).lanewise(VectorOperators.LSHL, 4));
-                    float scale = int8(sc + 2 * quarter);
-                    acc = run(q, x, h0 + 32 * quarter + l, scale, acc);
-                    offsets += scale * sums[(h0 + 32 * quarter + l) / 16];
+                // Two quarters per iteration (the low or high nibbles of both byte runs): four written out exceed
+                // C2's inlining node budget, and vector ops left as calls are many times slower.
+                for (int pair = 0; pair < 2; pair++) {
+                    int nibbleShift = 4 * pair;
+                    IntVector q0 = a.lanewise(VectorOperators.LSHR, nibbleShift).and(0xf)
+                            .or(h.lanewise(VectorOperators.LSHR, nibbleShift).and(3).lanewise(VectorOperators.LSHL, 4));
+                    IntVector q1 = c.lanewise(VectorOperators.LSHR, nibbleShift).and(0xf)
+                            .or(h.lanewise(VectorOperators.LSHR, nibbleShift + 2).and(3).lanewise(VectorOperators.LSHL, 4));
+                    float s0 = int8(sc + 4 * pair), s1 = int8(sc + 4 * pair + 2);
+                    int at = h0 + 64 * pair + l;
+                    acc = run(q0, x, at, s0, acc);
+                    acc = run(q1, x, at + 32, s1, acc);
+                    offsets += s0 * sums[at / 16] + s1 * sums[at / 16 + 2];
                 }
             }
         }
