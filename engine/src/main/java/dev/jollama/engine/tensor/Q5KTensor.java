@@ -1,5 +1,10 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -69,18 +74,24 @@ public final class Q5KTensor extends FloatTensor {
             float d = f16(block);
             float dmin = f16(block + 2);
             for (int group = 0; group < 4; group++) {
-                float lowScale = d * KQuantScales.scale(data, block + 4, 2 * group);
-                float lowMin = dmin * KQuantScales.min(data, block + 4, 2 * group);
-                float highScale = d * KQuantScales.scale(data, block + 4, 2 * group + 1);
-                float highMin = dmin * KQuantScales.min(data, block + 4, 2 * group + 1);
+                FloatVector lowScale = FloatVector.broadcast(F, d * KQuantScales.scale(data, block + 4, 2 * group));
+                FloatVector lowMin = FloatVector.broadcast(F, dmin * KQuantScales.min(data, block + 4, 2 * group));
+                FloatVector highScale = FloatVector.broadcast(F, d * KQuantScales.scale(data, block + 4, 2 * group + 1));
+                FloatVector highMin = FloatVector.broadcast(F, dmin * KQuantScales.min(data, block + 4, 2 * group + 1));
                 int at = dstOffset + b * 256 + group * 64;
-                for (int l = 0; l < 32; l++) {
-                    int packed = uint8(block + 48 + 32 * group + l);
-                    int fifthBits = uint8(block + 16 + l) >>> (2 * group);
-                    dst[at + l] = lowScale * ((packed & 0xF) | (fifthBits & 1) << 4) - lowMin;
-                    dst[at + 32 + l] = highScale * ((packed >>> 4) | (fifthBits & 2) << 3) - highMin;
+                for (int l = 0; l < 32; l += I.length()) {
+                    IntVector packed = bytes(block + 48 + 32 * group + l);
+                    IntVector fifthBits = bytes(block + 16 + l).lanewise(VectorOperators.LSHR, 2 * group);
+                    IntVector low = packed.and(0xf).or(fifthBits.and(1).lanewise(VectorOperators.LSHL, 4));
+                    IntVector high = packed.lanewise(VectorOperators.LSHR, 4).or(fifthBits.and(2).lanewise(VectorOperators.LSHL, 3));
+                    ((FloatVector) low.convert(VectorOperators.I2F, 0)).mul(lowScale).sub(lowMin).intoArray(dst, at + l);
+                    ((FloatVector) high.convert(VectorOperators.I2F, 0)).mul(highScale).sub(highMin).intoArray(dst, at + 32 + l);
                 }
             }
         }
+    }
+
+    private IntVector bytes(long offset) {
+        return (IntVector) ByteVector.fromMemorySegment(BQ, data, offset, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 }
