@@ -105,18 +105,19 @@ public final class Generator {
     }
 
     /**
-     * Reuses the longest cached prefix (always recomputing the last prompt token, whose logits are needed). Returns
-     * null when cancelled part-way, so a client that leaves during a long prompt frees its slot at once.
+     * Reuses the longest cached prefix (always recomputing the last prompt token, whose logits are needed) and feeds
+     * the rest in batches. Returns null when cancelled part-way, so a client that leaves during a long prompt frees
+     * its slot within one batch.
      */
     private float[] feedPrompt(Sequence sequence, int[] prompt, BooleanSupplier cancelled) {
         int reusable = sequence.commonPrefixLength(prompt, prompt.length - 1);
         sequence.truncate(reusable);
         float[] logits = null;
-        for (int i = reusable; i < prompt.length; i++) {
+        for (int from = reusable; from < prompt.length; from += Model.BATCH_CAPACITY) {
             if (cancelled.getAsBoolean()) {
                 return null;
             }
-            logits = model.forward(sequence, prompt[i]);
+            logits = model.forward(sequence, prompt, from, Math.min(prompt.length, from + Model.BATCH_CAPACITY));
         }
         return logits;
     }
@@ -133,8 +134,8 @@ public final class Generator {
         }
         int[] tail = sequence.tokens(keep + discard, length);
         sequence.truncate(keep);
-        for (int t : tail) {
-            model.forward(sequence, t);
+        if (tail.length > 0) {
+            model.forward(sequence, tail, 0, tail.length);
         }
         return true;
     }

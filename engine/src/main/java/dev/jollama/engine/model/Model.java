@@ -3,6 +3,7 @@ package dev.jollama.engine.model;
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.gguf.GgufFormatException;
 import dev.jollama.engine.gguf.GgufTensorInfo;
+import dev.jollama.engine.tensor.WorkerPool;
 import dev.jollama.engine.tokenizer.Tokenizer;
 
 import java.nio.file.Path;
@@ -12,25 +13,40 @@ import java.nio.file.Path;
  * in {@link Sequence}s, so one model serves many sequences.
  */
 public final class Model implements AutoCloseable {
+    /** Prompt tokens fed per forward pass: enough to reuse each weight block many times, small enough for cache. */
+    public static final int BATCH_CAPACITY = 64;
+
     private final GgufFile file;
     private final ModelConfig config;
     private final ModelWeights weights;
     private final Tokenizer tokenizer;
     private final Transformer transformer;
+    private final WorkerPool pool;
+    private final boolean ownsPool;
 
-    private Model(GgufFile file, ModelConfig config, ModelWeights weights, Tokenizer tokenizer) {
+    private Model(GgufFile file, ModelConfig config, ModelWeights weights, Tokenizer tokenizer, WorkerPool pool, boolean ownsPool) {
         this.file = file;
+        this.pool = pool;
+        this.ownsPool = ownsPool;
         this.config = config;
         this.weights = weights;
         this.tokenizer = tokenizer;
         this.transformer = new Transformer(config, weights);
     }
 
-    /** Opens a GGUF model; any problem with the file is a {@link GgufFormatException} naming it. */
+    /**
+     * Opens a GGUF model computing on the process's shared worker pool (one thread per processor); any problem with
+     * the file is a {@link GgufFormatException} naming it.
+     */
     public static Model load(Path path) {
+        return load(path, 0);
+    }
+
+    /** Opens a GGUF model computing on its own pool of {@code threads} workers (0: the shared pool). */
+    public static Model load(Path path, int threads) {
         GgufFile file = GgufFile.open(path);
         try {
-            return load(file);
+            return load(file, threads);
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -39,6 +55,10 @@ public final class Model implements AutoCloseable {
 
     /** Builds a model over an open file; the model takes ownership of it. */
     public static Model load(GgufFile file) {
+        return load(file, 0);
+    }
+
+    private static Model load(GgufFile file, int threads) {
         Architecture architecture = Architecture.of(file);
         GgufTensorInfo embedding = file.requireTensor("token_embd.weight");
         if (embedding.shape().length != 2 || embedding.shape()[1] > Integer.MAX_VALUE) {
@@ -50,7 +70,9 @@ public final class Model implements AutoCloseable {
             throw new GgufFormatException(file.path(), "the vocabulary has " + tokenizer.vocabularySize()
                     + " tokens but token_embd.weight only " + config.vocabularySize() + " rows");
         }
-        return new Model(file, config, ModelWeights.load(file, config), tokenizer);
+        ModelWeights weights = ModelWeights.load(file, config);
+        return threads > 0 ? new Model(file, config, weights, tokenizer, new WorkerPool(threads), true)
+                : new Model(file, config, weights, tokenizer, WorkerPool.shared(), false);
     }
 
     public GgufFile file() {
@@ -69,12 +91,17 @@ public final class Model implements AutoCloseable {
         return weights;
     }
 
+    /** The threads this model computes on. */
+    public int threads() {
+        return pool.threads();
+    }
+
     /** A new empty sequence whose KV cache holds {@code contextLength} tokens. */
     public Sequence newSequence(int contextLength) {
         if (contextLength < 1) {
             throw new IllegalArgumentException("context length must be at least 1, was " + contextLength);
         }
-        return new Sequence(config, contextLength);
+        return new Sequence(config, contextLength, pool, BATCH_CAPACITY);
     }
 
     /**
@@ -82,10 +109,34 @@ public final class Model implements AutoCloseable {
      * to the sequence and is overwritten by the next call.
      */
     public float[] forward(Sequence sequence, int token) {
+        checkToken(token);
+        sequence.oneToken[0] = token;
+        return transformer.forward(sequence, sequence.oneToken, 0, 1);
+    }
+
+    /**
+     * Feeds many tokens and returns the logits of the token after the last, as feeding them one by one with
+     * {@link #forward(Sequence, int)} would (up to float rounding), but in chunks of {@link #BATCH_CAPACITY}
+     * tokens that go through each weight matrix together.
+     */
+    public float[] forward(Sequence sequence, int[] tokens, int from, int to) {
+        if (from >= to) {
+            throw new IllegalArgumentException("no tokens to feed (" + from + ".." + to + ")");
+        }
+        for (int i = from; i < to; i++) {
+            checkToken(tokens[i]);
+        }
+        float[] logits = null;
+        for (int i = from; i < to; i += sequence.batchCapacity) {
+            logits = transformer.forward(sequence, tokens, i, Math.min(sequence.batchCapacity, to - i));
+        }
+        return logits;
+    }
+
+    private void checkToken(int token) {
         if (token < 0 || token >= config.vocabularySize()) {
             throw new IllegalArgumentException("token " + token + " is outside the vocabulary (0.." + (config.vocabularySize() - 1) + ")");
         }
-        return transformer.forward(sequence, token);
     }
 
     /**
@@ -106,6 +157,9 @@ public final class Model implements AutoCloseable {
 
     @Override
     public void close() {
+        if (ownsPool) {
+            pool.close();
+        }
         file.close();
     }
 }

@@ -1,5 +1,9 @@
 package dev.jollama.engine.model;
 
+import dev.jollama.engine.tensor.Matmul;
+import dev.jollama.engine.tensor.MatmulInput;
+import dev.jollama.engine.tensor.WorkerPool;
+
 /**
  * One generation's state: the KV cache, sized by the context length this sequence asked for (not the model's
  * training context), and the scratch buffers of the forward pass. Used by one thread at a time.
@@ -12,34 +16,45 @@ public final class Sequence {
     final float[][] keyCache;
     final float[][] valueCache;
 
+    /** Tokens fed per forward pass at most: a prompt goes through in chunks of this many. */
+    final int batchCapacity;
+    final Matmul matmul;
+    final AttentionJob attention;
+    /** Per token of a batch (token t at t·width): the residual stream and each stage's output. */
     final float[] x;
-    final float[] normed;
+    final MatmulInput normed;
     final float[] query;
     final float[] key;
     final float[] value;
-    final float[] attentionOut;
+    final MatmulInput attentionOut;
     final float[] projected;
     final float[] gate;
     final float[] up;
-    final float[] scores;
+    final MatmulInput ffnProduct;
     final float[] logits;
+    /** The token of a single-token forward pass, as a batch of one. */
+    final int[] oneToken = new int[1];
 
-    Sequence(ModelConfig c, int contextLength) {
+    Sequence(ModelConfig c, int contextLength, WorkerPool pool, int batchCapacity) {
         this.contextLength = contextLength;
         this.tokens = new int[contextLength];
+        this.batchCapacity = Math.min(batchCapacity, contextLength);
+        int n = this.batchCapacity;
         int kvDim = c.kvDim();
         keyCache = new float[c.blockCount()][Math.multiplyExact(contextLength, kvDim)];
         valueCache = new float[c.blockCount()][Math.multiplyExact(contextLength, kvDim)];
-        x = new float[c.embeddingLength()];
-        normed = new float[c.embeddingLength()];
-        query = new float[c.queryDim()];
-        key = new float[kvDim];
-        value = new float[kvDim];
-        attentionOut = new float[c.queryDim()];
-        projected = new float[c.embeddingLength()];
-        gate = new float[c.feedForwardLength()];
-        up = new float[c.feedForwardLength()];
-        scores = new float[contextLength];
+        matmul = new Matmul(pool);
+        attention = new AttentionJob(c, pool, contextLength);
+        x = new float[n * c.embeddingLength()];
+        normed = new MatmulInput(c.embeddingLength(), n);
+        query = new float[n * c.queryDim()];
+        key = new float[n * kvDim];
+        value = new float[n * kvDim];
+        attentionOut = new MatmulInput(c.queryDim(), n);
+        projected = new float[n * c.embeddingLength()];
+        gate = new float[n * c.feedForwardLength()];
+        up = new float[n * c.feedForwardLength()];
+        ffnProduct = new MatmulInput(c.feedForwardLength(), n);
         logits = new float[c.vocabularySize()];
     }
 

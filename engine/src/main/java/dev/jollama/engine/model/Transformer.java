@@ -1,7 +1,5 @@
 package dev.jollama.engine.model;
 
-import java.util.Arrays;
-
 /**
  * The forward pass shared by the supported families: pre-norm attention with grouped-query heads and RoPE, then a
  * gated feed-forward block. Family differences are data (biases, q/k norms, post-norms, sliding windows) or a flag
@@ -32,107 +30,105 @@ final class Transformer {
         return f;
     }
 
-    /** Feeds one token at the sequence's next position and returns the logits for the position after it. */
-    float[] forward(Sequence s, int token) {
+    /**
+     * Feeds {@code count} tokens (at most the sequence's batch capacity) from {@code tokens[offset]} at the
+     * sequence's next positions and returns the logits for the position after the last. All tokens of the batch go
+     * through each weight matrix together (a matrix-matrix product); only the last position computes logits.
+     */
+    float[] forward(Sequence s, int[] tokens, int offset, int count) {
         int position = s.length();
-        if (position >= s.contextLength()) {
+        if (count < 1 || count > s.batchCapacity) {
+            throw new IllegalArgumentException("a batch holds 1.." + s.batchCapacity + " tokens, not " + count);
+        }
+        if (position + count > s.contextLength()) {
             throw new IllegalStateException("the sequence is full (" + s.contextLength() + " tokens)");
         }
         int dim = c.embeddingLength();
-        w.tokenEmbedding().copyTo((long) token * dim, s.x, 0, dim);
+        for (int t = 0; t < count; t++) {
+            w.tokenEmbedding().copyTo((long) tokens[offset + t] * dim, s.x, t * dim, dim);
+        }
         if (gemma) {
-            scale(s.x, (float) Math.sqrt(dim));
+            scale(s.x, count * dim, (float) Math.sqrt(dim));
         }
         for (int layer = 0; layer < c.blockCount(); layer++) {
             LayerWeights l = w.layers()[layer];
-            rmsNorm(s.normed, s.x, l.attentionNorm());
-            attention(s, layer, l, position);
-            l.attentionOutput().matvec(s.attentionOut, s.projected, dim, c.queryDim());
+            rmsNorm(s.normed.values(), s.x, l.attentionNorm(), count);
+            s.normed.count(count);
+            attention(s, layer, l, position, count);
+            s.attentionOut.count(count);
+            s.matmul.multiply(l.attentionOutput(), s.attentionOut, s.projected, dim);
             if (l.postAttentionNorm() != null) {
-                rmsNorm(s.projected, s.projected, l.postAttentionNorm());
+                rmsNorm(s.projected, s.projected, l.postAttentionNorm(), count);
             }
-            add(s.x, s.projected);
+            add(s.x, s.projected, count * dim);
 
-            rmsNorm(s.normed, s.x, l.ffnNorm());
-            feedForward(s, l);
+            rmsNorm(s.normed.values(), s.x, l.ffnNorm(), count);
+            s.normed.count(count);
+            feedForward(s, l, count);
             if (l.postFfnNorm() != null) {
-                rmsNorm(s.projected, s.projected, l.postFfnNorm());
+                rmsNorm(s.projected, s.projected, l.postFfnNorm(), count);
             }
-            add(s.x, s.projected);
+            add(s.x, s.projected, count * dim);
         }
-        rmsNorm(s.x, s.x, w.outputNorm());
-        w.output().matvec(s.x, s.logits, c.vocabularySize(), dim);
-        s.append(token);
+        rmsNorm(s.normed.values(), 0, s.x, (count - 1) * dim, w.outputNorm());
+        s.normed.count(1);
+        s.matmul.multiply(w.output(), s.normed, s.logits, c.vocabularySize());
+        for (int t = 0; t < count; t++) {
+            s.append(tokens[offset + t]);
+        }
         return s.logits;
     }
 
-    private void attention(Sequence s, int layer, LayerWeights l, int position) {
-        int dim = c.embeddingLength();
+    private void attention(Sequence s, int layer, LayerWeights l, int position, int count) {
         int headDim = c.headDim();
         int kvDim = c.kvDim();
-        l.query().matvec(s.normed, s.query, c.queryDim(), dim);
-        l.key().matvec(s.normed, s.key, kvDim, dim);
-        l.value().matvec(s.normed, s.value, kvDim, dim);
-        if (l.queryBias() != null) {
-            add(s.query, l.queryBias());
-            add(s.key, l.keyBias());
-            add(s.value, l.valueBias());
-        }
-        if (l.queryNorm() != null) {
-            for (int h = 0; h < c.headCount(); h++) {
-                rmsNorm(s.query, h * headDim, l.queryNorm());
-            }
-            for (int h = 0; h < c.headCountKv(); h++) {
-                rmsNorm(s.key, h * headDim, l.keyNorm());
-            }
-        }
+        int queryDim = c.queryDim();
+        s.matmul.multiply(l.query(), s.normed, s.query, queryDim);
+        s.matmul.multiply(l.key(), s.normed, s.key, kvDim);
+        s.matmul.multiply(l.value(), s.normed, s.value, kvDim);
         boolean sliding = c.isSlidingWindowLayer(layer);
         // Gemma's local layers rotate with their own base and without the global layers' position scaling.
         float[] frequencies = sliding ? localFrequencies : globalFrequencies;
         float positionScale = sliding ? 1f : c.ropeScale();
-        rope(s.query, c.headCount(), frequencies, position * positionScale);
-        rope(s.key, c.headCountKv(), frequencies, position * positionScale);
-
-        System.arraycopy(s.key, 0, s.keyCache[layer], position * kvDim, kvDim);
-        System.arraycopy(s.value, 0, s.valueCache[layer], position * kvDim, kvDim);
-
-        int first = sliding ? Math.max(0, position - c.slidingWindow() + 1) : 0;
-        int groupSize = c.headCount() / c.headCountKv();
-        float scale = (float) (1.0 / Math.sqrt(headDim));
-        float[] keys = s.keyCache[layer];
-        float[] values = s.valueCache[layer];
-        for (int h = 0; h < c.headCount(); h++) {
-            int qOffset = h * headDim;
-            int kvOffset = (h / groupSize) * headDim;
-            for (int t = first; t <= position; t++) {
-                s.scores[t] = dot(s.query, qOffset, keys, t * kvDim + kvOffset, headDim) * scale;
+        for (int t = 0; t < count; t++) {
+            int q0 = t * queryDim, kv0 = t * kvDim;
+            if (l.queryBias() != null) {
+                add(s.query, q0, l.queryBias());
+                add(s.key, kv0, l.keyBias());
+                add(s.value, kv0, l.valueBias());
             }
-            softmax(s.scores, first, position + 1);
-            Arrays.fill(s.attentionOut, qOffset, qOffset + headDim, 0f);
-            for (int t = first; t <= position; t++) {
-                float weight = s.scores[t];
-                int vOffset = t * kvDim + kvOffset;
-                for (int i = 0; i < headDim; i++) {
-                    s.attentionOut[qOffset + i] += weight * values[vOffset + i];
+            if (l.queryNorm() != null) {
+                for (int h = 0; h < c.headCount(); h++) {
+                    rmsNorm(s.query, q0 + h * headDim, s.query, q0 + h * headDim, l.queryNorm());
+                }
+                for (int h = 0; h < c.headCountKv(); h++) {
+                    rmsNorm(s.key, kv0 + h * headDim, s.key, kv0 + h * headDim, l.keyNorm());
                 }
             }
+            rope(s.query, q0, c.headCount(), frequencies, (position + t) * positionScale);
+            rope(s.key, kv0, c.headCountKv(), frequencies, (position + t) * positionScale);
         }
+        System.arraycopy(s.key, 0, s.keyCache[layer], position * kvDim, count * kvDim);
+        System.arraycopy(s.value, 0, s.valueCache[layer], position * kvDim, count * kvDim);
+        s.attention.run(s.query, s.keyCache[layer], s.valueCache[layer], s.attentionOut.values(), position, count,
+                sliding ? c.slidingWindow() : 0);
     }
 
-    private void feedForward(Sequence s, LayerWeights l) {
-        int dim = c.embeddingLength();
+    private void feedForward(Sequence s, LayerWeights l, int count) {
         int hidden = c.feedForwardLength();
-        l.ffnGate().matvec(s.normed, s.gate, hidden, dim);
-        l.ffnUp().matvec(s.normed, s.up, hidden, dim);
-        for (int i = 0; i < hidden; i++) {
+        s.matmul.multiply(l.ffnGate(), s.normed, s.gate, hidden);
+        s.matmul.multiply(l.ffnUp(), s.normed, s.up, hidden);
+        float[] product = s.ffnProduct.values();
+        for (int i = 0; i < count * hidden; i++) {
             float g = s.gate[i];
-            s.gate[i] = (gemma ? gelu(g) : silu(g)) * s.up[i];
+            product[i] = (gemma ? gelu(g) : silu(g)) * s.up[i];
         }
-        l.ffnDown().matvec(s.gate, s.projected, dim, hidden);
+        s.ffnProduct.count(count);
+        s.matmul.multiply(l.ffnDown(), s.ffnProduct, s.projected, c.embeddingLength());
     }
 
     /** Rotates the first ropeDimensions of every head by position·frequency. */
-    private void rope(float[] v, int heads, float[] frequencies, float position) {
+    private void rope(float[] v, int offset, int heads, float[] frequencies, float position) {
         int headDim = c.headDim();
         int pairs = frequencies.length;
         boolean halves = c.architecture().ropeStyle == Architecture.RopeStyle.HALVES;
@@ -141,7 +137,7 @@ final class Transformer {
             float cos = (float) Math.cos(angle);
             float sin = (float) Math.sin(angle);
             for (int h = 0; h < heads; h++) {
-                int a = h * headDim + (halves ? i : 2 * i);
+                int a = offset + h * headDim + (halves ? i : 2 * i);
                 int b = halves ? a + pairs : a + 1;
                 float x0 = v[a];
                 float x1 = v[b];
@@ -151,61 +147,40 @@ final class Transformer {
         }
     }
 
-    private void rmsNorm(float[] out, float[] x, float[] weight) {
-        double sumOfSquares = 0;
-        for (float v : x) {
-            sumOfSquares += v * v;
-        }
-        float inverse = (float) (1.0 / Math.sqrt(sumOfSquares / x.length + c.rmsNormEps()));
-        for (int i = 0; i < x.length; i++) {
-            out[i] = x[i] * inverse * weight[i];
+    /** RMS-normalises each of the first {@code count} vectors of x (weight.length wide) into out. */
+    private void rmsNorm(float[] out, float[] x, float[] weight, int count) {
+        for (int t = 0; t < count; t++) {
+            rmsNorm(out, t * weight.length, x, t * weight.length, weight);
         }
     }
 
-    /** RMS-normalises, in place, the weight.length values starting at offset (one head). */
-    private void rmsNorm(float[] x, int offset, float[] weight) {
+    /** RMS-normalises the weight.length values of x from xOffset into out from outOffset (in place allowed). */
+    private void rmsNorm(float[] out, int outOffset, float[] x, int xOffset, float[] weight) {
         int n = weight.length;
         double sumOfSquares = 0;
         for (int i = 0; i < n; i++) {
-            sumOfSquares += x[offset + i] * x[offset + i];
+            sumOfSquares += x[xOffset + i] * x[xOffset + i];
         }
         float inverse = (float) (1.0 / Math.sqrt(sumOfSquares / n + c.rmsNormEps()));
         for (int i = 0; i < n; i++) {
-            x[offset + i] = x[offset + i] * inverse * weight[i];
+            out[outOffset + i] = x[xOffset + i] * inverse * weight[i];
         }
     }
 
-    private static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
-        float sum = 0f;
+    private static void add(float[] x, float[] y, int n) {
         for (int i = 0; i < n; i++) {
-            sum += a[aOffset + i] * b[bOffset + i];
-        }
-        return sum;
-    }
-
-    private static void softmax(float[] x, int from, int to) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = from; i < to; i++) {
-            max = Math.max(max, x[i]);
-        }
-        float sum = 0f;
-        for (int i = from; i < to; i++) {
-            x[i] = (float) Math.exp(x[i] - max);
-            sum += x[i];
-        }
-        for (int i = from; i < to; i++) {
-            x[i] /= sum;
-        }
-    }
-
-    private static void add(float[] x, float[] y) {
-        for (int i = 0; i < x.length; i++) {
             x[i] += y[i];
         }
     }
 
-    private static void scale(float[] x, float factor) {
-        for (int i = 0; i < x.length; i++) {
+    private static void add(float[] x, int offset, float[] y) {
+        for (int i = 0; i < y.length; i++) {
+            x[offset + i] += y[i];
+        }
+    }
+
+    private static void scale(float[] x, int n, float factor) {
+        for (int i = 0; i < n; i++) {
             x[i] *= factor;
         }
     }

@@ -1,5 +1,9 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /** bfloat16: the upper 16 bits of a 32-bit float. */
@@ -29,5 +33,18 @@ public final class BF16Tensor extends FloatTensor {
             sum += bf16((firstBlock + i) * 2) * x[xOffset + i];
         }
         return sum;
+    }
+
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        int bound = I.loopBound(blocks);
+        int i = 0;
+        for (; i < bound; i += I.length()) {
+            ((IntVector) ShortVector.fromMemorySegment(SH, data, (firstBlock + i) * 2, LE).convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dstOffset + i);
+        }
+        for (; i < blocks; i++) {
+            dst[dstOffset + i] = bf16((firstBlock + i) * 2);
+        }
     }
 }

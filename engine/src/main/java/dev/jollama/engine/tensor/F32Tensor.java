@@ -26,4 +26,9 @@ public final class F32Tensor extends FloatTensor {
         }
         return sum;
     }
+
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        MemorySegment.copy(data, FLOAT_LE, firstBlock * 4, dst, dstOffset, blocks);
+    }
 }

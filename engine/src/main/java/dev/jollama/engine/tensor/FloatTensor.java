@@ -3,26 +3,50 @@ package dev.jollama.engine.tensor;
 import dev.jollama.engine.gguf.GgufFormatException;
 import dev.jollama.engine.gguf.GgufTensorInfo;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.stream.IntStream;
 
 /**
  * A tensor's values seen as one flat stream of {@link #size()} floats, whatever its storage type. Each storage type
  * is one small final subclass, so the hot loops stay monomorphic. Blocks of quantized types may run across rows
  * (a row length that is not a multiple of the block size), which is why everything is addressed by flat index.
+ *
+ * <p>Two implementations of the arithmetic live side by side: the scalar reference ({@link #getFloat},
+ * {@link #dotBlocks}, {@link #dot}), and the vectorized fast path of {@link #multiplyRows}: for one input vector a
+ * per-type kernel that dequantizes in registers and multiplies at once, for several a dequantized tile of rows that
+ * serves every input vector.
  */
 public abstract sealed class FloatTensor
         permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q5_0Tensor, Q4KTensor, Q5KTensor, Q6KTensor {
 
     protected static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    protected static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** Below this many multiply-adds a matrix-vector product is not worth splitting across threads. */
-    private static final long PARALLEL_THRESHOLD = 1 << 18;
+    protected static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /** Float lanes: the machine's preferred vector, at most 512 bits (16 lanes: kernels step through blocks of 32). */
+    protected static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    // The other species are picked among the classes' own constants, not derived (withShape), so that the JIT sees
+    // each vector's exact class; derived species left lanewise operations unbound and 3-5x slower.
+    private static final boolean WIDE = F == FloatVector.SPECIES_512;
+    protected static final VectorSpecies<Integer> I = WIDE ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
+    /** As many shorts as float lanes. */
+    protected static final VectorSpecies<Short> SH = WIDE ? ShortVector.SPECIES_256 : ShortVector.SPECIES_128;
+    /** As many bytes as float lanes. */
+    protected static final VectorSpecies<Byte> BQ = WIDE ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+
+    /** Rows dequantized together when a product has several input vectors; each then serves every input vector. */
+    static final int TILE_ROWS = 4;
 
     protected final MemorySegment data;
     private final long size;
@@ -86,21 +110,56 @@ public abstract sealed class FloatTensor
     /** Dot product of {@code blockCount} whole blocks starting at block {@code firstBlock} with x. */
     protected abstract float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount);
 
+    /**
+     * Writes the values of {@code blocks} whole blocks starting at block {@code firstBlock} (single values for
+     * F32, F16, BF16) to {@code dst} from {@code dstOffset}: the fast twin of {@link #getFloat}.
+     */
+    protected abstract void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset);
+
+    /**
+     * The dot product of the {@code blocks} blocks from {@code firstBlock} with input vector 0. This default dequantizes
+     * into {@code scratch}; the types common in real files override it with a kernel that never stores the values.
+     */
+    protected float dotRow(long firstBlock, int blocks, MatmulInput x, float[] scratch) {
+        dequantize(firstBlock, blocks, scratch, 0);
+        return FloatKernels.dot(scratch, 0, x.values, 0, blocks * type().blockSize);
+    }
+
+    /**
+     * {@code out[t·rows + r] = row r · input vector t} for rows {@code from} to {@code to} of this matrix (rows of
+     * {@code in.width()} values). Rows that are not whole blocks go through the scalar reference; {@code scratch}
+     * holds at least {@link #TILE_ROWS} rows of floats.
+     */
+    final void multiplyRows(MatmulInput in, float[] out, int rows, int from, int to, float[] scratch) {
+        int cols = in.width();
+        int blockSize = type().blockSize;
+        if (cols % blockSize != 0) {
+            for (int t = 0; t < in.count(); t++) {
+                for (int r = from; r < to; r++) {
+                    out[t * rows + r] = dot((long) r * cols, in.values, t * cols, cols);
+                }
+            }
+            return;
+        }
+        int blocksPerRow = cols / blockSize;
+        if (in.count() == 1) {
+            for (int r = from; r < to; r++) {
+                out[r] = dotRow((long) r * blocksPerRow, blocksPerRow, in, scratch);
+            }
+            return;
+        }
+        float[] x = in.values;
+        for (int r = from; r < to; r += TILE_ROWS) {
+            int n = Math.min(TILE_ROWS, to - r);
+            dequantize((long) r * blocksPerRow, n * blocksPerRow, scratch, 0);
+            FloatKernels.tileTimesBatch(scratch, n, x, in.count(), cols, out, rows, r);
+        }
+    }
+
     /** Copies n values starting at a flat index into {@code out}. */
     public void copyTo(long offset, float[] out, int outOffset, int n) {
         for (int i = 0; i < n; i++) {
             out[outOffset + i] = getFloat(offset + i);
-        }
-    }
-
-    /** {@code out[r] = row r of this (rows x cols, row-major) · x} for every row r. */
-    public final void matvec(float[] x, float[] out, int rows, int cols) {
-        if ((long) rows * cols < PARALLEL_THRESHOLD) {
-            for (int r = 0; r < rows; r++) {
-                out[r] = dot((long) r * cols, x, 0, cols);
-            }
-        } else {
-            IntStream.range(0, rows).parallel().forEach(r -> out[r] = dot((long) r * cols, x, 0, cols));
         }
     }
 

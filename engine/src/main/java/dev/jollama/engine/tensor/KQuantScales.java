@@ -12,6 +12,30 @@ final class KQuantScales {
     private KQuantScales() {
     }
 
+    /**
+     * The eight 6-bit scales, one byte each (sub-block j in byte j % 4 of the first int for j < 4, of the second
+     * otherwise), from the 12 bytes read as a long (bytes 0-7) and an int (bytes 8-11): all at once with masks and
+     * shifts, so a kernel pays a few instructions per super-block rather than per sub-block.
+     */
+    static long scales(long low, int high) {
+        long first = low & 0x3f3f3f3fL;
+        long second = (high & 0x0f0f0f0f) | (((int) low >>> 2) & 0x30303030);
+        return first | (second & 0xffffffffL) << 32;
+    }
+
+    /** The eight 6-bit mins, laid out as {@link #scales}. */
+    static long mins(long low, int high) {
+        int top = (int) (low >>> 32);
+        long first = top & 0x3f3f3f3f;
+        long second = ((high >>> 4) & 0x0f0f0f0f) | ((top >>> 2) & 0x30303030);
+        return first | (second & 0xffffffffL) << 32;
+    }
+
+    /** Sub-block j's value from {@link #scales} or {@link #mins}. */
+    static int of(long packed, int subBlock) {
+        return (int) (packed >>> (8 * subBlock)) & 0xff;
+    }
+
     static int scale(MemorySegment data, long scalesOffset, int subBlock) {
         if (subBlock < 4) {
             return byteAt(data, scalesOffset + subBlock) & 63;

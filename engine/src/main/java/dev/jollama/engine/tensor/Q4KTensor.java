@@ -1,5 +1,10 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -58,5 +63,132 @@ public final class Q4KTensor extends FloatTensor {
             }
         }
         return sum;
+    }
+
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block);
+            float dmin = f16(block + 2);
+            for (int group = 0; group < 4; group++) {
+                FloatVector lowScale = FloatVector.broadcast(F, d * KQuantScales.scale(data, block + 4, 2 * group));
+                FloatVector lowMin = FloatVector.broadcast(F, dmin * KQuantScales.min(data, block + 4, 2 * group));
+                FloatVector highScale = FloatVector.broadcast(F, d * KQuantScales.scale(data, block + 4, 2 * group + 1));
+                FloatVector highMin = FloatVector.broadcast(F, dmin * KQuantScales.min(data, block + 4, 2 * group + 1));
+                for (int j = 0; j < 32; j += F.length()) {
+                    IntVector packed = packed(block, group, j);
+                    int at = dstOffset + b * 256 + group * 64 + j;
+                    low(packed).mul(lowScale).sub(lowMin).intoArray(dst, at);
+                    high(packed).mul(highScale).sub(highMin).intoArray(dst, at + 32);
+                }
+            }
+        }
+    }
+
+    /**
+     * Per 32-value sub-block, the nibbles times x in float lanes, scaled by the sub-block's integer scale; the
+     * super-block's d applies once. The mins apply through the input's sums:
+     * Σ (d·sc·q - dmin·m)·x = d·Σ sc·(Σ q·x) - dmin·Σ m·(Σ x). One super-block per call, returning a float, to stay
+     * within C2's inlining node budget (a vector op left as a call is many times slower).
+     */
+    @Override
+    protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
+        float[] x = in.values;
+        float[] sums = in.sums16();
+        float sum = 0f;
+        for (int b = 0; b < blocks; b++) {
+            sum += superBlock((firstBlock + b) * BLOCK_BYTES, x, sums, b * 256);
+        }
+        return sum;
+    }
+
+    private float superBlock(long block, float[] x, float[] sums, int x0) {
+        long low = data.get(LONG_LE, block + 4);
+        int high = data.get(INT_LE, block + 12);
+        long scales = KQuantScales.scales(low, high);
+        long mins = KQuantScales.mins(low, high);
+        FloatVector acc = FloatVector.zero(F);
+        float minSum = 0f;
+        for (int group = 0; group < 4; group++) {
+            int g0 = x0 + group * 64;
+            FloatVector lowDot = FloatVector.zero(F), highDot = lowDot;
+            for (int j = 0; j < 32; j += F.length()) {
+                IntVector packed = packed(block, group, j);
+                lowDot = low(packed).fma(FloatVector.fromArray(F, x, g0 + j), lowDot);
+                highDot = high(packed).fma(FloatVector.fromArray(F, x, g0 + 32 + j), highDot);
+            }
+            acc = lowDot.fma(FloatVector.broadcast(F, KQuantScales.of(scales, 2 * group)), acc);
+            acc = highDot.fma(FloatVector.broadcast(F, KQuantScales.of(scales, 2 * group + 1)), acc);
+            int s = g0 / 16;
+            minSum += KQuantScales.of(mins, 2 * group) * (sums[s] + sums[s + 1])
+                    + KQuantScales.of(mins, 2 * group + 1) * (sums[s + 2] + sums[s + 3]);
+        }
+        return f16(block) * acc.reduceLanes(VectorOperators.ADD) - f16(block + 2) * minSum;
+    }
+
+    /** Bytes j to j + lanes of a group's nibbles, zero-extended. */
+    private IntVector packed(long block, int group, int j) {
+        return (IntVector) ByteVector.fromMemorySegment(BQ, data, block + 16 + 32 * group + j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    private static FloatVector low(IntVector packed) {
+        return (FloatVector) packed.and(0xf).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector high(IntVector packed) {
+        return (FloatVector) packed.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+    }
+
+    /**
+     * Quantizes {@code blocks} super-blocks, simply (not the reference's search for the best scales): each
+     * 32-value sub-block spans [min(0, lowest), highest] in 15 steps; scales and mins go to 6 bits under d, dmin.
+     */
+    static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
+        float[] scales = new float[8], mins = new float[8];
+        int[] q = new int[256];
+        for (int b = 0; b < blocks; b++) {
+            int from = srcOffset + 256 * b, at = dstOffset + BLOCK_BYTES * b;
+            float maxScale = 0f, maxMin = 0f;
+            for (int j = 0; j < 8; j++) {
+                float lo = 0f, hi = Float.NEGATIVE_INFINITY;
+                for (int i = from + 32 * j; i < from + 32 * j + 32; i++) {
+                    lo = Math.min(lo, src[i]);
+                    hi = Math.max(hi, src[i]);
+                }
+                scales[j] = (hi - lo) / 15f;
+                mins[j] = -lo;
+                maxScale = Math.max(maxScale, scales[j]);
+                maxMin = Math.max(maxMin, mins[j]);
+            }
+            float d = Float.float16ToFloat(Float.floatToFloat16(maxScale / 63f));
+            float dmin = Float.float16ToFloat(Float.floatToFloat16(maxMin / 63f));
+            Quantizers.putShort(dst, at, Float.floatToFloat16(d));
+            Quantizers.putShort(dst, at + 2, Float.floatToFloat16(dmin));
+            byte[] packed = new byte[12];
+            for (int j = 0; j < 8; j++) {
+                int sc = d > 0 ? Math.min(63, Math.round(scales[j] / d)) : 0;
+                int m = dmin > 0 ? Math.min(63, Math.round(mins[j] / dmin)) : 0;
+                if (j < 4) {
+                    packed[j] |= (byte) sc;
+                    packed[j + 4] |= (byte) m;
+                } else {
+                    packed[j + 4] = (byte) ((sc & 0xF) | (m & 0xF) << 4);
+                    packed[j - 4] |= (byte) ((sc >>> 4) << 6);
+                    packed[j] |= (byte) ((m >>> 4) << 6);
+                }
+                float step = d * sc, offset = dmin * m;
+                for (int i = 0; i < 32; i++) {
+                    int k = 32 * j + i;
+                    q[k] = step > 0 ? Math.clamp(Math.round((src[from + k] + offset) / step), 0, 15) : 0;
+                }
+            }
+            System.arraycopy(packed, 0, dst, at + 4, 12);
+            for (int group = 0; group < 4; group++) {
+                for (int l = 0; l < 32; l++) {
+                    dst[at + 16 + 32 * group + l] = (byte) (q[64 * group + l] | q[64 * group + 32 + l] << 4);
+                }
+            }
+        }
     }
 }

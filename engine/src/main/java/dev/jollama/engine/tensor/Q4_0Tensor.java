@@ -1,5 +1,10 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -41,5 +46,72 @@ public final class Q4_0Tensor extends FloatTensor {
             sum += blockSum * f16(block);
         }
         return sum;
+    }
+
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector d = FloatVector.broadcast(F, f16(block));
+            for (int j = 0; j < 16; j += F.length()) {
+                IntVector packed = packed(block, j);
+                int at = dstOffset + b * 32 + j;
+                low(packed).mul(d).intoArray(dst, at);
+                high(packed).mul(d).intoArray(dst, at + 16);
+            }
+        }
+    }
+
+    /**
+     * Per block, both nibbles times x in float lanes, then one multiply-add by the block's scale; the -8 of every
+     * value applies once per block through the input's sums: Σ (q - 8)·x = Σ q·x - 8·Σ x.
+     */
+    @Override
+    protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
+        float[] x = in.values;
+        float[] sums = in.sums16();
+        FloatVector acc = FloatVector.zero(F);
+        float offsets = 0f;
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block);
+            FloatVector sum = FloatVector.zero(F);
+            for (int j = 0; j < 16; j += F.length()) {
+                IntVector packed = packed(block, j);
+                sum = ((FloatVector) packed.and(0xf).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, b * 32 + j), sum);
+                sum = ((FloatVector) packed.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, b * 32 + 16 + j), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(F, d), acc);
+            offsets += d * (sums[2 * b] + sums[2 * b + 1]);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - 8f * offsets;
+    }
+
+    /** Bytes j to j + lanes of a block's nibbles, zero-extended. */
+    private IntVector packed(long block, int j) {
+        return (IntVector) ByteVector.fromMemorySegment(BQ, data, block + 2 + j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    private static FloatVector low(IntVector packed) {
+        return (FloatVector) packed.and(0xf).sub(8).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector high(IntVector packed) {
+        return (FloatVector) packed.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
+    }
+
+    /** Quantizes {@code blocks} blocks as the reference does: the value of largest magnitude maps to -8. */
+    static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            int from = srcOffset + 32 * b, at = dstOffset + BLOCK_BYTES * b;
+            float d = Quantizers.signedMax(src, from, 32) / -8f;
+            float inverse = d != 0f ? 1f / d : 0f;
+            Quantizers.putShort(dst, at, Float.floatToFloat16(d));
+            for (int j = 0; j < 16; j++) {
+                int low = Math.min(15, (int) (src[from + j] * inverse + 8.5f));
+                int high = Math.min(15, (int) (src[from + 16 + j] * inverse + 8.5f));
+                dst[at + 2 + j] = (byte) (low | high << 4);
+            }
+        }
     }
 }

@@ -1,5 +1,10 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -60,5 +65,33 @@ public final class Q5KTensor extends FloatTensor {
             }
         }
         return sum;
+    }
+
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block);
+            float dmin = f16(block + 2);
+            for (int group = 0; group < 4; group++) {
+                FloatVector lowScale = FloatVector.broadcast(F, d * KQuantScales.scale(data, block + 4, 2 * group));
+                FloatVector lowMin = FloatVector.broadcast(F, dmin * KQuantScales.min(data, block + 4, 2 * group));
+                FloatVector highScale = FloatVector.broadcast(F, d * KQuantScales.scale(data, block + 4, 2 * group + 1));
+                FloatVector highMin = FloatVector.broadcast(F, dmin * KQuantScales.min(data, block + 4, 2 * group + 1));
+                int at = dstOffset + b * 256 + group * 64;
+                for (int l = 0; l < 32; l += I.length()) {
+                    IntVector packed = bytes(block + 48 + 32 * group + l);
+                    IntVector fifthBits = bytes(block + 16 + l).lanewise(VectorOperators.LSHR, 2 * group);
+                    IntVector low = packed.and(0xf).or(fifthBits.and(1).lanewise(VectorOperators.LSHL, 4));
+                    IntVector high = packed.lanewise(VectorOperators.LSHR, 4).or(fifthBits.and(2).lanewise(VectorOperators.LSHL, 3));
+                    ((FloatVector) low.convert(VectorOperators.I2F, 0)).mul(lowScale).sub(lowMin).intoArray(dst, at + l);
+                    ((FloatVector) high.convert(VectorOperators.I2F, 0)).mul(highScale).sub(highMin).intoArray(dst, at + 32 + l);
+                }
+            }
+        }
+    }
+
+    private IntVector bytes(long offset) {
+        return (IntVector) ByteVector.fromMemorySegment(BQ, data, offset, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 }

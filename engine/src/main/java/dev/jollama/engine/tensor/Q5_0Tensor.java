@@ -1,5 +1,10 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -45,5 +50,48 @@ public final class Q5_0Tensor extends FloatTensor {
             sum += blockSum * f16(block);
         }
         return sum;
+    }
+
+    /** Lane numbers, the bit of qh each lane's value takes. */
+    private static final IntVector LANE = IntVector.fromArray(I, java.util.stream.IntStream.range(0, I.length()).toArray(), 0);
+
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector d = FloatVector.broadcast(F, f16(block));
+            IntVector highBits = IntVector.broadcast(I, data.get(INT_LE, block + 2));
+            int at = dstOffset + b * 32;
+            for (int j = 0; j < 16; j += I.length()) {
+                IntVector packed = (IntVector) ByteVector.fromMemorySegment(BQ, data, block + 6 + j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector low = packed.and(0xf).or(fifthBit(highBits, j));
+                IntVector high = packed.lanewise(VectorOperators.LSHR, 4).or(fifthBit(highBits, j + 16));
+                ((FloatVector) low.sub(16).convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, at + j);
+                ((FloatVector) high.sub(16).convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, at + 16 + j);
+            }
+        }
+    }
+
+    /** Bit (first + lane) of qh, as 16 or 0, in each lane. */
+    private static IntVector fifthBit(IntVector highBits, int first) {
+        return highBits.lanewise(VectorOperators.LSHR, LANE.add(first)).and(1).lanewise(VectorOperators.LSHL, 4);
+    }
+
+    /** Quantizes {@code blocks} blocks as the reference does: the value of largest magnitude maps to -16. */
+    static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            int from = srcOffset + 32 * b, at = dstOffset + BLOCK_BYTES * b;
+            float d = Quantizers.signedMax(src, from, 32) / -16f;
+            float inverse = d != 0f ? 1f / d : 0f;
+            Quantizers.putShort(dst, at, Float.floatToFloat16(d));
+            int highBits = 0;
+            for (int j = 0; j < 16; j++) {
+                int low = Math.min(31, (int) (src[from + j] * inverse + 16.5f));
+                int high = Math.min(31, (int) (src[from + 16 + j] * inverse + 16.5f));
+                dst[at + 6 + j] = (byte) ((low & 0xF) | (high & 0xF) << 4);
+                highBits |= (low >>> 4) << j | (high >>> 4) << (j + 16);
+            }
+            Quantizers.putInt(dst, at + 2, highBits);
+        }
     }
 }

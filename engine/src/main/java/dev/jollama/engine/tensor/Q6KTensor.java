@@ -1,5 +1,10 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -63,5 +68,130 @@ public final class Q6KTensor extends FloatTensor {
             sum += f16(block + 208) * blockSum;
         }
         return sum;
+    }
+
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block + 208);
+            for (int half = 0; half < 2; half++) {
+                long scales = block + 192 + 8 * half;
+                int at = dstOffset + b * 256 + half * 128;
+                for (int l = 0; l < 32; l += F.length()) {
+                    long sc = scales + l / 16;
+                    for (int quarter = 0; quarter < 4; quarter++) {
+                        values(block, half, quarter, l).sub(32f).mul(d * int8(sc + 2 * quarter)).intoArray(dst, at + 32 * quarter + l);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Per run of lanes (at most 16 values, which share one scale), the 6-bit values times x, then the scale once;
+     * the -32 of every value applies through the input's sums: Σ sc·(q - 32)·x = Σ sc·(Σ q·x - 32·Σ x).
+     * One super-block per call, returning a float: the whole product in one method exceeds C2's inlining node budget,
+     * and a vector op left as a call is many times slower.
+     */
+    @Override
+    protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
+        float[] x = in.values;
+        float[] sums = in.sums16();
+        float sum = 0f;
+        for (int b = 0; b < blocks; b++) {
+            sum += superBlock((firstBlock + b) * BLOCK_BYTES, x, sums, b * 256);
+        }
+        return sum;
+    }
+
+    private float superBlock(long block, float[] x, float[] sums, int x0) {
+        FloatVector acc = FloatVector.zero(F);
+        float offsets = 0f;
+        for (int half = 0; half < 2; half++) {
+            long ql = block + 64 * half;
+            long qh = block + 128 + 32 * half;
+            int h0 = x0 + 128 * half;
+            for (int l = 0; l < 32; l += F.length()) {
+                IntVector a = bytes(ql + l), c = bytes(ql + 32 + l), h = bytes(qh + l);
+                long sc = block + 192 + 8 * half + l / 16;
+                // Two quarters per iteration (the low or high nibbles of both byte runs): four written out exceed
+                // C2's inlining node budget, and vector ops left as calls are many times slower.
+                for (int pair = 0; pair < 2; pair++) {
+                    int nibbleShift = 4 * pair;
+                    IntVector q0 = a.lanewise(VectorOperators.LSHR, nibbleShift).and(0xf)
+                            .or(h.lanewise(VectorOperators.LSHR, nibbleShift).and(3).lanewise(VectorOperators.LSHL, 4));
+                    IntVector q1 = c.lanewise(VectorOperators.LSHR, nibbleShift).and(0xf)
+                            .or(h.lanewise(VectorOperators.LSHR, nibbleShift + 2).and(3).lanewise(VectorOperators.LSHL, 4));
+                    float s0 = int8(sc + 4 * pair), s1 = int8(sc + 4 * pair + 2);
+                    int at = h0 + 64 * pair + l;
+                    acc = run(q0, x, at, s0, acc);
+                    acc = run(q1, x, at + 32, s1, acc);
+                    offsets += s0 * sums[at / 16] + s1 * sums[at / 16 + 2];
+                }
+            }
+        }
+        return f16(block + 208) * (acc.reduceLanes(VectorOperators.ADD) - 32f * offsets);
+    }
+
+    private static FloatVector run(IntVector q, float[] x, int at, float scale, FloatVector acc) {
+        return ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, at)).fma(FloatVector.broadcast(F, scale), acc);
+    }
+
+    /**
+     * Values l to l + lanes of one quarter (32 values) of a half, not yet minus 32, as floats: the low (quarters 0,
+     * 1) or high (2, 3) nibble of ql[l + 32·(quarter % 2)] and bits 2·quarter, 2·quarter + 1 of qh[l].
+     */
+    private FloatVector values(long block, int half, int quarter, int l) {
+        IntVector low = bytes(block + 64 * half + 32 * (quarter & 1) + l);
+        IntVector high = bytes(block + 128 + 32 * half + l);
+        IntVector nibble = low.lanewise(VectorOperators.LSHR, 4 * (quarter >> 1)).and(0xf);
+        IntVector q = nibble.or(high.lanewise(VectorOperators.LSHR, 2 * quarter).and(3).lanewise(VectorOperators.LSHL, 4));
+        return (FloatVector) q.convert(VectorOperators.I2F, 0);
+    }
+
+    private IntVector bytes(long offset) {
+        return (IntVector) ByteVector.fromMemorySegment(BQ, data, offset, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    /**
+     * Quantizes {@code blocks} super-blocks: each 16 values get a scale that maps their value of largest magnitude to
+     * -32, the scales go to signed 8 bits under d (the largest maps to -128 as in the reference).
+     */
+    static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
+        float[] scales = new float[16];
+        int[] q = new int[256];
+        for (int b = 0; b < blocks; b++) {
+            int from = srcOffset + 256 * b, at = dstOffset + BLOCK_BYTES * b;
+            float maxScale = 0f;
+            for (int s = 0; s < 16; s++) {
+                scales[s] = Quantizers.signedMax(src, from + 16 * s, 16) / -32f;
+                if (Math.abs(scales[s]) > Math.abs(maxScale)) {
+                    maxScale = scales[s];
+                }
+            }
+            float inverse = maxScale != 0f ? -128f / maxScale : 0f;
+            float d = Float.float16ToFloat(Float.floatToFloat16(inverse != 0f ? 1f / inverse : 0f));
+            Quantizers.putShort(dst, at + 208, Float.floatToFloat16(d));
+            for (int s = 0; s < 16; s++) {
+                int sc = Math.clamp(Math.round(inverse * scales[s]), -128, 127);
+                // Values 16s..16s+15 lie in half s / 8, quarter (s % 8) / 2, and use scale 8·half + 2·quarter + s % 2.
+                int half = s / 8, quarter = (s % 8) / 2;
+                dst[at + 192 + 8 * half + 2 * quarter + s % 2] = (byte) sc;
+                float step = d * sc;
+                for (int i = 16 * s; i < 16 * s + 16; i++) {
+                    q[i] = step != 0f ? Math.clamp(Math.round(src[from + i] / step) + 32, 0, 63) : 32;
+                }
+            }
+            for (int half = 0; half < 2; half++) {
+                for (int l = 0; l < 32; l++) {
+                    int base = 128 * half + l;
+                    int q1 = q[base], q2 = q[base + 32], q3 = q[base + 64], q4 = q[base + 96];
+                    dst[at + 64 * half + l] = (byte) ((q1 & 0xF) | (q3 & 0xF) << 4);
+                    dst[at + 64 * half + 32 + l] = (byte) ((q2 & 0xF) | (q4 & 0xF) << 4);
+                    dst[at + 128 + 32 * half + l] = (byte) ((q1 >>> 4) | (q2 >>> 4) << 2 | (q3 >>> 4) << 4 | (q4 >>> 4) << 6);
+                }
+            }
+        }
     }
 }

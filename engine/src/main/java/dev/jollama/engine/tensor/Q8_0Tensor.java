@@ -1,5 +1,9 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 
 /** Q8_0: blocks of 32 values in 34 bytes, an fp16 scale d then 32 signed bytes; w = q·d. */
@@ -34,5 +38,51 @@ public final class Q8_0Tensor extends FloatTensor {
             sum += blockSum * f16(block);
         }
         return sum;
+    }
+
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector d = FloatVector.broadcast(F, f16(block));
+            for (int j = 0; j < 32; j += F.length()) {
+                quants(block, j).mul(d).intoArray(dst, dstOffset + b * 32 + j);
+            }
+        }
+    }
+
+    /** Per block, the int8 values times x in float lanes, then one multiply-add by the block's scale. */
+    @Override
+    protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
+        float[] x = in.values;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector sum = quants(block, 0).mul(FloatVector.fromArray(F, x, b * 32));
+            for (int j = F.length(); j < 32; j += F.length()) {
+                sum = quants(block, j).fma(FloatVector.fromArray(F, x, b * 32 + j), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(F, f16(block)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The int8 values j to j + lanes of a block, as floats. */
+    private FloatVector quants(long block, int j) {
+        return (FloatVector) ByteVector.fromMemorySegment(BQ, data, block + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** Quantizes {@code blocks} blocks: d = max|x|/127, q = round(x/d). */
+    static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            int from = srcOffset + 32 * b, at = dstOffset + BLOCK_BYTES * b;
+            float amax = Quantizers.maxMagnitude(src, from, 32);
+            float d = amax / 127f;
+            float inverse = d != 0f ? 1f / d : 0f;
+            Quantizers.putShort(dst, at, Float.floatToFloat16(d));
+            for (int j = 0; j < 32; j++) {
+                dst[at + 2 + j] = (byte) Math.rint(src[from + j] * inverse);
+            }
+        }
     }
 }

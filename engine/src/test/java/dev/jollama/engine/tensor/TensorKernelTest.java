@@ -38,20 +38,67 @@ class TensorKernelTest {
         }
     }
 
+    /**
+     * The fast path (fused kernels for one input vector, dequantized tiles for several) against the scalar
+     * reference; 5 rows so a partial tile is covered, 6 inputs so a
+     * partial group of four is, on one and on two threads.
+     */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
-    void matvecIsDotPerRow(GgmlType type) {
+    void matmulAgreesWithScalarReference(GgmlType type) {
         Random random = new Random(31 + type.id);
-        int rows = 3, cols = 512;
+        int rows = 5, cols = 512;
         FloatTensor tensor = randomTensor(type, rows * cols, random);
-        float[] x = new float[cols];
-        for (int i = 0; i < cols; i++) {
-            x[i] = random.nextFloat() - 0.5f;
+        for (int count : new int[]{1, 6}) {
+            for (int threads : new int[]{1, 2}) {
+                MatmulInput in = randomInput(cols, count, random);
+                float[] out = multiply(tensor, in, rows, threads);
+                assertMatchesReference(tensor, in.values(), out, rows, cols, count, type + " x" + count + " on " + threads);
+            }
         }
-        float[] out = new float[rows];
-        tensor.matvec(x, out, rows, cols);
-        for (int r = 0; r < rows; r++) {
-            assertThat(out[r]).isEqualTo(tensor.dot((long) r * cols, x, 0, cols));
+    }
+
+    /** Rows of 172 values run across Q8_0 blocks: the product takes the reference path. */
+    @Test
+    void matmulOfRowsAcrossBlocks() {
+        Random random = new Random(172);
+        int rows = 8, cols = 172;
+        FloatTensor tensor = randomTensor(GgmlType.Q8_0, 43 * 32, random);
+        for (int count : new int[]{1, 3}) {
+            MatmulInput in = randomInput(cols, count, random);
+            float[] out = multiply(tensor, in, rows, 2);
+            assertMatchesReference(tensor, in.values(), out, rows, cols, count, "Q8_0 rows of 172 x" + count);
+        }
+    }
+
+    private static MatmulInput randomInput(int cols, int count, Random random) {
+        MatmulInput in = new MatmulInput(cols, count);
+        for (int i = 0; i < cols * count; i++) {
+            in.values()[i] = (float) random.nextGaussian();
+        }
+        in.count(count);
+        return in;
+    }
+
+    private static float[] multiply(FloatTensor tensor, MatmulInput in, int rows, int threads) {
+        float[] out = new float[rows * in.count()];
+        try (WorkerPool pool = new WorkerPool(threads)) {
+            new Matmul(pool).multiply(tensor, in, out, rows);
+        }
+        return out;
+    }
+
+    private static void assertMatchesReference(FloatTensor tensor, float[] x, float[] out, int rows, int cols, int count, String what) {
+        for (int t = 0; t < count; t++) {
+            for (int r = 0; r < rows; r++) {
+                double expected = 0, magnitude = 0;
+                for (int i = 0; i < cols; i++) {
+                    double p = (double) tensor.getFloat((long) r * cols + i) * x[t * cols + i];
+                    expected += p;
+                    magnitude += Math.abs(p);
+                }
+                assertThat((double) out[t * rows + r]).as("%s row %d input %d", what, r, t).isCloseTo(expected, within(1e-5 * magnitude + 1e-6));
+            }
         }
     }
 

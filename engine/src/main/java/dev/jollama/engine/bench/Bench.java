@@ -1,0 +1,191 @@
+package dev.jollama.engine.bench;
+
+import dev.jollama.engine.gguf.GgufTensorInfo;
+import dev.jollama.engine.model.Model;
+import dev.jollama.engine.model.Sequence;
+import dev.jollama.engine.tensor.GgmlType;
+import dev.jollama.engine.tensor.WorkerPool;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Measures, in one run: the memory read bandwidth (same thread count), prompt processing (pp) and decoding (tg)
+ * tokens per second over several repeats after a warm-up, the bytes of weights read per decoded token, and how
+ * close decoding comes to the memory limit: {@code efficiency = tg · bytes per token / bandwidth}.
+ */
+public final class Bench {
+    /** llama.cpp's {@code general.file_type} numbers for the usual types. */
+    private static final Map<Integer, String> FILE_TYPES = Map.of(0, "F32", 1, "F16", 2, "Q4_0", 7, "Q8_0", 8, "Q5_0",
+            12, "Q3_K_M", 15, "Q4_K_M", 17, "Q5_K_M", 18, "Q6_K", 32, "BF16");
+
+    private Bench() {
+    }
+
+    /** The measured figures; tokens per second as min, median, max over the repeats. */
+    public record Result(String model, String type, int threads, double bandwidthGbps, double[] pp, double[] tg,
+                         long bytesPerToken, double efficiency, KernelSpeeds.Row[] kernels) {
+
+        String json() {
+            StringBuilder b = new StringBuilder("{");
+            b.append("\"model\":\"").append(escape(model)).append("\",\"type\":\"").append(type).append("\",");
+            b.append(String.format(Locale.ROOT, "\"threads\":%d,\"bandwidth_gbps\":%.2f,\"pp_tps\":%.2f,\"tg_tps\":%.2f,"
+                            + "\"bytes_per_token\":%d,\"efficiency\":%.3f,\"pp_tps_min\":%.2f,\"pp_tps_max\":%.2f,"
+                            + "\"tg_tps_min\":%.2f,\"tg_tps_max\":%.2f",
+                    threads, bandwidthGbps, pp[1], tg[1], bytesPerToken, efficiency, pp[0], pp[2], tg[0], tg[2]));
+            if (kernels.length > 0) {
+                b.append(",\"kernels\":[");
+                for (int i = 0; i < kernels.length; i++) {
+                    KernelSpeeds.Row k = kernels[i];
+                    b.append(i > 0 ? "," : "").append(String.format(Locale.ROOT,
+                            "{\"type\":\"%s\",\"reference_gbps\":%.2f,\"fast_gbps\":%.2f}", k.type(), k.referenceGbps(), k.fastGbps()));
+                }
+                b.append("]");
+            }
+            return b.append("}").toString();
+        }
+
+        private static String escape(String s) {
+            return s.replace("\\", "\\\\").replace("\"", "\\\"");
+        }
+    }
+
+    /** The command's entry point: measures and prints a table, or one JSON object; returns the exit code. */
+    public static int run(BenchOptions options, PrintStream out) {
+        Result r = measure(options, options.json() ? null : out);
+        if (options.json()) {
+            out.println(r.json());
+        } else {
+            table(r, options, out);
+        }
+        return 0;
+    }
+
+    /** For running from the engine's classes alone: {@code Bench MODEL [THREADS [PROMPT GEN REPEAT]] [--json] [--kernels]}. */
+    public static void main(String[] args) {
+        if (args.length < 1) {
+            System.err.println("usage: Bench MODEL.gguf [THREADS [PROMPT_TOKENS GEN_TOKENS REPEAT]] [--json] [--kernels]");
+            System.exit(2);
+        }
+        String[] numbers = Arrays.stream(args).skip(1).filter(a -> !a.startsWith("--")).toArray(String[]::new);
+        boolean json = Arrays.asList(args).contains("--json");
+        boolean kernels = Arrays.asList(args).contains("--kernels");
+        BenchOptions o = new BenchOptions(Path.of(args[0]),
+                numbers.length > 1 ? Integer.parseInt(numbers[1]) : 128,
+                numbers.length > 2 ? Integer.parseInt(numbers[2]) : 64,
+                numbers.length > 0 ? Integer.parseInt(numbers[0]) : 0,
+                numbers.length > 3 ? Integer.parseInt(numbers[3]) : 3, json, kernels);
+        System.exit(run(o, System.out));
+    }
+
+    /** Runs the measurements; progress goes to {@code progress} when it is not null. */
+    public static Result measure(BenchOptions o, PrintStream progress) {
+        int threads = o.effectiveThreads();
+        double bandwidth;
+        try (WorkerPool pool = new WorkerPool(threads)) {
+            bandwidth = MemoryBandwidth.measure(pool, 5);
+        }
+        note(progress, "memory read bandwidth, %d threads: %.1f GB/s", threads, bandwidth / 1e9);
+        try (Model model = Model.load(o.model(), threads)) {
+            int vocabulary = model.tokenizer().vocabularySize();
+            Random random = new Random(42);
+            int[] prompt = random.ints(o.promptTokens(), 3, vocabulary).toArray();
+            int[] generated = random.ints(o.genTokens(), 3, vocabulary).toArray();
+            int context = o.promptTokens() + o.genTokens() + 1;
+
+            // Warm-up: compiles the kernels for both the batched and the single-token path.
+            timePrompt(model, context, prompt);
+            timeDecode(model, context, Arrays.copyOf(generated, Math.min(8, generated.length)));
+            double[] pp = new double[o.repeat()], tg = new double[o.repeat()];
+            for (int i = 0; i < o.repeat(); i++) {
+                pp[i] = o.promptTokens() / timePrompt(model, context, prompt);
+                tg[i] = o.genTokens() / timeDecode(model, context, generated);
+                note(progress, "repeat %d: pp%d %.1f t/s, tg%d %.1f t/s", i + 1, o.promptTokens(), pp[i], o.genTokens(), tg[i]);
+            }
+            long bytes = bytesPerToken(model);
+            double[] ppStats = stats(pp), tgStats = stats(tg);
+            KernelSpeeds.Row[] kernels = o.kernels() ? KernelSpeeds.measure(model, threads) : new KernelSpeeds.Row[0];
+            return new Result(o.model().getFileName().toString(), typeName(model), threads, bandwidth / 1e9, ppStats, tgStats,
+                    bytes, tgStats[1] * bytes / bandwidth, kernels);
+        }
+    }
+
+    /** Seconds to feed the prompt to a new sequence. */
+    private static double timePrompt(Model model, int context, int[] prompt) {
+        Sequence s = model.newSequence(context);
+        long start = System.nanoTime();
+        model.forward(s, prompt, 0, prompt.length);
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Seconds to decode the tokens one at a time from an empty sequence, as llama-bench's tg test does. */
+    private static double timeDecode(Model model, int context, int[] tokens) {
+        Sequence s = model.newSequence(context);
+        long start = System.nanoTime();
+        for (int token : tokens) {
+            model.forward(s, token);
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * Bytes of weights read per decoded token: every tensor except the token embedding, of which one row is read,
+     * unless it is also the output projection.
+     */
+    static long bytesPerToken(Model model) {
+        Map<String, GgufTensorInfo> tensors = model.file().tensors();
+        boolean tied = !tensors.containsKey("output.weight");
+        long bytes = 0;
+        for (GgufTensorInfo t : tensors.values()) {
+            if (tied || !t.name().equals("token_embd.weight")) {
+                bytes += t.data().byteSize();
+            }
+        }
+        return bytes;
+    }
+
+    private static String typeName(Model model) {
+        Object fileType = model.file().metadata().get("general.file_type");
+        if (fileType instanceof Number n && FILE_TYPES.containsKey(n.intValue())) {
+            return FILE_TYPES.get(n.intValue());
+        }
+        GgufTensorInfo gate = model.file().tensor("blk.0.ffn_gate.weight");
+        return gate != null ? gate.type().name() : GgmlType.F32.name();
+    }
+
+    /** min, median, max. */
+    private static double[] stats(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return new double[]{v[0], median, v[v.length - 1]};
+    }
+
+    private static void table(Result r, BenchOptions o, PrintStream out) {
+        out.printf(Locale.ROOT, "%-28s %-7s %7s %9s %22s %22s %9s %10s%n", "model", "type", "threads", "bw GB/s",
+                "pp" + o.promptTokens() + " t/s (min/med/max)", "tg" + o.genTokens() + " t/s (min/med/max)", "MB/token", "efficiency");
+        out.printf(Locale.ROOT, "%-28s %-7s %7d %9.1f %22s %22s %9.0f %10.2f%n", r.model(), r.type(), r.threads(), r.bandwidthGbps(),
+                triple(r.pp()), triple(r.tg()), r.bytesPerToken() / 1e6, r.efficiency());
+        if (r.kernels().length > 0) {
+            out.printf("%nmatrix-vector kernels, %d threads, GB/s of weights (every matrix of the model but the token embedding):%n", r.threads());
+            out.printf("%-6s %10s %10s %7s%n", "type", "reference", "fast", "ratio");
+            for (KernelSpeeds.Row k : r.kernels()) {
+                out.printf(Locale.ROOT, "%-6s %10.2f %10.2f %7.1f%n", k.type(), k.referenceGbps(), k.fastGbps(), k.fastGbps() / k.referenceGbps());
+            }
+        }
+    }
+
+    private static String triple(double[] v) {
+        return String.format(Locale.ROOT, "%.1f/%.1f/%.1f", v[0], v[1], v[2]);
+    }
+
+    private static void note(PrintStream progress, String format, Object... args) {
+        if (progress != null) {
+            progress.printf(Locale.ROOT, format + "%n", args);
+        }
+    }
+}

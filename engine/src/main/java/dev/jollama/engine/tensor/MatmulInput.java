@@ -1,0 +1,71 @@
+package dev.jollama.engine.tensor;
+
+/**
+ * The right-hand side of a matrix product: {@link #count()} vectors of {@link #width()} floats, one per token,
+ * row-major. Sized once for the largest count a user needs, so the per-token loop allocates nothing.
+ *
+ * <p>Inputs stay in float. Converting them to 8-bit blocks as ggml's CPU kernels do (Q8_0 for Q8_0/Q4_0/Q5_0
+ * weights, Q8_K for K-quants) was tried: it moved most goldens further from the reference, not closer, and broke a
+ * top-1 of gemma3 Q4_K_M and the greedy text of stories260K Q8_0, so the goldens were evidently not made that way.
+ */
+public final class MatmulInput {
+    private final int width;
+    private final int capacity;
+    private int count = 1;
+    final float[] values;
+    /** Sums of each 16 values of vector 0, computed on first use after the values change. */
+    private final float[] sums16;
+    private boolean sumsReady;
+
+    public MatmulInput(int width, int capacity) {
+        this.width = width;
+        this.capacity = capacity;
+        this.values = new float[Math.multiplyExact(width, capacity)];
+        this.sums16 = new float[width / 16];
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int count() {
+        return count;
+    }
+
+    /** The values, vector t at t·width; the caller writes them and then sets {@link #count(int)} (even if unchanged). */
+    public float[] values() {
+        return values;
+    }
+
+    /** How many vectors, from the first, the next products read. */
+    public void count(int count) {
+        if (count < 1 || count > capacity) {
+            throw new IllegalArgumentException("count " + count + " outside 1.." + capacity);
+        }
+        this.count = count;
+        this.sumsReady = false;
+    }
+
+    /**
+     * Sums of each run of 16 values of vector 0: kernels use them to apply a block's offset (the -8 of Q4_0, the
+     * mins of Q4_K) once per block instead of once per value. Computed once per new input, before threads share it
+     * ({@link Matmul} asks first).
+     */
+    float[] sums16() {
+        if (!sumsReady) {
+            for (int g = 0; g < sums16.length; g++) {
+                float sum = 0f;
+                for (int i = 16 * g; i < 16 * g + 16; i++) {
+                    sum += values[i];
+                }
+                sums16[g] = sum;
+            }
+            sumsReady = true;
+        }
+        return sums16;
+    }
+}

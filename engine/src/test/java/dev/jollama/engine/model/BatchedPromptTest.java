@@ -1,0 +1,46 @@
+package dev.jollama.engine.model;
+
+import dev.jollama.engine.SharedTestData;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Feeding a prompt in batches (matrix-matrix products, attention over the chunk with causal masking) gives the
+ * logits that feeding it token by token gives, up to float rounding. The prompt spans three chunks, and more than
+ * Gemma's 16-token sliding window.
+ */
+class BatchedPromptTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"syn-llama-f16.gguf", "syn-llama-bf16.gguf", "syn-llama-q8_0.gguf", "syn-llama-q4_0.gguf",
+            "syn-llama-q4_k_m.gguf", "syn-llama-q5_k_m.gguf", "syn-llama-q6_k.gguf", "syn-qwen2-q8_0.gguf",
+            "syn-qwen3-q4_k_m.gguf", "syn-gemma3-q8_0.gguf", "stories260K-gguf-v2-q8_0.gguf"})
+    void batchedPromptGivesTheLogitsOfTokenByToken(String modelName) {
+        try (Model model = Model.load(SharedTestData.model(modelName))) {
+            int length = 2 * Model.BATCH_CAPACITY + 22;
+            int[] prompt = new Random(7).ints(length, 1, model.tokenizer().vocabularySize()).toArray();
+
+            Sequence oneByOne = model.newSequence(length + 1);
+            float[] expected = null;
+            for (int token : prompt) {
+                expected = model.forward(oneByOne, token).clone();
+            }
+            Sequence batched = model.newSequence(length + 1);
+            float[] actual = model.forward(batched, prompt, 0, prompt.length);
+
+            double largest = 0, worst = 0;
+            for (int i = 0; i < expected.length; i++) {
+                largest = Math.max(largest, Math.abs(expected[i]));
+                worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+            }
+            System.out.printf("batched %-30s max |Δlogit| %.2e of max |logit| %.2f%n", modelName, worst, largest);
+            assertThat(worst).as("largest logit difference of " + modelName).isLessThanOrEqualTo(1e-4 * largest);
+            assertThat(batched.length()).isEqualTo(length);
+            assertThat(batched.tokens(0, length)).isEqualTo(prompt);
+        }
+    }
+}
