@@ -148,8 +148,9 @@ public final class Model implements AutoCloseable {
         float[] mean = new float[config.embeddingLength()];
         for (int token : tokens) {
             forward(sequence, token);
+            float[] finalHidden = sequence.normed.values(); // the output norm of the last position, at offset 0
             for (int i = 0; i < mean.length; i++) {
-                mean[i] += sequence.x[i] / tokens.length;
+                mean[i] += finalHidden[i] / tokens.length;
             }
         }
         return mean;
