@@ -10,7 +10,7 @@ import java.io.PrintWriter;
         description = "A Java implementation of the Ollama server and command.",
         subcommands = {RunCommand.class, ServeCommand.class,
                 CreateCommand.class, ShowCommand.class, StopCommand.class, PullCommand.class, ListCommand.class,
-                PsCommand.class, CopyCommand.class, RemoveCommand.class})
+                PsCommand.class, CopyCommand.class, RemoveCommand.class, BenchCommand.class, SynthCommand.class})
 public final class JollamaCommand implements Runnable {
 
     @CommandLine.Spec
