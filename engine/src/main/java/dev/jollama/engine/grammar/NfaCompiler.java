@@ -1,0 +1,199 @@
+package dev.jollama.engine.grammar;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compiles expressions to an {@link Nfa}, right to left: each expression is built in front of the state that follows
+ * it (its continuation), so a node shared by several parents with the same continuation is built once.
+ */
+final class NfaCompiler {
+    private final List<int[]> bytes = new ArrayList<>();
+    private final List<int[]> epsilons = new ArrayList<>();
+    private final List<int[]> calls = new ArrayList<>();
+    private final Map<String, Integer> ruleIds = new LinkedHashMap<>();
+    private final Map<Expression, Map<Integer, Integer>> built = new IdentityHashMap<>();
+
+    private NfaCompiler() {
+        newState(); // Nfa.RETURN
+    }
+
+    static Nfa compile(Expression root, Map<String, Expression> rules) {
+        NfaCompiler compiler = new NfaCompiler();
+        String rootName = "(root)";
+        compiler.ruleIds.put(rootName, 0);
+        rules.keySet().forEach(name -> compiler.ruleIds.putIfAbsent(name, compiler.ruleIds.size()));
+        int[] entries = new int[compiler.ruleIds.size()];
+        entries[0] = compiler.build(root, Nfa.RETURN);
+        for (Map.Entry<String, Expression> rule : rules.entrySet()) {
+            entries[compiler.ruleIds.get(rule.getKey())] = compiler.build(rule.getValue(), Nfa.RETURN);
+        }
+        return new Nfa(compiler.bytes.toArray(int[][]::new), compiler.epsilons.toArray(int[][]::new),
+                compiler.calls.toArray(int[][]::new), entries, compiler.ruleIds.keySet().toArray(String[]::new), 0);
+    }
+
+    /** Returns the entry state of {@code expression} followed by {@code next}. */
+    private int build(Expression expression, int next) {
+        Map<Integer, Integer> byContinuation = built.computeIfAbsent(expression, e -> new HashMap<>(2));
+        Integer done = byContinuation.get(next);
+        if (done != null) {
+            return done;
+        }
+        int entry = switch (expression) {
+            case Expression.ByteRange range -> {
+                int s = newState();
+                add(bytes, s, range.lo(), range.hi(), next);
+                yield s;
+            }
+            case Expression.Sequence sequence -> {
+                int at = next;
+                for (int i = sequence.items().size() - 1; i >= 0; i--) {
+                    at = build(sequence.items().get(i), at);
+                }
+                yield at;
+            }
+            case Expression.Choice choice -> {
+                int s = newState();
+                for (Expression alternative : choice.alternatives()) {
+                    add(epsilons, s, build(alternative, next));
+                }
+                yield s;
+            }
+            case Expression.Repeat repeat -> buildRepeat(repeat, next);
+            case Expression.RuleRef ref -> {
+                Integer rule = ruleIds.get(ref.name());
+                if (rule == null) {
+                    throw new IllegalArgumentException("no rule named '" + ref.name() + "'");
+                }
+                int s = newState();
+                add(calls, s, rule, next);
+                yield s;
+            }
+            case Expression.Intersection intersection -> buildIntersection(intersection, next);
+        };
+        byContinuation.put(next, entry);
+        return entry;
+    }
+
+    private int buildRepeat(Expression.Repeat repeat, int next) {
+        int at = next;
+        if (repeat.max() == Expression.Repeat.UNBOUNDED) {
+            int loop = newState();
+            add(epsilons, loop, next);
+            add(epsilons, loop, build(repeat.body(), loop));
+            at = loop;
+        } else {
+            // Optional copies nest: after skipping one, all later ones are skipped too.
+            for (int i = repeat.min(); i < repeat.max(); i++) {
+                int optional = newState();
+                add(epsilons, optional, next);
+                add(epsilons, optional, build(repeat.body(), at));
+                at = optional;
+            }
+        }
+        for (int i = 0; i < repeat.min(); i++) {
+            at = build(repeat.body(), at);
+        }
+        return at;
+    }
+
+    /**
+     * The product of the two sides' automata over the pairs of states reachable together, each side ending in a
+     * private marker state; a pair where both sides reach their marker continues to {@code next}.
+     */
+    private int buildIntersection(Expression.Intersection intersection, int next) {
+        int leftEnd = newState();
+        int rightEnd = newState();
+        int leftStart = build(intersection.left(), leftEnd);
+        int rightStart = build(intersection.right(), rightEnd);
+        Map<Long, Integer> pairStates = new HashMap<>();
+        Map<Integer, int[]> closures = new HashMap<>();
+        Deque<long[]> pending = new ArrayDeque<>();
+        int entry = pairState(leftStart, rightStart, pairStates, pending);
+        while (!pending.isEmpty()) {
+            long[] item = pending.pop();
+            int left = (int) item[0];
+            int right = (int) item[1];
+            int s = (int) item[2];
+            int[] leftClosure = closures.computeIfAbsent(left, this::epsilonClosure);
+            int[] rightClosure = closures.computeIfAbsent(right, this::epsilonClosure);
+            if (contains(leftClosure, leftEnd) && contains(rightClosure, rightEnd)) {
+                add(epsilons, s, next);
+            }
+            for (int a : leftClosure) {
+                int[] aEdges = bytes.get(a);
+                for (int i = 0; i < aEdges.length; i += 3) {
+                    for (int b : rightClosure) {
+                        int[] bEdges = bytes.get(b);
+                        for (int j = 0; j < bEdges.length; j += 3) {
+                            int lo = Math.max(aEdges[i], bEdges[j]);
+                            int hi = Math.min(aEdges[i + 1], bEdges[j + 1]);
+                            if (lo <= hi) {
+                                add(bytes, s, lo, hi, pairState(aEdges[i + 2], bEdges[j + 2], pairStates, pending));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return entry;
+    }
+
+    private int pairState(int left, int right, Map<Long, Integer> pairStates, Deque<long[]> pending) {
+        long key = (long) left << 32 | right;
+        Integer s = pairStates.get(key);
+        if (s == null) {
+            s = newState();
+            pairStates.put(key, s);
+            pending.push(new long[] {left, right, s});
+        }
+        return s;
+    }
+
+    /** The states reachable by epsilon edges, for the intersection, which cannot contain calls. */
+    private int[] epsilonClosure(int state) {
+        BitSet seen = new BitSet();
+        Deque<Integer> pending = new ArrayDeque<>();
+        pending.push(state);
+        while (!pending.isEmpty()) {
+            int s = pending.pop();
+            if (seen.get(s)) {
+                continue;
+            }
+            seen.set(s);
+            if (calls.get(s).length > 0) {
+                throw new IllegalArgumentException("an intersection cannot contain rule references");
+            }
+            for (int t : epsilons.get(s)) {
+                pending.push(t);
+            }
+        }
+        return seen.stream().toArray();
+    }
+
+    private static boolean contains(int[] sorted, int value) {
+        return Arrays.binarySearch(sorted, value) >= 0;
+    }
+
+    private int newState() {
+        bytes.add(new int[0]);
+        epsilons.add(new int[0]);
+        calls.add(new int[0]);
+        return bytes.size() - 1;
+    }
+
+    private static void add(List<int[]> edges, int state, int... values) {
+        int[] old = edges.get(state);
+        int[] grown = Arrays.copyOf(old, old.length + values.length);
+        System.arraycopy(values, 0, grown, old.length, values.length);
+        edges.set(state, grown);
+    }
+}
