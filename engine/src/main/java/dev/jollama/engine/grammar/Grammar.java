@@ -25,6 +25,11 @@ public final class Grammar {
         return of(root, Map.of());
     }
 
+    /** Whether any input matches; false for the empty language. */
+    public boolean matchesSomething() {
+        return nfa.matchesSomething();
+    }
+
     Nfa nfa() {
         return nfa;
     }

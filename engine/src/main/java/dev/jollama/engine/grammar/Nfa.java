@@ -151,26 +151,40 @@ final class Nfa {
      */
     private void rejectLeftRecursion() {
         int rules = ruleEntry.length;
-        boolean[] nullable = new boolean[rules];
-        boolean changed = true;
-        while (changed) {
-            changed = false;
-            for (int r = 0; r < rules; r++) {
-                if (!nullable[r] && leftCalls(r, nullable, new BitSet())) {
-                    nullable[r] = true;
-                    changed = true;
-                }
-            }
-        }
+        boolean[] nullable = fixpoint(false);
         BitSet[] calls = new BitSet[rules];
         for (int r = 0; r < rules; r++) {
             calls[r] = new BitSet();
-            leftCalls(r, nullable, calls[r]);
+            reachesEnd(r, false, nullable, calls[r]);
         }
         int[] color = new int[rules]; // 0 unvisited, 1 on the current path, 2 done
         for (int r = 0; r < rules; r++) {
             rejectCycleFrom(r, calls, color);
         }
+    }
+
+    /** Whether some input matches the whole grammar (a grammar may be empty, say a schema no value satisfies). */
+    boolean matchesSomething() {
+        return fixpoint(true)[rootRule];
+    }
+
+    /**
+     * The rules that can reach their end: with {@code throughBytes} false, without reading input (nullable rules);
+     * with it true, on some input (productive rules).
+     */
+    private boolean[] fixpoint(boolean throughBytes) {
+        boolean[] reaches = new boolean[ruleEntry.length];
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int r = 0; r < ruleEntry.length; r++) {
+                if (!reaches[r] && reachesEnd(r, throughBytes, reaches, new BitSet())) {
+                    reaches[r] = true;
+                    changed = true;
+                }
+            }
+        }
+        return reaches;
     }
 
     private void rejectCycleFrom(int rule, BitSet[] calls, int[] color) {
@@ -188,10 +202,10 @@ final class Nfa {
     }
 
     /**
-     * Walks the part of a rule reachable without reading a byte, recording the rules it calls there; returns whether
-     * the rule's end is reachable that way (the rule matches the empty string).
+     * Walks a rule's states, through byte edges only if {@code throughBytes}, stepping over calls of the rules
+     * marked {@code passable} and recording every rule called on the way; returns whether the rule's end is reached.
      */
-    private boolean leftCalls(int rule, boolean[] nullable, BitSet called) {
+    private boolean reachesEnd(int rule, boolean throughBytes, boolean[] passable, BitSet called) {
         BitSet seen = new BitSet();
         Deque<Integer> pending = new ArrayDeque<>();
         pending.push(ruleEntry[rule]);
@@ -206,9 +220,12 @@ final class Nfa {
             for (int e = epsilonStart[s]; e < epsilonStart[s + 1]; e++) {
                 pending.push(epsilonTarget[e]);
             }
+            for (int e = throughBytes ? byteStart[s] : 0; e < (throughBytes ? byteStart[s + 1] : 0); e++) {
+                pending.push(byteTarget[e]);
+            }
             for (int e = callStart[s]; e < callStart[s + 1]; e++) {
                 called.set(callRule[e]);
-                if (nullable[callRule[e]]) {
+                if (passable[callRule[e]]) {
                     pending.push(callReturn[e]);
                 }
             }
