@@ -36,8 +36,8 @@ final class NfaCompiler {
         for (Map.Entry<String, Expression> rule : rules.entrySet()) {
             entries[compiler.ruleIds.get(rule.getKey())] = compiler.build(rule.getValue(), Nfa.RETURN);
         }
-        return new Nfa(compiler.bytes.toArray(int[][]::new), compiler.epsilons.toArray(int[][]::new),
-                compiler.calls.toArray(int[][]::new), entries, compiler.ruleIds.keySet().toArray(String[]::new), 0);
+        return new Nfa(new TransitionGraph(compiler.bytes.toArray(int[][]::new), compiler.epsilons.toArray(int[][]::new),
+                compiler.calls.toArray(int[][]::new), entries, compiler.ruleIds.keySet().toArray(String[]::new)));
     }
 
     /** Returns the entry state of {@code expression} followed by {@code next}. */

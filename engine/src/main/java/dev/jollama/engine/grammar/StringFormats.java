@@ -10,7 +10,7 @@ import static dev.jollama.engine.grammar.Expression.sequence;
 /**
  * The string formats the schema compiler enforces, as the content of a JSON string. Dates are real calendar dates
  * (leap years included) of years 1000 to 9999; times are RFC 3339 full-time with seconds up to 59 (no leap
- * seconds) and a required offset.
+ * seconds) and a required offset of at most 18 hours.
  */
 final class StringFormats {
     private static final Expression DIGIT = JsonSyntax.DIGIT;
@@ -32,9 +32,12 @@ final class StringFormats {
 
     private static final Expression HOUR = choice(sequence(chars('0', '1'), DIGIT), sequence(literal("2"), chars('0', '3')));
     private static final Expression MINUTE = sequence(chars('0', '5'), DIGIT);
+    /** Up to 18:00, the range of Java's ZoneOffset, which validators parse offsets with (RFC 3339 allows 23:59). */
+    private static final Expression OFFSET = choice(sequence(choice(sequence(literal("0"), DIGIT), sequence(literal("1"), chars('0', '7'))),
+            literal(":"), MINUTE), literal("18:00"));
     static final Expression TIME = sequence(HOUR, literal(":"), MINUTE, literal(":"), MINUTE,
             optional(sequence(literal("."), repeat(DIGIT, 1, 9))),
-            choice(literal("Z"), sequence(chars(CharClass.anyOf("+-")), HOUR, literal(":"), MINUTE)));
+            choice(literal("Z"), sequence(chars(CharClass.anyOf("+-")), OFFSET)));
     static final Expression DATE_TIME = sequence(DATE, literal("T"), TIME);
 
     static final Expression UUID = sequence(repeat(HEX, 8, 8), literal("-"), repeat(HEX, 4, 4), literal("-"),

@@ -42,6 +42,9 @@ class GrammarMatcherTest {
                     List.of("é", "€", "😀", "é€😀"), List.of("e", "é!")),
             new Case("recursion", Grammar.of(ref("list"), NESTED),
                     List.of("()", "(x)", "((x)x(()))"), List.of("(", "(()", "())", "x")),
+            new Case("dead ends are trimmed", Grammar.of(choice(sequence(literal("a"), Expression.nothing()),
+                    intersection(sequence(literal("b"), choice(literal("x"), literal("y")), literal("1")), sequence(literal("b"), literal("y"), zeroOrMore(chars('0', '9')))))),
+                    List.of("by1"), List.of("a", "bx")),
             new Case("intersection", Grammar.of(intersection(repeat(chars('a', 'z'), 2, 3), sequence(literal("a"), zeroOrMore(chars('a', 'z'))))),
                     List.of("ab", "abc"), List.of("a", "ba", "abcd")));
 
