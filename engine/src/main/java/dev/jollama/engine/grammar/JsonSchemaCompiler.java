@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import static dev.jollama.engine.grammar.Expression.chars;
 import static dev.jollama.engine.grammar.Expression.choice;
@@ -317,7 +318,7 @@ public final class JsonSchemaCompiler {
     }
 
     /** Compiles an object's or array's content, which follows an opening brace or bracket. */
-    private Expression afterContent(java.util.function.Supplier<Expression> content) {
+    private Expression afterContent(Supplier<Expression> content) {
         Set<String> outerRefs = openRefs;
         int outerDepth = depthWithoutContent;
         openRefs = new HashSet<>();

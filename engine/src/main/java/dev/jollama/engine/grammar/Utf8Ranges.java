@@ -1,5 +1,6 @@
 package dev.jollama.engine.grammar;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -56,8 +57,8 @@ final class Utf8Ranges {
                     }
                 }
             }
-            byte[] first = new String(Character.toChars(a)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            byte[] last = new String(Character.toChars(b)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] first = new String(Character.toChars(a)).getBytes(StandardCharsets.UTF_8);
+            byte[] last = new String(Character.toChars(b)).getBytes(StandardCharsets.UTF_8);
             List<Expression> bytes = new ArrayList<>(length);
             for (int k = 0; k < length; k++) {
                 bytes.add(new Expression.ByteRange(first[k] & 0xFF, last[k] & 0xFF));

@@ -1,5 +1,6 @@
 package dev.jollama.engine.grammar;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jollama.engine.SharedTestData;
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.sampling.TokenFilter;
@@ -24,19 +25,29 @@ class GrammarConstraintTest {
         }
     }
 
+    /** A schema with recursion, bounded lengths and counts, a pattern and a format, and a valid text for it. */
+    private static final String SCHEMA = "{'$defs':{'n':{'type':'object','properties':{'id':{'type':'string','pattern':'^[a-z]{2}\\\\d$'},"
+            + "'at':{'type':'string','format':'date'},'kids':{'type':'array','items':{'$ref':'#/$defs/n'},'maxItems':2}},'required':['id','kids']}},'$ref':'#/$defs/n'}";
+    private static final String SCHEMA_TEXT = "{\"id\": \"ab1\", \"at\":\"2024-02-29\", \"kids\": [{\"id\":\"zz9\",\"kids\":[]}]}";
+
     @Test
     void maskEqualsBruteForceOnGpt2() {
-        assertMaskEqualsBruteForce(load("gpt-2"));
+        assertMaskEqualsBruteForce(load("gpt-2"), JsonGrammar.object(), JSON);
     }
 
     @Test
     void maskEqualsBruteForceOnLlamaSpm() {
-        assertMaskEqualsBruteForce(load("llama-spm"));
+        assertMaskEqualsBruteForce(load("llama-spm"), JsonGrammar.object(), JSON);
     }
 
-    private static void assertMaskEqualsBruteForce(Tokenizer tokenizer) {
-        Grammar grammar = JsonGrammar.object();
-        byte[] text = JSON.getBytes(StandardCharsets.UTF_8);
+    @Test
+    void maskEqualsBruteForceUnderASchema() throws Exception {
+        Object schema = new ObjectMapper().readValue(SCHEMA.replace('\'', '"'), Object.class);
+        assertMaskEqualsBruteForce(load("gpt-2"), JsonSchemaCompiler.compile(schema), SCHEMA_TEXT);
+    }
+
+    private static void assertMaskEqualsBruteForce(Tokenizer tokenizer, Grammar grammar, String json) {
+        byte[] text = json.getBytes(StandardCharsets.UTF_8);
         boolean[] printable = new boolean[tokenizer.vocabularySize()];
         for (int token = 0; token < printable.length; token++) {
             printable[token] = !tokenizer.isControl(token) && tokenizer.tokenBytes(token).length > 0
