@@ -94,7 +94,7 @@ public final class JsonSchemaCompiler {
             SchemaNode rest = node.without(false, false, true);
             List<Expression> alternatives = new ArrayList<>();
             for (SchemaNode alternative : node.anyOf) {
-                alternatives.add(compile(rest.hasTypeConstraints() || rest.values != null ? both(rest, alternative) : alternative));
+                alternatives.add(compile(rest.hasTypeConstraints() || rest.values != null ? SchemaNode.allOf(rest, alternative) : alternative));
             }
             return choice(alternatives);
         }
@@ -102,12 +102,6 @@ public final class JsonSchemaCompiler {
             return values(node);
         }
         return typed(node);
-    }
-
-    private static SchemaNode both(SchemaNode a, SchemaNode b) {
-        SchemaNode pair = new SchemaNode(b.pointer);
-        pair.allOf = List.of(a, b);
-        return pair;
     }
 
     /** The rule of a reference's target, compiled on first use. */

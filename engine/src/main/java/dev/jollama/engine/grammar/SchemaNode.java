@@ -63,6 +63,13 @@ final class SchemaNode {
         return node;
     }
 
+    /** A node for both schemas, merged when compiled; it takes the pointer of the second. */
+    static SchemaNode allOf(SchemaNode a, SchemaNode b) {
+        SchemaNode node = new SchemaNode(b.pointer);
+        node.allOf = List.of(a, b);
+        return node;
+    }
+
     /** Whether the node constrains anything beyond {@code enum}/{@code const} and the combinators. */
     boolean hasTypeConstraints() {
         return types != null || hasObjectKeywords() || hasArrayKeywords() || hasStringKeywords() || hasNumberKeywords();
@@ -199,9 +206,7 @@ final class SchemaNode {
         List<SchemaNode> out = new ArrayList<>();
         for (SchemaNode x : a) {
             for (SchemaNode y : b) {
-                SchemaNode pair = new SchemaNode(x.pointer);
-                pair.allOf = List.of(x, y);
-                out.add(pair);
+                out.add(allOf(x, y));
             }
         }
         return out;
