@@ -30,7 +30,9 @@ import static dev.jollama.engine.grammar.JsonSyntax.WHITESPACE;
  * declaration order; an absent {@code additionalProperties} means none when {@code properties} is given (as
  * llama.cpp), extra keys are written without escapes; items after {@code prefixItems} only when {@code items}
  * allows them; numbers have at most 16 integral and 16 fraction digits (no exponent when bounded); dates are of
- * years 1000 to 9999; without {@code type}, the type follows from the keywords present (any value when none).
+ * years 1000 to 9999; strings and arrays with a maxLength or maxItems above 1000 are generated up to 1000 (a
+ * minLength or minItems above 1000 is refused); without {@code type}, the type follows from the keywords present
+ * (any value when none).
  * Approximations that may fail validation: {@code oneOf} is generated as {@code anyOf}, so a value matching
  * several alternatives fails it; {@code enum}/{@code const} values of object or array type are checked against
  * the rest of the schema by type only. Formats other than date, time, date-time and uuid are not enforced.
@@ -41,6 +43,8 @@ import static dev.jollama.engine.grammar.JsonSyntax.WHITESPACE;
 public final class JsonSchemaCompiler {
     /** Nested schemas compiled without content in between beyond this are taken for a reference cycle. */
     private static final int MAX_DEPTH_WITHOUT_CONTENT = 100;
+    /** The largest length or item count generated (see {@link #countLimit}). */
+    private static final int MAX_COUNT = 1000;
 
     private final SchemaReader reader;
     private final Map<String, Expression> rules = new LinkedHashMap<>(JsonSyntax.valueRules());
@@ -197,7 +201,7 @@ public final class JsonSchemaCompiler {
             throw SchemaException.unsatisfiable("maxLength", node.pointer);
         }
         Expression anyLength = repeat(JsonSyntax.STRING_CHAR, node.minLength,
-                node.maxLength < 0 ? Expression.Repeat.UNBOUNDED : node.maxLength);
+                countLimit(node.minLength, node.maxLength, "minLength", node.pointer));
         if (constraints.isEmpty() || node.minLength > 0 || node.maxLength >= 0) {
             constraints.add(anyLength);
         }
@@ -287,7 +291,7 @@ public final class JsonSchemaCompiler {
     private Expression array(SchemaNode node) {
         List<SchemaNode> prefix = node.prefixItems;
         boolean moreAllowed = node.items != null ? !node.items.never : prefix.isEmpty();
-        int max = node.maxItems;
+        int max = countLimit(node.minItems, node.maxItems, "minItems", node.pointer);
         if (!moreAllowed) {
             max = max < 0 ? prefix.size() : Math.min(max, prefix.size());
         }
@@ -309,6 +313,18 @@ public final class JsonSchemaCompiler {
             tail = i >= node.minItems ? optional(element) : element;
         }
         return sequence(literal("["), WHITESPACE, tail, literal("]"));
+    }
+
+    /**
+     * The upper count of a bounded repetition as generated: at most {@value #MAX_COUNT}, since every count is a copy
+     * in the automaton (longer strings and arrays are valid but not generated); {@link Expression.Repeat#UNBOUNDED}
+     * when {@code max} is absent (negative).
+     */
+    private static int countLimit(int min, int max, String minKeyword, String pointer) {
+        if (min > MAX_COUNT) {
+            throw SchemaException.unsupported(minKeyword, pointer, "counts above " + MAX_COUNT + " are not supported");
+        }
+        return max < 0 ? Expression.Repeat.UNBOUNDED : Math.min(max, MAX_COUNT);
     }
 
     /** Compiles an object's or array's content, which follows an opening brace or bracket. */

@@ -16,11 +16,19 @@ import java.util.Map;
  * it (its continuation), so a node shared by several parents with the same continuation is built once.
  */
 final class NfaCompiler {
+    /** Repetitions that would copy more states than this make their body a rule. */
+    private static final long MAX_INLINE_REPEAT = 20_000;
     private final List<int[]> bytes = new ArrayList<>();
     private final List<int[]> epsilons = new ArrayList<>();
     private final List<int[]> calls = new ArrayList<>();
     private final Map<String, Integer> ruleIds = new LinkedHashMap<>();
+    private final List<Integer> entries = new ArrayList<>();
     private final Map<Expression, Map<Integer, Integer>> built = new IdentityHashMap<>();
+    /** Bodies of large repetitions, each made a rule of its own (see {@link #buildRepeat}). */
+    private final Map<Expression, String> repeatedRules = new IdentityHashMap<>();
+    private final Map<Expression, Long> sizes = new IdentityHashMap<>();
+    /** Inside an intersection, whose product cannot follow calls, nothing is made a rule. */
+    private int intersectionDepth;
 
     private NfaCompiler() {
         newState(); // Nfa.RETURN
@@ -28,16 +36,22 @@ final class NfaCompiler {
 
     static Nfa compile(Expression root, Map<String, Expression> rules) {
         NfaCompiler compiler = new NfaCompiler();
-        String rootName = "(root)";
-        compiler.ruleIds.put(rootName, 0);
+        compiler.ruleIds.put("(root)", 0);
         rules.keySet().forEach(name -> compiler.ruleIds.putIfAbsent(name, compiler.ruleIds.size()));
-        int[] entries = new int[compiler.ruleIds.size()];
-        entries[0] = compiler.build(root, Nfa.RETURN);
+        compiler.entries.add(compiler.build(root, Nfa.RETURN));
         for (Map.Entry<String, Expression> rule : rules.entrySet()) {
-            entries[compiler.ruleIds.get(rule.getKey())] = compiler.build(rule.getValue(), Nfa.RETURN);
+            compiler.setEntry(compiler.ruleIds.get(rule.getKey()), compiler.build(rule.getValue(), Nfa.RETURN));
         }
         return new Nfa(new TransitionGraph(compiler.bytes.toArray(int[][]::new), compiler.epsilons.toArray(int[][]::new),
-                compiler.calls.toArray(int[][]::new), entries, compiler.ruleIds.keySet().toArray(String[]::new)));
+                compiler.calls.toArray(int[][]::new), compiler.entries.stream().mapToInt(Integer::intValue).toArray(),
+                compiler.ruleIds.keySet().toArray(String[]::new)));
+    }
+
+    private void setEntry(int rule, int entry) {
+        while (entries.size() <= rule) {
+            entries.add(Nfa.RETURN);
+        }
+        entries.set(rule, entry);
     }
 
     /** Returns the entry state of {@code expression} followed by {@code next}. */
@@ -83,7 +97,15 @@ final class NfaCompiler {
         return entry;
     }
 
+    /**
+     * Copies the body once per count. When that would copy a large body many times (a thousand strings of up to a
+     * thousand characters), the body becomes a rule and each copy a call of it.
+     */
     private int buildRepeat(Expression.Repeat repeat, int next) {
+        int copies = Math.max(repeat.min(), repeat.max());
+        if (intersectionDepth == 0 && (long) copies * size(repeat.body()) > MAX_INLINE_REPEAT) {
+            return build(new Expression.Repeat(ruleOf(repeat.body()), repeat.min(), repeat.max()), next);
+        }
         int at = next;
         if (repeat.max() == Expression.Repeat.UNBOUNDED) {
             int loop = newState();
@@ -105,6 +127,37 @@ final class NfaCompiler {
         return at;
     }
 
+    private Expression ruleOf(Expression body) {
+        String name = repeatedRules.get(body);
+        if (name == null) {
+            int rule = ruleIds.size();
+            name = "(repeated #" + rule + ")";
+            ruleIds.put(name, rule);
+            repeatedRules.put(body, name);
+            setEntry(rule, build(body, Nfa.RETURN));
+        }
+        return new Expression.RuleRef(name);
+    }
+
+    /** About how many states an expression compiles to, to decide what to make a rule (saturates). */
+    private long size(Expression expression) {
+        Long known = sizes.get(expression);
+        if (known != null) {
+            return known;
+        }
+        long size = switch (expression) {
+            case Expression.ByteRange range -> 1;
+            case Expression.RuleRef ref -> 1;
+            case Expression.Sequence sequence -> sequence.items().stream().mapToLong(this::size).sum();
+            case Expression.Choice choice -> 1 + choice.alternatives().stream().mapToLong(this::size).sum();
+            case Expression.Repeat repeat -> 1 + Math.max(1, Math.max(repeat.min(), repeat.max())) * size(repeat.body());
+            case Expression.Intersection both -> size(both.left()) * size(both.right());
+        };
+        size = Math.min(size, Integer.MAX_VALUE);
+        sizes.put(expression, size);
+        return size;
+    }
+
     /**
      * The product of the two sides' automata over the pairs of states reachable together, each side ending in a
      * private marker state; a pair where both sides reach their marker continues to {@code next}.
@@ -112,8 +165,10 @@ final class NfaCompiler {
     private int buildIntersection(Expression.Intersection intersection, int next) {
         int leftEnd = newState();
         int rightEnd = newState();
+        intersectionDepth++;
         int leftStart = build(intersection.left(), leftEnd);
         int rightStart = build(intersection.right(), rightEnd);
+        intersectionDepth--;
         Map<Long, Integer> pairStates = new HashMap<>();
         Map<Integer, int[]> closures = new HashMap<>();
         Deque<long[]> pending = new ArrayDeque<>();

@@ -68,7 +68,9 @@ class JsonSchemaCompilerTest {
             of("{'definitions':{'tree':{'type':'array','items':{'anyOf':[{'type':'integer'},{'$ref':'#/definitions/tree'}]}}},'type':'object','properties':{'t':{'$ref':'#/definitions/tree'}},'required':['t']}",
                     List.of("{'t':[]}", "{'t':[1,[2,[3,[]]]]}"), List.of("{'t':[1,[2,'x']]}")),
             of("{'const':{'a':[1,'b']}}", List.of("{'a':[1,'b']}"), List.of("{'a':[1]}", "{ 'a':[1,'b']}x")),
-            of("true", List.of("1", "'s'", "{}", "[null]"), List.of("")));
+            of("true", List.of("1", "'s'", "{}", "[null]"), List.of("")),
+            of("{'type':'array','items':{'type':'string','maxLength':100000},'maxItems':100000}",
+                    List.of("[]", "['" + "x".repeat(1000) + "']"), List.of("['" + "x".repeat(1001) + "']")));
 
     @Test
     void acceptsValidAndRejectsInvalidTexts() throws Exception {

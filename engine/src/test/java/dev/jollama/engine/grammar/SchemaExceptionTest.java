@@ -39,7 +39,8 @@ class SchemaExceptionTest {
             new Case("{'type':'string','minLength':3,'maxLength':2}", "maxLength", "", "no JSON value satisfies"),
             new Case("{'type':'integer','enum':['a','b']}", "enum", "", "no JSON value satisfies \"enum\""),
             new Case("{'type':'integer','minimum':5,'maximum':4}", "", "", "no JSON value satisfies the schema"),
-            new Case("false", "", "", "no JSON value satisfies the schema"));
+            new Case("false", "", "", "no JSON value satisfies the schema"),
+            new Case("{'type':'array','minItems':5000}", "minItems", "", "counts above 1000 are not supported"));
 
     @Test
     void namesTheKeywordAndItsPointer() throws Exception {
