@@ -98,14 +98,16 @@ final class RegexPattern {
 
     private Expression group() {
         if (take('?')) {
-            if (take(':')) {
-                // non-capturing
-            } else if (peek() == '<' && position + 1 < pattern.length && pattern[position + 1] != '=' && pattern[position + 1] != '!') {
-                while (position < pattern.length && next() != '>') {
+            boolean lookbehind = peek() == '<' && position + 1 < pattern.length && (pattern[position + 1] == '=' || pattern[position + 1] == '!');
+            if (peek() == '=' || peek() == '!' || lookbehind) {
+                throw error("lookaround assertions are not supported");
+            }
+            if (take('<')) {
+                while (next() != '>') {
                     // skip the group's name
                 }
-            } else {
-                throw error("lookaround assertions are not supported");
+            } else if (!take(':')) {
+                throw error("group modifiers are not supported");
             }
         }
         Expression inner = alternation();

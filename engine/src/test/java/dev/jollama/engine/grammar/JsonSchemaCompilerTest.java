@@ -39,6 +39,8 @@ class JsonSchemaCompilerTest {
             of("{'type':'string','minLength':2,'maxLength':4}", List.of("'ab'", "'abcd'", "'é😀'", "'\\n\\u00e9'"),
                     List.of("'a'", "'abcde'", "''")),
             of("{'type':'string','pattern':'^[a-z]+\\\\d{2}$'}", List.of("'abc12'", "'z00'"), List.of("'abc1'", "'ABC12'", "'abc123'", "'12'")),
+            of("{'type':'string','pattern':'^(?<year>\\\\d{2})(?:-[\\\\w.]+)?x{2,}?\\\\{$'}", List.of("'12xx{'", "'12-a_.9xxx{'"),
+                    List.of("'12x{'", "'12-x{'", "'1xx{'", "'12xx'")),
             of("{'type':'string','pattern':'o+b'}", List.of("'ob'", "'xoobz'", "'foob'"), List.of("'oa'", "'b'")),
             of("{'type':'string','pattern':'^(ab|c\\\\.)*$','maxLength':3}", List.of("''", "'ab'", "'c.'"),
                     List.of("'abc'", "'abc.'", "'ababab'", "'cx'")),

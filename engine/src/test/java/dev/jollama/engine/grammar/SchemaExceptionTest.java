@@ -34,6 +34,8 @@ class SchemaExceptionTest {
             new Case("{'type':'string','pattern':'(a)\\\\1'}", "pattern", "", "backreferences"),
             new Case("{'type':'string','pattern':'a^b'}", "pattern", "", "\"^\" is supported only at the start"),
             new Case("{'type':'string','pattern':'(a'}", "pattern", "", "unclosed group"),
+            new Case("{'type':'string','pattern':'(?i)a'}", "pattern", "", "group modifiers are not supported"),
+            new Case("{'type':'string','pattern':'(?<!a)b'}", "pattern", "", "lookaround"),
             new Case("{'properties':{'a':5}}", "schema", "/properties/a", "a schema must be an object or a boolean"),
             new Case("{'required':['a'],'properties':{'b':{}},'additionalProperties':false}", "required", "", "no JSON value satisfies \"required\""),
             new Case("{'type':'string','minLength':3,'maxLength':2}", "maxLength", "", "no JSON value satisfies"),
