@@ -1,5 +1,6 @@
 package dev.jollama.engine.generation;
 
+import dev.jollama.engine.grammar.GrammarConstraint;
 import dev.jollama.engine.sampling.SamplingOptions;
 
 import java.util.List;
@@ -13,12 +14,26 @@ import java.util.List;
  *                      go on; otherwise end with "length"
  * @param keepTokens    tokens at the start that a context shift never drops (num_keep, plus BOS)
  * @param logprobs      -1 for no log-probabilities, else how many alternatives to list with each token (0 to 20)
+ * @param constraint    null, or the grammar the output must match (structured outputs); it holds the match state,
+ *                      so it serves one generation only. Generation stops when the match is complete and nothing
+ *                      else may follow.
  */
 public record GenerationRequest(int[] promptTokens, SamplingOptions sampling, int maxTokens, List<String> stop,
-                                boolean contextShift, int keepTokens, int logprobs) {
+                                boolean contextShift, int keepTokens, int logprobs, GrammarConstraint constraint) {
+
+    /** A request without a grammar. */
+    public GenerationRequest(int[] promptTokens, SamplingOptions sampling, int maxTokens, List<String> stop,
+                             boolean contextShift, int keepTokens, int logprobs) {
+        this(promptTokens, sampling, maxTokens, stop, contextShift, keepTokens, logprobs, null);
+    }
 
     /** A request without context shift or log-probabilities, for callers that size the context to fit. */
     public static GenerationRequest of(int[] promptTokens, SamplingOptions sampling, int maxTokens, List<String> stop) {
         return new GenerationRequest(promptTokens, sampling, maxTokens, stop, false, 0, -1);
+    }
+
+    /** This request with its output constrained to a grammar. */
+    public GenerationRequest withConstraint(GrammarConstraint constraint) {
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stop, contextShift, keepTokens, logprobs, constraint);
     }
 }

@@ -1,5 +1,6 @@
 package dev.jollama.engine.generation;
 
+import dev.jollama.engine.grammar.GrammarConstraint;
 import dev.jollama.engine.model.Model;
 import dev.jollama.engine.model.Sequence;
 import dev.jollama.engine.sampling.LogProbabilities;
@@ -16,8 +17,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The token loop: feeds the prompt, then samples, decodes and emits text until an end-of-generation token, a stop
- * sequence, the token limit, the end of the context, or cancellation. Text reaches the listener only in whole UTF-8
- * characters and never includes a stop sequence or what follows it.
+ * sequence, the end of a grammar's match, the token limit, the end of the context, or cancellation. Text reaches the
+ * listener only in whole UTF-8 characters and never includes a stop sequence or what follows it.
  */
 public final class Generator {
     private final Model model;
@@ -45,6 +46,7 @@ public final class Generator {
         StopSequences stops = new StopSequences(request.stop());
         LogProbabilities logProbabilities = request.logprobs() >= 0 ? new LogProbabilities() : null;
         PendingLogprobs pendingLogprobs = new PendingLogprobs();
+        GrammarConstraint constraint = request.constraint();
 
         long start = System.nanoTime();
         float[] logits = feedPrompt(sequence, prompt, cancelled);
@@ -65,10 +67,13 @@ public final class Generator {
                 doneReason = "cancelled";
                 break;
             }
-            int token = sampler.sample(logits);
+            int token = constraint == null ? sampler.sample(logits) : sampler.sample(logits, constraint);
             if (tokenizer.isEndOfGeneration(token)) {
                 doneReason = "stop";
                 break;
+            }
+            if (constraint != null) {
+                constraint.accept(token);
             }
             sampler.accept(token);
             if (count == generated.length) {
@@ -80,7 +85,7 @@ public final class Generator {
                 pendingLogprobs.add(logProbabilities.compute(logits, token, request.logprobs()), decoded.length());
             }
             emit(text, stops.push(decoded), pendingLogprobs);
-            if (stops.stopped()) {
+            if (stops.stopped() || (constraint != null && constraint.isFinished())) {
                 doneReason = "stop";
                 break;
             }

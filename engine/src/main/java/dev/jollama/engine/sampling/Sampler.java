@@ -57,7 +57,7 @@ public final class Sampler {
         if (allowed.allows(token)) {
             return token;
         }
-        return sampleOnce(rawLogits, allowed);
+        return sampleOnce(rawLogits, allowed.forEveryToken());
     }
 
     /** The distribution the next draw would use, as token to probability; for tests of the filters. */
