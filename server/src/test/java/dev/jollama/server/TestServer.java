@@ -29,6 +29,13 @@ public final class TestServer implements AutoCloseable {
     /** The template of Ollama's own generate tests. */
     public static final String TEST_TEMPLATE = "{{- if .System }}System: {{ .System }} {{ end }}{{- if .Prompt }}User: {{ .Prompt }} {{ end }}{{- if .Response }}Assistant: {{ .Response }} {{ end }}";
     public static final String FIM_TEMPLATE = "{{- if .Suffix }}<PRE> {{ .Prompt }} <SUF>{{ .Suffix }} <MID>{{- else }}{{ .Prompt }}{{- end }}";
+    /**
+     * A thinking model's template: .Thinking inside range .Messages gives the capability and the tags; when thinking
+     * is on it prefills the think block, so stories260K's text lands in thinking.
+     */
+    public static final String THINKING_TEMPLATE = "{{- range .Messages }}{{ if eq .Role \"user\" }}{{ .Content }}"
+            + "{{ else if eq .Role \"assistant\" }}{{ if .Thinking }}<think>{{ .Thinking }}</think>{{ end }}{{ .Content }}{{ end }}{{ end }}"
+            + "{{ if .Think }}<think>{{ end }}";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public final JollamaServer server;

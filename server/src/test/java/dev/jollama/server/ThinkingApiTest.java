@@ -20,17 +20,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code <think>}): on by default, off with think:false, never split with raw.
  */
 class ThinkingApiTest {
-    /** Prefills the think block when thinking is on, so stories260K's text lands in thinking. */
-    private static final String THINKING_TEMPLATE = "{{- range .Messages }}{{ if eq .Role \"user\" }}{{ .Content }}"
-            + "{{ else if eq .Role \"assistant\" }}{{ if .Thinking }}<think>{{ .Thinking }}</think>{{ end }}{{ .Content }}{{ end }}{{ end }}"
-            + "{{ if .Think }}<think>{{ end }}";
     private static TestServer server;
 
     @BeforeAll
     static void start() throws Exception {
         server = TestServer.start(Map.of());
         ModelImport.create(server.store, ModelName.parse("thinker"), TestServer.shared().resolve("models/stories260K.gguf"),
-                new ModelImport.Parts(THINKING_TEMPLATE, null, Map.of(), List.of(), List.of()));
+                new ModelImport.Parts(TestServer.THINKING_TEMPLATE, null, Map.of(), List.of(), List.of()));
     }
 
     @AfterAll

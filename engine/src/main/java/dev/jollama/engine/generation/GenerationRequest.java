@@ -4,6 +4,7 @@ import dev.jollama.engine.grammar.GrammarConstraint;
 import dev.jollama.engine.sampling.SamplingOptions;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * What to generate: the prompt's tokens, how to sample, when to stop.
@@ -17,14 +18,18 @@ import java.util.List;
  * @param constraint    null, or the grammar the output must match (structured outputs); it holds the match state,
  *                      so it serves one generation only. Generation stops when the match is complete and nothing
  *                      else may follow.
+ * @param constraintActive null when the grammar applies from the first token; else asked before each token, the
+ *                      grammar applying from the first token it says yes to (a thinking model thinks freely, then
+ *                      answers under the grammar)
  */
 public record GenerationRequest(int[] promptTokens, SamplingOptions sampling, int maxTokens, List<String> stop,
-                                boolean contextShift, int keepTokens, int logprobs, GrammarConstraint constraint) {
+                                boolean contextShift, int keepTokens, int logprobs, GrammarConstraint constraint,
+                                BooleanSupplier constraintActive) {
 
     /** A request without a grammar. */
     public GenerationRequest(int[] promptTokens, SamplingOptions sampling, int maxTokens, List<String> stop,
                              boolean contextShift, int keepTokens, int logprobs) {
-        this(promptTokens, sampling, maxTokens, stop, contextShift, keepTokens, logprobs, null);
+        this(promptTokens, sampling, maxTokens, stop, contextShift, keepTokens, logprobs, null, null);
     }
 
     /** A request without context shift or log-probabilities, for callers that size the context to fit. */
@@ -34,6 +39,12 @@ public record GenerationRequest(int[] promptTokens, SamplingOptions sampling, in
 
     /** This request with its output constrained to a grammar. */
     public GenerationRequest withConstraint(GrammarConstraint constraint) {
-        return new GenerationRequest(promptTokens, sampling, maxTokens, stop, contextShift, keepTokens, logprobs, constraint);
+        return withConstraint(constraint, null);
+    }
+
+    /** This request with its output constrained to a grammar once {@code activeWhen} says so. */
+    public GenerationRequest withConstraint(GrammarConstraint constraint, BooleanSupplier activeWhen) {
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stop, contextShift, keepTokens, logprobs,
+                constraint, activeWhen);
     }
 }

@@ -67,12 +67,14 @@ public final class Generator {
                 doneReason = "cancelled";
                 break;
             }
-            int token = constraint == null ? sampler.sample(logits) : sampler.sample(logits, constraint);
+            boolean constrained = constraint != null
+                    && (request.constraintActive() == null || request.constraintActive().getAsBoolean());
+            int token = constrained ? sampler.sample(logits, constraint) : sampler.sample(logits);
             if (tokenizer.isEndOfGeneration(token)) {
                 doneReason = "stop";
                 break;
             }
-            if (constraint != null) {
+            if (constrained) {
                 constraint.accept(token);
             }
             sampler.accept(token);
@@ -85,7 +87,7 @@ public final class Generator {
                 pendingLogprobs.add(logProbabilities.compute(logits, token, request.logprobs()), decoded.length());
             }
             emit(text, stops.push(decoded), pendingLogprobs);
-            if (stops.stopped() || (constraint != null && constraint.isFinished())) {
+            if (stops.stopped() || (constrained && constraint.isFinished())) {
                 doneReason = "stop";
                 break;
             }

@@ -3,6 +3,7 @@ package dev.jollama.server.routes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.engine.generation.GenerationResult;
+import dev.jollama.engine.grammar.Grammar;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.GoJson;
 import dev.jollama.server.api.Options;
@@ -78,7 +79,7 @@ public final class ChatRoute {
         PromptBuilder prompts = new PromptBuilder(stored, "");
         ThinkValue think = requestedThink.resolve(prompts.thinking(), modelName);
         Options options = Options.resolve(config.contextLength(), stored.parameters(), body.node("options").orElse(null));
-        FormatCheck.validate(body.node("format").orElse(null));
+        Grammar grammar = Formats.grammar(body.node("format").orElse(null));
         Optional<Optional<Duration>> session = keepAlive.map(k -> Optional.ofNullable(k.duration()));
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), session)) {
             long loaded = System.nanoTime();
@@ -89,7 +90,7 @@ public final class ChatRoute {
             String prompt = prompts.renderChat(messages, tools, think.enabled(), think.level(), think.set());
             int logprobs = body.bool("logprobs").orElse(false) || topLogprobs > 0 ? topLogprobs : -1;
             Completion.run(ctx, lease, prompt, new Completion.Settings(modelName, options, truncate, shift, stream,
-                    logprobs, prompts.thinking().parser(think.enabled(), false, prompt), start, loaded), SHAPE);
+                    logprobs, prompts.thinking().parser(think.enabled(), false, prompt), grammar, start, loaded), SHAPE);
         }
     }
 

@@ -14,6 +14,8 @@ import dev.jollama.server.thinking.OutputParser;
 import dev.jollama.server.thinking.ResponseSplit;
 import io.javalin.http.Context;
 
+import dev.jollama.engine.grammar.Grammar;
+import dev.jollama.engine.grammar.GrammarConstraint;
 import dev.jollama.engine.sampling.Logprob;
 
 import java.io.IOException;
@@ -45,9 +47,10 @@ final class Completion {
     /**
      * @param logprobs -1 for none, else the number of alternatives per token
      * @param output   splits the model's output into thinking and answer
+     * @param grammar  what the answer must match (format), or null; thinking before the answer is not constrained
      */
     record Settings(String model, Options options, boolean truncate, boolean shift, boolean stream, int logprobs,
-                    OutputParser output, long start, long loaded) {
+                    OutputParser output, Grammar grammar, long start, long loaded) {
     }
 
     private Completion() {
@@ -76,6 +79,9 @@ final class Completion {
         }
         GenerationRequest request = new GenerationRequest(tokens, sampling(s.options()), numPredict(s.options(), contextLength),
                 s.options().stop(), s.shift(), keep, s.logprobs());
+        if (s.grammar() != null) {
+            request = request.withConstraint(new GrammarConstraint(s.grammar(), tokenizer), s.output()::answering);
+        }
         Generator generator = new Generator(lease.model());
         int[] fedTokens = tokens;
         int truncatedCount = truncated;

@@ -10,6 +10,7 @@ import dev.jollama.server.api.Options;
 import dev.jollama.server.api.RequestBody;
 import dev.jollama.server.config.ServerConfig;
 import dev.jollama.engine.gguf.GgufFile;
+import dev.jollama.engine.grammar.Grammar;
 import dev.jollama.server.prompt.FimTokens;
 import dev.jollama.server.prompt.PromptBuilder;
 import dev.jollama.server.thinking.OutputParser;
@@ -70,7 +71,7 @@ public final class GenerateRoute {
             throw ApiException.badRequest(stored.name().fullName() + " does not support insert");
         }
         Options options = Options.resolve(config.contextLength(), stored.parameters(), r.options());
-        FormatCheck.validate(r.format());
+        Grammar grammar = Formats.grammar(r.format());
 
         Optional<Optional<Duration>> keepAlive = r.keepAlive().map(k -> Optional.ofNullable(k.duration()));
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), keepAlive)) {
@@ -85,7 +86,7 @@ public final class GenerateRoute {
             if (!r.suffix().isEmpty() && !templateFim && !r.raw()) {
                 int[] fim = FimTokens.of(model.file()).orElseThrow().prompt(tokenizer, r.prompt(), r.suffix());
                 Completion.run(ctx, lease, fim, new Completion.Settings(r.model(), options, r.truncate(), r.shift(),
-                        r.stream(), logprobs, OutputParser.PASS_THROUGH, start, loaded), shape(r.raw()));
+                        r.stream(), logprobs, OutputParser.PASS_THROUGH, grammar, start, loaded), shape(r.raw()));
                 return;
             }
             String prefix = r.context() == null ? "" : tokenizer.decode(r.context());
@@ -104,7 +105,8 @@ public final class GenerateRoute {
                 return;
             }
             Completion.run(ctx, lease, text, new Completion.Settings(r.model(), options, r.truncate(), r.shift(),
-                    r.stream(), logprobs, prompts.thinking().parser(think.enabled(), r.raw(), text), start, loaded), shape(r.raw()));
+                    r.stream(), logprobs, prompts.thinking().parser(think.enabled(), r.raw(), text), grammar, start, loaded),
+                    shape(r.raw()));
         }
     }
 
