@@ -258,4 +258,17 @@ class GenerateApiTest {
                 "{\"model\":\"stories\",\"prompt\":\"你好，世界 🌍\",\"_debug_render_only\":true}").body());
         assertThat(rendered.get("_debug_info").get("rendered_template").asText()).isEqualTo("你好，世界 🌍");
     }
+
+    @Test
+    void imageGenerationModelsAreRefused() throws Exception {
+        dev.jollama.server.store.ModelStore store = server.store;
+        dev.jollama.server.store.Manifest stories = store.find(dev.jollama.server.store.ModelName.parse("stories")).orElseThrow().manifest();
+        dev.jollama.server.store.Manifest.Layer config = store.writeBlob(dev.jollama.server.store.Manifest.CONFIG_MEDIA_TYPE,
+                "{\"model_format\":\"gguf\",\"capabilities\":[\"image\"]}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        store.writeManifest(dev.jollama.server.store.ModelName.parse("painter"),
+                new dev.jollama.server.store.Manifest(2, stories.mediaType(), config, stories.layers()));
+        HttpResponse<String> r = server.post("/api/generate", "{\"model\":\"painter\",\"prompt\":\"a cat\"}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(json(r.body()).get("error").asText()).contains("image generation models are not currently supported");
+    }
 }

@@ -61,6 +61,9 @@ public final class GenerateRoute {
             respondJson(ctx, Completion.loadReply(r.model(), shape(r.raw()), "unload"));
             return;
         }
+        if (stored.config().get("capabilities") instanceof List<?> capabilities && capabilities.contains("image")) {
+            throw ApiException.badRequest("image generation models are not currently supported");
+        }
         if (r.raw() && (!r.template().isEmpty() || !r.system().isEmpty() || (r.context() != null && r.context().length > 0))) {
             throw ApiException.badRequest("raw mode does not support template, system, or context");
         }
