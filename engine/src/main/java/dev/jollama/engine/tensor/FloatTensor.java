@@ -48,12 +48,21 @@ public abstract sealed class FloatTensor
     /** Rows dequantized together when a product has several input vectors; each then serves every input vector. */
     static final int TILE_ROWS = 4;
 
+    /**
+     * How far ahead of the block being read a kernel touches the weights. Java has no prefetch instruction, and with
+     * the hardware prefetchers alone one core streamed a Q8_0 matrix from memory at a third of its in-cache speed; a
+     * plain load this far ahead (once per cache line) starts the fetch early: 5.2 to 6.9 GB per CPU-second measured.
+     */
+    private static final long READ_AHEAD = 8192;
+
     protected final MemorySegment data;
     private final long size;
+    private final long lastByte;
 
     protected FloatTensor(MemorySegment data, long size) {
         this.data = data;
         this.size = size;
+        this.lastByte = data.byteSize() - 1;
     }
 
     /** Wraps a GGUF tensor; an unsupported storage type is a format error naming the tensor. */
@@ -161,6 +170,15 @@ public abstract sealed class FloatTensor
         for (int i = 0; i < n; i++) {
             out[outOffset + i] = getFloat(offset + i);
         }
+    }
+
+    /**
+     * Reads the byte {@link #READ_AHEAD} bytes after {@code byteOffset} (or the last one) so that it is on its way when
+     * the kernel gets there. Kernels fold the values into one int and store it in their scratch tile, so the loads
+     * stay.
+     */
+    protected final int touchAhead(long byteOffset) {
+        return data.get(ValueLayout.JAVA_BYTE, Math.min(byteOffset + READ_AHEAD, lastByte));
     }
 
     protected final float f16(long byteOffset) {

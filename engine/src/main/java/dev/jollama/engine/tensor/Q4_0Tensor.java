@@ -72,8 +72,12 @@ public final class Q4_0Tensor extends FloatTensor {
         float[] sums = in.sums16();
         FloatVector acc = FloatVector.zero(F);
         float offsets = 0f;
+        int touched = 0;
         for (int b = 0; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
+            if ((b & 3) == 0) {
+                touched += touchAhead(block);
+            }
             float d = f16(block);
             FloatVector sum = FloatVector.zero(F);
             for (int j = 0; j < 16; j += F.length()) {
@@ -84,6 +88,7 @@ public final class Q4_0Tensor extends FloatTensor {
             acc = sum.fma(FloatVector.broadcast(F, d), acc);
             offsets += d * (sums[2 * b] + sums[2 * b + 1]);
         }
+        scratch[0] = touched;
         return acc.reduceLanes(VectorOperators.ADD) - 8f * offsets;
     }
 

@@ -56,14 +56,19 @@ public final class Q8_0Tensor extends FloatTensor {
     protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
         float[] x = in.values;
         FloatVector acc = FloatVector.zero(F);
+        int touched = 0;
         for (int b = 0; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
+            if ((b & 1) == 0) {
+                touched += touchAhead(block);
+            }
             FloatVector sum = quants(block, 0).mul(FloatVector.fromArray(F, x, b * 32));
             for (int j = F.length(); j < 32; j += F.length()) {
                 sum = quants(block, j).fma(FloatVector.fromArray(F, x, b * 32 + j), sum);
             }
             acc = sum.fma(FloatVector.broadcast(F, f16(block)), acc);
         }
+        scratch[0] = touched;
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
