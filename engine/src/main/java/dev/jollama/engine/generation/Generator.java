@@ -23,10 +23,17 @@ import java.util.function.BooleanSupplier;
 public final class Generator {
     private final Model model;
     private final Tokenizer tokenizer;
+    private final boolean renderControlTokens;
 
     public Generator(Model model) {
+        this(model, false);
+    }
+
+    /** @param renderControlTokens spell control tokens out in the text (harmony output is framed by them) */
+    public Generator(Model model, boolean renderControlTokens) {
         this.model = model;
         this.tokenizer = model.tokenizer();
+        this.renderControlTokens = renderControlTokens;
     }
 
     /**
@@ -42,7 +49,7 @@ public final class Generator {
             throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens, the context holds " + sequence.contextLength());
         }
         Sampler sampler = new Sampler(request.sampling(), model.config().vocabularySize(), sequence.contextLength());
-        StreamingDecoder decoder = tokenizer.streamingDecoder();
+        StreamingDecoder decoder = renderControlTokens ? tokenizer.streamingDecoderWithControlTokens() : tokenizer.streamingDecoder();
         StopSequences stops = new StopSequences(request.stop());
         LogProbabilities logProbabilities = request.logprobs() >= 0 ? new LogProbabilities() : null;
         PendingLogprobs pendingLogprobs = new PendingLogprobs();

@@ -132,4 +132,9 @@ abstract sealed class AbstractTokenizer implements Tokenizer permits SpmTokenize
     public final StreamingDecoder streamingDecoder() {
         return new StreamingDecoder(this::pieceBytes);
     }
+
+    @Override
+    public final StreamingDecoder streamingDecoderWithControlTokens() {
+        return new StreamingDecoder(this::tokenBytes);
+    }
 }

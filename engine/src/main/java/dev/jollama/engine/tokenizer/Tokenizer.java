@@ -69,6 +69,12 @@ public interface Tokenizer {
     /** Whether this is a control token (BOS, EOS, chat markers ...), which renders as nothing. */
     boolean isControl(int token);
 
-    /** A new incremental decoder for one generated sequence. */
+    /** A new incremental decoder for one generated sequence; control tokens render as nothing. */
     StreamingDecoder streamingDecoder();
+
+    /**
+     * A decoder that spells control tokens out as their text, for output formats whose structure is made of them
+     * (gpt-oss's harmony channels).
+     */
+    StreamingDecoder streamingDecoderWithControlTokens();
 }

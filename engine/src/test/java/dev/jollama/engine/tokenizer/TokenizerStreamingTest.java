@@ -21,6 +21,14 @@ class TokenizerStreamingTest {
     }
 
     @Test
+    void controlTokensAreSpelledOutOnlyWhenAsked() {
+        Tokenizer spm = TokenizerTestData.loadVocabulary("llama-spm");
+        int bos = spm.bosToken();
+        assertThat(spm.streamingDecoder().append(bos)).isEmpty();
+        assertThat(spm.streamingDecoderWithControlTokens().append(bos)).isEqualTo(spm.tokenText(bos));
+    }
+
+    @Test
     void gpt2TokensThatSplitACharacterAreJoined() {
         Tokenizer gpt2 = TokenizerTestData.loadVocabulary("gpt-2");
         int[] tokens = gpt2.encode(" 🦙", false, false);

@@ -82,7 +82,7 @@ final class Completion {
         if (s.grammar() != null) {
             request = request.withConstraint(new GrammarConstraint(s.grammar(), tokenizer), s.output()::answering);
         }
-        Generator generator = new Generator(lease.model());
+        Generator generator = new Generator(lease.model(), s.output().readsControlTokens());
         int[] fedTokens = tokens;
         int truncatedCount = truncated;
         if (s.stream()) {

@@ -30,6 +30,12 @@ public final class HarmonyParser implements OutputParser {
         return answered;
     }
 
+    /** The channel markers are control tokens, which decoders otherwise drop. */
+    @Override
+    public boolean readsControlTokens() {
+        return true;
+    }
+
     @Override
     public ResponseSplit add(String piece) {
         held.append(piece);

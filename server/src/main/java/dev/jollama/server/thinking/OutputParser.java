@@ -10,6 +10,11 @@ public interface OutputParser {
     /** Whether the answer part has begun (a grammar for the answer may then start constraining). */
     boolean answering();
 
+    /** Whether the parser needs control tokens spelled out in the text it is fed. */
+    default boolean readsControlTokens() {
+        return false;
+    }
+
     /** For requests without thinking: everything is answer. */
     OutputParser PASS_THROUGH = new OutputParser() {
         @Override
