@@ -24,4 +24,19 @@ class FimTokensTest {
             assertThat(new FimTokens(5, 6, 7).prompt(tokenizer, "def add(", "return c")).containsExactly(expected);
         }
     }
+
+    @Test
+    void starcoderStyleTokenSetSpellsTheInfillPrompt() {
+        try (GgufFile file = GgufFile.open(TestServer.shared().resolve("tokenizer/ggml-vocab-starcoder.gguf"))) {
+            Tokenizer tokenizer = Tokenizer.fromGguf(file);
+            int pre = tokenizer.encode("<fim_prefix>", false, true)[0];
+            int suf = tokenizer.encode("<fim_suffix>", false, true)[0];
+            int mid = tokenizer.encode("<fim_middle>", false, true)[0];
+            StringBuilder spelled = new StringBuilder();
+            for (int t : new FimTokens(pre, suf, mid).prompt(tokenizer, "def add(", "    return c")) {
+                spelled.append(new String(tokenizer.tokenBytes(t), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            assertThat(spelled.toString()).isEqualTo("<fim_prefix>def add(<fim_suffix>    return c<fim_middle>");
+        }
+    }
 }
