@@ -1,10 +1,18 @@
 package dev.jollama.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jollama.engine.bench.Bench;
+import dev.jollama.engine.bench.ConstrainedDecodingBench;
+import dev.jollama.engine.grammar.Grammar;
+import dev.jollama.engine.grammar.JsonGrammar;
+import dev.jollama.engine.grammar.JsonSchemaCompiler;
+import dev.jollama.engine.grammar.SchemaException;
+import dev.jollama.engine.model.Model;
 import dev.jollama.engine.bench.BenchOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -34,6 +42,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kernels", description = "Also compare each weight type's matrix-vector kernel with the scalar reference.")
     boolean kernels;
 
+    @Option(names = "--format", description = "Also measure decoding under a grammar: json, or a file holding a JSON schema.")
+    String format;
+
     @Override
     public Integer call() {
         if (!Files.isRegularFile(model)) {
@@ -41,10 +52,29 @@ final class BenchCommand implements Callable<Integer> {
             return 1;
         }
         try {
-            return Bench.run(new BenchOptions(model, promptTokens, genTokens, threads, repeat, json, kernels), System.out);
-        } catch (IllegalArgumentException e) {
+            Grammar grammar = format == null ? null : grammar(format);
+            int status = Bench.run(new BenchOptions(model, promptTokens, genTokens, threads, repeat, json, kernels), System.out);
+            if (status == 0 && grammar != null) {
+                try (Model m = Model.load(model)) {
+                    ConstrainedDecodingBench.overhead(m, grammar, genTokens, repeat, System.out);
+                }
+            }
+            return status;
+        } catch (IllegalArgumentException | IOException e) {
             System.err.println("Error: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /** "json" is the format-json grammar; anything else names a file holding a JSON schema. */
+    private static Grammar grammar(String format) throws IOException {
+        if (format.equals("json")) {
+            return JsonGrammar.object();
+        }
+        try {
+            return JsonSchemaCompiler.compile(new ObjectMapper().readValue(Path.of(format).toFile(), Object.class));
+        } catch (SchemaException e) {
+            throw new IllegalArgumentException(format + ": " + e.getMessage());
         }
     }
 }

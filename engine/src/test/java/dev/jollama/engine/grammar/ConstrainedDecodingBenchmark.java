@@ -2,12 +2,9 @@ package dev.jollama.engine.grammar;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jollama.engine.SharedTestData;
+import dev.jollama.engine.bench.ConstrainedDecodingBench;
 import dev.jollama.engine.gguf.GgufFile;
-import dev.jollama.engine.generation.GenerationRequest;
-import dev.jollama.engine.generation.GenerationResult;
-import dev.jollama.engine.generation.Generator;
 import dev.jollama.engine.model.Model;
-import dev.jollama.engine.model.Sequence;
 import dev.jollama.engine.sampling.Sampler;
 import dev.jollama.engine.sampling.SamplingOptions;
 import dev.jollama.engine.sampling.TokenFilter;
@@ -44,53 +41,11 @@ class ConstrainedDecodingBenchmark {
         return JsonSchemaCompiler.compile(new ObjectMapper().readValue(JsonSchemaAcceptanceTest.SCHEMAS.get(2).replace('\'', '"'), Object.class));
     }
 
-    /**
-     * Whole generations with a grammar (format json and a schema, alternately), each against unconstrained decoding
-     * of the same tokens (forward pass and unconstrained sampling per token). The same tokens matter: on the random
-     * models the forward pass itself is about 30% slower over JSON-like token sequences than over free ones.
-     */
+    /** Whole generations under format json and under a schema, each against unconstrained decoding of the same tokens. */
     private static void endToEnd(Model model, String modelFile) throws Exception {
-        Grammar schema = schema();
-        int[] prompt = model.tokenizer().encode("Answer in JSON:", true, false);
-        Sequence sequence = model.newSequence(TOKENS + 32);
-        for (int pass = 0; pass < 2; pass++) { // the first pass warms up
-            long free = 0;
-            long constrained = 0;
-            long tokens = 0;
-            for (int run = 0; run < RUNS; run++) {
-                SamplingOptions sampling = new SamplingOptions(1.0f, 40, 0.9f, 0f, 1f, 1f, 64, 0f, 0f, run);
-                Grammar grammar = run % 2 == 0 ? JsonGrammar.object() : schema;
-                GenerationResult result = new Generator(model).generate(sequence, GenerationRequest.of(prompt, sampling, TOKENS, List.of())
-                        .withConstraint(new GrammarConstraint(grammar, model.tokenizer())), (t, l) -> { }, () -> false);
-                constrained += result.generationNanos();
-                free += unconstrainedDecoding(model, prompt, sampling, result.generatedTokenIds());
-                tokens += result.generatedTokens();
-            }
-            if (pass == 1) {
-                System.out.printf("%s (vocabulary %d), %d tokens: unconstrained %.3f ms/token, constrained %.3f ms/token, ratio %.3f%n",
-                        modelFile, model.config().vocabularySize(), tokens, free / 1e6 / tokens, constrained / 1e6 / tokens,
-                        (double) constrained / free);
-            }
-        }
-    }
-
-    /** Nanoseconds to sample (unconstrained) and feed each of the tokens, as the generator's loop does. */
-    private static long unconstrainedDecoding(Model model, int[] prompt, SamplingOptions sampling, int[] tokens) {
-        Sequence sequence = model.newSequence(TOKENS + 32);
-        float[] logits = null;
-        for (int token : prompt) {
-            logits = model.forward(sequence, token);
-        }
-        Sampler sampler = new Sampler(sampling, model.config().vocabularySize(), TOKENS + 32);
-        long start = System.nanoTime();
-        for (int i = 0; i < tokens.length; i++) {
-            sampler.sample(logits);
-            sampler.accept(tokens[i]);
-            if (i + 1 < tokens.length) { // the generator does not feed the last token either
-                logits = model.forward(sequence, tokens[i]);
-            }
-        }
-        return System.nanoTime() - start;
+        System.out.printf("%s (vocabulary %d)%n", modelFile, model.config().vocabularySize());
+        ConstrainedDecodingBench.overhead(model, JsonGrammar.object(), TOKENS, RUNS / 2, System.out);
+        ConstrainedDecodingBench.overhead(model, schema(), TOKENS, RUNS / 2, System.out);
     }
 
     /**
