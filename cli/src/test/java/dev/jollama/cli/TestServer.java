@@ -5,7 +5,6 @@ import dev.jollama.server.config.ServerConfig;
 import dev.jollama.server.store.ModelImport;
 import dev.jollama.server.store.ModelName;
 import dev.jollama.server.store.ModelStore;
-import org.junit.jupiter.api.Assumptions;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,7 +12,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
@@ -36,16 +34,9 @@ final class TestServer implements AutoCloseable {
         this.models = models;
     }
 
-    /** {@code ../shared} beside the project root, or the test is skipped. */
+    /** {@code ../shared} beside the project root, or the test is skipped (the server tests' lookup). */
     static Path shared() {
-        Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        if (Files.exists(root.getParent().resolve("pom.xml"))) {
-            root = root.getParent();
-        }
-        Path shared = root.resolveSibling("shared");
-        Assumptions.assumeTrue(Files.isDirectory(shared.resolve("models")),
-                "../shared not found at " + shared + ": skipping the tests that need its models");
-        return shared;
+        return dev.jollama.server.TestServer.shared();
     }
 
     static Path stories260K() {

@@ -50,6 +50,16 @@ final class KQuantScales {
         return (byteAt(data, scalesOffset + subBlock + 4) >>> 4) | (byteAt(data, scalesOffset + subBlock) >>> 6) << 4;
     }
 
+    /**
+     * One 64-value group's contribution to a dot product: its two sub-blocks' quantized dots and input sums,
+     * weighted by their scales (times d) and mins (times dmin).
+     */
+    static float groupDot(MemorySegment data, long scalesOffset, int group, float d, float dmin,
+                          float lowDot, float highDot, float lowSum, float highSum) {
+        return d * (scale(data, scalesOffset, 2 * group) * lowDot + scale(data, scalesOffset, 2 * group + 1) * highDot)
+                - dmin * (min(data, scalesOffset, 2 * group) * lowSum + min(data, scalesOffset, 2 * group + 1) * highSum);
+    }
+
     private static int byteAt(MemorySegment data, long offset) {
         return Byte.toUnsignedInt(data.get(ValueLayout.JAVA_BYTE, offset));
     }

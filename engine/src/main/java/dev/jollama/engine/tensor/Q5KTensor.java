@@ -58,10 +58,7 @@ public final class Q5KTensor extends FloatTensor {
                     lowSum += xl;
                     highSum += xh;
                 }
-                sum += d * (KQuantScales.scale(data, block + 4, 2 * group) * lowDot
-                        + KQuantScales.scale(data, block + 4, 2 * group + 1) * highDot)
-                        - dmin * (KQuantScales.min(data, block + 4, 2 * group) * lowSum
-                        + KQuantScales.min(data, block + 4, 2 * group + 1) * highSum);
+                sum += KQuantScales.groupDot(data, block + 4, group, d, dmin, lowDot, highDot, lowSum, highSum);
             }
         }
         return sum;
