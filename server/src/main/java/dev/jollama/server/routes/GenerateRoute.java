@@ -3,22 +3,22 @@ package dev.jollama.server.routes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.engine.generation.GenerationResult;
+import dev.jollama.engine.gguf.GgufFile;
+import dev.jollama.engine.grammar.Grammar;
 import dev.jollama.engine.model.Model;
 import dev.jollama.engine.tokenizer.Tokenizer;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.Options;
 import dev.jollama.server.api.RequestBody;
 import dev.jollama.server.config.ServerConfig;
-import dev.jollama.engine.gguf.GgufFile;
-import dev.jollama.engine.grammar.Grammar;
 import dev.jollama.server.prompt.FimTokens;
 import dev.jollama.server.prompt.PromptBuilder;
-import dev.jollama.server.thinking.OutputParser;
 import dev.jollama.server.prompt.PromptRequest;
 import dev.jollama.server.scheduler.Lease;
 import dev.jollama.server.scheduler.Scheduler;
 import dev.jollama.server.store.ModelStore;
 import dev.jollama.server.store.StoredModel;
+import dev.jollama.server.thinking.OutputParser;
 import io.javalin.http.Context;
 
 import java.time.Duration;
@@ -58,7 +58,7 @@ public final class GenerateRoute {
         StoredModel stored = Models.find(store, r.model());
         if (r.prompt().isEmpty() && r.keepAlive().isPresent() && r.keepAlive().get().isZero()) {
             scheduler.expire(stored);
-            respondJson(ctx, Completion.loadReply(r.model(), shape(r.raw()), "unload"));
+            JsonReply.send(ctx, 200, Completion.loadReply(r.model(), shape(r.raw()), "unload"));
             return;
         }
         if (stored.config().get("capabilities") instanceof List<?> capabilities && capabilities.contains("image")) {
@@ -80,7 +80,7 @@ public final class GenerateRoute {
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), keepAlive)) {
             long loaded = System.nanoTime();
             if (r.prompt().isEmpty()) { // with or without a suffix, as Ollama: a load
-                respondJson(ctx, Completion.loadReply(r.model(), shape(r.raw()), "load"));
+                JsonReply.send(ctx, 200, Completion.loadReply(r.model(), shape(r.raw()), "load"));
                 return;
             }
             Model model = lease.model();
@@ -104,7 +104,7 @@ public final class GenerateRoute {
                 if (!r.images().isEmpty()) {
                     debug.put("image_count", r.images().size());
                 }
-                respondJson(ctx, reply);
+                JsonReply.send(ctx, 200, reply);
                 return;
             }
             Completion.run(ctx, lease, text, new Completion.Settings(r.model(), options, r.truncate(), r.shift(),
@@ -179,9 +179,5 @@ public final class GenerateRoute {
                 body.integer("top_logprobs").orElse(0), body.bool("truncate").orElse(true),
                 body.bool("shift").orElse(true), body.bool("_debug_render_only").orElse(false),
                 ThinkValue.parse(body.node("think")));
-    }
-
-    private static void respondJson(Context ctx, ObjectNode body) {
-        JsonReply.send(ctx, 200, body);
     }
 }
