@@ -51,8 +51,8 @@ public final class MatmulInput {
     }
 
     /**
-     * Sums of each run of 16 values of vector 0: kernels use them to apply a block's offset (the -8 of Q4_0, the
-     * mins of Q4_K) once per block instead of once per value. Computed once per new input, before threads share it
+     * Sums of each run of 16 values of vector 0: kernels use them to apply a block's offset (the mins of Q4_K, the
+     * -32 of Q6_K) once per block instead of once per value. Computed once per new input, before threads share it
      * ({@link Matmul} asks first).
      */
     float[] sums16() {

@@ -105,7 +105,7 @@ public final class Q4KTensor extends FloatTensor {
         int high = data.get(INT_LE, block + 12);
         long scales = KQuantScales.scales(low, high);
         long mins = KQuantScales.mins(low, high);
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector lowAcc = FloatVector.zero(F), highAcc = lowAcc;
         float minSum = 0f;
         for (int group = 0; group < 4; group++) {
             int g0 = x0 + group * 64;
@@ -115,13 +115,14 @@ public final class Q4KTensor extends FloatTensor {
                 lowDot = low(packed).fma(FloatVector.fromArray(F, x, g0 + j), lowDot);
                 highDot = high(packed).fma(FloatVector.fromArray(F, x, g0 + 32 + j), highDot);
             }
-            acc = lowDot.fma(FloatVector.broadcast(F, KQuantScales.of(scales, 2 * group)), acc);
-            acc = highDot.fma(FloatVector.broadcast(F, KQuantScales.of(scales, 2 * group + 1)), acc);
+            // The casts matter: an int argument picks broadcast(long), which checks that the value fits a float.
+            lowAcc = lowDot.fma(FloatVector.broadcast(F, (float) KQuantScales.of(scales, 2 * group)), lowAcc);
+            highAcc = highDot.fma(FloatVector.broadcast(F, (float) KQuantScales.of(scales, 2 * group + 1)), highAcc);
             int s = g0 / 16;
             minSum += KQuantScales.of(mins, 2 * group) * (sums[s] + sums[s + 1])
                     + KQuantScales.of(mins, 2 * group + 1) * (sums[s + 2] + sums[s + 3]);
         }
-        return f16(block) * acc.reduceLanes(VectorOperators.ADD) - f16(block + 2) * minSum;
+        return f16(block) * lowAcc.add(highAcc).reduceLanes(VectorOperators.ADD) - f16(block + 2) * minSum;
     }
 
     /** Bytes j to j + lanes of a group's nibbles, zero-extended. */

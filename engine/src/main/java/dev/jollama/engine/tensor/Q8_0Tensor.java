@@ -51,25 +51,37 @@ public final class Q8_0Tensor extends FloatTensor {
         }
     }
 
-    /** Per block, the int8 values times x in float lanes, then one multiply-add by the block's scale. */
+    /**
+     * Per block, the int8 values times x in float lanes, then one multiply-add by the block's scale. Even and odd
+     * blocks accumulate separately: one chain of dependent multiply-adds would wait out the FMA latency every block.
+     */
     @Override
     protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
         float[] x = in.values;
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector even = FloatVector.zero(F), odd = FloatVector.zero(F);
         int touched = 0;
-        for (int b = 0; b < blocks; b++) {
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
             long block = (firstBlock + b) * BLOCK_BYTES;
-            if ((b & 1) == 0) {
-                touched += touchAhead(block);
-            }
-            FloatVector sum = quants(block, 0).mul(FloatVector.fromArray(F, x, b * 32));
-            for (int j = F.length(); j < 32; j += F.length()) {
-                sum = quants(block, j).fma(FloatVector.fromArray(F, x, b * 32 + j), sum);
-            }
-            acc = sum.fma(FloatVector.broadcast(F, f16(block)), acc);
+            touched += touchAhead(block);
+            even = blockDot(block, x, b * 32).fma(FloatVector.broadcast(F, f16(block)), even);
+            odd = blockDot(block + BLOCK_BYTES, x, b * 32 + 32).fma(FloatVector.broadcast(F, f16(block + BLOCK_BYTES)), odd);
+        }
+        if (b < blocks) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            even = blockDot(block, x, b * 32).fma(FloatVector.broadcast(F, f16(block)), even);
         }
         scratch[0] = touched;
-        return acc.reduceLanes(VectorOperators.ADD);
+        return even.add(odd).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The lanes of one block's int8 values times x, not yet scaled. */
+    private FloatVector blockDot(long block, float[] x, int xOffset) {
+        FloatVector sum = quants(block, 0).mul(FloatVector.fromArray(F, x, xOffset));
+        for (int j = F.length(); j < 32; j += F.length()) {
+            sum = quants(block, j).fma(FloatVector.fromArray(F, x, xOffset + j), sum);
+        }
+        return sum;
     }
 
     /** The int8 values j to j + lanes of a block, as floats. */

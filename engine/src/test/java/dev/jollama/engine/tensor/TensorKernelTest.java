@@ -47,13 +47,18 @@ class TensorKernelTest {
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
     void matmulAgreesWithScalarReference(GgmlType type) {
         Random random = new Random(31 + type.id);
-        int rows = 5, cols = 512;
-        FloatTensor tensor = randomTensor(type, rows * cols, random);
-        for (int count : new int[]{1, 6}) {
-            for (int threads : new int[]{1, 2}) {
-                MatmulInput in = randomInput(cols, count, random);
-                float[] out = multiply(tensor, in, rows, threads);
-                assertMatchesReference(tensor, in.values(), out, rows, cols, count, type + " x" + count + " on " + threads);
+        int rows = 5;
+        // An even and an odd number of blocks per row: kernels step through blocks in pairs.
+        int cols = type.blockSize == 256 ? 768 : 544;
+        for (int width : new int[]{512, cols}) {
+            FloatTensor tensor = randomTensor(type, rows * width, random);
+            for (int count : new int[]{1, 6}) {
+                for (int threads : new int[]{1, 2}) {
+                    MatmulInput in = randomInput(width, count, random);
+                    float[] out = multiply(tensor, in, rows, threads);
+                    assertMatchesReference(tensor, in.values(), out, rows, width, count,
+                            type + " rows of " + width + " x" + count + " on " + threads);
+                }
             }
         }
     }
