@@ -84,45 +84,42 @@ public final class Q4KTensor extends FloatTensor {
     }
 
     /**
-     * Per 32-value sub-block, the nibbles times x in float lanes, scaled by the sub-block's integer scale; the
-     * super-block's d applies once. The mins apply through the input's sums:
-     * Σ (d·sc·q - dmin·m)·x = d·Σ sc·(Σ q·x) - dmin·Σ m·(Σ x). One super-block per call, returning a float, to stay
-     * within C2's inlining node budget (a vector op left as a call is many times slower).
+     * Per 32-value sub-block, the nibbles times x in float lanes, scaled by the sub-block's scale times d. The mins
+     * apply through the input's sums: Σ (d·sc·q - dmin·m)·x = Σ d·sc·(Σ q·x) - Σ dmin·m·(Σ x). The accumulators run
+     * across super-blocks, so the lanes are summed once per row.
      */
     @Override
     protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
         float[] x = in.values;
         float[] sums = in.sums16();
-        float sum = 0f;
-        for (int b = 0; b < blocks; b++) {
-            sum += superBlock((firstBlock + b) * BLOCK_BYTES, x, sums, b * 256);
-        }
-        return sum;
-    }
-
-    private float superBlock(long block, float[] x, float[] sums, int x0) {
-        long low = data.get(LONG_LE, block + 4);
-        int high = data.get(INT_LE, block + 12);
-        long scales = KQuantScales.scales(low, high);
-        long mins = KQuantScales.mins(low, high);
         FloatVector lowAcc = FloatVector.zero(F), highAcc = lowAcc;
         float minSum = 0f;
-        for (int group = 0; group < 4; group++) {
-            int g0 = x0 + group * 64;
-            FloatVector lowDot = FloatVector.zero(F), highDot = lowDot;
-            for (int j = 0; j < 32; j += F.length()) {
-                IntVector packed = packed(block, group, j);
-                lowDot = low(packed).fma(FloatVector.fromArray(F, x, g0 + j), lowDot);
-                highDot = high(packed).fma(FloatVector.fromArray(F, x, g0 + 32 + j), highDot);
+        int touched = 0;
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            touched += touchAhead(block) + touchAhead(block + 72);
+            long low = data.get(LONG_LE, block + 4);
+            int high = data.get(INT_LE, block + 12);
+            long scales = KQuantScales.scales(low, high);
+            long mins = KQuantScales.mins(low, high);
+            float d = f16(block), dmin = f16(block + 2);
+            for (int group = 0; group < 4; group++) {
+                int g0 = b * 256 + group * 64;
+                FloatVector lowDot = FloatVector.zero(F), highDot = lowDot;
+                for (int j = 0; j < 32; j += F.length()) {
+                    IntVector packed = packed(block, group, j);
+                    lowDot = low(packed).fma(FloatVector.fromArray(F, x, g0 + j), lowDot);
+                    highDot = high(packed).fma(FloatVector.fromArray(F, x, g0 + 32 + j), highDot);
+                }
+                lowAcc = lowDot.fma(FloatVector.broadcast(F, d * KQuantScales.of(scales, 2 * group)), lowAcc);
+                highAcc = highDot.fma(FloatVector.broadcast(F, d * KQuantScales.of(scales, 2 * group + 1)), highAcc);
+                int s = g0 / 16;
+                minSum += dmin * (KQuantScales.of(mins, 2 * group) * (sums[s] + sums[s + 1])
+                        + KQuantScales.of(mins, 2 * group + 1) * (sums[s + 2] + sums[s + 3]));
             }
-            // The casts matter: an int argument picks broadcast(long), which checks that the value fits a float.
-            lowAcc = lowDot.fma(FloatVector.broadcast(F, (float) KQuantScales.of(scales, 2 * group)), lowAcc);
-            highAcc = highDot.fma(FloatVector.broadcast(F, (float) KQuantScales.of(scales, 2 * group + 1)), highAcc);
-            int s = g0 / 16;
-            minSum += KQuantScales.of(mins, 2 * group) * (sums[s] + sums[s + 1])
-                    + KQuantScales.of(mins, 2 * group + 1) * (sums[s + 2] + sums[s + 3]);
         }
-        return f16(block) * lowAcc.add(highAcc).reduceLanes(VectorOperators.ADD) - f16(block + 2) * minSum;
+        scratch[0] = touched;
+        return lowAcc.add(highAcc).reduceLanes(VectorOperators.ADD) - minSum;
     }
 
     /** Bytes j to j + lanes of a group's nibbles, zero-extended. */
