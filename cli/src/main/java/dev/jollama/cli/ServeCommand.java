@@ -1,15 +1,36 @@
 package dev.jollama.cli;
 
+import dev.jollama.engine.bench.Warmup;
+import dev.jollama.server.JollamaServer;
+import dev.jollama.server.config.ServerConfig;
+
 import picocli.CommandLine.Command;
 
+import java.io.IOException;
 import java.util.concurrent.Callable;
 
-/** {@code jollama serve}: starts the API server at OLLAMA_HOST (default 127.0.0.1:11434). */
+/**
+ * {@code jollama serve}: starts the API server at OLLAMA_HOST (default 127.0.0.1:11434), then warms the JIT up in the
+ * background (a few seconds of CPU) so that the first request after a model loads does not run interpreted code;
+ * JOLLAMA_WARMUP=0 turns that off.
+ */
 @Command(name = "serve", description = "Start the server.")
 final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
-        dev.jollama.server.JollamaServer.start(dev.jollama.server.config.ServerConfig.fromEnvironment()).join();
+        JollamaServer server = JollamaServer.start(ServerConfig.fromEnvironment());
+        if (!"0".equals(System.getenv("JOLLAMA_WARMUP")) && !"false".equalsIgnoreCase(System.getenv("JOLLAMA_WARMUP"))) {
+            Thread.ofPlatform().daemon().name("jollama-warmup").start(ServeCommand::warmUp);
+        }
+        server.join();
         return 0;
+    }
+
+    private static void warmUp() {
+        try {
+            Warmup.run();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("jollama: JIT warm-up failed (the server works, its first request may be slower): " + e);
+        }
     }
 }

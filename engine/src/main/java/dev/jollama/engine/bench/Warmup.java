@@ -1,0 +1,45 @@
+package dev.jollama.engine.bench;
+
+import dev.jollama.engine.model.Model;
+import dev.jollama.engine.model.Sequence;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Runs a small synthetic model of every common weight type through a batched prompt and some decoding steps, so that
+ * the JIT has compiled the kernels and the forward pass before the first real request: on tinyllama-1.1b Q4_0 a
+ * 58-token prompt right after loading took 1.79 s cold and 0.92 s after one second of this (0.86 s fully warm).
+ */
+public final class Warmup {
+    private static final ModelShape SHAPE = new ModelShape("warm-up", "llama", 512, 1024, 2, 8, 2, 64, 1024,
+            10_000f, 1e-5f, false, false, false, false);
+    private static final int DECODE_STEPS = 32;
+
+    private Warmup() {
+    }
+
+    /** Writes each model to a temporary file, runs it, and deletes the file again. */
+    public static void run() throws IOException {
+        for (SynthType type : SynthType.values()) {
+            Path file = Files.createTempFile("jollama-warmup-", ".gguf");
+            try {
+                Synth.write(SHAPE, type, file);
+                try (Model model = Model.load(file)) {
+                    Sequence sequence = model.newSequence(Model.BATCH_CAPACITY + DECODE_STEPS);
+                    int[] prompt = new int[Model.BATCH_CAPACITY];
+                    for (int i = 0; i < prompt.length; i++) {
+                        prompt[i] = 3 + (7 * i) % (SHAPE.vocabulary() - 3);
+                    }
+                    model.forward(sequence, prompt, 0, prompt.length);
+                    for (int i = 0; i < DECODE_STEPS; i++) {
+                        model.forward(sequence, 3 + i);
+                    }
+                }
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+}
