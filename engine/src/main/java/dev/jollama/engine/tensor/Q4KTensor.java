@@ -101,8 +101,8 @@ public final class Q4KTensor extends FloatTensor {
             long low = data.get(LONG_LE, block + 4);
             int high = data.get(INT_LE, block + 12);
             long scales = KQuantScales.scales(low, high);
-            long mins = KQuantScales.mins(low, high);
-            float d = f16(block), dmin = f16(block + 2);
+            float d = f16(block);
+            minSum += f16(block + 2) * KQuantScales.minsDot(KQuantScales.mins(low, high), sums, b * 16);
             for (int group = 0; group < 4; group++) {
                 int g0 = b * 256 + group * 64;
                 FloatVector lowDot = FloatVector.zero(F), highDot = lowDot;
@@ -113,9 +113,6 @@ public final class Q4KTensor extends FloatTensor {
                 }
                 lowAcc = lowDot.fma(FloatVector.broadcast(F, d * KQuantScales.of(scales, 2 * group)), lowAcc);
                 highAcc = highDot.fma(FloatVector.broadcast(F, d * KQuantScales.of(scales, 2 * group + 1)), highAcc);
-                int s = g0 / 16;
-                minSum += dmin * (KQuantScales.of(mins, 2 * group) * (sums[s] + sums[s + 1])
-                        + KQuantScales.of(mins, 2 * group + 1) * (sums[s + 2] + sums[s + 3]));
             }
         }
         scratch[0] = touched;
