@@ -6,12 +6,12 @@ package dev.jollama.engine.tensor;
  */
 public final class Matmul implements WorkerPool.Task {
     /**
-     * Work items per worker for a single input vector: few enough that each worker streams long runs of consecutive
+     * Work items per worker: few enough that each worker streams long runs of consecutive
      * rows (matrix-vector products over a whole model ran 15-17% faster than with items of 16 rows), enough that a
      * worker slowed by a neighbouring process leaves the rest to the others.
      */
     private static final int ITEMS_PER_WORKER = 4;
-    /** The smallest work item for a single input vector. */
+    /** The smallest work item for a single input vector (several share each tile of {@link FloatTensor#TILE_ROWS}). */
     private static final int MIN_VECTOR_GRAIN = 16;
     /** Below this many multiply-adds a product is not worth waking the other workers for. */
     private static final long PARALLEL_THRESHOLD = 1 << 18;
@@ -46,7 +46,8 @@ public final class Matmul implements WorkerPool.Task {
             if ((long) rows * input.width() * input.count() < PARALLEL_THRESHOLD) {
                 run(0, 0, rows);
             } else {
-                int grain = input.count() == 1 ? Math.max(MIN_VECTOR_GRAIN, rows / (pool.threads() * ITEMS_PER_WORKER)) : FloatTensor.TILE_ROWS;
+                int share = rows / (pool.threads() * ITEMS_PER_WORKER);
+                int grain = input.count() == 1 ? Math.max(MIN_VECTOR_GRAIN, share) : Math.max(1, share / FloatTensor.TILE_ROWS) * FloatTensor.TILE_ROWS;
                 pool.run(rows, grain, this);
             }
         } finally {
