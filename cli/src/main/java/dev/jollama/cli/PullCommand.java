@@ -24,13 +24,20 @@ final class PullCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandEnvironment environment = root.environment();
+        try (JollamaClient client = environment.client()) {
+            pull(environment, client, model, insecure);
+        }
+        return 0;
+    }
+
+    /** Pulls {@code model} through the server, drawing its progress on stderr; {@code run} uses it too. */
+    static void pull(CommandEnvironment environment, JollamaClient client, String model, boolean insecure) {
         PullProgressView view = new PullProgressView(environment.stderr(), environment.stdoutIsTerminal(),
                 PullProgressView.terminalWidth(), System::nanoTime);
-        try (JollamaClient client = environment.client()) {
+        try {
             client.pull(new PullRequest(model, insecure ? true : null), view);
         } finally {
             view.finish();
         }
-        return 0;
     }
 }

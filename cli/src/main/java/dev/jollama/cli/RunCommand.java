@@ -4,6 +4,7 @@ import dev.jollama.client.Format;
 import dev.jollama.client.GenerateRequest;
 import dev.jollama.client.GenerateResponse;
 import dev.jollama.client.JollamaClient;
+import dev.jollama.client.JollamaException;
 import dev.jollama.client.KeepAlive;
 import dev.jollama.client.ShowResponse;
 import picocli.CommandLine.Command;
@@ -27,7 +28,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code jollama run MODEL [PROMPT]}: answers the prompt (with what stdin pipes in before it), streaming the answer;
- * with neither prompt nor pipe, at a terminal, a chat. {@code run --model FILE.gguf PROMPT} instead runs a local GGUF
+ * with neither prompt nor pipe, at a terminal, a chat. A model the server does not have is pulled first, as ollama
+ * does. {@code run --model FILE.gguf PROMPT} instead runs a local GGUF
  * file in this process, without a server or template.
  */
 @Command(name = "run", description = {"Run a model: answer PROMPT (after what stdin pipes in), or chat at a terminal.",
@@ -58,6 +60,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--verbose", description = "Show timings for the response.")
     boolean verbose;
+
+    @Option(names = "--insecure", description = "Pull a missing model from an insecure registry (plain http, unverified certificates).")
+    boolean insecure;
 
     @Option(names = "--temperature", description = "Sampling temperature; 0 is greedy (local default 0.8).")
     Float temperature;
@@ -109,7 +114,7 @@ final class RunCommand implements Callable<Integer> {
         interactive &= prompts.isEmpty();
 
         try (JollamaClient client = environment.client()) {
-            ShowResponse model = client.show(settings.model);
+            ShowResponse model = showOrPull(client, settings.model, environment);
             // As ollama: a model that can think shows its thinking unless told otherwise.
             if (settings.think == null && model.capabilities() != null && model.capabilities().contains("thinking")) {
                 settings.think = RunSettings.think("true");
@@ -123,6 +128,18 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private ShowResponse showOrPull(JollamaClient client, String name, CommandEnvironment environment) {
+        try {
+            return client.show(name);
+        } catch (JollamaException e) {
+            if (e.statusCode() != 404) {
+                throw e;
+            }
+        }
+        PullCommand.pull(environment, client, name, insecure);
+        return client.show(name);
     }
 
     private RunSettings settings(String model) {

@@ -44,6 +44,32 @@ class GetAModelEndToEndTest {
         }
     }
 
+    @Test
+    void runPullsAModelTheServerDoesNotHave() throws Exception {
+        try (FakeRegistry registry = FakeRegistry.start(); TestServer server = TestServer.start()) {
+            registry.publishStories("stories", "latest", "{{ .Prompt }}");
+            String name = registry.name("stories:latest");
+
+            TestServer.Outcome run = server.run("run", "--insecure", name, "--temperature", "0", "--num-predict", "12",
+                    "Once upon a time");
+
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(run.err()).contains("pulling manifest").contains("success");
+            assertThat(run.out()).startsWith(", there was a little girl named Lily. She");
+        }
+    }
+
+    @Test
+    void runOfAModelNoRegistryHasFailsWithThePullError() throws Exception {
+        try (FakeRegistry registry = FakeRegistry.start(); TestServer server = TestServer.start()) {
+            TestServer.Outcome run = server.run("run", "--insecure", registry.name("missing:latest"), "hello");
+
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err()).contains("Error: ");
+        }
+    }
+
     private static long blobCount(Path models) throws Exception {
         try (Stream<Path> blobs = Files.list(models.resolve("blobs"))) {
             return blobs.count();
