@@ -21,10 +21,13 @@ import dev.jollama.server.store.StoredModel;
 import dev.jollama.server.thinking.OutputParser;
 import io.javalin.http.Context;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * POST /api/generate: validates in Ollama's order (the first failing check wins), loads or unloads the model,
@@ -114,10 +117,15 @@ public final class GenerateRoute {
     }
 
     /** Whether the model's GGUF names FIM tokens; read from the header, which the OS has cached after a load. */
+    /** Model files are blobs named by their digest, so the answer per path never changes. */
+    private static final Map<Path, Boolean> FIM_TOKENS_DECLARED = new ConcurrentHashMap<>();
+
     private static boolean declaresFimTokens(StoredModel stored) {
-        try (GgufFile file = GgufFile.open(stored.modelPath())) {
-            return FimTokens.of(file).isPresent();
-        }
+        return FIM_TOKENS_DECLARED.computeIfAbsent(stored.modelPath(), path -> {
+            try (GgufFile file = GgufFile.open(path)) {
+                return FimTokens.of(file).isPresent();
+            }
+        });
     }
 
     /** Generate replies carry text in "response" and, unless raw, the token ids of prompt and answer in "context". */
