@@ -1,6 +1,7 @@
 package dev.jollama.cli.modelfile;
 
 import dev.jollama.client.Message;
+import dev.jollama.server.api.Options;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,19 +26,6 @@ public final class ModelfileParser {
     private static final Pattern INT = Pattern.compile("[+-]?\\d+");
     private static final Pattern FLOAT = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private static final String TRIPLE_QUOTE = "\"\"\"";
-
-    private enum Type { INT, FLOAT, BOOL, STRING_LIST }
-
-    /** The options a PARAMETER may set, with their types (Ollama's api.Options). */
-    private static final Map<String, Type> PARAMETERS = Map.ofEntries(
-            Map.entry("num_ctx", Type.INT), Map.entry("num_batch", Type.INT), Map.entry("num_gpu", Type.INT),
-            Map.entry("main_gpu", Type.INT), Map.entry("use_mmap", Type.BOOL), Map.entry("num_thread", Type.INT),
-            Map.entry("draft_num_predict", Type.INT), Map.entry("num_keep", Type.INT), Map.entry("seed", Type.INT),
-            Map.entry("num_predict", Type.INT), Map.entry("top_k", Type.INT), Map.entry("top_p", Type.FLOAT),
-            Map.entry("min_p", Type.FLOAT), Map.entry("typical_p", Type.FLOAT), Map.entry("repeat_last_n", Type.INT),
-            Map.entry("temperature", Type.FLOAT), Map.entry("repeat_penalty", Type.FLOAT),
-            Map.entry("presence_penalty", Type.FLOAT), Map.entry("frequency_penalty", Type.FLOAT),
-            Map.entry("stop", Type.STRING_LIST));
 
     /** Parameters Ollama dropped; old Modelfiles still carry them, so they are ignored with a warning, as there. */
     private static final Set<String> DEPRECATED = Set.of("penalize_newline", "low_vram", "f16_kv", "logits_all",
@@ -177,13 +165,11 @@ public final class ModelfileParser {
     }
 
     private static Object parameterValue(int lineNumber, String name, List<String> values) {
-        Type type = PARAMETERS.get(name);
-        if (type == null) {
-            throw new ModelfileException(lineNumber, "unknown parameter '" + name + "'");
-        }
+        Options.Kind kind = Options.kindOf(name)
+                .orElseThrow(() -> new ModelfileException(lineNumber, "unknown parameter '" + name + "'"));
         String first = values.getFirst();
-        return switch (type) {
-            case STRING_LIST -> List.copyOf(values);
+        return switch (kind) {
+            case STRINGS -> List.copyOf(values);
             case INT -> integer(first).orElseThrow(() -> invalid(lineNumber, "int", first, name));
             case FLOAT -> decimal(first).orElseThrow(() -> invalid(lineNumber, "float", first, name));
             case BOOL -> bool(first).orElseThrow(() -> invalid(lineNumber, "bool", first, name));

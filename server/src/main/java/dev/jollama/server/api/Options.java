@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Generation options after layering defaults, the model's PARAMETERs and the request's {@code options}, each layer
@@ -21,7 +22,8 @@ public record Options(int numCtx, int numBatch, int numThread, int numKeep, long
 
     private static final System.Logger LOG = System.getLogger(Options.class.getName());
 
-    private enum Kind { INT, FLOAT, BOOL, STRINGS }
+    /** The type of an option's value. */
+    public enum Kind { INT, FLOAT, BOOL, STRINGS }
 
     private static final Map<String, Kind> KEYS = Map.ofEntries(
             Map.entry("num_ctx", Kind.INT), Map.entry("num_batch", Kind.INT), Map.entry("num_gpu", Kind.INT),
@@ -32,6 +34,11 @@ public record Options(int numCtx, int numBatch, int numThread, int numKeep, long
             Map.entry("temperature", Kind.FLOAT), Map.entry("repeat_penalty", Kind.FLOAT),
             Map.entry("presence_penalty", Kind.FLOAT), Map.entry("frequency_penalty", Kind.FLOAT),
             Map.entry("stop", Kind.STRINGS));
+
+    /** The type of the option of this name (Ollama's api.Options), empty for a name that is not an option. */
+    public static Optional<Kind> kindOf(String name) {
+        return Optional.ofNullable(KEYS.get(name));
+    }
 
     /** Layers the model's parameters and the request's options over the defaults. */
     public static Options resolve(int defaultNumCtx, Map<String, Object> modelParameters, JsonNode requestOptions) {
