@@ -90,10 +90,14 @@ public final class MatmulInput {
                 }
                 for (int g = 0; g < groups; g++) {
                     int base = g * WIDE_GROUP * width;
-                    for (int j = 0; j < WIDE_GROUP; j++) {
-                        int from = base + j * width;
-                        for (int k = 0; k < width; k++) {
-                            transposed[base + k * WIDE_GROUP + j] = values[from + k];
+                    // 16 values of each vector at a time: the 16 rows of the result they go to stay in cache.
+                    for (int k0 = 0; k0 < width; k0 += 16) {
+                        int k1 = Math.min(width, k0 + 16);
+                        for (int j = 0; j < WIDE_GROUP; j++) {
+                            int from = base + j * width;
+                            for (int k = k0; k < k1; k++) {
+                                transposed[base + k * WIDE_GROUP + j] = values[from + k];
+                            }
                         }
                     }
                 }
