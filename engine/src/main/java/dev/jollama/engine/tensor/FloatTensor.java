@@ -137,7 +137,7 @@ public abstract sealed class FloatTensor
     /**
      * {@code out[t·rows + r] = row r · input vector t} for rows {@code from} to {@code to} of this matrix (rows of
      * {@code in.width()} values). Rows that are not whole blocks go through the scalar reference; {@code scratch}
-     * holds at least {@link #TILE_ROWS} rows of floats.
+     * holds at least {@link #TILE_ROWS} rows of floats and {@link FloatKernels#GROUP_SCRATCH} more.
      */
     final void multiplyRows(MatmulInput in, float[] out, int rows, int from, int to, float[] scratch) {
         int cols = in.width();
@@ -158,10 +158,21 @@ public abstract sealed class FloatTensor
             return;
         }
         float[] x = in.values;
+        int count = in.count();
+        // Whole groups of WIDE_GROUP vectors go through the transposed kernel, the rest through the row-major one.
+        int grouped = FloatKernels.GROUPS ? count - count % MatmulInput.WIDE_GROUP : 0;
+        float[] xT = grouped > 0 ? in.transposedGroups() : null;
+        int tileFloats = TILE_ROWS * cols;
         for (int r = from; r < to; r += TILE_ROWS) {
             int n = Math.min(TILE_ROWS, to - r);
             dequantize((long) r * blocksPerRow, n * blocksPerRow, scratch, 0);
-            FloatKernels.tileTimesBatch(scratch, n, x, in.count(), cols, out, rows, r);
+            int done = 0;
+            if (n == TILE_ROWS) {
+                for (; done < grouped; done += MatmulInput.WIDE_GROUP) {
+                    FloatKernels.tileTimesGroup(scratch, cols, xT, done * cols, out, done * rows + r, rows, scratch, tileFloats);
+                }
+            }
+            FloatKernels.tileTimesBatch(scratch, n, x, done, count, cols, out, rows, r);
         }
     }
 

@@ -38,6 +38,9 @@ public final class Matmul implements WorkerPool.Task {
      */
     public void multiply(FloatTensor weights, MatmulInput input, float[] out, int rows) {
         input.sums16(); // computed here, once, rather than raced for by the workers
+        if (input.count() >= MatmulInput.WIDE_GROUP) {
+            input.transposedGroups();
+        }
         this.weights = weights;
         this.input = input;
         this.out = out;
@@ -59,7 +62,7 @@ public final class Matmul implements WorkerPool.Task {
 
     @Override
     public void run(int worker, int from, int to) {
-        int needed = FloatTensor.TILE_ROWS * input.width();
+        int needed = FloatTensor.TILE_ROWS * input.width() + FloatKernels.GROUP_SCRATCH;
         if (scratch[worker].length < needed) {
             scratch[worker] = new float[needed];
         }

@@ -18,6 +18,12 @@ public final class MatmulInput {
     /** Sums of each 16 values of vector 0, computed on first use after the values change. */
     private final float[] sums16;
     private boolean sumsReady;
+    /** The first {@link #WIDE_GROUP}-vector groups transposed (see {@link #transposedGroups()}); made on first use. */
+    private float[] transposed;
+    private boolean transposedReady;
+
+    /** Vectors per group in {@link #transposedGroups()}: four float vectors of 16 lanes. */
+    static final int WIDE_GROUP = 64;
 
     public MatmulInput(int width, int capacity) {
         this.width = width;
@@ -50,6 +56,7 @@ public final class MatmulInput {
         }
         this.count = count;
         this.sumsReady = false;
+        this.transposedReady = false;
     }
 
     /**
@@ -69,5 +76,36 @@ public final class MatmulInput {
             sumsReady = true;
         }
         return sums16;
+    }
+
+    /**
+     * The first {@code count / WIDE_GROUP} groups of {@link #WIDE_GROUP} vectors, each group transposed: value k of
+     * vector {@code g·WIDE_GROUP + j} at {@code g·WIDE_GROUP·width + k·WIDE_GROUP + j}, so that one load reads value k
+     * of 16 vectors. Computed once per new input, before threads share it ({@link Matmul} asks first).
+     */
+    float[] transposedGroups() {
+        if (!transposedReady) {
+            int groups = count / WIDE_GROUP;
+            if (groups > 0) {
+                if (transposed == null) {
+                    transposed = new float[(capacity / WIDE_GROUP) * WIDE_GROUP * width];
+                }
+                for (int g = 0; g < groups; g++) {
+                    int base = g * WIDE_GROUP * width;
+                    // 16 values of each vector at a time: the 16 rows of the result they go to stay in cache.
+                    for (int k0 = 0; k0 < width; k0 += 16) {
+                        int k1 = Math.min(width, k0 + 16);
+                        for (int j = 0; j < WIDE_GROUP; j++) {
+                            int from = base + j * width;
+                            for (int k = k0; k < k1; k++) {
+                                transposed[base + k * WIDE_GROUP + j] = values[from + k];
+                            }
+                        }
+                    }
+                }
+            }
+            transposedReady = true;
+        }
+        return transposed;
     }
 }

@@ -41,7 +41,8 @@ class TensorKernelTest {
     /**
      * The fast path (fused kernels for one input vector, dequantized tiles for several) against the scalar
      * reference; 5 rows so a partial tile is covered, 6 inputs so a
-     * partial group of four is, on one and on two threads.
+     * partial group of four is, 64 and 70 so a transposed group of 64 is (with and without a rest), on one and on two
+     * threads.
      */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
@@ -52,7 +53,7 @@ class TensorKernelTest {
         int cols = type.blockSize == 256 ? 768 : 544;
         for (int width : new int[]{512, cols}) {
             FloatTensor tensor = randomTensor(type, rows * width, random);
-            for (int count : new int[]{1, 6}) {
+            for (int count : new int[]{1, 6, MatmulInput.WIDE_GROUP, MatmulInput.WIDE_GROUP + 6}) {
                 for (int threads : new int[]{1, 2}) {
                     MatmulInput in = randomInput(width, count, random);
                     float[] out = multiply(tensor, in, rows, threads);
