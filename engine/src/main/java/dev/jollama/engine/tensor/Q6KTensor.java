@@ -107,7 +107,6 @@ public final class Q6KTensor extends FloatTensor {
 
     private float superBlock(long block, float[] x, float[] sums, int x0) {
         FloatVector acc = FloatVector.zero(F);
-        float offsets = 0f;
         for (int half = 0; half < 2; half++) {
             long ql = block + 64 * half;
             long qh = block + 128 + 32 * half;
@@ -127,9 +126,13 @@ public final class Q6KTensor extends FloatTensor {
                     int at = h0 + 64 * pair + l;
                     acc = run(q0, x, at, s0, acc);
                     acc = run(q1, x, at + 32, s1, acc);
-                    offsets += s0 * sums[at / 16] + s1 * sums[at / 16 + 2];
                 }
             }
+        }
+        // The -32 of every value, once per 16 values: values 16s to 16s + 15 have scale s.
+        float offsets = 0f;
+        for (int s = 0; s < 16; s++) {
+            offsets += int8(block + 192 + s) * sums[x0 / 16 + s];
         }
         return f16(block + 208) * (acc.reduceLanes(VectorOperators.ADD) - 32f * offsets);
     }
