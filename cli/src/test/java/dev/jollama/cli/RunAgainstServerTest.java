@@ -81,14 +81,6 @@ class RunAgainstServerTest {
     }
 
     @Test
-    void anUnknownModelIsTheServersMessage() {
-        TestServer.Outcome o = server.run("run", "nope", "hello");
-        assertThat(o.exitCode()).isEqualTo(1);
-        assertThat(o.out()).isEmpty();
-        assertThat(o.err()).isEqualTo("Error: model 'nope' not found\n");
-    }
-
-    @Test
     void thinkingOnAModelThatCannotIsRefused() {
         TestServer.Outcome o = server.run("run", "stories", "--think", "hello");
         assertThat(o.exitCode()).isEqualTo(1);
