@@ -187,27 +187,27 @@ public final class FloatKernels {
             a33 = w3v.fma(xv, a33);
         }
         int xs = outStride;
-        out[o] = sum(a00, w, w0, x, x0, i, n);
-        out[o + 1] = sum(a10, w, w0 + n, x, x0, i, n);
-        out[o + 2] = sum(a20, w, w0 + 2 * n, x, x0, i, n);
-        out[o + 3] = sum(a30, w, w0 + 3 * n, x, x0, i, n);
-        out[o + xs] = sum(a01, w, w0, x, x0 + n, i, n);
-        out[o + xs + 1] = sum(a11, w, w0 + n, x, x0 + n, i, n);
-        out[o + xs + 2] = sum(a21, w, w0 + 2 * n, x, x0 + n, i, n);
-        out[o + xs + 3] = sum(a31, w, w0 + 3 * n, x, x0 + n, i, n);
-        out[o + 2 * xs] = sum(a02, w, w0, x, x0 + 2 * n, i, n);
-        out[o + 2 * xs + 1] = sum(a12, w, w0 + n, x, x0 + 2 * n, i, n);
-        out[o + 2 * xs + 2] = sum(a22, w, w0 + 2 * n, x, x0 + 2 * n, i, n);
-        out[o + 2 * xs + 3] = sum(a32, w, w0 + 3 * n, x, x0 + 2 * n, i, n);
-        out[o + 3 * xs] = sum(a03, w, w0, x, x0 + 3 * n, i, n);
-        out[o + 3 * xs + 1] = sum(a13, w, w0 + n, x, x0 + 3 * n, i, n);
-        out[o + 3 * xs + 2] = sum(a23, w, w0 + 2 * n, x, x0 + 3 * n, i, n);
-        out[o + 3 * xs + 3] = sum(a33, w, w0 + 3 * n, x, x0 + 3 * n, i, n);
+        out[o] = sum(a00.reduceLanes(VectorOperators.ADD), w, w0, x, x0, i, n);
+        out[o + 1] = sum(a10.reduceLanes(VectorOperators.ADD), w, w0 + n, x, x0, i, n);
+        out[o + 2] = sum(a20.reduceLanes(VectorOperators.ADD), w, w0 + 2 * n, x, x0, i, n);
+        out[o + 3] = sum(a30.reduceLanes(VectorOperators.ADD), w, w0 + 3 * n, x, x0, i, n);
+        out[o + xs] = sum(a01.reduceLanes(VectorOperators.ADD), w, w0, x, x0 + n, i, n);
+        out[o + xs + 1] = sum(a11.reduceLanes(VectorOperators.ADD), w, w0 + n, x, x0 + n, i, n);
+        out[o + xs + 2] = sum(a21.reduceLanes(VectorOperators.ADD), w, w0 + 2 * n, x, x0 + n, i, n);
+        out[o + xs + 3] = sum(a31.reduceLanes(VectorOperators.ADD), w, w0 + 3 * n, x, x0 + n, i, n);
+        out[o + 2 * xs] = sum(a02.reduceLanes(VectorOperators.ADD), w, w0, x, x0 + 2 * n, i, n);
+        out[o + 2 * xs + 1] = sum(a12.reduceLanes(VectorOperators.ADD), w, w0 + n, x, x0 + 2 * n, i, n);
+        out[o + 2 * xs + 2] = sum(a22.reduceLanes(VectorOperators.ADD), w, w0 + 2 * n, x, x0 + 2 * n, i, n);
+        out[o + 2 * xs + 3] = sum(a32.reduceLanes(VectorOperators.ADD), w, w0 + 3 * n, x, x0 + 2 * n, i, n);
+        out[o + 3 * xs] = sum(a03.reduceLanes(VectorOperators.ADD), w, w0, x, x0 + 3 * n, i, n);
+        out[o + 3 * xs + 1] = sum(a13.reduceLanes(VectorOperators.ADD), w, w0 + n, x, x0 + 3 * n, i, n);
+        out[o + 3 * xs + 2] = sum(a23.reduceLanes(VectorOperators.ADD), w, w0 + 2 * n, x, x0 + 3 * n, i, n);
+        out[o + 3 * xs + 3] = sum(a33.reduceLanes(VectorOperators.ADD), w, w0 + 3 * n, x, x0 + 3 * n, i, n);
     }
 
     /** The lanes of an accumulator plus the products past the last whole vector (from {@code from} to n). */
-    private static float sum(FloatVector acc, float[] w, int wOffset, float[] x, int xOffset, int from, int n) {
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+    private static float sum(float lanes, float[] w, int wOffset, float[] x, int xOffset, int from, int n) {
+        float sum = lanes;
         for (int j = from; j < n; j++) {
             sum += w[wOffset + j] * x[xOffset + j];
         }

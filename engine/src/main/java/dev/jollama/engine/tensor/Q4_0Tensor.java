@@ -64,39 +64,43 @@ public final class Q4_0Tensor extends FloatTensor {
 
     /**
      * Two blocks per step into two accumulators, so that neither the loop's bookkeeping nor the latency of one chain
-     * of multiply-adds sets the pace (four per step outgrew C2's inlining budget and left vector ops as calls); the -8
-     * of every value is subtracted in integer lanes before conversion, cheaper than a scalar correction per block.
+     * of multiply-adds sets the pace; the -8 of every value is subtracted in integer lanes before conversion, cheaper
+     * than a scalar correction per block. Written out in one method for the reason given in Q8_0Tensor.dotRow.
      */
     @Override
     protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
         float[] x = in.values;
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        FloatVector even = FloatVector.zero(F), odd = even;
         int touched = 0;
         int b = 0;
-        for (; b + 2 <= blocks; b += 2) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
+        for (; b + 1 < blocks; b += 2) {
+            long block = (firstBlock + b) * BLOCK_BYTES, next = block + BLOCK_BYTES;
             if ((b & 3) == 0) {
                 touched += touchAhead(block);
             }
-            acc0 = blockDot(block, x, b * 32, acc0);
-            acc1 = blockDot(block + BLOCK_BYTES, x, b * 32 + 32, acc1);
+            FloatVector evenSum = FloatVector.zero(F), oddSum = evenSum;
+            for (int j = 0; j < 16; j += F.length()) {
+                IntVector packed = packed(block, j), nextPacked = packed(next, j);
+                evenSum = low(packed).fma(FloatVector.fromArray(F, x, b * 32 + j), evenSum);
+                evenSum = high(packed).fma(FloatVector.fromArray(F, x, b * 32 + 16 + j), evenSum);
+                oddSum = low(nextPacked).fma(FloatVector.fromArray(F, x, b * 32 + 32 + j), oddSum);
+                oddSum = high(nextPacked).fma(FloatVector.fromArray(F, x, b * 32 + 48 + j), oddSum);
+            }
+            even = evenSum.fma(FloatVector.broadcast(F, f16(block)), even);
+            odd = oddSum.fma(FloatVector.broadcast(F, f16(next)), odd);
         }
-        for (; b < blocks; b++) {
-            acc0 = blockDot((firstBlock + b) * BLOCK_BYTES, x, b * 32, acc0);
+        if (b < blocks) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector sum = FloatVector.zero(F);
+            for (int j = 0; j < 16; j += F.length()) {
+                IntVector packed = packed(block, j);
+                sum = low(packed).fma(FloatVector.fromArray(F, x, b * 32 + j), sum);
+                sum = high(packed).fma(FloatVector.fromArray(F, x, b * 32 + 16 + j), sum);
+            }
+            even = sum.fma(FloatVector.broadcast(F, f16(block)), even);
         }
         scratch[0] = touched;
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-    }
-
-    /** {@code acc} plus one block's values times x at {@code xOffset}, scaled by the block's d. */
-    private FloatVector blockDot(long block, float[] x, int xOffset, FloatVector acc) {
-        FloatVector sum = FloatVector.zero(F);
-        for (int j = 0; j < 16; j += F.length()) {
-            IntVector packed = packed(block, j);
-            sum = low(packed).fma(FloatVector.fromArray(F, x, xOffset + j), sum);
-            sum = high(packed).fma(FloatVector.fromArray(F, x, xOffset + 16 + j), sum);
-        }
-        return sum.fma(FloatVector.broadcast(F, f16(block)), acc);
+        return even.add(odd).reduceLanes(VectorOperators.ADD);
     }
 
     /** Bytes j to j + lanes of a block's nibbles, zero-extended. */

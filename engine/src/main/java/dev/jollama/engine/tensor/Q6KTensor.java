@@ -81,7 +81,7 @@ public final class Q6KTensor extends FloatTensor {
                 for (int l = 0; l < 32; l += F.length()) {
                     long sc = scales + l / 16;
                     for (int quarter = 0; quarter < 4; quarter++) {
-                        values(block, half, quarter, l).sub(32f).mul(d * int8(sc + 2 * quarter)).intoArray(dst, at + 32 * quarter + l);
+                        dequantizeQuarter(block, half, quarter, l, d * int8(sc + 2 * quarter), dst, at + 32 * quarter + l);
                     }
                 }
             }
@@ -142,15 +142,16 @@ public final class Q6KTensor extends FloatTensor {
     }
 
     /**
-     * Values l to l + lanes of one quarter (32 values) of a half, not yet minus 32, as floats: the low (quarters 0,
-     * 1) or high (2, 3) nibble of ql[l + 32·(quarter % 2)] and bits 2·quarter, 2·quarter + 1 of qh[l].
+     * Writes values l to l + lanes of one quarter (32 values) of a half, minus 32 and times {@code scale}, to dst: the
+     * low (quarters 0, 1) or high (2, 3) nibble of ql[l + 32·(quarter % 2)] and bits 2·quarter, 2·quarter + 1 of
+     * qh[l]. It returns nothing, so that no vector is boxed should C2 not inline it.
      */
-    private FloatVector values(long block, int half, int quarter, int l) {
+    private void dequantizeQuarter(long block, int half, int quarter, int l, float scale, float[] dst, int at) {
         IntVector low = bytes(block + 64 * half + 32 * (quarter & 1) + l);
         IntVector high = bytes(block + 128 + 32 * half + l);
         IntVector nibble = low.lanewise(VectorOperators.LSHR, 4 * (quarter >> 1)).and(0xf);
         IntVector q = nibble.or(high.lanewise(VectorOperators.LSHR, 2 * quarter).and(3).lanewise(VectorOperators.LSHL, 4));
-        return (FloatVector) q.convert(VectorOperators.I2F, 0);
+        ((FloatVector) q.convert(VectorOperators.I2F, 0)).sub(32f).mul(scale).intoArray(dst, at);
     }
 
     private IntVector bytes(long offset) {
