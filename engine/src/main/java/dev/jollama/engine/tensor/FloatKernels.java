@@ -88,8 +88,9 @@ public final class FloatKernels {
      * at {@code xT[group]} (value k of vector t at {@code group + k·WIDE_GROUP + t}). The lanes are vectors, not
      * values: each step loads value k of four float vectors' worth of input vectors and broadcasts value k of
      * each row, sixteen fused multiply-adds for four loads and four broadcasts, and the sums need no reduction across
-     * lanes. (Six rows, or eight rows of two float vectors, left vector operations as calls: C2's inlining budget.) They go through
-     * {@code tmp} (from {@code tmpOffset}, {@link #GROUP_SCRATCH} floats) to their places in {@code out}.
+     * lanes. (Six rows, or eight rows of two float vectors, left vector operations as calls: C2's inlining budget.)
+     * They go through {@code tmp} (from {@code tmpOffset}, {@link #GROUP_SCRATCH} floats) to their places in
+     * {@code out}.
      */
     static void tileTimesGroup(float[] w, int n, float[] xT, int group, float[] out, int o, int outStride, float[] tmp, int tmpOffset) {
         final int g = MatmulInput.WIDE_GROUP;

@@ -38,8 +38,8 @@ public final class Matmul implements WorkerPool.Task {
      */
     public void multiply(FloatTensor weights, MatmulInput input, float[] out, int rows) {
         input.sums16(); // computed here, once, rather than raced for by the workers
-        if (input.count() >= MatmulInput.WIDE_GROUP) {
-            input.transposedGroups();
+        if (FloatKernels.GROUPS && input.count() >= MatmulInput.WIDE_GROUP) {
+            input.transposedGroups(); // also once, before the workers share it
         }
         this.weights = weights;
         this.input = input;
