@@ -7,6 +7,7 @@ import dev.jollama.server.config.ServerConfig;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
@@ -28,7 +29,7 @@ final class ServeCommand implements Callable<Integer> {
 
     private static void warmUp() {
         try {
-            Warmup.run();
+            Warmup.run(Path.of(System.getProperty("java.io.tmpdir")));
         } catch (IOException | RuntimeException e) {
             System.err.println("jollama: JIT warm-up failed (the server works, its first request may be slower): " + e);
         }

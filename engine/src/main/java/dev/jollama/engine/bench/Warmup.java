@@ -20,10 +20,10 @@ public final class Warmup {
     private Warmup() {
     }
 
-    /** Writes each model to a temporary file, runs it, and deletes the file again. */
-    public static void run() throws IOException {
+    /** Writes each model to a temporary file in {@code directory}, runs it, and deletes the file again. */
+    public static void run(Path directory) throws IOException {
         for (SynthType type : SynthType.values()) {
-            Path file = Files.createTempFile("jollama-warmup-", ".gguf");
+            Path file = Files.createTempFile(directory, "jollama-warmup-", ".gguf");
             try {
                 Synth.write(SHAPE, type, file);
                 try (Model model = Model.load(file)) {

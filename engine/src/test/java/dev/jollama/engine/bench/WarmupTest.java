@@ -1,6 +1,7 @@
 package dev.jollama.engine.bench;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,12 +13,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WarmupTest {
 
     @Test
-    void runsEveryTypeAndLeavesNoFilesBehind() throws IOException {
-        Warmup.run();
+    void runsEveryTypeAndLeavesNoFilesBehind(@TempDir Path directory) throws IOException {
+        Warmup.run(directory);
 
-        Path temp = Path.of(System.getProperty("java.io.tmpdir"));
-        try (Stream<Path> files = Files.list(temp)) {
-            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("jollama-warmup-"))).isEmpty();
+        try (Stream<Path> files = Files.list(directory)) {
+            assertThat(files).isEmpty();
         }
     }
 }
