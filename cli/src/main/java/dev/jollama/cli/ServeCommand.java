@@ -20,11 +20,16 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JollamaServer server = JollamaServer.start(ServerConfig.fromEnvironment());
-        if (!"0".equals(System.getenv("JOLLAMA_WARMUP")) && !"false".equalsIgnoreCase(System.getenv("JOLLAMA_WARMUP"))) {
+        if (warmUpWanted(System.getenv("JOLLAMA_WARMUP"))) {
             Thread.ofPlatform().daemon().name("jollama-warmup").start(ServeCommand::warmUp);
         }
         server.join();
         return 0;
+    }
+
+    /** JOLLAMA_WARMUP: on unless set to 0 or false. */
+    static boolean warmUpWanted(String setting) {
+        return setting == null || !(setting.strip().equals("0") || setting.strip().equalsIgnoreCase("false"));
     }
 
     private static void warmUp() {
