@@ -7,6 +7,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -190,6 +191,11 @@ public abstract sealed class FloatTensor
      */
     protected final int touchAhead(long byteOffset) {
         return data.get(ValueLayout.JAVA_BYTE, Math.min(byteOffset + READ_AHEAD, lastByte));
+    }
+
+    /** As many bytes as float lanes from {@code byteOffset}, zero-extended to ints (the packed values of most types). */
+    protected final IntVector unsignedBytes(long byteOffset) {
+        return (IntVector) ByteVector.fromMemorySegment(BQ, data, byteOffset, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
     protected final float f16(long byteOffset) {

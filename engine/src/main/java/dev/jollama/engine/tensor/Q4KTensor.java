@@ -1,6 +1,5 @@
 package dev.jollama.engine.tensor;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -74,7 +73,7 @@ public final class Q4KTensor extends FloatTensor {
                 FloatVector highScale = FloatVector.broadcast(F, d * KQuantScales.scale(data, block + 4, 2 * group + 1));
                 FloatVector highMin = FloatVector.broadcast(F, dmin * KQuantScales.min(data, block + 4, 2 * group + 1));
                 for (int j = 0; j < 32; j += F.length()) {
-                    IntVector packed = packed(block + 16 + 32 * group + j);
+                    IntVector packed = unsignedBytes(block + 16 + 32 * group + j);
                     int at = dstOffset + b * 256 + group * 64 + j;
                     low(packed).mul(lowScale).sub(lowMin).intoArray(dst, at);
                     high(packed).mul(highScale).sub(highMin).intoArray(dst, at + 32);
@@ -107,7 +106,7 @@ public final class Q4KTensor extends FloatTensor {
                 int g0 = b * 256 + group * 64;
                 FloatVector lowDot = FloatVector.zero(F), highDot = lowDot;
                 for (int j = 0; j < 32; j += F.length()) {
-                    IntVector packed = packed(block + 16 + 32 * group + j);
+                    IntVector packed = unsignedBytes(block + 16 + 32 * group + j);
                     lowDot = low(packed).fma(FloatVector.fromArray(F, x, g0 + j), lowDot);
                     highDot = high(packed).fma(FloatVector.fromArray(F, x, g0 + 32 + j), highDot);
                 }
@@ -117,11 +116,6 @@ public final class Q4KTensor extends FloatTensor {
         }
         scratch[0] = touched;
         return lowAcc.add(highAcc).reduceLanes(VectorOperators.ADD) - minSum;
-    }
-
-    /** Bytes j to j + lanes of a group's nibbles, zero-extended. */
-    private IntVector packed(long offset) {
-        return (IntVector) ByteVector.fromMemorySegment(BQ, data, offset, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
     private static FloatVector low(IntVector packed) {

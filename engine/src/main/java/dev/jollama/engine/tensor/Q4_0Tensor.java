@@ -1,6 +1,5 @@
 package dev.jollama.engine.tensor;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -54,7 +53,7 @@ public final class Q4_0Tensor extends FloatTensor {
             long block = (firstBlock + b) * BLOCK_BYTES;
             FloatVector d = FloatVector.broadcast(F, f16(block));
             for (int j = 0; j < 16; j += F.length()) {
-                IntVector packed = packed(block, j);
+                IntVector packed = unsignedBytes(block + 2 + j);
                 int at = dstOffset + b * 32 + j;
                 low(packed).mul(d).intoArray(dst, at);
                 high(packed).mul(d).intoArray(dst, at + 16);
@@ -80,7 +79,7 @@ public final class Q4_0Tensor extends FloatTensor {
             }
             FloatVector evenSum = FloatVector.zero(F), oddSum = evenSum;
             for (int j = 0; j < 16; j += F.length()) {
-                IntVector packed = packed(block, j), nextPacked = packed(next, j);
+                IntVector packed = unsignedBytes(block + 2 + j), nextPacked = unsignedBytes(next + 2 + j);
                 evenSum = low(packed).fma(FloatVector.fromArray(F, x, b * 32 + j), evenSum);
                 evenSum = high(packed).fma(FloatVector.fromArray(F, x, b * 32 + 16 + j), evenSum);
                 oddSum = low(nextPacked).fma(FloatVector.fromArray(F, x, b * 32 + 32 + j), oddSum);
@@ -93,7 +92,7 @@ public final class Q4_0Tensor extends FloatTensor {
             long block = (firstBlock + b) * BLOCK_BYTES;
             FloatVector sum = FloatVector.zero(F);
             for (int j = 0; j < 16; j += F.length()) {
-                IntVector packed = packed(block, j);
+                IntVector packed = unsignedBytes(block + 2 + j);
                 sum = low(packed).fma(FloatVector.fromArray(F, x, b * 32 + j), sum);
                 sum = high(packed).fma(FloatVector.fromArray(F, x, b * 32 + 16 + j), sum);
             }
@@ -101,11 +100,6 @@ public final class Q4_0Tensor extends FloatTensor {
         }
         scratch[0] = touched;
         return even.add(odd).reduceLanes(VectorOperators.ADD);
-    }
-
-    /** Bytes j to j + lanes of a block's nibbles, zero-extended. */
-    private IntVector packed(long block, int j) {
-        return (IntVector) ByteVector.fromMemorySegment(BQ, data, block + 2 + j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
     private static FloatVector low(IntVector packed) {

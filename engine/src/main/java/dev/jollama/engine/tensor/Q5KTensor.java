@@ -1,6 +1,5 @@
 package dev.jollama.engine.tensor;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -77,8 +76,8 @@ public final class Q5KTensor extends FloatTensor {
                 FloatVector highMin = FloatVector.broadcast(F, dmin * KQuantScales.min(data, block + 4, 2 * group + 1));
                 int at = dstOffset + b * 256 + group * 64;
                 for (int l = 0; l < 32; l += I.length()) {
-                    IntVector packed = bytes(block + 48 + 32 * group + l);
-                    IntVector fifthBits = bytes(block + 16 + l).lanewise(VectorOperators.LSHR, 2 * group);
+                    IntVector packed = unsignedBytes(block + 48 + 32 * group + l);
+                    IntVector fifthBits = unsignedBytes(block + 16 + l).lanewise(VectorOperators.LSHR, 2 * group);
                     IntVector low = packed.and(0xf).or(fifthBits.and(1).lanewise(VectorOperators.LSHL, 4));
                     IntVector high = packed.lanewise(VectorOperators.LSHR, 4).or(fifthBits.and(2).lanewise(VectorOperators.LSHL, 3));
                     ((FloatVector) low.convert(VectorOperators.I2F, 0)).mul(lowScale).sub(lowMin).intoArray(dst, at + l);
@@ -86,9 +85,5 @@ public final class Q5KTensor extends FloatTensor {
                 }
             }
         }
-    }
-
-    private IntVector bytes(long offset) {
-        return (IntVector) ByteVector.fromMemorySegment(BQ, data, offset, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 }

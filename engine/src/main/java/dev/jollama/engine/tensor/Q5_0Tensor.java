@@ -1,6 +1,5 @@
 package dev.jollama.engine.tensor;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -63,7 +62,7 @@ public final class Q5_0Tensor extends FloatTensor {
             IntVector highBits = IntVector.broadcast(I, data.get(INT_LE, block + 2));
             int at = dstOffset + b * 32;
             for (int j = 0; j < 16; j += I.length()) {
-                IntVector packed = (IntVector) ByteVector.fromMemorySegment(BQ, data, block + 6 + j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector packed = unsignedBytes(block + 6 + j);
                 IntVector low = packed.and(0xf).or(fifthBit(highBits, j));
                 IntVector high = packed.lanewise(VectorOperators.LSHR, 4).or(fifthBit(highBits, j + 16));
                 ((FloatVector) low.sub(16).convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, at + j);

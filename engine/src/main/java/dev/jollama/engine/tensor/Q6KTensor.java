@@ -1,6 +1,5 @@
 package dev.jollama.engine.tensor;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -112,7 +111,7 @@ public final class Q6KTensor extends FloatTensor {
             long qh = block + 128 + 32 * half;
             int h0 = x0 + 128 * half;
             for (int l = 0; l < 32; l += F.length()) {
-                IntVector a = bytes(ql + l), c = bytes(ql + 32 + l), h = bytes(qh + l);
+                IntVector a = unsignedBytes(ql + l), c = unsignedBytes(ql + 32 + l), h = unsignedBytes(qh + l);
                 long sc = block + 192 + 8 * half + l / 16;
                 // Two quarters per iteration (the low or high nibbles of both byte runs): four written out exceed
                 // C2's inlining node budget, and vector ops left as calls are many times slower.
@@ -147,15 +146,11 @@ public final class Q6KTensor extends FloatTensor {
      * qh[l]. It returns nothing, so that no vector is boxed should C2 not inline it.
      */
     private void dequantizeQuarter(long block, int half, int quarter, int l, float scale, float[] dst, int at) {
-        IntVector low = bytes(block + 64 * half + 32 * (quarter & 1) + l);
-        IntVector high = bytes(block + 128 + 32 * half + l);
+        IntVector low = unsignedBytes(block + 64 * half + 32 * (quarter & 1) + l);
+        IntVector high = unsignedBytes(block + 128 + 32 * half + l);
         IntVector nibble = low.lanewise(VectorOperators.LSHR, 4 * (quarter >> 1)).and(0xf);
         IntVector q = nibble.or(high.lanewise(VectorOperators.LSHR, 2 * quarter).and(3).lanewise(VectorOperators.LSHL, 4));
         ((FloatVector) q.convert(VectorOperators.I2F, 0)).sub(32f).mul(scale).intoArray(dst, at);
-    }
-
-    private IntVector bytes(long offset) {
-        return (IntVector) ByteVector.fromMemorySegment(BQ, data, offset, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
     /**
