@@ -7,33 +7,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** HEAD and POST /api/blobs/:digest, the upload half of creating a model from a local file. */
-class BlobTest {
+class BlobTest extends AgainstFakeOllama {
     // sha256 of "hello\n"
     private static final String HELLO_DIGEST = "sha256:5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";
 
     @TempDir
     Path folder;
-    private FakeOllama server;
-    private JollamaClient client;
-
-    @BeforeEach
-    void start() throws IOException {
-        server = new FakeOllama();
-        client = server.client();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
-    }
-
     @Test
     void digestIsTheSha256OfTheBytes() throws IOException {
         assertThat(BlobDigest.of(Files.writeString(folder.resolve("hello.txt"), "hello\n"))).isEqualTo(HELLO_DIGEST);

@@ -10,8 +10,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,23 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Failures reach the caller as a JollamaException with the HTTP status and the server's own message. */
-class ErrorTest {
+class ErrorTest extends AgainstFakeOllama {
     private static final GenerateRequest PROMPT = GenerateRequest.builder("x").prompt("p").build();
-
-    private FakeOllama server;
-    private JollamaClient client;
-
-    @BeforeEach
-    void start() throws IOException {
-        server = new FakeOllama();
-        client = server.client();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
-    }
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """

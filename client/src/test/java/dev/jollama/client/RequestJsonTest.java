@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,19 +16,15 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** What the client puts on the wire: method, path and the exact JSON body, with no nulls and the stream flag. */
-class RequestJsonTest {
+class RequestJsonTest extends AgainstFakeOllama {
     private static final String GENERATE_DONE =
             "{\"model\":\"m\",\"created_at\":\"2025-03-01T10:00:00.123456Z\",\"response\":\"\",\"done\":true}";
     private static final String CHAT_DONE = "{\"model\":\"m\",\"created_at\":\"2025-03-01T10:00:00Z\","
             + "\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true}";
 
-    private FakeOllama server;
-    private JollamaClient client;
-
     @BeforeEach
-    void start() throws IOException {
-        server = new FakeOllama()
-                .on("/api/generate", streamedOrWhole(GENERATE_DONE))
+    void routes() {
+        server.on("/api/generate", streamedOrWhole(GENERATE_DONE))
                 .on("/api/chat", streamedOrWhole(CHAT_DONE))
                 .on("/api/pull", FakeOllama.ndjson("{\"status\":\"success\"}"))
                 .on("/api/create", FakeOllama.ndjson("{\"status\":\"success\"}"))
@@ -41,13 +35,6 @@ class RequestJsonTest {
                 .on("/api/delete", FakeOllama.json(200, ""))
                 .on("/api/embed", FakeOllama.json(200, "{\"model\":\"m\",\"embeddings\":[]}"))
                 .on("/api/version", FakeOllama.json(200, "{\"version\":\"0.12.3\"}"));
-        client = server.client();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
     }
 
     private static FakeOllama.Reply streamedOrWhole(String line) {

@@ -4,31 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.within;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Replies as Ollama writes them, with fields this client does not know about, parsed into the records. */
-class ResponseParsingTest {
-    private FakeOllama server;
-    private JollamaClient client;
-
-    @BeforeEach
-    void start() throws IOException {
-        server = new FakeOllama();
-        client = server.client();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
-    }
-
+class ResponseParsingTest extends AgainstFakeOllama {
     @Test
     void generateWithEveryFigure() {
         server.on("/api/generate", FakeOllama.json(200, """

@@ -12,14 +12,12 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Streamed replies: lazy NDJSON reading, joining, mid-stream errors, cancellation, pull progress. */
 @Timeout(20) // a broken cancellation shows as a hang
-class StreamingTest {
+class StreamingTest extends AgainstFakeOllama {
     private static final GenerateRequest PROMPT = GenerateRequest.builder("m").prompt("Once").build();
     private static final String[] STORY = {
             "{\"model\":\"m\",\"created_at\":\"2025-03-01T10:00:00.1Z\",\"response\":\" upon\",\"thinking\":\"a\","
@@ -29,21 +27,6 @@ class StreamingTest {
             "{\"model\":\"m\",\"created_at\":\"2025-03-01T10:00:00.3Z\",\"response\":\"\",\"done\":true,"
                     + "\"done_reason\":\"length\",\"context\":[1,2],\"total_duration\":300,\"eval_count\":2,"
                     + "\"eval_duration\":100}"};
-
-    private FakeOllama server;
-    private JollamaClient client;
-
-    @BeforeEach
-    void start() throws IOException {
-        server = new FakeOllama();
-        client = server.client();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        server.close();
-    }
 
     @Test
     void chunksArriveInOrderWithTheFiguresOnTheLast() {
