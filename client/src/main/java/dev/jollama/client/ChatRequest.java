@@ -24,21 +24,12 @@ public record ChatRequest(
         return new Builder(model);
     }
 
-    public static final class Builder {
-        private final String model;
+    public static final class Builder extends CompletionBuilder<Builder> {
         private final List<Message> messages = new ArrayList<>();
         private final List<Tool> tools = new ArrayList<>();
-        private Format format;
-        private KeepAlive keepAlive;
-        private Options options;
-        private Think think;
-        private Boolean truncate;
-        private Boolean shift;
-        private Boolean logprobs;
-        private Integer topLogprobs;
 
         private Builder(String model) {
-            this.model = model;
+            super(model);
         }
 
         public Builder message(Message message) {
@@ -53,50 +44,6 @@ public record ChatRequest(
 
         public Builder tool(Tool tool) {
             tools.add(tool);
-            return this;
-        }
-
-        public Builder format(Format format) {
-            this.format = format;
-            return this;
-        }
-
-        public Builder keepAlive(KeepAlive keepAlive) {
-            this.keepAlive = keepAlive;
-            return this;
-        }
-
-        public Builder options(Options options) {
-            this.options = options;
-            return this;
-        }
-
-        public Builder think(Think think) {
-            this.think = think;
-            return this;
-        }
-
-        public Builder think(boolean think) {
-            return think(Think.of(think));
-        }
-
-        public Builder truncate(boolean truncate) {
-            this.truncate = truncate;
-            return this;
-        }
-
-        public Builder shift(boolean shift) {
-            this.shift = shift;
-            return this;
-        }
-
-        public Builder logprobs(boolean logprobs) {
-            this.logprobs = logprobs;
-            return this;
-        }
-
-        public Builder topLogprobs(int topLogprobs) {
-            this.topLogprobs = topLogprobs;
             return this;
         }
 

@@ -35,26 +35,17 @@ public record GenerateRequest(
         return new Builder(model);
     }
 
-    public static final class Builder {
-        private final String model;
+    public static final class Builder extends CompletionBuilder<Builder> {
         private String prompt;
         private String suffix;
         private String system;
         private String template;
         private List<Integer> context;
         private Boolean raw;
-        private Format format;
-        private KeepAlive keepAlive;
         private final List<String> images = new ArrayList<>();
-        private Options options;
-        private Think think;
-        private Boolean truncate;
-        private Boolean shift;
-        private Boolean logprobs;
-        private Integer topLogprobs;
 
         private Builder(String model) {
-            this.model = model;
+            super(model);
         }
 
         public Builder prompt(String prompt) {
@@ -89,52 +80,8 @@ public record GenerateRequest(
             return this;
         }
 
-        public Builder format(Format format) {
-            this.format = format;
-            return this;
-        }
-
-        public Builder keepAlive(KeepAlive keepAlive) {
-            this.keepAlive = keepAlive;
-            return this;
-        }
-
         public Builder image(byte[] image) {
             images.add(Base64.getEncoder().encodeToString(image));
-            return this;
-        }
-
-        public Builder options(Options options) {
-            this.options = options;
-            return this;
-        }
-
-        public Builder think(Think think) {
-            this.think = think;
-            return this;
-        }
-
-        public Builder think(boolean think) {
-            return think(Think.of(think));
-        }
-
-        public Builder truncate(boolean truncate) {
-            this.truncate = truncate;
-            return this;
-        }
-
-        public Builder shift(boolean shift) {
-            this.shift = shift;
-            return this;
-        }
-
-        public Builder logprobs(boolean logprobs) {
-            this.logprobs = logprobs;
-            return this;
-        }
-
-        public Builder topLogprobs(int topLogprobs) {
-            this.topLogprobs = topLogprobs;
             return this;
         }
 
