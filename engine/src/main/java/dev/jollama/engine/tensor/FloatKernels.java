@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Float kernels every weight type shares once its values are dequantized: the dot product, and the product of a
  * tile of weight rows with a batch of input vectors, in two forms: row-major inputs, where each weight value loaded
  * is used for four inputs, and groups of 64 transposed inputs (lanes are inputs), where each value loaded from the
- * inputs is used for four rows and nothing is summed across lanes (measured alone on a 2048-wide tile: 125-130
- * GFLOPS per core against 90-115 for the row-major form).
+ * inputs is used for eight rows and nothing is summed across lanes (measured alone on a 2048-wide tile: 165-170
+ * GFLOPS per core against 90-115 for the row-major form; this machine's peak is 240).
  */
 public final class FloatKernels {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -50,14 +50,6 @@ public final class FloatKernels {
     }
 
     /**
-     * Whether {@link #tileTimesGroup} can run here: its groups of {@link MatmulInput#WIDE_GROUP} vectors are a whole
-     * number of four float vectors.
-     */
-    static final boolean GROUPS = MatmulInput.WIDE_GROUP % (4 * F.length()) == 0;
-    /** Floats of scratch {@link #tileTimesGroup} needs. */
-    static final int GROUP_SCRATCH = 4 * MatmulInput.WIDE_GROUP;
-
-    /**
      * {@code out[t·outStride + firstRow + r] = w row r · x vector t} for the {@code rows} rows of the tile {@code w}
      * (row-major, {@code n} wide) and the vectors of {@code x} (also n wide) from {@code firstVector} to {@code count}.
      * Four rows times four vectors at a time: sixteen accumulators, eight loads per sixteen fused multiply-adds.
@@ -82,75 +74,87 @@ public final class FloatKernels {
         }
     }
 
+    /** Rows of the tile {@link #tileTimesGroup} multiplies at once. */
+    static final int GROUP_ROWS = 8;
     /**
-     * {@code out[o + t·outStride + i] = w row i · vector t of the group} for the four rows of the tile {@code w}
-     * (row-major, {@code n} wide) and the {@link MatmulInput#WIDE_GROUP} vectors of a transposed group, which starts
-     * at {@code xT[group]} (value k of vector t at {@code group + k·WIDE_GROUP + t}). The lanes are vectors, not
-     * values: each step loads value k of four float vectors' worth of input vectors and broadcasts value k of
-     * each row, sixteen fused multiply-adds for four loads and four broadcasts, and the sums need no reduction across
-     * lanes. (Six rows, or eight rows of two float vectors, left vector operations as calls: C2's inlining budget.)
-     * They go through {@code tmp} (from {@code tmpOffset}, {@link #GROUP_SCRATCH} floats) to their places in
-     * {@code out}.
+     * Whether {@link #tileTimesGroup} can run here: its groups of {@link MatmulInput#WIDE_GROUP} vectors are a whole
+     * number of two float vectors.
+     */
+    static final boolean GROUPS = MatmulInput.WIDE_GROUP % (2 * F.length()) == 0;
+
+    /** Floats of scratch {@link #tileTimesGroup} needs. */
+    static final int GROUP_SCRATCH = GROUP_ROWS * MatmulInput.WIDE_GROUP;
+
+    /**
+     * {@code out[o + t·outStride + i] = w row i · vector t of the group} for the eight rows of the tile {@code w}
+     * (row-major, {@code n} wide) and the
+     * {@link MatmulInput#WIDE_GROUP} vectors of a transposed group, which starts at {@code xT[group]} (value k of
+     * vector t at {@code group + k·WIDE_GROUP + t}). The lanes are vectors, not values: each step loads value k of
+     * two float vectors' worth of input vectors and broadcasts value k of each row, sixteen fused
+     * multiply-adds for two loads and eight broadcasts, and the sums need no reduction across lanes. Measured alone on
+     * a 2048-wide tile: 165-170 GFLOPS per core, against 150-158 for four rows of four float vectors (four loads and
+     * four broadcasts). Rows interleaved (value k of every row in one cache line) reached 190 alone, but
+     * interleaving each tile cost more than that gained. They go through {@code tmp} (from
+     * {@code tmpOffset}, {@link #GROUP_SCRATCH} floats) to their places in {@code out}.
      */
     static void tileTimesGroup(float[] w, int n, float[] xT, int group, float[] out, int o, int outStride, float[] tmp, int tmpOffset) {
         final int g = MatmulInput.WIDE_GROUP;
         final int l = F.length();
-        for (int t = 0; t < g; t += 4 * l) {
-            FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
-            FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-            FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-            FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int t = 0; t < g; t += 2 * l) {
+            FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+            FloatVector a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
             for (int k = 0, xo = group + t; k < n; k++, xo += g) {
                 FloatVector x0 = FloatVector.fromArray(F, xT, xo);
                 FloatVector x1 = FloatVector.fromArray(F, xT, xo + l);
-                FloatVector x2 = FloatVector.fromArray(F, xT, xo + 2 * l);
-                FloatVector x3 = FloatVector.fromArray(F, xT, xo + 3 * l);
                 FloatVector b = FloatVector.broadcast(F, w[k]);
                 a00 = x0.fma(b, a00);
                 a01 = x1.fma(b, a01);
-                a02 = x2.fma(b, a02);
-                a03 = x3.fma(b, a03);
-                b = FloatVector.broadcast(F, w[n + k]);
+                b = FloatVector.broadcast(F, w[k + 1 * n]);
                 a10 = x0.fma(b, a10);
                 a11 = x1.fma(b, a11);
-                a12 = x2.fma(b, a12);
-                a13 = x3.fma(b, a13);
-                b = FloatVector.broadcast(F, w[2 * n + k]);
+                b = FloatVector.broadcast(F, w[k + 2 * n]);
                 a20 = x0.fma(b, a20);
                 a21 = x1.fma(b, a21);
-                a22 = x2.fma(b, a22);
-                a23 = x3.fma(b, a23);
-                b = FloatVector.broadcast(F, w[3 * n + k]);
+                b = FloatVector.broadcast(F, w[k + 3 * n]);
                 a30 = x0.fma(b, a30);
                 a31 = x1.fma(b, a31);
-                a32 = x2.fma(b, a32);
-                a33 = x3.fma(b, a33);
+                b = FloatVector.broadcast(F, w[k + 4 * n]);
+                a40 = x0.fma(b, a40);
+                a41 = x1.fma(b, a41);
+                b = FloatVector.broadcast(F, w[k + 5 * n]);
+                a50 = x0.fma(b, a50);
+                a51 = x1.fma(b, a51);
+                b = FloatVector.broadcast(F, w[k + 6 * n]);
+                a60 = x0.fma(b, a60);
+                a61 = x1.fma(b, a61);
+                b = FloatVector.broadcast(F, w[k + 7 * n]);
+                a70 = x0.fma(b, a70);
+                a71 = x1.fma(b, a71);
             }
             // Row i's sums for vectors t.. at tmp[tmpOffset + i·g + t..].
             int s = tmpOffset + t;
             a00.intoArray(tmp, s);
             a01.intoArray(tmp, s + l);
-            a02.intoArray(tmp, s + 2 * l);
-            a03.intoArray(tmp, s + 3 * l);
             a10.intoArray(tmp, s + g);
             a11.intoArray(tmp, s + g + l);
-            a12.intoArray(tmp, s + g + 2 * l);
-            a13.intoArray(tmp, s + g + 3 * l);
             a20.intoArray(tmp, s + 2 * g);
             a21.intoArray(tmp, s + 2 * g + l);
-            a22.intoArray(tmp, s + 2 * g + 2 * l);
-            a23.intoArray(tmp, s + 2 * g + 3 * l);
             a30.intoArray(tmp, s + 3 * g);
             a31.intoArray(tmp, s + 3 * g + l);
-            a32.intoArray(tmp, s + 3 * g + 2 * l);
-            a33.intoArray(tmp, s + 3 * g + 3 * l);
+            a40.intoArray(tmp, s + 4 * g);
+            a41.intoArray(tmp, s + 4 * g + l);
+            a50.intoArray(tmp, s + 5 * g);
+            a51.intoArray(tmp, s + 5 * g + l);
+            a60.intoArray(tmp, s + 6 * g);
+            a61.intoArray(tmp, s + 6 * g + l);
+            a70.intoArray(tmp, s + 7 * g);
+            a71.intoArray(tmp, s + 7 * g + l);
         }
         for (int t = 0; t < g; t++) {
             int at = o + t * outStride;
-            out[at] = tmp[tmpOffset + t];
-            out[at + 1] = tmp[tmpOffset + g + t];
-            out[at + 2] = tmp[tmpOffset + 2 * g + t];
-            out[at + 3] = tmp[tmpOffset + 3 * g + t];
+            for (int i = 0; i < GROUP_ROWS; i++) {
+                out[at + i] = tmp[tmpOffset + i * g + t];
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import dev.jollama.engine.gguf.GgufTensorInfo;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -45,9 +46,11 @@ public abstract sealed class FloatTensor
     protected static final VectorSpecies<Short> SH = WIDE ? ShortVector.SPECIES_256 : ShortVector.SPECIES_128;
     /** As many bytes as float lanes. */
     protected static final VectorSpecies<Byte> BQ = WIDE ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+    /** Longs holding as many bytes as float lanes (conversions keep the lane count, or C2 leaves them as calls). */
+    private static final VectorSpecies<Long> LQ = WIDE ? LongVector.SPECIES_128 : LongVector.SPECIES_64;
 
     /** Rows dequantized together when a product has several input vectors; each then serves every input vector. */
-    static final int TILE_ROWS = 4;
+    static final int TILE_ROWS = FloatKernels.GROUP_ROWS;
 
     /**
      * How far ahead of the block being read a kernel touches the weights. Java has no prefetch instruction, and with
@@ -55,6 +58,12 @@ public abstract sealed class FloatTensor
      * plain load this far ahead (once per cache line) starts the fetch early: 5.2 to 6.9 GB per CPU-second measured.
      */
     private static final long READ_AHEAD = 8192;
+
+    /**
+     * Where in a kernel's scratch tile a super-block's scales, converted to float lanes at once, wait to be
+     * broadcast one by one (after the slot that keeps the read-ahead loads alive).
+     */
+    protected static final int SCALES = 16;
 
     protected final MemorySegment data;
     private final long size;
@@ -138,7 +147,7 @@ public abstract sealed class FloatTensor
     /**
      * {@code out[t·rows + r] = row r · input vector t} for rows {@code from} to {@code to} of this matrix (rows of
      * {@code in.width()} values). Rows that are not whole blocks go through the scalar reference; {@code scratch}
-     * holds at least {@link #TILE_ROWS} rows of floats and {@link FloatKernels#GROUP_SCRATCH} more.
+     * holds at least {@link #scratchFloats} floats.
      */
     final void multiplyRows(MatmulInput in, float[] out, int rows, int from, int to, float[] scratch) {
         int cols = in.width();
@@ -168,13 +177,18 @@ public abstract sealed class FloatTensor
             int n = Math.min(TILE_ROWS, to - r);
             dequantize((long) r * blocksPerRow, n * blocksPerRow, scratch, 0);
             int done = 0;
-            if (n == TILE_ROWS) {
+            if (n == TILE_ROWS && grouped > 0) {
                 for (; done < grouped; done += MatmulInput.WIDE_GROUP) {
                     FloatKernels.tileTimesGroup(scratch, cols, xT, done * cols, out, done * rows + r, rows, scratch, tileFloats);
                 }
             }
             FloatKernels.tileTimesBatch(scratch, n, x, done, count, cols, out, rows, r);
         }
+    }
+
+    /** Floats of scratch {@link #multiplyRows} needs for rows {@code cols} wide: a tile and the group kernel's sums. */
+    static int scratchFloats(int cols) {
+        return TILE_ROWS * cols + FloatKernels.GROUP_SCRATCH;
     }
 
     /** Copies n values starting at a flat index into {@code out}. */
@@ -196,6 +210,14 @@ public abstract sealed class FloatTensor
     /** As many bytes as float lanes from {@code byteOffset}, zero-extended to ints (the packed values of most types). */
     protected final IntVector unsignedBytes(long byteOffset) {
         return (IntVector) ByteVector.fromMemorySegment(BQ, data, byteOffset, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    /**
+     * The eight bytes of {@code packed} (lowest first) as signed values in the first eight float lanes, and again in
+     * the next eight when there are sixteen.
+     */
+    protected static FloatVector bytesAsFloats(long packed) {
+        return (FloatVector) LongVector.broadcast(LQ, packed).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0);
     }
 
     protected final float f16(long byteOffset) {

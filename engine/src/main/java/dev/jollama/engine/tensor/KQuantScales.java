@@ -31,23 +31,6 @@ final class KQuantScales {
         return first | (second & 0xffffffffL) << 32;
     }
 
-    /** Sub-block j's value from {@link #scales} or {@link #mins}. */
-    static int of(long packed, int subBlock) {
-        return (int) (packed >>> (8 * subBlock)) & 0xff;
-    }
-
-    /**
-     * Σ over the eight sub-blocks of min_j · (the sum of the input over sub-block j), from {@link #mins} and the
-     * input's sums of 16 values starting at {@code firstSum}: a super-block's mins applied at once.
-     */
-    static float minsDot(long mins, float[] sums16, int firstSum) {
-        float total = 0f;
-        for (int j = 0; j < 8; j++) {
-            total += of(mins, j) * (sums16[firstSum + 2 * j] + sums16[firstSum + 2 * j + 1]);
-        }
-        return total;
-    }
-
     static int scale(MemorySegment data, long scalesOffset, int subBlock) {
         if (subBlock < 4) {
             return byteAt(data, scalesOffset + subBlock) & 63;

@@ -62,7 +62,7 @@ public final class Matmul implements WorkerPool.Task {
 
     @Override
     public void run(int worker, int from, int to) {
-        int needed = FloatTensor.TILE_ROWS * input.width() + FloatKernels.GROUP_SCRATCH;
+        int needed = FloatTensor.scratchFloats(input.width());
         if (scratch[worker].length < needed) {
             scratch[worker] = new float[needed];
         }

@@ -15,8 +15,9 @@ public final class MatmulInput {
     private final int capacity;
     private int count = 1;
     final float[] values;
-    /** Sums of each 16 values of vector 0, computed on first use after the values change. */
+    /** Sums of each 16 and of each 32 values of vector 0, computed on first use after the values change. */
     private final float[] sums16;
+    private final float[] sums32;
     private boolean sumsReady;
     /** The first {@link #WIDE_GROUP}-vector groups transposed (see {@link #transposedGroups()}); made on first use. */
     private float[] transposed;
@@ -30,6 +31,7 @@ public final class MatmulInput {
         this.capacity = capacity;
         this.values = new float[Math.multiplyExact(width, capacity)];
         this.sums16 = new float[width / 16];
+        this.sums32 = new float[(width + 255) / 256 * FloatTensor.F.length()];
     }
 
     public int width() {
@@ -60,11 +62,25 @@ public final class MatmulInput {
     }
 
     /**
-     * Sums of each run of 16 values of vector 0: kernels use them to apply a block's offset (the mins of Q4_K, the
-     * -32 of Q6_K) once per block instead of once per value. Computed once per new input, before threads share it
-     * ({@link Matmul} asks first).
+     * Sums of each run of 16 values of vector 0: kernels use them to apply a block's offset (the -32 of Q6_K) once per
+     * block instead of once per value. Computed once per new input, before threads share it ({@link Matmul} asks
+     * first).
      */
     float[] sums16() {
+        computeSums();
+        return sums16;
+    }
+
+    /**
+     * Sums of each run of 32 values of vector 0 (for the mins of Q4_K), as {@link #sums16()}: the eight of each 256
+     * values start a float vector, zeros fill the rest of it.
+     */
+    float[] sums32() {
+        computeSums();
+        return sums32;
+    }
+
+    private void computeSums() {
         if (!sumsReady) {
             for (int g = 0; g < sums16.length; g++) {
                 float sum = 0f;
@@ -73,9 +89,12 @@ public final class MatmulInput {
                 }
                 sums16[g] = sum;
             }
+            int lanes = FloatTensor.F.length();
+            for (int g = 0; g < width / 32; g++) {
+                sums32[g / 8 * lanes + g % 8] = sums16[2 * g] + sums16[2 * g + 1];
+            }
             sumsReady = true;
         }
-        return sums16;
     }
 
     /**

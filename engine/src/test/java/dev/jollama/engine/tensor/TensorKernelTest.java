@@ -40,7 +40,7 @@ class TensorKernelTest {
 
     /**
      * The fast path (fused kernels for one input vector, dequantized tiles for several) against the scalar
-     * reference; 5 rows so a partial tile is covered, 6 inputs so a
+     * reference; 13 rows so a whole tile of eight and a partial one are covered, 6 inputs so a
      * partial group of four is, 64 and 70 so a transposed group of 64 is (with and without a rest), on one and on two
      * threads.
      */
@@ -48,7 +48,7 @@ class TensorKernelTest {
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
     void matmulAgreesWithScalarReference(GgmlType type) {
         Random random = new Random(31 + type.id);
-        int rows = 5;
+        int rows = 13;
         // An even and an odd number of blocks per row: kernels step through blocks in pairs.
         int cols = type.blockSize == 256 ? 768 : 544;
         for (int width : new int[]{512, cols}) {
