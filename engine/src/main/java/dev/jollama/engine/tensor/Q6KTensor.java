@@ -1,5 +1,6 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -99,20 +100,29 @@ public final class Q6KTensor extends FloatTensor {
         float[] sums = in.sums16();
         float sum = 0f;
         for (int b = 0; b < blocks; b++) {
-            sum += superBlock((firstBlock + b) * BLOCK_BYTES, x, sums, b * 256);
+            sum += superBlock((firstBlock + b) * BLOCK_BYTES, x, sums, b * 256, scratch);
         }
         return sum;
     }
 
-    private float superBlock(long block, float[] x, float[] sums, int x0) {
-        FloatVector acc = FloatVector.zero(F);
+    private float superBlock(long block, float[] x, float[] sums, int x0, float[] scratch) {
+        // The sixteen scales (one per 16 values) in float lanes at once: to scratch, to be broadcast run by run, and
+        // times the input's sums of 16 values for the -32 of every value (Σ sc·Σx once per super-block).
+        float offsets = 0f;
+        for (int s = 0; s < 16; s += F.length()) {
+            FloatVector scales = (FloatVector) ByteVector.fromMemorySegment(BQ, data, block + 192 + s, LE).convertShape(VectorOperators.B2F, F, 0);
+            scales.intoArray(scratch, SCALES + s);
+            offsets += scales.mul(FloatVector.fromArray(F, sums, x0 / 16 + s)).reduceLanes(VectorOperators.ADD);
+        }
+        // Two accumulators, so that the multiply-adds do not wait on one another's latency.
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         for (int half = 0; half < 2; half++) {
             long ql = block + 64 * half;
             long qh = block + 128 + 32 * half;
             int h0 = x0 + 128 * half;
             for (int l = 0; l < 32; l += F.length()) {
                 IntVector a = unsignedBytes(ql + l), c = unsignedBytes(ql + 32 + l), h = unsignedBytes(qh + l);
-                long sc = block + 192 + 8 * half + l / 16;
+                int sc = SCALES + 8 * half + l / 16;
                 // Two quarters per iteration (the low or high nibbles of both byte runs): four written out exceed
                 // C2's inlining node budget, and vector ops left as calls are many times slower.
                 for (int pair = 0; pair < 2; pair++) {
@@ -121,19 +131,14 @@ public final class Q6KTensor extends FloatTensor {
                             .or(h.lanewise(VectorOperators.LSHR, nibbleShift).and(3).lanewise(VectorOperators.LSHL, 4));
                     IntVector q1 = c.lanewise(VectorOperators.LSHR, nibbleShift).and(0xf)
                             .or(h.lanewise(VectorOperators.LSHR, nibbleShift + 2).and(3).lanewise(VectorOperators.LSHL, 4));
-                    float s0 = int8(sc + 4 * pair), s1 = int8(sc + 4 * pair + 2);
+                    float s0 = scratch[sc + 4 * pair], s1 = scratch[sc + 4 * pair + 2];
                     int at = h0 + 64 * pair + l;
-                    acc = run(q0, x, at, s0, acc);
-                    acc = run(q1, x, at + 32, s1, acc);
+                    acc0 = run(q0, x, at, s0, acc0);
+                    acc1 = run(q1, x, at + 32, s1, acc1);
                 }
             }
         }
-        // The -32 of every value, once per 16 values: values 16s to 16s + 15 have scale s.
-        float offsets = 0f;
-        for (int s = 0; s < 16; s++) {
-            offsets += int8(block + 192 + s) * sums[x0 / 16 + s];
-        }
-        return f16(block + 208) * (acc.reduceLanes(VectorOperators.ADD) - 32f * offsets);
+        return f16(block + 208) * (acc0.add(acc1).reduceLanes(VectorOperators.ADD) - 32f * offsets);
     }
 
     private static FloatVector run(IntVector q, float[] x, int at, float scale, FloatVector acc) {
