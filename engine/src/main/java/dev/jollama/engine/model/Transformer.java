@@ -1,5 +1,7 @@
 package dev.jollama.engine.model;
 
+import dev.jollama.engine.tensor.FloatKernels;
+
 /**
  * The forward pass shared by the supported families: pre-norm attention with grouped-query heads and RoPE, then a
  * gated feed-forward block. Family differences are data (biases, q/k norms, post-norms, sliding windows) or a flag
@@ -119,9 +121,12 @@ final class Transformer {
         s.matmul.multiply(l.ffnGate(), s.normed, s.gate, hidden);
         s.matmul.multiply(l.ffnUp(), s.normed, s.up, hidden);
         float[] product = s.ffnProduct.values();
-        for (int i = 0; i < count * hidden; i++) {
-            float g = s.gate[i];
-            product[i] = (gemma ? gelu(g) : silu(g)) * s.up[i];
+        if (gemma) {
+            for (int i = 0; i < count * hidden; i++) {
+                product[i] = gelu(s.gate[i]) * s.up[i];
+            }
+        } else {
+            FloatKernels.siluTimes(s.gate, s.up, product, count * hidden);
         }
         s.ffnProduct.count(count);
         s.matmul.multiply(l.ffnDown(), s.ffnProduct, s.projected, c.embeddingLength());
@@ -183,10 +188,6 @@ final class Transformer {
         for (int i = 0; i < n; i++) {
             x[i] *= factor;
         }
-    }
-
-    private static float silu(float x) {
-        return x / (1f + (float) Math.exp(-x));
     }
 
     /** GELU with the tanh approximation, as Gemma uses it. */

@@ -77,6 +77,23 @@ public final class FloatKernels {
     /** Rows of the tile {@link #tileTimesGroup} multiplies at once. */
     static final int GROUP_ROWS = 8;
     /**
+     * {@code out[i] = silu(gate[i]) · up[i]} for i below n, where silu(g) = g / (1 + e^-g): the gated activation of
+     * the feed-forward layer, a vector exponential per lane (as the scalar {@link Math#exp} per value it took 2-3% of
+     * prompt processing).
+     */
+    public static void siluTimes(float[] gate, float[] up, float[] out, int n) {
+        int bound = F.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += F.length()) {
+            FloatVector g = FloatVector.fromArray(F, gate, i);
+            g.div(g.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            out[i] = gate[i] / (1f + (float) Math.exp(-gate[i])) * up[i];
+        }
+    }
+
+    /**
      * Whether {@link #tileTimesGroup} can run here: its groups of {@link MatmulInput#WIDE_GROUP} vectors are a whole
      * number of two float vectors.
      */

@@ -64,6 +64,23 @@ class TensorKernelTest {
         }
     }
 
+    /** The vector SiLU-times-up against the formula in double, over whole vectors and a rest. */
+    @Test
+    void siluTimesAgreesWithTheFormula() {
+        Random random = new Random(5);
+        int n = 77;
+        float[] gate = new float[n], up = new float[n], out = new float[n];
+        for (int i = 0; i < n; i++) {
+            gate[i] = (float) (8 * random.nextGaussian());
+            up[i] = (float) random.nextGaussian();
+        }
+        FloatKernels.siluTimes(gate, up, out, n);
+        for (int i = 0; i < n; i++) {
+            double expected = gate[i] / (1 + Math.exp(-gate[i])) * up[i];
+            assertThat((double) out[i]).as("value %d (gate %f)", i, gate[i]).isCloseTo(expected, within(1e-6 * Math.abs(expected) + 1e-7));
+        }
+    }
+
     /** Rows of 172 values run across Q8_0 blocks: the product takes the reference path. */
     @Test
     void matmulOfRowsAcrossBlocks() {
