@@ -86,4 +86,42 @@ public final class Q5KTensor extends FloatTensor {
             }
         }
     }
+
+    /**
+     * The scheme of {@link Q4KTensor#dotRow} (scales and mins to float lanes once per super-block, accumulators across
+     * super-blocks), with each value's fifth bit or-ed in before conversion. Written out in full rather than sharing
+     * a helper with Q4_K: helpers that pass vectors risk boxing (see {@link Q8_0Tensor#dotRow}).
+     */
+    @Override
+    protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
+        float[] x = in.values;
+        float[] sums32 = in.sums32();
+        FloatVector lowAcc = FloatVector.zero(F), highAcc = lowAcc, minAcc = lowAcc;
+        int touched = 0;
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            touched += touchAhead(block) + touchAhead(block + 64) + touchAhead(block + 128);
+            long low = data.get(LONG_LE, block + 4);
+            int high = data.get(INT_LE, block + 12);
+            bytesAsFloats(KQuantScales.scales(low, high)).mul(f16(block)).intoArray(scratch, SCALES);
+            minAcc = bytesAsFloats(KQuantScales.mins(low, high)).mul(FloatVector.fromArray(F, sums32, b * F.length()))
+                    .fma(FloatVector.broadcast(F, f16(block + 2)), minAcc);
+            for (int group = 0; group < 4; group++) {
+                int g0 = b * 256 + group * 64;
+                FloatVector lowDot = FloatVector.zero(F), highDot = lowDot;
+                for (int j = 0; j < 32; j += F.length()) {
+                    IntVector packed = unsignedBytes(block + 48 + 32 * group + j);
+                    IntVector fifthBits = unsignedBytes(block + 16 + j).lanewise(VectorOperators.LSHR, 2 * group);
+                    IntVector lowQ = packed.and(0xf).or(fifthBits.and(1).lanewise(VectorOperators.LSHL, 4));
+                    IntVector highQ = packed.lanewise(VectorOperators.LSHR, 4).or(fifthBits.and(2).lanewise(VectorOperators.LSHL, 3));
+                    lowDot = ((FloatVector) lowQ.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, g0 + j), lowDot);
+                    highDot = ((FloatVector) highQ.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, g0 + 32 + j), highDot);
+                }
+                lowAcc = lowDot.fma(FloatVector.broadcast(F, scratch[SCALES + 2 * group]), lowAcc);
+                highAcc = highDot.fma(FloatVector.broadcast(F, scratch[SCALES + 2 * group + 1]), highAcc);
+            }
+        }
+        scratch[0] = touched;
+        return lowAcc.add(highAcc).sub(minAcc).reduceLanes(VectorOperators.ADD);
+    }
 }
