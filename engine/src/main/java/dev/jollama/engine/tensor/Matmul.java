@@ -6,12 +6,10 @@ package dev.jollama.engine.tensor;
  */
 public final class Matmul implements WorkerPool.Task {
     /**
-     * Work items per worker: few enough that each worker streams long runs of consecutive
-     * rows (matrix-vector products over a whole model ran 15-17% faster than with items of 16 rows), enough that a
-     * worker slowed by a neighbouring process leaves the rest to the others.
+     * The smallest work item for a single input vector, in rows. The pool hands out long runs first (each worker
+     * streams consecutive rows: a whole model's products ran 15-17% faster than with fixed items of 16 rows), then
+     * shorter ones, down to this, so that workers finish together.
      */
-    private static final int ITEMS_PER_WORKER = 4;
-    /** The smallest work item for a single input vector (several share each tile of {@link FloatTensor#TILE_ROWS}). */
     private static final int MIN_VECTOR_GRAIN = 16;
     /** Below this many multiply-adds a product is not worth waking the other workers for. */
     private static final long PARALLEL_THRESHOLD = 1 << 18;
@@ -49,9 +47,7 @@ public final class Matmul implements WorkerPool.Task {
             if ((long) rows * input.width() * input.count() < PARALLEL_THRESHOLD) {
                 run(0, 0, rows);
             } else {
-                int share = rows / (pool.threads() * ITEMS_PER_WORKER);
-                int grain = input.count() == 1 ? Math.max(MIN_VECTOR_GRAIN, share) : Math.max(1, share / FloatTensor.TILE_ROWS) * FloatTensor.TILE_ROWS;
-                pool.run(rows, grain, this);
+                pool.run(rows, input.count() == 1 ? MIN_VECTOR_GRAIN : FloatTensor.TILE_ROWS, this);
             }
         } finally {
             this.weights = null;

@@ -6,7 +6,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A fixed set of worker threads that split a range of work items: the calling thread works too, helpers spin briefly
  * between tasks (a forward pass starts dozens of tasks per token, each lasting tens of microseconds) and park when
- * idle. Items are handed out in chunks from a shared counter, so a worker slowed by a neighbouring process does less.
+ * idle. Items are handed out from a shared counter in shrinking chunks (guided scheduling): a worker first takes a
+ * long run of items (a long stream of consecutive weight rows), and the last chunks are small, so workers finish
+ * close together and one slowed by a neighbouring process does less.
  * Nothing is allocated per task. Not a ForkJoinPool: parallel streams inside one were seen running on one thread.
  */
 public final class WorkerPool implements AutoCloseable {
@@ -59,8 +61,9 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} over items 0 to count in chunks of {@code grain} items on every worker, returning when all
-     * are done. One task at a time: callers from several threads take turns.
+     * Runs {@code task} over items 0 to count on every worker, in chunks of a multiple of {@code grain} items (a
+     * share of what is left, at least {@code grain}), returning when all are done. One task at a time: callers from
+     * several threads take turns.
      */
     public synchronized void run(int count, int grain, Task task) {
         if (threads == 1 || count <= grain) {
@@ -104,9 +107,12 @@ public final class WorkerPool implements AutoCloseable {
 
     private void work(int worker) {
         Task t = task;
-        int n = count, g = grain;
-        for (int from = nextItem.getAndAdd(g); from < n; from = nextItem.getAndAdd(g)) {
-            t.run(worker, from, Math.min(n, from + g));
+        int n = count, g = grain, shares = 2 * threads;
+        for (int from = nextItem.get(); from < n; from = nextItem.get()) {
+            int size = Math.max(g, (n - from) / shares / g * g);
+            if (nextItem.compareAndSet(from, from + size)) {
+                t.run(worker, from, Math.min(n, from + size));
+            }
         }
     }
 
