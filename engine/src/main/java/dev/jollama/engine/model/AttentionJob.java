@@ -67,27 +67,9 @@ final class AttentionJob implements WorkerPool.Task {
                 for (int p = first; p <= position; p++) {
                     s[p] = FloatKernels.dot(query, qOffset, keys, p * kvDim + kvOffset, headDim) * scale;
                 }
-                softmax(s, first, position + 1);
-                java.util.Arrays.fill(out, qOffset, qOffset + headDim, 0f);
-                for (int p = first; p <= position; p++) {
-                    FloatKernels.axpy(s[p], values, p * kvDim + kvOffset, out, qOffset, headDim);
-                }
+                FloatKernels.softmax(s, first, position + 1);
+                FloatKernels.weightedSum(s, first, position + 1, values, first * kvDim + kvOffset, kvDim, out, qOffset, headDim);
             }
-        }
-    }
-
-    private static void softmax(float[] x, int from, int to) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = from; i < to; i++) {
-            max = Math.max(max, x[i]);
-        }
-        float sum = 0f;
-        for (int i = from; i < to; i++) {
-            x[i] = (float) Math.exp(x[i] - max);
-            sum += x[i];
-        }
-        for (int i = from; i < to; i++) {
-            x[i] /= sum;
         }
     }
 }

@@ -36,19 +36,6 @@ public final class FloatKernels {
         return sum;
     }
 
-    /** {@code y[yOffset + i] += factor * x[xOffset + i]} for i below n. */
-    public static void axpy(float factor, float[] x, int xOffset, float[] y, int yOffset, int n) {
-        int bound = F.loopBound(n);
-        FloatVector f = FloatVector.broadcast(F, factor);
-        int i = 0;
-        for (; i < bound; i += F.length()) {
-            FloatVector.fromArray(F, x, xOffset + i).fma(f, FloatVector.fromArray(F, y, yOffset + i)).intoArray(y, yOffset + i);
-        }
-        for (; i < n; i++) {
-            y[yOffset + i] += factor * x[xOffset + i];
-        }
-    }
-
     /**
      * {@code out[t·outStride + firstRow + r] = w row r · x vector t} for the {@code rows} rows of the tile {@code w}
      * (row-major, {@code n} wide) and the vectors of {@code x} (also n wide) from {@code firstVector} to {@code count}.
@@ -76,6 +63,74 @@ public final class FloatKernels {
 
     /** Rows of the tile {@link #tileTimesGroup} multiplies at once. */
     static final int GROUP_ROWS = 8;
+    /**
+     * {@code out[outOffset + i] = Σ weights[p] · values[first + (p - from)·stride + i]} for p from {@code from} below
+     * {@code to} and i below n: attention's weighted sum of value vectors. Four float vectors of the result stay in
+     * registers while the positions go by (an axpy per position loaded and stored the result every time).
+     */
+    public static void weightedSum(float[] weights, int from, int to, float[] values, int first, int stride, float[] out, int outOffset, int n) {
+        final int l = F.length();
+        int i = 0;
+        for (; i + 4 * l <= n; i += 4 * l) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int p = from, at = first + i; p < to; p++, at += stride) {
+                FloatVector w = FloatVector.broadcast(F, weights[p]);
+                a0 = FloatVector.fromArray(F, values, at).fma(w, a0);
+                a1 = FloatVector.fromArray(F, values, at + l).fma(w, a1);
+                a2 = FloatVector.fromArray(F, values, at + 2 * l).fma(w, a2);
+                a3 = FloatVector.fromArray(F, values, at + 3 * l).fma(w, a3);
+            }
+            a0.intoArray(out, outOffset + i);
+            a1.intoArray(out, outOffset + i + l);
+            a2.intoArray(out, outOffset + i + 2 * l);
+            a3.intoArray(out, outOffset + i + 3 * l);
+        }
+        for (; i + l <= n; i += l) {
+            FloatVector a = FloatVector.zero(F);
+            for (int p = from, at = first + i; p < to; p++, at += stride) {
+                a = FloatVector.fromArray(F, values, at).fma(FloatVector.broadcast(F, weights[p]), a);
+            }
+            a.intoArray(out, outOffset + i);
+        }
+        for (; i < n; i++) {
+            float sum = 0f;
+            for (int p = from, at = first + i; p < to; p++, at += stride) {
+                sum += weights[p] * values[at];
+            }
+            out[outOffset + i] = sum;
+        }
+    }
+
+    /**
+     * Softmax of {@code x[from..to)} in place: the exponentials in vector lanes (as scalar {@link Math#exp} calls
+     * they cost more than the scores themselves for short heads).
+     */
+    public static void softmax(float[] x, int from, int to) {
+        int n = to - from;
+        int bound = F.loopBound(n);
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = from; i < to; i++) {
+            max = Math.max(max, x[i]);
+        }
+        FloatVector shift = FloatVector.broadcast(F, max);
+        FloatVector sums = FloatVector.zero(F);
+        int i = 0;
+        for (; i < bound; i += F.length()) {
+            FloatVector e = FloatVector.fromArray(F, x, from + i).sub(shift).lanewise(VectorOperators.EXP);
+            e.intoArray(x, from + i);
+            sums = sums.add(e);
+        }
+        float sum = sums.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            x[from + i] = (float) Math.exp(x[from + i] - max);
+            sum += x[from + i];
+        }
+        float inverse = 1f / sum;
+        for (int j = from; j < to; j++) {
+            x[j] *= inverse;
+        }
+    }
+
     /**
      * {@code out[i] = silu(gate[i]) · up[i]} for i below n, where silu(g) = g / (1 + e^-g): the gated activation of
      * the feed-forward layer, a vector exponential per lane (as the scalar {@link Math#exp} per value it took 2-3% of

@@ -64,6 +64,54 @@ class TensorKernelTest {
         }
     }
 
+    /** Attention's weighted sum of value vectors against plain loops, for head sizes with and without a rest. */
+    @Test
+    void weightedSumAgreesWithPlainLoops() {
+        Random random = new Random(9);
+        for (int n : new int[]{64, 80, 128, 37}) {
+            int stride = 2 * n + 3, from = 2, to = 29;
+            float[] weights = new float[to], values = new float[to * stride + n], out = new float[n + 5];
+            for (int p = 0; p < to; p++) {
+                weights[p] = random.nextFloat();
+            }
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) random.nextGaussian();
+            }
+            FloatKernels.weightedSum(weights, from, to, values, from * stride + 1, stride, out, 5, n);
+            for (int i = 0; i < n; i++) {
+                double expected = 0;
+                for (int p = from; p < to; p++) {
+                    expected += weights[p] * values[p * stride + 1 + i];
+                }
+                assertThat((double) out[5 + i]).as("n %d, value %d", n, i).isCloseTo(expected, within(1e-4));
+            }
+        }
+    }
+
+    /** The vector softmax against the formula in double, over a range that starts inside the array. */
+    @Test
+    void softmaxAgreesWithTheFormula() {
+        Random random = new Random(11);
+        float[] x = new float[60];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (4 * random.nextGaussian());
+        }
+        float[] original = x.clone();
+        FloatKernels.softmax(x, 3, 57);
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (int i = 3; i < 57; i++) {
+            max = Math.max(max, original[i]);
+        }
+        for (int i = 3; i < 57; i++) {
+            sum += Math.exp(original[i] - max);
+        }
+        for (int i = 3; i < 57; i++) {
+            assertThat((double) x[i]).as("value %d", i).isCloseTo(Math.exp(original[i] - max) / sum, within(1e-6));
+        }
+        assertThat(x[2]).isEqualTo(original[2]);
+        assertThat(x[57]).isEqualTo(original[57]);
+    }
+
     /** The vector SiLU-times-up against the formula in double, over whole vectors and a rest. */
     @Test
     void siluTimesAgreesWithTheFormula() {
