@@ -108,14 +108,18 @@ public final class FloatKernels {
     public static void softmax(float[] x, int from, int to) {
         int n = to - from;
         int bound = F.loopBound(n);
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = from; i < to; i++) {
-            max = Math.max(max, x[i]);
+        FloatVector maxes = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i < bound; i += F.length()) {
+            maxes = maxes.max(FloatVector.fromArray(F, x, from + i));
+        }
+        float max = maxes.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            max = Math.max(max, x[from + i]);
         }
         FloatVector shift = FloatVector.broadcast(F, max);
         FloatVector sums = FloatVector.zero(F);
-        int i = 0;
-        for (; i < bound; i += F.length()) {
+        for (i = 0; i < bound; i += F.length()) {
             FloatVector e = FloatVector.fromArray(F, x, from + i).sub(shift).lanewise(VectorOperators.EXP);
             e.intoArray(x, from + i);
             sums = sums.add(e);
@@ -125,9 +129,12 @@ public final class FloatKernels {
             x[from + i] = (float) Math.exp(x[from + i] - max);
             sum += x[from + i];
         }
-        float inverse = 1f / sum;
-        for (int j = from; j < to; j++) {
-            x[j] *= inverse;
+        FloatVector inverse = FloatVector.broadcast(F, 1f / sum);
+        for (i = 0; i < bound; i += F.length()) {
+            FloatVector.fromArray(F, x, from + i).mul(inverse).intoArray(x, from + i);
+        }
+        for (; i < n; i++) {
+            x[from + i] *= 1f / sum;
         }
     }
 
