@@ -1,0 +1,54 @@
+package dev.jollama.engine.tensor;
+
+import dev.jollama.engine.gguf.GgufTensorInfo;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Once compiled, the matrix products allocate nothing: a vector operation C2 cannot turn into instructions boxes
+ * every vector, which runs several times slower and shows as allocation (a one-long vector did this with eight float
+ * lanes). Runs with the machine's vector width and, in the second surefire execution, with eight lanes.
+ */
+class KernelAllocationTest {
+    private static final int ROWS = 32, COLS = 512;
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
+    void productsAllocateNothingOnceCompiled(GgmlType type) {
+        Random random = new Random(type.id);
+        // In native memory, as a mapped file is: vector loads from a heap segment's byte[] are not intrinsics.
+        MemorySegment heap = TensorKernelTest.randomTensor(type, ROWS * COLS, random).data;
+        MemorySegment data = Arena.ofAuto().allocate(heap.byteSize(), 64).copyFrom(heap);
+        FloatTensor tensor = FloatTensor.of(null, new GgufTensorInfo("t", new long[]{ROWS * COLS}, type, 0, data));
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (WorkerPool pool = new WorkerPool(1)) {
+            Matmul matmul = new Matmul(pool);
+            for (int count : new int[]{1, MatmulInput.WIDE_GROUP + 6}) {
+                MatmulInput in = new MatmulInput(COLS, count);
+                for (int i = 0; i < COLS * count; i++) {
+                    in.values()[i] = (float) random.nextGaussian();
+                }
+                in.count(count);
+                float[] out = new float[ROWS * count];
+                int warmUp = count == 1 ? 20_000 : 1_500;
+                for (int i = 0; i < warmUp; i++) {
+                    matmul.multiply(tensor, in, out, ROWS);
+                }
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 200; i++) {
+                    matmul.multiply(tensor, in, out, ROWS);
+                }
+                long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                assertThat(allocated).as("%s bytes allocated by 200 products of %d rows by %d input vectors", type, ROWS, count)
+                        .isLessThan(16 * 1024);
+            }
+        }
+    }
+}
