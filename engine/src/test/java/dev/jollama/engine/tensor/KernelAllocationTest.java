@@ -14,7 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Once compiled, the matrix products allocate nothing: a vector operation C2 cannot turn into instructions boxes
  * every vector, which runs several times slower and shows as allocation (a one-long vector did this with eight float
- * lanes). Runs with the machine's vector width and, in the second surefire execution, with eight lanes.
+ * lanes). Runs in JVMs of its own (surefire executions kernel-allocation, with the machine's vector width, and
+ * eight-lane-kernel-allocation): tensors of other kinds of memory segment, as other tests make, change how C2
+ * compiles the kernels.
  */
 class KernelAllocationTest {
     private static final int ROWS = 32, COLS = 512;
