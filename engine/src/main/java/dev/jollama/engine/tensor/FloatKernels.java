@@ -5,10 +5,11 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Float kernels every weight type shares once its values are dequantized: the dot product, and the product of a
- * tile of weight rows with a batch of input vectors, in two forms: row-major inputs, where each weight value loaded
- * is used for four inputs, and groups of 64 transposed inputs (lanes are inputs), where each value loaded from the
- * inputs is used for eight rows and nothing is summed across lanes (measured alone on a 2048-wide tile: 165-170
+ * Float kernels: the dot product and the element-wise work of a forward pass (attention's softmax and weighted sum
+ * of values, the gated activation), and what every weight type shares once its values are dequantized: the product
+ * of a tile of weight rows with a batch of input vectors, in two forms: row-major inputs, where each weight value
+ * loaded is used for four inputs, and groups of 64 transposed inputs (lanes are inputs), where each value loaded from
+ * the inputs is used for eight rows and nothing is summed across lanes (measured alone on a 2048-wide tile: 165-170
  * GFLOPS per core against 90-115 for the row-major form; this machine's peak is 240).
  */
 public final class FloatKernels {
@@ -36,33 +37,6 @@ public final class FloatKernels {
         return sum;
     }
 
-    /**
-     * {@code out[t·outStride + firstRow + r] = w row r · x vector t} for the {@code rows} rows of the tile {@code w}
-     * (row-major, {@code n} wide) and the vectors of {@code x} (also n wide) from {@code firstVector} to {@code count}.
-     * Four rows times four vectors at a time: sixteen accumulators, eight loads per sixteen fused multiply-adds.
-     */
-    static void tileTimesBatch(float[] w, int rows, float[] x, int firstVector, int count, int n, float[] out, int outStride, int firstRow) {
-        int r = 0;
-        for (; r + 4 <= rows; r += 4) {
-            int t = firstVector;
-            for (; t + 4 <= count; t += 4) {
-                block4x4(w, r * n, x, t * n, n, out, t * outStride + firstRow + r, outStride);
-            }
-            for (; t < count; t++) {
-                for (int i = 0; i < 4; i++) {
-                    out[t * outStride + firstRow + r + i] = dot(w, (r + i) * n, x, t * n, n);
-                }
-            }
-        }
-        for (; r < rows; r++) {
-            for (int t = firstVector; t < count; t++) {
-                out[t * outStride + firstRow + r] = dot(w, r * n, x, t * n, n);
-            }
-        }
-    }
-
-    /** Rows of the tile {@link #tileTimesGroup} multiplies at once. */
-    static final int GROUP_ROWS = 8;
     /**
      * {@code out[outOffset + i] = Σ weights[p] · values[first + (p - from)·stride + i]} for p from {@code from} below
      * {@code to} and i below n: attention's weighted sum of value vectors. Four float vectors of the result stay in
@@ -156,6 +130,33 @@ public final class FloatKernels {
     }
 
     /**
+     * {@code out[t·outStride + firstRow + r] = w row r · x vector t} for the {@code rows} rows of the tile {@code w}
+     * (row-major, {@code n} wide) and the vectors of {@code x} (also n wide) from {@code firstVector} to {@code count}.
+     * Four rows times four vectors at a time: sixteen accumulators, eight loads per sixteen fused multiply-adds.
+     */
+    static void tileTimesBatch(float[] w, int rows, float[] x, int firstVector, int count, int n, float[] out, int outStride, int firstRow) {
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int t = firstVector;
+            for (; t + 4 <= count; t += 4) {
+                block4x4(w, r * n, x, t * n, n, out, t * outStride + firstRow + r, outStride);
+            }
+            for (; t < count; t++) {
+                for (int i = 0; i < 4; i++) {
+                    out[t * outStride + firstRow + r + i] = dot(w, (r + i) * n, x, t * n, n);
+                }
+            }
+        }
+        for (; r < rows; r++) {
+            for (int t = firstVector; t < count; t++) {
+                out[t * outStride + firstRow + r] = dot(w, r * n, x, t * n, n);
+            }
+        }
+    }
+
+    /** Rows of the tile {@link #tileTimesGroup} multiplies at once. */
+    static final int GROUP_ROWS = 8;
+    /**
      * Whether {@link #tileTimesGroup} can run here: its groups of {@link MatmulInput#WIDE_GROUP} vectors are a whole
      * number of two float vectors.
      */
@@ -166,15 +167,15 @@ public final class FloatKernels {
 
     /**
      * {@code out[o + t·outStride + i] = w row i · vector t of the group} for the eight rows of the tile {@code w}
-     * (row-major, {@code n} wide) and the
-     * {@link MatmulInput#WIDE_GROUP} vectors of a transposed group, which starts at {@code xT[group]} (value k of
-     * vector t at {@code group + k·WIDE_GROUP + t}). The lanes are vectors, not values: each step loads value k of
-     * two float vectors' worth of input vectors and broadcasts value k of each row, sixteen fused
-     * multiply-adds for two loads and eight broadcasts, and the sums need no reduction across lanes. Measured alone on
-     * a 2048-wide tile: 165-170 GFLOPS per core, against 150-158 for four rows of four float vectors (four loads and
-     * four broadcasts). Rows interleaved (value k of every row in one cache line) reached 190 alone, but
-     * interleaving each tile cost more than that gained. They go through {@code tmp} (from
-     * {@code tmpOffset}, {@link #GROUP_SCRATCH} floats) to their places in {@code out}.
+     * (row-major, {@code n} wide) and the {@link MatmulInput#WIDE_GROUP} vectors of a transposed group, which starts
+     * at {@code xT[group]} (value k of vector t at {@code group + k·WIDE_GROUP + t}). The lanes are vectors, not
+     * values: each step loads value k of two float vectors' worth of input vectors and broadcasts value k of each row,
+     * sixteen fused multiply-adds for two loads and eight broadcasts, and the sums need no reduction across lanes.
+     * Measured alone on a 2048-wide tile: 165-170 GFLOPS per core, against 150-158 for four rows of four float
+     * vectors (four loads and four broadcasts). Rows interleaved (value k of every row in one cache line) reached 190
+     * alone, but interleaving each tile, even with vector permutations, cost more than that gained (pp128 113 against
+     * 119). They go through {@code tmp} (from {@code tmpOffset}, {@link #GROUP_SCRATCH} floats) to their places in
+     * {@code out}.
      */
     static void tileTimesGroup(float[] w, int n, float[] xT, int group, float[] out, int o, int outStride, float[] tmp, int tmpOffset) {
         final int g = MatmulInput.WIDE_GROUP;
