@@ -82,16 +82,18 @@ public final class WorkerPool implements AutoCloseable {
         }
         try {
             work(0);
-        } finally {
-            for (int spins = 0; running.get() != 0; spins++) {
-                if (spins < SPINS_BEFORE_PARK) {
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.parkNanos(this, 50_000);
-                }
-            }
-            this.task = null;
+        } catch (Throwable t) {
+            fail(t);
         }
+        for (int spins = 0; running.get() != 0; spins++) {
+            if (spins < SPINS_BEFORE_PARK) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, 50_000);
+            }
+        }
+        this.task = null;
+        // Cleared whoever failed, so that the next task does not report this one's failure.
         Throwable t = failure;
         if (t != null) {
             failure = null;
@@ -133,13 +135,18 @@ public final class WorkerPool implements AutoCloseable {
             try {
                 work(worker);
             } catch (Throwable t) {
-                failure = t;
-                nextItem.set(Integer.MAX_VALUE / 2); // the others stop taking items
+                fail(t);
             }
             if (running.decrementAndGet() == 0) {
                 LockSupport.unpark(caller);
             }
         }
+    }
+
+    /** Records a worker's failure for the caller to throw; the other workers stop taking items. */
+    private void fail(Throwable t) {
+        failure = t;
+        nextItem.set(Integer.MAX_VALUE / 2);
     }
 
     @Override
