@@ -175,7 +175,7 @@ public abstract sealed class FloatTensor
             int n = Math.min(TILE_ROWS, to - r);
             dequantize((long) r * blocksPerRow, n * blocksPerRow, scratch, 0);
             int done = 0;
-            if (n == TILE_ROWS && grouped > 0) {
+            if (n == TILE_ROWS) {
                 for (; done < grouped; done += MatmulInput.WIDE_GROUP) {
                     FloatKernels.tileTimesGroup(scratch, cols, xT, done * cols, out, done * rows + r, rows, scratch, tileFloats);
                 }
