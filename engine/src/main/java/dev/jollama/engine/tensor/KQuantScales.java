@@ -1,5 +1,7 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.FloatVector;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -30,6 +32,26 @@ final class KQuantScales {
         long second = ((high >>> 4) & 0x0f0f0f0f) | ((top >>> 2) & 0x30303030);
         return first | (second & 0xffffffffL) << 32;
     }
+
+    /**
+     * Readies a Q4_K or Q5_K super-block (fp16 d, fp16 dmin, then the 12 bytes of scales and mins) for a
+     * matrix-vector kernel through float arrays only, as a helper that passes vectors risks boxing: its eight scales
+     * times d go to {@code scratch} from {@link FloatTensor#SCALES}, to be broadcast one by one; its eight mins times
+     * dmin times the input's sums of 32 (super-block b of {@link MatmulInput#sums32()}) go to {@code scratch} from
+     * {@link #MINS}, a float vector's worth, for the kernel to add to its accumulator of mins.
+     */
+    static void toScratch(MemorySegment data, long block, float[] sums32, int b, float[] scratch) {
+        long low = data.get(FloatTensor.LONG_LE, block + 4);
+        int high = data.get(FloatTensor.INT_LE, block + 12);
+        float d = Float.float16ToFloat(data.get(FloatTensor.SHORT_LE, block));
+        float dmin = Float.float16ToFloat(data.get(FloatTensor.SHORT_LE, block + 2));
+        FloatTensor.bytesAsFloats(scales(low, high)).mul(d).intoArray(scratch, FloatTensor.SCALES);
+        FloatTensor.bytesAsFloats(mins(low, high)).mul(FloatVector.fromArray(FloatTensor.F, sums32, b * FloatTensor.F.length()))
+                .mul(dmin).intoArray(scratch, MINS);
+    }
+
+    /** Where {@link #toScratch} leaves a super-block's weighted mins: after the scales, a float vector's worth on. */
+    static final int MINS = FloatTensor.SCALES + 16;
 
     static int scale(MemorySegment data, long scalesOffset, int subBlock) {
         if (subBlock < 4) {

@@ -86,8 +86,8 @@ public final class Q4KTensor extends FloatTensor {
      * Per 32-value sub-block, the nibbles times x in float lanes, scaled by the sub-block's scale times d. The mins
      * apply through the input's sums: Σ (d·sc·q - dmin·m)·x = Σ d·sc·(Σ q·x) - Σ dmin·m·(Σ x). The accumulators run
      * across super-blocks, so the lanes are summed once per row. A super-block's eight scales and eight mins are
-     * converted to float lanes at once (one scalar conversion per sub-block made this kernel a third slower); the
-     * scales go through {@code scratch} to be broadcast, the mins meet the input's sums of 32 lane by lane (zeros where the lanes repeat them).
+     * converted to float lanes at once ({@link KQuantScales#toScratch}; one scalar conversion per sub-block made this
+     * kernel a third slower).
      */
     @Override
     protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
@@ -98,11 +98,8 @@ public final class Q4KTensor extends FloatTensor {
         for (int b = 0; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
             touched += touchAhead(block) + touchAhead(block + 72);
-            long low = data.get(LONG_LE, block + 4);
-            int high = data.get(INT_LE, block + 12);
-            bytesAsFloats(KQuantScales.scales(low, high)).mul(f16(block)).intoArray(scratch, SCALES);
-            minAcc = bytesAsFloats(KQuantScales.mins(low, high)).mul(FloatVector.fromArray(F, sums32, b * F.length()))
-                    .fma(FloatVector.broadcast(F, f16(block + 2)), minAcc);
+            KQuantScales.toScratch(data, block, sums32, b, scratch);
+            minAcc = minAcc.add(FloatVector.fromArray(F, scratch, KQuantScales.MINS));
             for (int group = 0; group < 4; group++) {
                 int g0 = b * 256 + group * 64;
                 FloatVector lowDot = FloatVector.zero(F), highDot = lowDot;

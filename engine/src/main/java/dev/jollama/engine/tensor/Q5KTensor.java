@@ -88,9 +88,10 @@ public final class Q5KTensor extends FloatTensor {
     }
 
     /**
-     * The scheme of {@link Q4KTensor#dotRow} (scales and mins to float lanes once per super-block, accumulators across
-     * super-blocks), with each value's fifth bit or-ed in before conversion. Written out in full rather than sharing
-     * a helper with Q4_K: helpers that pass vectors risk boxing (see {@link Q8_0Tensor#dotRow}).
+     * The scheme of {@link Q4KTensor#dotRow} (scales and mins to float lanes once per super-block by
+     * {@link KQuantScales#toScratch}, accumulators across super-blocks), with each value's fifth bit or-ed in before
+     * conversion. The loop is written out rather than shared with Q4_K: helpers that pass vectors risk boxing (see
+     * {@link Q8_0Tensor#dotRow}).
      */
     @Override
     protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
@@ -101,11 +102,8 @@ public final class Q5KTensor extends FloatTensor {
         for (int b = 0; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
             touched += touchAhead(block) + touchAhead(block + 64) + touchAhead(block + 128);
-            long low = data.get(LONG_LE, block + 4);
-            int high = data.get(INT_LE, block + 12);
-            bytesAsFloats(KQuantScales.scales(low, high)).mul(f16(block)).intoArray(scratch, SCALES);
-            minAcc = bytesAsFloats(KQuantScales.mins(low, high)).mul(FloatVector.fromArray(F, sums32, b * F.length()))
-                    .fma(FloatVector.broadcast(F, f16(block + 2)), minAcc);
+            KQuantScales.toScratch(data, block, sums32, b, scratch);
+            minAcc = minAcc.add(FloatVector.fromArray(F, scratch, KQuantScales.MINS));
             for (int group = 0; group < 4; group++) {
                 int g0 = b * 256 + group * 64;
                 FloatVector lowDot = FloatVector.zero(F), highDot = lowDot;
