@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * of values, the gated activation), and what every weight type shares once its values are dequantized: the product
  * of a tile of weight rows with a batch of input vectors, in two forms: row-major inputs, where each weight value
  * loaded is used for four inputs, and groups of 64 transposed inputs (lanes are inputs), where each value loaded from
- * the inputs is used for eight rows and nothing is summed across lanes (measured alone on a 2048-wide tile: 165-170
- * GFLOPS per core against 90-115 for the row-major form; this machine's peak is 240).
+ * the inputs is used for twelve rows and nothing is summed across lanes (with eight rows, measured alone on a
+ * 2048-wide tile: 165-170 GFLOPS per core against 90-115 for the row-major form; this machine's peak is 240).
  */
 public final class FloatKernels {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -155,80 +155,117 @@ public final class FloatKernels {
     }
 
     /** Rows of the tile {@link #tileTimesGroup} multiplies at once. */
-    static final int GROUP_ROWS = 8;
+    static final int GROUP_ROWS = 12;
+    /**
+     * Values of each row that {@link #tileTimesGroup}'s tile holds together: the tile is stored a chunk at a time,
+     * value k of row i at {@code (k / GROUP_CHUNK)·GROUP_ROWS·GROUP_CHUNK + i·GROUP_CHUNK + k % GROUP_CHUNK}, so that
+     * the rows of a chunk lie a constant distance apart: the compiled loop reaches every row from one index with a
+     * fixed displacement instead of computing (and, short of registers, reloading) an address per row.
+     */
+    static final int GROUP_CHUNK = 256;
     /**
      * Whether {@link #tileTimesGroup} can run here: its groups of {@link MatmulInput#WIDE_GROUP} vectors are a whole
      * number of two float vectors.
      */
     static final boolean GROUPS = MatmulInput.WIDE_GROUP % (2 * F.length()) == 0;
 
-    /** Floats of scratch {@link #tileTimesGroup} needs. */
+    /** Floats of scratch {@link #tileTimesGroup} needs besides its tile. */
     static final int GROUP_SCRATCH = GROUP_ROWS * MatmulInput.WIDE_GROUP;
 
+    /** Floats of a tile of {@link #GROUP_ROWS} rows {@code n} wide stored by chunks (the last chunk padded). */
+    static int chunkedTileFloats(int n) {
+        return (n + GROUP_CHUNK - 1) / GROUP_CHUNK * GROUP_ROWS * GROUP_CHUNK;
+    }
+
     /**
-     * {@code out[o + t·outStride + i] = w row i · vector t of the group} for the eight rows of the tile {@code w}
-     * (row-major, {@code n} wide) and the {@link MatmulInput#WIDE_GROUP} vectors of a transposed group, which starts
-     * at {@code xT[group]} (value k of vector t at {@code group + k·WIDE_GROUP + t}). The lanes are vectors, not
-     * values: each step loads value k of two float vectors' worth of input vectors and broadcasts value k of each row,
-     * sixteen fused multiply-adds for two loads and eight broadcasts, and the sums need no reduction across lanes.
-     * Measured alone on a 2048-wide tile: 165-170 GFLOPS per core, against 150-158 for four rows of four float
-     * vectors (four loads and four broadcasts). Rows interleaved (value k of every row in one cache line) reached 190
-     * alone, but interleaving each tile, even with vector permutations, cost more than that gained (pp128 113 against
-     * 119). They go through {@code tmp} (from {@code tmpOffset}, {@link #GROUP_SCRATCH} floats) to their places in
+     * {@code out[o + t·outStride + i] = w row i · vector t of the group} for the rows of the chunked tile {@code w}
+     * (see {@link #GROUP_CHUNK}; rows {@code n} wide) and the {@link MatmulInput#WIDE_GROUP} vectors of a transposed
+     * group, which starts at {@code xT[group]} (value k of vector t at {@code group + k·WIDE_GROUP + t}). The lanes are
+     * vectors, not values: each step loads value k of two float vectors' worth of input vectors and broadcasts value k
+     * of each row, 24 fused multiply-adds for two loads and 12 broadcasts, and the sums need no reduction across
+     * lanes. Twelve rows rather than eight (prompt processing +5-12%, the input loaded once per 24 multiply-adds
+     * instead of 16); fourteen measured the same. Four rows of four float vectors (four loads, four broadcasts) was
+     * slower; rows interleaved value by value (one cache line for value k of every row) gained in the kernel but lost
+     * more to interleaving each tile. They go through {@code tmp} (from {@code tmpOffset}, {@link #GROUP_SCRATCH} floats) to their places in
      * {@code out}.
      */
     static void tileTimesGroup(float[] w, int n, float[] xT, int group, float[] out, int o, int outStride, float[] tmp, int tmpOffset) {
         final int g = MatmulInput.WIDE_GROUP;
         final int l = F.length();
+        final int c = GROUP_CHUNK;
         for (int t = 0; t < g; t += 2 * l) {
-            FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-            FloatVector a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
-            for (int k = 0, xo = group + t; k < n; k++, xo += g) {
-                FloatVector x0 = FloatVector.fromArray(F, xT, xo);
-                FloatVector x1 = FloatVector.fromArray(F, xT, xo + l);
-                FloatVector b = FloatVector.broadcast(F, w[k]);
-                a00 = x0.fma(b, a00);
-                a01 = x1.fma(b, a01);
-                b = FloatVector.broadcast(F, w[k + 1 * n]);
-                a10 = x0.fma(b, a10);
-                a11 = x1.fma(b, a11);
-                b = FloatVector.broadcast(F, w[k + 2 * n]);
-                a20 = x0.fma(b, a20);
-                a21 = x1.fma(b, a21);
-                b = FloatVector.broadcast(F, w[k + 3 * n]);
-                a30 = x0.fma(b, a30);
-                a31 = x1.fma(b, a31);
-                b = FloatVector.broadcast(F, w[k + 4 * n]);
-                a40 = x0.fma(b, a40);
-                a41 = x1.fma(b, a41);
-                b = FloatVector.broadcast(F, w[k + 5 * n]);
-                a50 = x0.fma(b, a50);
-                a51 = x1.fma(b, a51);
-                b = FloatVector.broadcast(F, w[k + 6 * n]);
-                a60 = x0.fma(b, a60);
-                a61 = x1.fma(b, a61);
-                b = FloatVector.broadcast(F, w[k + 7 * n]);
-                a70 = x0.fma(b, a70);
-                a71 = x1.fma(b, a71);
+            FloatVector a000 = FloatVector.zero(F), a001 = a000, a010 = a000, a011 = a000, a020 = a000, a021 = a000, a030 = a000, a031 = a000;
+            FloatVector a040 = a000, a041 = a000, a050 = a000, a051 = a000, a060 = a000, a061 = a000, a070 = a000, a071 = a000;
+            FloatVector a080 = a000, a081 = a000, a090 = a000, a091 = a000, a100 = a000, a101 = a000, a110 = a000, a111 = a000;
+            for (int k0 = 0, w0 = 0; k0 < n; k0 += c, w0 += GROUP_ROWS * c) {
+                int end = w0 + Math.min(c, n - k0);
+                for (int k = w0, xo = group + t + k0 * g; k < end; k++, xo += g) {
+                    FloatVector x0 = FloatVector.fromArray(F, xT, xo);
+                    FloatVector x1 = FloatVector.fromArray(F, xT, xo + l);
+                    FloatVector b = FloatVector.broadcast(F, w[k]);
+                    a000 = x0.fma(b, a000);
+                    a001 = x1.fma(b, a001);
+                    b = FloatVector.broadcast(F, w[k + 1 * c]);
+                    a010 = x0.fma(b, a010);
+                    a011 = x1.fma(b, a011);
+                    b = FloatVector.broadcast(F, w[k + 2 * c]);
+                    a020 = x0.fma(b, a020);
+                    a021 = x1.fma(b, a021);
+                    b = FloatVector.broadcast(F, w[k + 3 * c]);
+                    a030 = x0.fma(b, a030);
+                    a031 = x1.fma(b, a031);
+                    b = FloatVector.broadcast(F, w[k + 4 * c]);
+                    a040 = x0.fma(b, a040);
+                    a041 = x1.fma(b, a041);
+                    b = FloatVector.broadcast(F, w[k + 5 * c]);
+                    a050 = x0.fma(b, a050);
+                    a051 = x1.fma(b, a051);
+                    b = FloatVector.broadcast(F, w[k + 6 * c]);
+                    a060 = x0.fma(b, a060);
+                    a061 = x1.fma(b, a061);
+                    b = FloatVector.broadcast(F, w[k + 7 * c]);
+                    a070 = x0.fma(b, a070);
+                    a071 = x1.fma(b, a071);
+                    b = FloatVector.broadcast(F, w[k + 8 * c]);
+                    a080 = x0.fma(b, a080);
+                    a081 = x1.fma(b, a081);
+                    b = FloatVector.broadcast(F, w[k + 9 * c]);
+                    a090 = x0.fma(b, a090);
+                    a091 = x1.fma(b, a091);
+                    b = FloatVector.broadcast(F, w[k + 10 * c]);
+                    a100 = x0.fma(b, a100);
+                    a101 = x1.fma(b, a101);
+                    b = FloatVector.broadcast(F, w[k + 11 * c]);
+                    a110 = x0.fma(b, a110);
+                    a111 = x1.fma(b, a111);
+                }
             }
             // Row i's sums for vectors t.. at tmp[tmpOffset + i·g + t..].
             int s = tmpOffset + t;
-            a00.intoArray(tmp, s);
-            a01.intoArray(tmp, s + l);
-            a10.intoArray(tmp, s + g);
-            a11.intoArray(tmp, s + g + l);
-            a20.intoArray(tmp, s + 2 * g);
-            a21.intoArray(tmp, s + 2 * g + l);
-            a30.intoArray(tmp, s + 3 * g);
-            a31.intoArray(tmp, s + 3 * g + l);
-            a40.intoArray(tmp, s + 4 * g);
-            a41.intoArray(tmp, s + 4 * g + l);
-            a50.intoArray(tmp, s + 5 * g);
-            a51.intoArray(tmp, s + 5 * g + l);
-            a60.intoArray(tmp, s + 6 * g);
-            a61.intoArray(tmp, s + 6 * g + l);
-            a70.intoArray(tmp, s + 7 * g);
-            a71.intoArray(tmp, s + 7 * g + l);
+            a000.intoArray(tmp, s);
+            a001.intoArray(tmp, s + l);
+            a010.intoArray(tmp, s + 1 * g);
+            a011.intoArray(tmp, s + 1 * g + l);
+            a020.intoArray(tmp, s + 2 * g);
+            a021.intoArray(tmp, s + 2 * g + l);
+            a030.intoArray(tmp, s + 3 * g);
+            a031.intoArray(tmp, s + 3 * g + l);
+            a040.intoArray(tmp, s + 4 * g);
+            a041.intoArray(tmp, s + 4 * g + l);
+            a050.intoArray(tmp, s + 5 * g);
+            a051.intoArray(tmp, s + 5 * g + l);
+            a060.intoArray(tmp, s + 6 * g);
+            a061.intoArray(tmp, s + 6 * g + l);
+            a070.intoArray(tmp, s + 7 * g);
+            a071.intoArray(tmp, s + 7 * g + l);
+            a080.intoArray(tmp, s + 8 * g);
+            a081.intoArray(tmp, s + 8 * g + l);
+            a090.intoArray(tmp, s + 9 * g);
+            a091.intoArray(tmp, s + 9 * g + l);
+            a100.intoArray(tmp, s + 10 * g);
+            a101.intoArray(tmp, s + 10 * g + l);
+            a110.intoArray(tmp, s + 11 * g);
+            a111.intoArray(tmp, s + 11 * g + l);
         }
         for (int t = 0; t < g; t++) {
             int at = o + t * outStride;

@@ -170,23 +170,38 @@ public abstract sealed class FloatTensor
         // Whole groups of WIDE_GROUP vectors go through the transposed kernel, the rest through the row-major one.
         int grouped = FloatKernels.GROUPS ? count - count % MatmulInput.WIDE_GROUP : 0;
         float[] xT = grouped > 0 ? in.transposedGroups() : null;
-        int tileFloats = TILE_ROWS * cols;
+        int tileFloats = FloatKernels.chunkedTileFloats(cols);
         for (int r = from; r < to; r += TILE_ROWS) {
             int n = Math.min(TILE_ROWS, to - r);
-            dequantize((long) r * blocksPerRow, n * blocksPerRow, scratch, 0);
             int done = 0;
-            if (n == TILE_ROWS) {
+            if (n == TILE_ROWS && grouped > 0) {
+                dequantizeChunked((long) r * blocksPerRow, blocksPerRow, cols, scratch);
                 for (; done < grouped; done += MatmulInput.WIDE_GROUP) {
                     FloatKernels.tileTimesGroup(scratch, cols, xT, done * cols, out, done * rows + r, rows, scratch, tileFloats);
                 }
             }
-            FloatKernels.tileTimesBatch(scratch, n, x, done, count, cols, out, rows, r);
+            if (done < count) {
+                dequantize((long) r * blocksPerRow, n * blocksPerRow, scratch, 0);
+                FloatKernels.tileTimesBatch(scratch, n, x, done, count, cols, out, rows, r);
+            }
+        }
+    }
+
+    /** Dequantizes the {@link #TILE_ROWS} rows from block {@code firstBlock} into the group kernel's chunked layout. */
+    private void dequantizeChunked(long firstBlock, int blocksPerRow, int cols, float[] tile) {
+        int chunk = FloatKernels.GROUP_CHUNK, blockSize = type().blockSize;
+        for (int i = 0; i < TILE_ROWS; i++) {
+            long rowBlock = firstBlock + (long) i * blocksPerRow;
+            for (int k0 = 0; k0 < cols; k0 += chunk) {
+                int blocks = Math.min(chunk, cols - k0) / blockSize;
+                dequantize(rowBlock + k0 / blockSize, blocks, tile, k0 * TILE_ROWS + i * chunk);
+            }
         }
     }
 
     /** Floats of scratch {@link #multiplyRows} needs for rows {@code cols} wide: a tile and the group kernel's sums. */
     static int scratchFloats(int cols) {
-        return TILE_ROWS * cols + FloatKernels.GROUP_SCRATCH;
+        return FloatKernels.chunkedTileFloats(cols) + FloatKernels.GROUP_SCRATCH;
     }
 
     /** Copies n values starting at a flat index into {@code out}. */

@@ -40,9 +40,9 @@ class TensorKernelTest {
 
     /**
      * The fast path (fused kernels for one input vector, dequantized tiles for several) against the scalar
-     * reference; 13 rows so a whole tile of eight and a partial one are covered, 6 inputs so a
-     * partial group of four is, 64 and 70 so a transposed group of 64 is (with and without a rest), on one and on two
-     * threads.
+     * reference; 13 rows so a whole tile of twelve and a partial one are covered, 6 inputs so a partial group of four
+     * is, 64 and 70 so a transposed group of 64 is (with and without a rest), widths of two whole chunks of 256 and
+     * of a partial third (the group kernel's tile layout), on one and on two threads.
      */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
