@@ -164,10 +164,18 @@ public final class FloatKernels {
      */
     static final int GROUP_CHUNK = 256;
     /**
-     * Whether {@link #tileTimesGroup} can run here: its groups of {@link MatmulInput#WIDE_GROUP} vectors are a whole
-     * number of two float vectors.
+     * Float vectors of input vectors {@link #tileTimesGroup} takes per step: two where vectors have 16 lanes (AVX-512,
+     * whose 32 registers hold 24 accumulators), one elsewhere (AVX2 has 16 registers: 24 accumulators spilled, and
+     * prompt processing ran at 53-55 t/s under -XX:UseAVX=2 against 73-75 with one vector per step, which in turn
+     * would cost AVX-512 a fifth).
      */
-    static final boolean GROUPS = MatmulInput.WIDE_GROUP % (2 * F.length()) == 0;
+    static final int GROUP_VECTORS = F.length() >= 16 ? 2 : 1;
+    private static final boolean TWO_VECTORS = GROUP_VECTORS == 2;
+    /**
+     * Whether {@link #tileTimesGroup} can run here: its groups of {@link MatmulInput#WIDE_GROUP} vectors are a whole
+     * number of steps.
+     */
+    static final boolean GROUPS = MatmulInput.WIDE_GROUP % (GROUP_VECTORS * F.length()) == 0;
 
     /** Floats of scratch {@link #tileTimesGroup} needs besides its tile. */
     static final int GROUP_SCRATCH = GROUP_ROWS * MatmulInput.WIDE_GROUP;
@@ -181,19 +189,19 @@ public final class FloatKernels {
      * {@code out[o + t·outStride + i] = w row i · vector t of the group} for the rows of the chunked tile {@code w}
      * (see {@link #GROUP_CHUNK}; rows {@code n} wide) and the {@link MatmulInput#WIDE_GROUP} vectors of a transposed
      * group, which starts at {@code xT[group]} (value k of vector t at {@code group + k·WIDE_GROUP + t}). The lanes are
-     * vectors, not values: each step loads value k of two float vectors' worth of input vectors and broadcasts value k
-     * of each row, 24 fused multiply-adds for two loads and 12 broadcasts, and the sums need no reduction across
-     * lanes. Twelve rows rather than eight (prompt processing +5-12%, the input loaded once per 24 multiply-adds
-     * instead of 16); fourteen measured the same. Four rows of four float vectors (four loads, four broadcasts) was
-     * slower; rows interleaved value by value (one cache line for value k of every row) gained in the kernel but lost
-     * more to interleaving each tile. They go through {@code tmp} (from {@code tmpOffset}, {@link #GROUP_SCRATCH} floats) to their places in
-     * {@code out}.
+     * vectors, not values: each step loads value k of {@link #GROUP_VECTORS} float vectors' worth of input vectors and
+     * broadcasts value k of each row (with two, 24 fused multiply-adds for two loads and 12 broadcasts), and the sums
+     * need no reduction across lanes. Twelve rows rather than eight (prompt processing +5-12%, the input loaded once
+     * per 24 multiply-adds instead of 16); fourteen measured the same. Four rows of four float vectors (four loads,
+     * four broadcasts) was slower; rows interleaved value by value (one cache line for value k of every row) gained in
+     * the kernel but lost more to interleaving each tile. The sums go through {@code tmp} (from {@code tmpOffset},
+     * {@link #GROUP_SCRATCH} floats) to their places in {@code out}.
      */
     static void tileTimesGroup(float[] w, int n, float[] xT, int group, float[] out, int o, int outStride, float[] tmp, int tmpOffset) {
         final int g = MatmulInput.WIDE_GROUP;
         final int l = F.length();
         final int c = GROUP_CHUNK;
-        for (int t = 0; t < g; t += 2 * l) {
+        for (int t = 0; t < g; t += GROUP_VECTORS * l) {
             FloatVector a000 = FloatVector.zero(F), a001 = a000, a010 = a000, a011 = a000, a020 = a000, a021 = a000, a030 = a000, a031 = a000;
             FloatVector a040 = a000, a041 = a000, a050 = a000, a051 = a000, a060 = a000, a061 = a000, a070 = a000, a071 = a000;
             FloatVector a080 = a000, a081 = a000, a090 = a000, a091 = a000, a100 = a000, a101 = a000, a110 = a000, a111 = a000;
@@ -201,71 +209,73 @@ public final class FloatKernels {
                 int end = w0 + Math.min(c, n - k0);
                 for (int k = w0, xo = group + t + k0 * g; k < end; k++, xo += g) {
                     FloatVector x0 = FloatVector.fromArray(F, xT, xo);
-                    FloatVector x1 = FloatVector.fromArray(F, xT, xo + l);
+                    FloatVector x1 = TWO_VECTORS ? FloatVector.fromArray(F, xT, xo + l) : x0;
                     FloatVector b = FloatVector.broadcast(F, w[k]);
                     a000 = x0.fma(b, a000);
-                    a001 = x1.fma(b, a001);
+                    a001 = TWO_VECTORS ? x1.fma(b, a001) : a001;
                     b = FloatVector.broadcast(F, w[k + 1 * c]);
                     a010 = x0.fma(b, a010);
-                    a011 = x1.fma(b, a011);
+                    a011 = TWO_VECTORS ? x1.fma(b, a011) : a011;
                     b = FloatVector.broadcast(F, w[k + 2 * c]);
                     a020 = x0.fma(b, a020);
-                    a021 = x1.fma(b, a021);
+                    a021 = TWO_VECTORS ? x1.fma(b, a021) : a021;
                     b = FloatVector.broadcast(F, w[k + 3 * c]);
                     a030 = x0.fma(b, a030);
-                    a031 = x1.fma(b, a031);
+                    a031 = TWO_VECTORS ? x1.fma(b, a031) : a031;
                     b = FloatVector.broadcast(F, w[k + 4 * c]);
                     a040 = x0.fma(b, a040);
-                    a041 = x1.fma(b, a041);
+                    a041 = TWO_VECTORS ? x1.fma(b, a041) : a041;
                     b = FloatVector.broadcast(F, w[k + 5 * c]);
                     a050 = x0.fma(b, a050);
-                    a051 = x1.fma(b, a051);
+                    a051 = TWO_VECTORS ? x1.fma(b, a051) : a051;
                     b = FloatVector.broadcast(F, w[k + 6 * c]);
                     a060 = x0.fma(b, a060);
-                    a061 = x1.fma(b, a061);
+                    a061 = TWO_VECTORS ? x1.fma(b, a061) : a061;
                     b = FloatVector.broadcast(F, w[k + 7 * c]);
                     a070 = x0.fma(b, a070);
-                    a071 = x1.fma(b, a071);
+                    a071 = TWO_VECTORS ? x1.fma(b, a071) : a071;
                     b = FloatVector.broadcast(F, w[k + 8 * c]);
                     a080 = x0.fma(b, a080);
-                    a081 = x1.fma(b, a081);
+                    a081 = TWO_VECTORS ? x1.fma(b, a081) : a081;
                     b = FloatVector.broadcast(F, w[k + 9 * c]);
                     a090 = x0.fma(b, a090);
-                    a091 = x1.fma(b, a091);
+                    a091 = TWO_VECTORS ? x1.fma(b, a091) : a091;
                     b = FloatVector.broadcast(F, w[k + 10 * c]);
                     a100 = x0.fma(b, a100);
-                    a101 = x1.fma(b, a101);
+                    a101 = TWO_VECTORS ? x1.fma(b, a101) : a101;
                     b = FloatVector.broadcast(F, w[k + 11 * c]);
                     a110 = x0.fma(b, a110);
-                    a111 = x1.fma(b, a111);
+                    a111 = TWO_VECTORS ? x1.fma(b, a111) : a111;
                 }
             }
             // Row i's sums for vectors t.. at tmp[tmpOffset + i·g + t..].
             int s = tmpOffset + t;
             a000.intoArray(tmp, s);
-            a001.intoArray(tmp, s + l);
             a010.intoArray(tmp, s + 1 * g);
-            a011.intoArray(tmp, s + 1 * g + l);
             a020.intoArray(tmp, s + 2 * g);
-            a021.intoArray(tmp, s + 2 * g + l);
             a030.intoArray(tmp, s + 3 * g);
-            a031.intoArray(tmp, s + 3 * g + l);
             a040.intoArray(tmp, s + 4 * g);
-            a041.intoArray(tmp, s + 4 * g + l);
             a050.intoArray(tmp, s + 5 * g);
-            a051.intoArray(tmp, s + 5 * g + l);
             a060.intoArray(tmp, s + 6 * g);
-            a061.intoArray(tmp, s + 6 * g + l);
             a070.intoArray(tmp, s + 7 * g);
-            a071.intoArray(tmp, s + 7 * g + l);
             a080.intoArray(tmp, s + 8 * g);
-            a081.intoArray(tmp, s + 8 * g + l);
             a090.intoArray(tmp, s + 9 * g);
-            a091.intoArray(tmp, s + 9 * g + l);
             a100.intoArray(tmp, s + 10 * g);
-            a101.intoArray(tmp, s + 10 * g + l);
             a110.intoArray(tmp, s + 11 * g);
-            a111.intoArray(tmp, s + 11 * g + l);
+            if (TWO_VECTORS) {
+                a001.intoArray(tmp, s + l);
+                a011.intoArray(tmp, s + 1 * g + l);
+                a021.intoArray(tmp, s + 2 * g + l);
+                a031.intoArray(tmp, s + 3 * g + l);
+                a041.intoArray(tmp, s + 4 * g + l);
+                a051.intoArray(tmp, s + 5 * g + l);
+                a061.intoArray(tmp, s + 6 * g + l);
+                a071.intoArray(tmp, s + 7 * g + l);
+                a081.intoArray(tmp, s + 8 * g + l);
+                a091.intoArray(tmp, s + 9 * g + l);
+                a101.intoArray(tmp, s + 10 * g + l);
+                a111.intoArray(tmp, s + 11 * g + l);
+            }
         }
         for (int t = 0; t < g; t++) {
             int at = o + t * outStride;
