@@ -167,8 +167,8 @@ public abstract sealed class FloatTensor
         }
         float[] x = in.values;
         int count = in.count();
-        // Whole groups of WIDE_GROUP vectors go through the transposed kernel, the rest through the row-major one.
-        int grouped = FloatKernels.GROUPS ? count - count % MatmulInput.WIDE_GROUP : 0;
+        // Whole steps of the transposed kernel go through it, the rest through the row-major one.
+        int grouped = FloatKernels.groupedCount(count);
         float[] xT = grouped > 0 ? in.transposedGroups() : null;
         int tileFloats = FloatKernels.chunkedTileFloats(cols);
         for (int r = from; r < to; r += TILE_ROWS) {
@@ -177,8 +177,10 @@ public abstract sealed class FloatTensor
             if (n == TILE_ROWS && grouped > 0) {
                 dequantizeChunked((long) r * blocksPerRow, blocksPerRow, cols, scratch);
                 for (; done < grouped; done += MatmulInput.WIDE_GROUP) {
-                    FloatKernels.tileTimesGroup(scratch, cols, xT, done * cols, out, done * rows + r, rows, scratch, tileFloats);
+                    int vectors = Math.min(MatmulInput.WIDE_GROUP, grouped - done);
+                    FloatKernels.tileTimesGroup(scratch, cols, xT, done * cols, vectors, out, done * rows + r, rows, scratch, tileFloats);
                 }
+                done = grouped;
             }
             if (done < count) {
                 dequantize((long) r * blocksPerRow, n * blocksPerRow, scratch, 0);

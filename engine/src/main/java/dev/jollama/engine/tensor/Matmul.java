@@ -36,7 +36,7 @@ public final class Matmul implements WorkerPool.Task {
      */
     public void multiply(FloatTensor weights, MatmulInput input, float[] out, int rows) {
         input.sums16(); // computed here, once, rather than raced for by the workers
-        if (FloatKernels.GROUPS && input.count() >= MatmulInput.WIDE_GROUP) {
+        if (FloatKernels.groupedCount(input.count()) > 0) {
             input.transposedGroups(); // also once, before the workers share it
         }
         this.weights = weights;

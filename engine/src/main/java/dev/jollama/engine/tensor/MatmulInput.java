@@ -98,23 +98,25 @@ public final class MatmulInput {
     }
 
     /**
-     * The first {@code count / WIDE_GROUP} groups of {@link #WIDE_GROUP} vectors, each group transposed: value k of
-     * vector {@code g·WIDE_GROUP + j} at {@code g·WIDE_GROUP·width + k·WIDE_GROUP + j}, so that one load reads value k
-     * of 16 vectors. Computed once per new input, before threads share it ({@link Matmul} asks first).
+     * The first {@link FloatKernels#groupedCount} vectors in groups of {@link #WIDE_GROUP} (the last group may be
+     * partial), each group transposed: value k of vector {@code g·WIDE_GROUP + j} at
+     * {@code g·WIDE_GROUP·width + k·WIDE_GROUP + j}, so that one load reads value k of 16 vectors. Computed once per
+     * new input, before threads share it ({@link Matmul} asks first).
      */
     float[] transposedGroups() {
         if (!transposedReady) {
-            int groups = count / WIDE_GROUP;
-            if (groups > 0) {
+            int grouped = FloatKernels.groupedCount(count);
+            if (grouped > 0) {
                 if (transposed == null) {
-                    transposed = new float[(capacity / WIDE_GROUP) * WIDE_GROUP * width];
+                    transposed = new float[(capacity + WIDE_GROUP - 1) / WIDE_GROUP * WIDE_GROUP * width];
                 }
-                for (int g = 0; g < groups; g++) {
+                for (int g = 0; g * WIDE_GROUP < grouped; g++) {
                     int base = g * WIDE_GROUP * width;
+                    int vectors = Math.min(WIDE_GROUP, grouped - g * WIDE_GROUP);
                     // 16 values of each vector at a time: the 16 rows of the result they go to stay in cache.
                     for (int k0 = 0; k0 < width; k0 += 16) {
                         int k1 = Math.min(width, k0 + 16);
-                        for (int j = 0; j < WIDE_GROUP; j++) {
+                        for (int j = 0; j < vectors; j++) {
                             int from = base + j * width;
                             for (int k = k0; k < k1; k++) {
                                 transposed[base + k * WIDE_GROUP + j] = values[from + k];
