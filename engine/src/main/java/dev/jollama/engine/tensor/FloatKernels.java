@@ -180,12 +180,17 @@ public final class FloatKernels {
     static final boolean GROUPS = MatmulInput.WIDE_GROUP % GROUP_STEP == 0;
 
     /**
-     * How many of {@code count} input vectors go through {@link #tileTimesGroup} (whole steps of it, in groups of
-     * {@link MatmulInput#WIDE_GROUP} and one partial group); the rest, fewer than a step, go through
-     * {@link #tileTimesBatch}, which was 0.6 times as fast (prompts of 48 tokens against 128).
+     * How many of {@code count} input vectors go through {@link #tileTimesGroup}, in groups of
+     * {@link MatmulInput#WIDE_GROUP} and one partial group; the rest go through {@link #tileTimesBatch}, which was 0.6
+     * times as fast (prompts of 48 tokens against 128). A last step at least half full also goes through the group
+     * kernel, padded with zero vectors: half its work wasted still beats the row-major kernel.
      */
     static int groupedCount(int count) {
-        return GROUPS ? count - count % GROUP_STEP : 0;
+        if (!GROUPS) {
+            return 0;
+        }
+        int rest = count % GROUP_STEP;
+        return 2 * rest >= GROUP_STEP ? count : count - rest;
     }
 
     /** Floats of scratch {@link #tileTimesGroup} needs besides its tile. */
@@ -198,8 +203,8 @@ public final class FloatKernels {
 
     /**
      * {@code out[o + t·outStride + i] = w row i · vector t of the group} for the rows of the chunked tile {@code w}
-     * (see {@link #GROUP_CHUNK}; rows {@code n} wide) and the first {@code vectors} (a multiple of {@link #GROUP_STEP})
-     * vectors of a transposed group, which starts at {@code xT[group]} (value k of vector t at
+     * (see {@link #GROUP_CHUNK}; rows {@code n} wide) and the first {@code vectors} vectors (the group zero up to the
+     * next multiple of {@link #GROUP_STEP}) of a transposed group, which starts at {@code xT[group]} (value k of vector t at
      * {@code group + k·WIDE_GROUP + t}). The lanes are
      * vectors, not values: each step loads value k of {@link #GROUP_VECTORS} float vectors' worth of input vectors and
      * broadcasts value k of each row (with two, 24 fused multiply-adds for two loads and 12 broadcasts), and the sums

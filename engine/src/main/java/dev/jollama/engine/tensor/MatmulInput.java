@@ -99,9 +99,9 @@ public final class MatmulInput {
 
     /**
      * The first {@link FloatKernels#groupedCount} vectors in groups of {@link #WIDE_GROUP} (the last group may be
-     * partial), each group transposed: value k of vector {@code g·WIDE_GROUP + j} at
-     * {@code g·WIDE_GROUP·width + k·WIDE_GROUP + j}, so that one load reads value k of 16 vectors. Computed once per
-     * new input, before threads share it ({@link Matmul} asks first).
+     * partial, zero up to the group kernel's next whole step), each group transposed: value k of vector
+     * {@code g·WIDE_GROUP + j} at {@code g·WIDE_GROUP·width + k·WIDE_GROUP + j}, so that one load reads value k of 16
+     * vectors. Computed once per new input, before threads share it ({@link Matmul} asks first).
      */
     float[] transposedGroups() {
         if (!transposedReady) {
@@ -113,13 +113,14 @@ public final class MatmulInput {
                 for (int g = 0; g * WIDE_GROUP < grouped; g++) {
                     int base = g * WIDE_GROUP * width;
                     int vectors = Math.min(WIDE_GROUP, grouped - g * WIDE_GROUP);
+                    int padded = Math.min(WIDE_GROUP, (vectors + FloatKernels.GROUP_STEP - 1) / FloatKernels.GROUP_STEP * FloatKernels.GROUP_STEP);
                     // 16 values of each vector at a time: the 16 rows of the result they go to stay in cache.
                     for (int k0 = 0; k0 < width; k0 += 16) {
                         int k1 = Math.min(width, k0 + 16);
-                        for (int j = 0; j < vectors; j++) {
+                        for (int j = 0; j < padded; j++) {
                             int from = base + j * width;
                             for (int k = k0; k < k1; k++) {
-                                transposed[base + k * WIDE_GROUP + j] = values[from + k];
+                                transposed[base + k * WIDE_GROUP + j] = j < vectors ? values[from + k] : 0f;
                             }
                         }
                     }

@@ -41,9 +41,9 @@ class TensorKernelTest {
     /**
      * The fast path (fused kernels for one input vector, dequantized tiles for several) against the scalar
      * reference; 13 rows so a whole tile of twelve and a partial one are covered, 6 inputs so a partial group of four
-     * is, 40, 64 and 100 so transposed groups are, whole and partial, with and without a rest for the row-major
-     * kernel, widths of two whole chunks of 256 and of a partial third (the group kernel's tile layout), on one and
-     * on two threads.
+     * is, 24, 40, 64 and 100 so transposed groups are, whole, partial and padded with zeros, with and without a rest
+     * for the row-major kernel, widths of two whole chunks of 256 and of a partial third (the group kernel's tile
+     * layout), on one and on two threads.
      */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
@@ -54,7 +54,7 @@ class TensorKernelTest {
         int cols = type.blockSize == 256 ? 768 : 544;
         for (int width : new int[]{512, cols}) {
             FloatTensor tensor = randomTensor(type, rows * width, random);
-            for (int count : new int[]{1, 6, 40, MatmulInput.WIDE_GROUP, MatmulInput.WIDE_GROUP + 36}) {
+            for (int count : new int[]{1, 6, 24, 40, MatmulInput.WIDE_GROUP, MatmulInput.WIDE_GROUP + 36}) {
                 for (int threads : new int[]{1, 2}) {
                     MatmulInput in = randomInput(width, count, random);
                     float[] out = multiply(tensor, in, rows, threads);
