@@ -13,6 +13,7 @@ final class AttentionJob implements WorkerPool.Task {
 
     private final ModelConfig c;
     private final WorkerPool pool;
+    private final int contextLength;
     private final float[][] scores;
     private final float scale;
     private float[] query;
@@ -26,6 +27,7 @@ final class AttentionJob implements WorkerPool.Task {
     AttentionJob(ModelConfig c, WorkerPool pool, int contextLength) {
         this.c = c;
         this.pool = pool;
+        this.contextLength = contextLength;
         this.scores = new float[pool.threads()][contextLength];
         this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
     }
@@ -33,7 +35,8 @@ final class AttentionJob implements WorkerPool.Task {
     /**
      * For each of {@code count} queries (query t sits at position firstPosition + t, at t·queryDim in
      * {@code query}), writes to {@code out} the softmax-weighted sum of the values at the positions it may see:
-     * itself and those before it, at most {@code window} of them (0: no limit).
+     * itself and those before it, at most {@code window} of them (0: no limit). {@code keys} is transposed (see
+     * {@link Sequence#keyCache}).
      */
     void run(float[] query, float[] keys, float[] values, float[] out, int firstPosition, int count, int window) {
         this.query = query;
@@ -64,9 +67,7 @@ final class AttentionJob implements WorkerPool.Task {
                 int position = firstPosition + t;
                 int first = window > 0 ? Math.max(0, position - window + 1) : 0;
                 int qOffset = t * queryDim + h * headDim;
-                for (int p = first; p <= position; p++) {
-                    s[p] = FloatKernels.dot(query, qOffset, keys, p * kvDim + kvOffset, headDim) * scale;
-                }
+                FloatKernels.columnDots(query, qOffset, headDim, keys, kvOffset * contextLength, contextLength, first, position + 1, scale, s);
                 FloatKernels.softmax(s, first, position + 1);
                 FloatKernels.weightedSum(s, first, position + 1, values, first * kvDim + kvOffset, kvDim, out, qOffset, headDim);
             }

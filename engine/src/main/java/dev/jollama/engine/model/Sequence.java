@@ -13,7 +13,12 @@ public final class Sequence {
     private int length;
     private int[] tokens;
 
+    /**
+     * Per layer, the keys transposed: value j of position p's key at {@code j·contextLength + p}, so that attention
+     * scores a run of positions in vector lanes (one key's values are in a column).
+     */
     final float[][] keyCache;
+    /** Per layer, the values: position p's value at {@code p·kvDim}. */
     final float[][] valueCache;
 
     /** Tokens fed per forward pass at most: a prompt goes through in chunks of this many. */

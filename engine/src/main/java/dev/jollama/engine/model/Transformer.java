@@ -110,7 +110,13 @@ final class Transformer {
             rope(s.query, q0, c.headCount(), frequencies, (position + t) * positionScale);
             rope(s.key, kv0, c.headCountKv(), frequencies, (position + t) * positionScale);
         }
-        System.arraycopy(s.key, 0, s.keyCache[layer], position * kvDim, count * kvDim);
+        float[] keys = s.keyCache[layer];
+        int contextLength = s.contextLength();
+        for (int j = 0; j < kvDim; j++) {
+            for (int t = 0, at = j * contextLength + position; t < count; t++) {
+                keys[at + t] = s.key[t * kvDim + j];
+            }
+        }
         System.arraycopy(s.value, 0, s.valueCache[layer], position * kvDim, count * kvDim);
         s.attention.run(s.query, s.keyCache[layer], s.valueCache[layer], s.attentionOut.values(), position, count,
                 sliding ? c.slidingWindow() : 0);

@@ -89,6 +89,34 @@ class TensorKernelTest {
         }
     }
 
+    /**
+     * Attention's scores against keys stored as columns, against plain loops: ranges with whole blocks of four float
+     * vectors, single vectors and a rest, starting inside the row.
+     */
+    @Test
+    void columnDotsAgreeWithPlainLoops() {
+        Random random = new Random(13);
+        int n = 64, stride = 203, first = 7;
+        float[] q = new float[n + 3], columns = new float[first + n * stride];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < columns.length; i++) {
+            columns[i] = (float) random.nextGaussian();
+        }
+        for (int[] range : new int[][]{{0, 1}, {3, 20}, {5, 200}, {0, 64}}) {
+            float[] out = new float[stride];
+            FloatKernels.columnDots(q, 3, n, columns, first, stride, range[0], range[1], 0.125f, out);
+            for (int p = range[0]; p < range[1]; p++) {
+                double expected = 0;
+                for (int d = 0; d < n; d++) {
+                    expected += (double) q[3 + d] * columns[first + d * stride + p];
+                }
+                assertThat((double) out[p]).as("positions %d..%d, position %d", range[0], range[1], p).isCloseTo(0.125 * expected, within(1e-4));
+            }
+        }
+    }
+
     /** The vector softmax against the formula in double, over a range that starts inside the array. */
     @Test
     void softmaxAgreesWithTheFormula() {
