@@ -25,6 +25,11 @@ final class KQuantScales {
         return first | (second & 0xffffffffL) << 32;
     }
 
+    /** Sub-block j's value from {@link #scales} or {@link #mins}. */
+    static int at(long packed, int subBlock) {
+        return (int) (packed >>> 8 * subBlock) & 63;
+    }
+
     /** The eight 6-bit mins, laid out as {@link #scales}. */
     static long mins(long low, int high) {
         int top = (int) (low >>> 32);

@@ -67,11 +67,14 @@ public final class Q4KTensor extends FloatTensor {
             long block = (firstBlock + b) * BLOCK_BYTES;
             float d = f16(block);
             float dmin = f16(block + 2);
+            long packedLow = data.get(LONG_LE, block + 4);
+            int packedHigh = data.get(INT_LE, block + 12);
+            long scales = KQuantScales.scales(packedLow, packedHigh), mins = KQuantScales.mins(packedLow, packedHigh);
             for (int group = 0; group < 4; group++) {
-                FloatVector lowScale = FloatVector.broadcast(F, d * KQuantScales.scale(data, block + 4, 2 * group));
-                FloatVector lowMin = FloatVector.broadcast(F, dmin * KQuantScales.min(data, block + 4, 2 * group));
-                FloatVector highScale = FloatVector.broadcast(F, d * KQuantScales.scale(data, block + 4, 2 * group + 1));
-                FloatVector highMin = FloatVector.broadcast(F, dmin * KQuantScales.min(data, block + 4, 2 * group + 1));
+                FloatVector lowScale = FloatVector.broadcast(F, d * KQuantScales.at(scales, 2 * group));
+                FloatVector lowMin = FloatVector.broadcast(F, dmin * KQuantScales.at(mins, 2 * group));
+                FloatVector highScale = FloatVector.broadcast(F, d * KQuantScales.at(scales, 2 * group + 1));
+                FloatVector highMin = FloatVector.broadcast(F, dmin * KQuantScales.at(mins, 2 * group + 1));
                 for (int j = 0; j < 32; j += F.length()) {
                     IntVector packed = unsignedBytes(block + 16 + 32 * group + j);
                     int at = dstOffset + b * 256 + group * 64 + j;
