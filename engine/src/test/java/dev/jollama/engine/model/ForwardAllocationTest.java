@@ -1,0 +1,48 @@
+package dev.jollama.engine.model;
+
+import dev.jollama.engine.SharedTestData;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.management.ManagementFactory;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Once compiled, a forward pass allocates nothing on the calling thread, token by token or a prompt batch at a time:
+ * the per-token loop reuses the sequence's buffers. Runs in the JVMs of the kernel allocation tests (see
+ * KernelAllocationTest for why).
+ */
+class ForwardAllocationTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"syn-llama-q4_0.gguf", "syn-llama-q4_k_m.gguf", "syn-qwen2-q8_0.gguf"})
+    void forwardPassesAllocateNothingOnceCompiled(String modelName) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Model model = Model.load(SharedTestData.model(modelName))) {
+            int[] tokens = new Random(3).ints(2 * Model.BATCH_CAPACITY, 1, model.tokenizer().vocabularySize()).toArray();
+            Sequence sequence = model.newSequence(4 * tokens.length);
+            for (int round = 0; round < 40; round++) {
+                feed(model, sequence, tokens);
+            }
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int round = 0; round < 4; round++) {
+                feed(model, sequence, tokens);
+            }
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            System.out.printf("forward %-24s %d bytes allocated%n", modelName, allocated);
+            assertThat(allocated).as("%s: bytes allocated by 4 prompts and 4·%d decoding steps", modelName, tokens.length)
+                    .isLessThan(16 * 1024);
+        }
+    }
+
+    /** A prompt batch, then as many tokens one by one, then back to the start of the sequence. */
+    private static void feed(Model model, Sequence sequence, int[] tokens) {
+        sequence.truncate(0);
+        model.forward(sequence, tokens, 0, tokens.length);
+        for (int token : tokens) {
+            model.forward(sequence, token);
+        }
+    }
+}
