@@ -20,6 +20,7 @@ public final class Sequence {
     final float[][] keyCache;
     /** Per layer, the values: position p's value at {@code p·kvDim}. */
     final float[][] valueCache;
+    private final int kvDim;
 
     /** Tokens fed per forward pass at most: a prompt goes through in chunks of this many. */
     final int batchCapacity;
@@ -46,6 +47,7 @@ public final class Sequence {
         this.batchCapacity = Math.min(batchCapacity, contextLength);
         int n = this.batchCapacity;
         int kvDim = c.kvDim();
+        this.kvDim = kvDim;
         keyCache = new float[c.blockCount()][Math.multiplyExact(contextLength, kvDim)];
         valueCache = new float[c.blockCount()][Math.multiplyExact(contextLength, kvDim)];
         matmul = new Matmul(pool);
@@ -70,6 +72,20 @@ public final class Sequence {
     /** Tokens held in the cache; the next token fed goes to this position. */
     public int length() {
         return length;
+    }
+
+    /**
+     * Stores the keys and values of {@code count} new positions from {@code position} (in {@link #key} and
+     * {@link #value}, one after another) in the layer's caches, the keys transposed.
+     */
+    void cacheKeysAndValues(int layer, int position, int count) {
+        float[] keys = keyCache[layer];
+        for (int j = 0; j < kvDim; j++) {
+            for (int t = 0, at = j * contextLength + position; t < count; t++) {
+                keys[at + t] = key[t * kvDim + j];
+            }
+        }
+        System.arraycopy(value, 0, valueCache[layer], position * kvDim, count * kvDim);
     }
 
     /** Forgets every position from {@code newLength} on, so a shared prefix can be kept and the rest re-fed. */

@@ -110,14 +110,7 @@ final class Transformer {
             rope(s.query, q0, c.headCount(), frequencies, (position + t) * positionScale);
             rope(s.key, kv0, c.headCountKv(), frequencies, (position + t) * positionScale);
         }
-        float[] keys = s.keyCache[layer];
-        int contextLength = s.contextLength();
-        for (int j = 0; j < kvDim; j++) {
-            for (int t = 0, at = j * contextLength + position; t < count; t++) {
-                keys[at + t] = s.key[t * kvDim + j];
-            }
-        }
-        System.arraycopy(s.value, 0, s.valueCache[layer], position * kvDim, count * kvDim);
+        s.cacheKeysAndValues(layer, position, count);
         s.attention.run(s.query, s.keyCache[layer], s.valueCache[layer], s.attentionOut.values(), position, count,
                 sliding ? c.slidingWindow() : 0);
     }

@@ -25,6 +25,16 @@ final class KQuantScales {
         return first | (second & 0xffffffffL) << 32;
     }
 
+    /** {@link #scales} of the super-block at {@code block} (fp16 d, fp16 dmin, then the 12 bytes). */
+    static long scales(MemorySegment data, long block) {
+        return scales(data.get(FloatTensor.LONG_LE, block + 4), data.get(FloatTensor.INT_LE, block + 12));
+    }
+
+    /** {@link #mins} of the super-block at {@code block}. */
+    static long mins(MemorySegment data, long block) {
+        return mins(data.get(FloatTensor.LONG_LE, block + 4), data.get(FloatTensor.INT_LE, block + 12));
+    }
+
     /** Sub-block j's value from {@link #scales} or {@link #mins}. */
     static int at(long packed, int subBlock) {
         return (int) (packed >>> 8 * subBlock) & 63;

@@ -67,9 +67,7 @@ public final class Q4KTensor extends FloatTensor {
             long block = (firstBlock + b) * BLOCK_BYTES;
             float d = f16(block);
             float dmin = f16(block + 2);
-            long packedLow = data.get(LONG_LE, block + 4);
-            int packedHigh = data.get(INT_LE, block + 12);
-            long scales = KQuantScales.scales(packedLow, packedHigh), mins = KQuantScales.mins(packedLow, packedHigh);
+            long scales = KQuantScales.scales(data, block), mins = KQuantScales.mins(data, block);
             for (int group = 0; group < 4; group++) {
                 FloatVector lowScale = FloatVector.broadcast(F, d * KQuantScales.at(scales, 2 * group));
                 FloatVector lowMin = FloatVector.broadcast(F, dmin * KQuantScales.at(mins, 2 * group));
