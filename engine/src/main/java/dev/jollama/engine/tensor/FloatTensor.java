@@ -176,9 +176,9 @@ public abstract sealed class FloatTensor
             int done = 0;
             if (n == TILE_ROWS && grouped > 0) {
                 dequantizeChunked((long) r * blocksPerRow, blocksPerRow, cols, scratch);
-                for (; done < grouped; done += MatmulInput.WIDE_GROUP) {
-                    int vectors = Math.min(MatmulInput.WIDE_GROUP, grouped - done);
-                    FloatKernels.tileTimesGroup(scratch, cols, xT, done * cols, vectors, out, done * rows + r, rows, scratch, tileFloats);
+                for (int g0 = 0; g0 < grouped; g0 += MatmulInput.WIDE_GROUP) {
+                    int vectors = Math.min(MatmulInput.WIDE_GROUP, grouped - g0);
+                    FloatKernels.tileTimesGroup(scratch, cols, xT, g0 * cols, vectors, out, g0 * rows + r, rows, scratch, tileFloats);
                 }
                 done = grouped;
             }

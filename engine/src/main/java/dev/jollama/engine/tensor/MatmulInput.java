@@ -1,5 +1,7 @@
 package dev.jollama.engine.tensor;
 
+import java.util.Arrays;
+
 /**
  * The right-hand side of a matrix product: {@link #count()} vectors of {@link #width()} floats, one per token,
  * row-major. Sized once for the largest count a user needs, so the per-token loop allocates nothing.
@@ -113,16 +115,19 @@ public final class MatmulInput {
                 for (int g = 0; g * WIDE_GROUP < grouped; g++) {
                     int base = g * WIDE_GROUP * width;
                     int vectors = Math.min(WIDE_GROUP, grouped - g * WIDE_GROUP);
-                    int padded = Math.min(WIDE_GROUP, (vectors + FloatKernels.GROUP_STEP - 1) / FloatKernels.GROUP_STEP * FloatKernels.GROUP_STEP);
+                    int step = FloatKernels.GROUP_STEP, padded = (vectors + step - 1) / step * step;
                     // 16 values of each vector at a time: the 16 rows of the result they go to stay in cache.
                     for (int k0 = 0; k0 < width; k0 += 16) {
                         int k1 = Math.min(width, k0 + 16);
-                        for (int j = 0; j < padded; j++) {
+                        for (int j = 0; j < vectors; j++) {
                             int from = base + j * width;
                             for (int k = k0; k < k1; k++) {
-                                transposed[base + k * WIDE_GROUP + j] = j < vectors ? values[from + k] : 0f;
+                                transposed[base + k * WIDE_GROUP + j] = values[from + k];
                             }
                         }
+                    }
+                    for (int k = 0, at = base; k < width; k++, at += WIDE_GROUP) {
+                        Arrays.fill(transposed, at + vectors, at + padded, 0f);
                     }
                 }
             }
