@@ -237,7 +237,21 @@ public abstract sealed class FloatTensor
     }
 
     protected final float f16(long byteOffset) {
-        return Float.float16ToFloat(data.get(SHORT_LE, byteOffset));
+        return HALF_TO_FLOAT[Short.toUnsignedInt(data.get(SHORT_LE, byteOffset))];
+    }
+
+    /**
+     * Every fp16 value as a float, indexed by its bits. Converting in registers (Float.float16ToFloat) costs a decode
+     * kernel four vector instructions per block before the broadcast, on the two ports that also do its arithmetic;
+     * the table costs a load (hot entries stay in L1: a tensor's scales span few exponents). Measured in the same runs:
+     * in-cache Q4_0 7.1 to 8.2 GB/s, decode Q4_0 15.6 to 16.3 t/s, Q8_0 11.2 to 12.0.
+     */
+    private static final float[] HALF_TO_FLOAT = new float[1 << 16];
+
+    static {
+        for (int bits = 0; bits < HALF_TO_FLOAT.length; bits++) {
+            HALF_TO_FLOAT[bits] = Float.float16ToFloat((short) bits);
+        }
     }
 
     protected final byte int8(long byteOffset) {
