@@ -237,6 +237,11 @@ public abstract sealed class FloatTensor
     }
 
     protected final float f16(long byteOffset) {
+        return f16(data, byteOffset);
+    }
+
+    /** The fp16 value at {@code byteOffset} of {@code data}, as a float. */
+    static float f16(MemorySegment data, long byteOffset) {
         return HALF_TO_FLOAT[Short.toUnsignedInt(data.get(SHORT_LE, byteOffset))];
     }
 

@@ -58,8 +58,8 @@ final class KQuantScales {
     static void toScratch(MemorySegment data, long block, float[] sums32, int b, float[] scratch) {
         long low = data.get(FloatTensor.LONG_LE, block + 4);
         int high = data.get(FloatTensor.INT_LE, block + 12);
-        float d = Float.float16ToFloat(data.get(FloatTensor.SHORT_LE, block));
-        float dmin = Float.float16ToFloat(data.get(FloatTensor.SHORT_LE, block + 2));
+        float d = FloatTensor.f16(data, block);
+        float dmin = FloatTensor.f16(data, block + 2);
         FloatTensor.bytesAsFloats(scales(low, high)).mul(d).intoArray(scratch, FloatTensor.SCALES);
         FloatTensor.bytesAsFloats(mins(low, high)).mul(FloatVector.fromArray(FloatTensor.F, sums32, b * FloatTensor.F.length()))
                 .mul(dmin).intoArray(scratch, MINS);
