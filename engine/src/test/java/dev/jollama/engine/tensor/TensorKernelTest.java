@@ -215,6 +215,19 @@ class TensorKernelTest {
         assertThat(t.getFloat(1)).isEqualTo(-4f);
     }
 
+    @Test
+    void fp16TableHoldsTheJdkConversionOfEveryBitPattern() {
+        byte[] bytes = new byte[2];
+        MemorySegment segment = MemorySegment.ofArray(bytes);
+        for (int bits = 0; bits < 1 << 16; bits++) {
+            bytes[0] = (byte) bits;
+            bytes[1] = (byte) (bits >> 8);
+            float expected = Float.float16ToFloat((short) bits);
+            assertThat(Float.floatToRawIntBits(FloatTensor.f16(segment, 0))).as("fp16 bits %04x", bits)
+                    .isEqualTo(Float.floatToRawIntBits(expected));
+        }
+    }
+
     /** Random bytes for every block, with finite, moderate fp16/bf16 scales where the layout has them. */
     static FloatTensor randomTensor(GgmlType type, int n, Random random) {
         int blocks = n / type.blockSize;
