@@ -62,33 +62,33 @@ public final class Q4_0Tensor extends FloatTensor {
     }
 
     /**
-     * Two blocks per step into two accumulators, so that neither the loop's bookkeeping nor the latency of one chain
-     * of multiply-adds sets the pace; the -8 of every value is subtracted in integer lanes before conversion, cheaper
-     * than a scalar correction per block. Written out in one method for the reason given in Q8_0Tensor.dotRow.
+     * Two accumulators, so that neither the loop's bookkeeping nor the latency of one chain of multiply-adds sets the
+     * pace; the -8 of every value is subtracted in integer lanes before conversion, cheaper than a scalar correction
+     * per block. A step reads two loads of packed bytes: two blocks with 16 lanes, the two halves of one block with
+     * 8, so that the loop has no inner loop (see Q8_0Tensor.dotRow). Written out in one method for the reason given
+     * there.
      */
     @Override
     protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
         float[] x = in.values;
         FloatVector even = FloatVector.zero(F), odd = even;
         int touched = 0;
-        int b = 0;
-        for (; b + 1 < blocks; b += 2) {
-            long block = (firstBlock + b) * BLOCK_BYTES, next = block + BLOCK_BYTES;
-            if ((b & 3) == 0) {
+        int steps = blocks / BLOCKS_PER_STEP;
+        for (int s = 0; s < steps; s++) {
+            long block = (firstBlock + (long) s * BLOCKS_PER_STEP) * BLOCK_BYTES, last = block + LAST_BLOCK_BYTE;
+            int xs = s * 32 * BLOCKS_PER_STEP;
+            if ((s & TOUCH_MASK) == 0) {
                 touched += touchAhead(block);
             }
-            FloatVector evenSum = FloatVector.zero(F), oddSum = evenSum;
-            for (int j = 0; j < 16; j += F.length()) {
-                IntVector packed = unsignedBytes(block + 2 + j), nextPacked = unsignedBytes(next + 2 + j);
-                evenSum = low(packed).fma(FloatVector.fromArray(F, x, b * 32 + j), evenSum);
-                evenSum = high(packed).fma(FloatVector.fromArray(F, x, b * 32 + 16 + j), evenSum);
-                oddSum = low(nextPacked).fma(FloatVector.fromArray(F, x, b * 32 + 32 + j), oddSum);
-                oddSum = high(nextPacked).fma(FloatVector.fromArray(F, x, b * 32 + 48 + j), oddSum);
-            }
+            IntVector first = unsignedBytes(block + 2), second = unsignedBytes(block + SECOND_BYTE);
+            FloatVector evenSum = low(first).mul(FloatVector.fromArray(F, x, xs));
+            evenSum = high(first).fma(FloatVector.fromArray(F, x, xs + 16), evenSum);
+            FloatVector oddSum = low(second).mul(FloatVector.fromArray(F, x, xs + SECOND_VALUE));
+            oddSum = high(second).fma(FloatVector.fromArray(F, x, xs + SECOND_VALUE + 16), oddSum);
             even = evenSum.fma(FloatVector.broadcast(F, f16(block)), even);
-            odd = oddSum.fma(FloatVector.broadcast(F, f16(next)), odd);
+            odd = oddSum.fma(FloatVector.broadcast(F, f16(last)), odd);
         }
-        if (b < blocks) {
+        for (int b = steps * BLOCKS_PER_STEP; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
             FloatVector sum = FloatVector.zero(F);
             for (int j = 0; j < 16; j += F.length()) {
@@ -101,6 +101,14 @@ public final class Q4_0Tensor extends FloatTensor {
         scratch[0] = touched;
         return even.add(odd).reduceLanes(VectorOperators.ADD);
     }
+
+    private static final int BLOCKS_PER_STEP = F.length() / 8;
+    private static final long LAST_BLOCK_BYTE = (BLOCKS_PER_STEP - 1) * (long) BLOCK_BYTES;
+    /** The value the step's second load starts at: the next block's first, or the second half of this block's lows. */
+    private static final int SECOND_VALUE = BLOCKS_PER_STEP == 2 ? 32 : F.length();
+    private static final long SECOND_BYTE = LAST_BLOCK_BYTE + 2 + SECOND_VALUE % 32;
+    /** The read-ahead touches once every four blocks (72 bytes, about a cache line). */
+    private static final int TOUCH_MASK = 4 / BLOCKS_PER_STEP - 1;
 
     private static FloatVector low(IntVector packed) {
         return (FloatVector) packed.and(0xf).sub(8).convert(VectorOperators.I2F, 0);

@@ -60,24 +60,25 @@ public final class Q8_0Tensor extends FloatTensor {
     @Override
     protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
         float[] x = in.values;
+        int lanes = F.length();
         FloatVector even = FloatVector.zero(F), odd = even;
         int touched = 0;
-        int b = 0;
-        for (; b + 1 < blocks; b += 2) {
-            long block = (firstBlock + b) * BLOCK_BYTES, next = block + BLOCK_BYTES;
+        int steps = blocks / BLOCKS_PER_STEP;
+        for (int s = 0; s < steps; s++) {
+            long block = (firstBlock + (long) s * BLOCKS_PER_STEP) * BLOCK_BYTES, last = block + LAST_BLOCK_BYTE;
+            int xs = s * 4 * lanes;
             touched += touchAhead(block);
-            FloatVector evenSum = FloatVector.zero(F), oddSum = evenSum;
-            for (int j = 0; j < 32; j += F.length()) {
-                evenSum = quants(block, j).fma(FloatVector.fromArray(F, x, b * 32 + j), evenSum);
-                oddSum = quants(next, j).fma(FloatVector.fromArray(F, x, b * 32 + 32 + j), oddSum);
-            }
+            FloatVector evenSum = quants(block, 0).mul(FloatVector.fromArray(F, x, xs));
+            evenSum = quants(block, lanes).fma(FloatVector.fromArray(F, x, xs + lanes), evenSum);
+            FloatVector oddSum = quants(last, THIRD).mul(FloatVector.fromArray(F, x, xs + 2 * lanes));
+            oddSum = quants(last, THIRD + lanes).fma(FloatVector.fromArray(F, x, xs + 3 * lanes), oddSum);
             even = evenSum.fma(FloatVector.broadcast(F, f16(block)), even);
-            odd = oddSum.fma(FloatVector.broadcast(F, f16(next)), odd);
+            odd = oddSum.fma(FloatVector.broadcast(F, f16(last)), odd);
         }
-        if (b < blocks) {
+        for (int b = steps * BLOCKS_PER_STEP; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
             FloatVector sum = FloatVector.zero(F);
-            for (int j = 0; j < 32; j += F.length()) {
+            for (int j = 0; j < 32; j += lanes) {
                 sum = quants(block, j).fma(FloatVector.fromArray(F, x, b * 32 + j), sum);
             }
             even = sum.fma(FloatVector.broadcast(F, f16(block)), even);
@@ -85,6 +86,13 @@ public final class Q8_0Tensor extends FloatTensor {
         scratch[0] = touched;
         return even.add(odd).reduceLanes(VectorOperators.ADD);
     }
+
+    // One step of dotRow is four float vectors: two blocks with 16 lanes, one with 8. Its last two vectors start at
+    // value THIRD of the step's last block, so the loop has no inner loop over the lanes of a block: C2 compiles such a
+    // nest without eliminating its bounds checks (measured: 16.1 against 18.1 GB/s in L1).
+    private static final int BLOCKS_PER_STEP = F.length() / 8;
+    private static final long LAST_BLOCK_BYTE = (BLOCKS_PER_STEP - 1) * (long) BLOCK_BYTES;
+    private static final int THIRD = 2 * F.length() % 32;
 
     /** The int8 values j to j + lanes of a block, as floats. */
     private FloatVector quants(long block, int j) {
