@@ -91,7 +91,7 @@ public final class Q4KTensor extends FloatTensor {
      * kernel a third slower).
      */
     @Override
-    protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
+    protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
         float[] x = in.values;
         float[] sums32 = in.sums32();
         FloatVector lowAcc = FloatVector.zero(F), highAcc = lowAcc, minAcc = lowAcc;
@@ -114,7 +114,7 @@ public final class Q4KTensor extends FloatTensor {
             }
         }
         scratch[0] = touched;
-        return lowAcc.add(highAcc).sub(minAcc).reduceLanes(VectorOperators.ADD);
+        out[outIndex] = lowAcc.add(highAcc).sub(minAcc).reduceLanes(VectorOperators.ADD);
     }
 
     private static FloatVector low(IntVector packed) {

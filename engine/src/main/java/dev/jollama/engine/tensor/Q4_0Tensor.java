@@ -61,54 +61,84 @@ public final class Q4_0Tensor extends FloatTensor {
         }
     }
 
-    /**
-     * Two accumulators, so that neither the loop's bookkeeping nor the latency of one chain of multiply-adds sets the
-     * pace; the -8 of every value is subtracted in integer lanes before conversion, cheaper than a scalar correction
-     * per block. A step reads two loads of packed bytes: two blocks with 16 lanes, the two halves of one block with
-     * 8, so that the loop has no inner loop (see Q8_0Tensor.dotRow). Written out in one method for the reason given
-     * there.
-     */
     @Override
-    protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
-        float[] x = in.values;
-        FloatVector even = FloatVector.zero(F), odd = even;
-        int touched = 0;
-        int steps = blocks / BLOCKS_PER_STEP;
-        for (int s = 0; s < steps; s++) {
-            long block = (firstBlock + (long) s * BLOCKS_PER_STEP) * BLOCK_BYTES, last = block + LAST_BLOCK_BYTE;
-            int xs = s * 32 * BLOCKS_PER_STEP;
-            if ((s & TOUCH_MASK) == 0) {
-                touched += touchAhead(block);
-            }
-            IntVector first = unsignedBytes(block + 2), second = unsignedBytes(block + SECOND_BYTE);
-            FloatVector evenSum = low(first).mul(FloatVector.fromArray(F, x, xs));
-            evenSum = high(first).fma(FloatVector.fromArray(F, x, xs + 16), evenSum);
-            FloatVector oddSum = low(second).mul(FloatVector.fromArray(F, x, xs + SECOND_VALUE));
-            oddSum = high(second).fma(FloatVector.fromArray(F, x, xs + SECOND_VALUE + 16), oddSum);
-            even = evenSum.fma(FloatVector.broadcast(F, f16(block)), even);
-            odd = oddSum.fma(FloatVector.broadcast(F, f16(last)), odd);
-        }
-        for (int b = steps * BLOCKS_PER_STEP; b < blocks; b++) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
-            FloatVector sum = FloatVector.zero(F);
-            for (int j = 0; j < 16; j += F.length()) {
-                IntVector packed = unsignedBytes(block + 2 + j);
-                sum = low(packed).fma(FloatVector.fromArray(F, x, b * 32 + j), sum);
-                sum = high(packed).fma(FloatVector.fromArray(F, x, b * 32 + 16 + j), sum);
-            }
-            even = sum.fma(FloatVector.broadcast(F, f16(block)), even);
-        }
-        scratch[0] = touched;
-        return even.add(odd).reduceLanes(VectorOperators.ADD);
+    protected int decodeRows() {
+        return F.length() == 16 ? 2 : 1;
     }
 
-    private static final int BLOCKS_PER_STEP = F.length() / 8;
-    private static final long LAST_BLOCK_BYTE = (BLOCKS_PER_STEP - 1) * (long) BLOCK_BYTES;
-    /** The value the step's second load starts at: the next block's first, or the second half of this block's lows. */
-    private static final int SECOND_VALUE = BLOCKS_PER_STEP == 2 ? 32 : F.length();
-    private static final long SECOND_BYTE = LAST_BLOCK_BYTE + 2 + SECOND_VALUE % 32;
-    /** The read-ahead touches once every four blocks (72 bytes, about a cache line). */
-    private static final int TOUCH_MASK = 4 / BLOCKS_PER_STEP - 1;
+    /**
+     * With 16 lanes two rows side by side (see {@link FloatTensor#decodeRows}), a block at a time: per row the
+     * block's nibbles times x in float lanes, then one multiply-add by its scale. The -8 of every value applies
+     * through the input's sums, once per block and row as a scalar: Σ d·(q - 8)·x = Σ d·Σ q·x - 8·Σ d·Σ x. Two rows,
+     * not four: four exceeded C2's inlining node budget (a vector op left as a call, boxed: 1.1 GB/s). With 8 lanes
+     * one row at a time (dotRow).
+     */
+    @Override
+    protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
+        if (F.length() != 16) {
+            out[outIndex] = dotRow(firstBlock, blocks, in, scratch);
+            return;
+        }
+        float[] x = in.values, sums = in.sums16();
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        float offset0 = 0f, offset1 = 0f;
+        long rowBytes = rowStride * BLOCK_BYTES;
+        int touched = 0;
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES, other = block + rowBytes;
+            if ((b & 3) == 0) {
+                touched += touchAhead(block) + touchAhead(other);
+            }
+            FloatVector x0 = FloatVector.fromArray(F, x, 32 * b), x1 = FloatVector.fromArray(F, x, 32 * b + 16);
+            float xSum = sums[2 * b] + sums[2 * b + 1];
+            float d0 = f16(block), d1 = f16(other);
+            acc0 = nibblesTimesX(block, x0, x1).fma(FloatVector.broadcast(F, d0), acc0);
+            acc1 = nibblesTimesX(other, x0, x1).fma(FloatVector.broadcast(F, d1), acc1);
+            offset0 += d0 * xSum;
+            offset1 += d1 * xSum;
+        }
+        scratch[0] = touched;
+        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD) - 8 * offset0;
+        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD) - 8 * offset1;
+    }
+
+    /** With 16 lanes: a block's sixteen low nibbles times x0 plus its sixteen high ones times x1, lane by lane. */
+    private FloatVector nibblesTimesX(long block, FloatVector x0, FloatVector x1) {
+        IntVector packed = unsignedBytes(block + 2);
+        FloatVector low = (FloatVector) packed.and(LOW_NIBBLE).convert(VectorOperators.I2F, 0);
+        FloatVector high = (FloatVector) packed.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+        return low.fma(x0, high.mul(x1));
+    }
+
+    private static final IntVector LOW_NIBBLE = IntVector.broadcast(I, 0xf);
+
+    /**
+     * One row, with 8 lanes: a step is one block, its two loads of eight packed bytes written out (no inner loop over
+     * a block's lanes: see Q8_0Tensor.dotRow). Two accumulators, so that neither the loop's bookkeeping nor
+     * the latency of one chain of multiply-adds sets the pace; the -8 of every value is subtracted in integer lanes.
+     */
+    private float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
+        float[] x = in.values;
+        FloatVector lows = FloatVector.zero(F), highs = lows;
+        int touched = 0;
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            int xb = 32 * b;
+            if ((b & 3) == 0) {
+                touched += touchAhead(block); // once every four blocks, about a cache line
+            }
+            IntVector first = unsignedBytes(block + 2), second = unsignedBytes(block + 10);
+            FloatVector lowSum = low(first).mul(FloatVector.fromArray(F, x, xb));
+            lowSum = low(second).fma(FloatVector.fromArray(F, x, xb + 8), lowSum);
+            FloatVector highSum = high(first).mul(FloatVector.fromArray(F, x, xb + 16));
+            highSum = high(second).fma(FloatVector.fromArray(F, x, xb + 24), highSum);
+            FloatVector d = FloatVector.broadcast(F, f16(block));
+            lows = lowSum.fma(d, lows);
+            highs = highSum.fma(d, highs);
+        }
+        scratch[0] = touched;
+        return lows.add(highs).reduceLanes(VectorOperators.ADD);
+    }
 
     private static FloatVector low(IntVector packed) {
         return (FloatVector) packed.and(0xf).sub(8).convert(VectorOperators.I2F, 0);

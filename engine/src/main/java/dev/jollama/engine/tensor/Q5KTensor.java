@@ -89,13 +89,13 @@ public final class Q5KTensor extends FloatTensor {
     }
 
     /**
-     * The scheme of {@link Q4KTensor#dotRow} (scales and mins to float lanes once per super-block by
+     * The scheme of {@link Q4KTensor#dotRows} (scales and mins to float lanes once per super-block by
      * {@link KQuantScales#toScratch}, accumulators across super-blocks), with each value's fifth bit or-ed in before
      * conversion. The loop is written out rather than shared with Q4_K: helpers that pass vectors risk boxing (see
-     * {@link Q8_0Tensor#dotRow}).
+     * {@link Q8_0Tensor#dotRows}).
      */
     @Override
-    protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
+    protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
         float[] x = in.values;
         float[] sums32 = in.sums32();
         FloatVector lowAcc = FloatVector.zero(F), highAcc = lowAcc, minAcc = lowAcc;
@@ -121,6 +121,6 @@ public final class Q5KTensor extends FloatTensor {
             }
         }
         scratch[0] = touched;
-        return lowAcc.add(highAcc).sub(minAcc).reduceLanes(VectorOperators.ADD);
+        out[outIndex] = lowAcc.add(highAcc).sub(minAcc).reduceLanes(VectorOperators.ADD);
     }
 }

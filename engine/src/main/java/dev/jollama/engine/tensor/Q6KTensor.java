@@ -95,14 +95,14 @@ public final class Q6KTensor extends FloatTensor {
      * and a vector op left as a call is many times slower.
      */
     @Override
-    protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
+    protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
         float[] x = in.values;
         float[] sums = in.sums16();
         float sum = 0f;
         for (int b = 0; b < blocks; b++) {
             sum += superBlock((firstBlock + b) * BLOCK_BYTES, x, sums, b * 256, scratch);
         }
-        return sum;
+        out[outIndex] = sum;
     }
 
     private float superBlock(long block, float[] x, float[] sums, int x0, float[] scratch) {

@@ -51,47 +51,52 @@ public final class Q8_0Tensor extends FloatTensor {
         }
     }
 
+    @Override
+    protected int decodeRows() {
+        return F.length() == 16 ? 4 : 1;
+    }
+
     /**
-     * Per block, the int8 values times x in float lanes, then one multiply-add by the block's scale. Even and odd
-     * blocks accumulate separately: one chain of dependent multiply-adds would wait out the FMA latency every block.
-     * Each loop is written out in one method: a helper of more than 35 bytecodes that returns a vector is inlined
-     * only when C2 judges its call hot, and one compiled without it boxed every vector (decoding 3.4x slower, seen in
-     * some runs). With 16 lanes two blocks are exactly four float vectors, written out: C2 compiled the loop with an
-     * inner loop over a block's lanes without eliminating its bounds checks (in cache 13.8-15.2 against 15.9-17.5
-     * GB/s, decode +10%). With 8 lanes that inner loop stays: one block per step instead ran 11% slower.
+     * Per block, the int8 values times x in float lanes, then one multiply-add by the block's scale. With 16 lanes
+     * four rows go side by side (see {@link FloatTensor#decodeRows}), a block at a time: a block is two float vectors,
+     * written out, and the rows share the loads of x. Written out in one method: a helper of more than 35 bytecodes
+     * that returns a vector is inlined only when C2 judges its call hot, and one compiled without it boxed every
+     * vector (decoding 3.4x slower, seen in some runs); eight rows exceeded C2's inlining node budget (boxed, 2.6
+     * against 21 GB/s). No read-ahead touches: the four streams fetch enough, and touching ahead in each of them
+     * brought two cores from 23 down to 16 GB/s. With 8 lanes one row at a time (dotRow).
      */
     @Override
-    protected float dotRow(long firstBlock, int blocks, MatmulInput in, float[] scratch) {
-        return F.length() == 16 ? dotRowSixteenLanes(firstBlock, blocks, in.values, scratch) : dotRowAnyLanes(firstBlock, blocks, in.values, scratch);
+    protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
+        if (F.length() != 16) {
+            out[outIndex] = dotRow(firstBlock, blocks, in.values, scratch);
+            return;
+        }
+        float[] x = in.values;
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        long rowBytes = rowStride * BLOCK_BYTES;
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector x0 = FloatVector.fromArray(F, x, 32 * b), x1 = FloatVector.fromArray(F, x, 32 * b + 16);
+            acc0 = quants(block, 16).fma(x1, quants(block, 0).mul(x0)).fma(FloatVector.broadcast(F, f16(block)), acc0);
+            block += rowBytes;
+            acc1 = quants(block, 16).fma(x1, quants(block, 0).mul(x0)).fma(FloatVector.broadcast(F, f16(block)), acc1);
+            block += rowBytes;
+            acc2 = quants(block, 16).fma(x1, quants(block, 0).mul(x0)).fma(FloatVector.broadcast(F, f16(block)), acc2);
+            block += rowBytes;
+            acc3 = quants(block, 16).fma(x1, quants(block, 0).mul(x0)).fma(FloatVector.broadcast(F, f16(block)), acc3);
+        }
+        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD);
+        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD);
+        out[outIndex + 2 * outStride] = acc2.reduceLanes(VectorOperators.ADD);
+        out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD);
     }
 
-    private float dotRowSixteenLanes(long firstBlock, int blocks, float[] x, float[] scratch) {
-        FloatVector even = FloatVector.zero(F), odd = even;
-        int touched = 0;
-        int pairs = blocks / 2;
-        for (int p = 0; p < pairs; p++) {
-            long block = (firstBlock + 2L * p) * BLOCK_BYTES, next = block + BLOCK_BYTES;
-            int xp = p * 64;
-            touched += touchAhead(block);
-            FloatVector evenSum = quants(block, 0).mul(FloatVector.fromArray(F, x, xp));
-            evenSum = quants(block, 16).fma(FloatVector.fromArray(F, x, xp + 16), evenSum);
-            FloatVector oddSum = quants(next, 0).mul(FloatVector.fromArray(F, x, xp + 32));
-            oddSum = quants(next, 16).fma(FloatVector.fromArray(F, x, xp + 48), oddSum);
-            even = evenSum.fma(FloatVector.broadcast(F, f16(block)), even);
-            odd = oddSum.fma(FloatVector.broadcast(F, f16(next)), odd);
-        }
-        if (blocks % 2 != 0) {
-            long block = (firstBlock + blocks - 1) * BLOCK_BYTES;
-            int xb = (blocks - 1) * 32;
-            FloatVector sum = quants(block, 0).mul(FloatVector.fromArray(F, x, xb));
-            sum = quants(block, 16).fma(FloatVector.fromArray(F, x, xb + 16), sum);
-            even = sum.fma(FloatVector.broadcast(F, f16(block)), even);
-        }
-        scratch[0] = touched;
-        return even.add(odd).reduceLanes(VectorOperators.ADD);
-    }
-
-    private float dotRowAnyLanes(long firstBlock, int blocks, float[] x, float[] scratch) {
+    /**
+     * One row, two blocks per step with separate accumulators for even and odd blocks (one chain of dependent
+     * multiply-adds would wait out the FMA latency every block). The inner loop over a block's lanes stays: with 8
+     * lanes one block per step ran 11% slower.
+     */
+    private float dotRow(long firstBlock, int blocks, float[] x, float[] scratch) {
         FloatVector even = FloatVector.zero(F), odd = even;
         int touched = 0;
         int b = 0, pairEnd = blocks & ~1;
