@@ -105,19 +105,22 @@ public final class Q5KTensor extends FloatTensor {
             touched += touchAhead(block) + touchAhead(block + 64) + touchAhead(block + 128);
             KQuantScales.toScratch(data, block, sums32, b, scratch);
             minAcc = minAcc.add(FloatVector.fromArray(F, scratch, KQuantScales.MINS));
-            for (int group = 0; group < 4; group++) {
-                int g0 = b * 256 + group * 64;
-                FloatVector lowDot = FloatVector.zero(F), highDot = lowDot;
-                for (int j = 0; j < 32; j += F.length()) {
-                    IntVector packed = unsignedBytes(block + 48 + 32 * group + j);
-                    IntVector fifthBits = unsignedBytes(block + 16 + j).lanewise(VectorOperators.LSHR, 2 * group);
-                    IntVector lowQ = packed.and(0xf).or(fifthBits.and(1).lanewise(VectorOperators.LSHL, 4));
-                    IntVector highQ = packed.lanewise(VectorOperators.LSHR, 4).or(fifthBits.and(2).lanewise(VectorOperators.LSHL, 3));
-                    lowDot = ((FloatVector) lowQ.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, g0 + j), lowDot);
-                    highDot = ((FloatVector) highQ.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, g0 + 32 + j), highDot);
+            for (int pair = 0; pair < 4; pair += 2) { // two loops of two, not one of four: see Q4KTensor.dotRows
+                for (int k = 0; k < 2; k++) {
+                    int group = pair + k;
+                    int g0 = b * 256 + group * 64;
+                    FloatVector lowDot = FloatVector.zero(F), highDot = lowDot;
+                    for (int j = 0; j < 32; j += F.length()) {
+                        IntVector packed = unsignedBytes(block + 48 + 32 * group + j);
+                        IntVector fifthBits = unsignedBytes(block + 16 + j).lanewise(VectorOperators.LSHR, 2 * group);
+                        IntVector lowQ = packed.and(0xf).or(fifthBits.and(1).lanewise(VectorOperators.LSHL, 4));
+                        IntVector highQ = packed.lanewise(VectorOperators.LSHR, 4).or(fifthBits.and(2).lanewise(VectorOperators.LSHL, 3));
+                        lowDot = ((FloatVector) lowQ.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, g0 + j), lowDot);
+                        highDot = ((FloatVector) highQ.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, g0 + 32 + j), highDot);
+                    }
+                    lowAcc = lowDot.fma(FloatVector.broadcast(F, scratch[SCALES + 2 * group]), lowAcc);
+                    highAcc = highDot.fma(FloatVector.broadcast(F, scratch[SCALES + 2 * group + 1]), highAcc);
                 }
-                lowAcc = lowDot.fma(FloatVector.broadcast(F, scratch[SCALES + 2 * group]), lowAcc);
-                highAcc = highDot.fma(FloatVector.broadcast(F, scratch[SCALES + 2 * group + 1]), highAcc);
             }
         }
         scratch[0] = touched;
