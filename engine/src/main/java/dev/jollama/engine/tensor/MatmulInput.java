@@ -17,9 +17,10 @@ public final class MatmulInput {
     private final int capacity;
     private int count = 1;
     final float[] values;
-    /** Sums of each 16 and of each 32 values of vector 0, computed on first use after the values change. */
+    /** Sums of each 16 and of each 32 values of vector 0, and its nibble split, computed once per new values. */
     private final float[] sums16;
     private final float[] sums32;
+    private final float[] nibbleSplit;
     private boolean sumsReady;
     /** The first {@link #WIDE_GROUP}-vector groups transposed (see {@link #transposedGroups()}); made on first use. */
     private float[] transposed;
@@ -34,6 +35,7 @@ public final class MatmulInput {
         this.values = new float[Math.multiplyExact(width, capacity)];
         this.sums16 = new float[width / 16];
         this.sums32 = new float[(width + 255) / 256 * FloatTensor.F.length()];
+        this.nibbleSplit = new float[width / 32 * 32];
     }
 
     public int width() {
@@ -65,11 +67,9 @@ public final class MatmulInput {
 
     /**
      * Sums of each run of 16 values of vector 0: kernels use them to apply a block's offset (the -32 of Q6_K) once per
-     * block instead of once per value. Computed once per new input, before threads share it ({@link Matmul} asks
-     * first).
+     * block instead of once per value. Valid after {@link #computeSums()}.
      */
     float[] sums16() {
-        computeSums();
         return sums16;
     }
 
@@ -78,11 +78,25 @@ public final class MatmulInput {
      * values start a float vector, zeros fill the rest of it.
      */
     float[] sums32() {
-        computeSums();
         return sums32;
     }
 
-    private void computeSums() {
+    /**
+     * Vector 0 rearranged for Q4_0, whose byte j of a block holds the low nibbles of value j and the high nibble of
+     * value j + 16: per 32 values, the first 16 less a sixteenth of the second 16, then the second 16 over 16. Then
+     * low·x[j] + high·x[j + 16] = low·split[j] + byte·split[j + 16] (byte = low + 16·high), which saves a kernel the
+     * shift that extracts the high nibbles. Valid after {@link #computeSums()}.
+     */
+    float[] nibbleSplit() {
+        return nibbleSplit;
+    }
+
+    /**
+     * Computes the sums and the nibble split of vector 0 once per new input, before threads share them ({@link Matmul}
+     * calls it first). The getters do not compute: kernels inline them, and a computing loop in each would count
+     * against C2's inlining node budget of the kernel.
+     */
+    void computeSums() {
         if (!sumsReady) {
             for (int g = 0; g < sums16.length; g++) {
                 float sum = 0f;
@@ -94,6 +108,11 @@ public final class MatmulInput {
             int lanes = FloatTensor.F.length();
             for (int g = 0; g < width / 32; g++) {
                 sums32[g / 8 * lanes + g % 8] = sums16[2 * g] + sums16[2 * g + 1];
+                for (int i = 32 * g; i < 32 * g + 16; i++) {
+                    float sixteenth = values[i + 16] / 16f;
+                    nibbleSplit[i] = values[i] - sixteenth;
+                    nibbleSplit[i + 16] = sixteenth;
+                }
             }
             sumsReady = true;
         }
