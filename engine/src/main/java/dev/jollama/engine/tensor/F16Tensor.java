@@ -1,5 +1,6 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -31,24 +32,56 @@ public final class F16Tensor extends FloatTensor {
         return sum;
     }
 
-    /**
-     * Half to float by bit arithmetic (the Vector API has no half-precision conversion): the exponent and mantissa
-     * shifted into float position and scaled by 2^112 rebias normal and subnormal values exactly; infinities and
-     * NaNs, which weights do not hold, come out as large finite values.
-     */
     @Override
     protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
-        int bound = I.loopBound(blocks);
+        int bound = F.loopBound(blocks);
         int i = 0;
-        for (; i < bound; i += I.length()) {
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(SH, data, (firstBlock + i) * 2, LE).convertShape(VectorOperators.S2I, I, 0);
-            IntVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-            IntVector scaled = magnitude.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-            scaled.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().intoArray(dst, dstOffset + i);
+        for (; i < bound; i += F.length()) {
+            halves((firstBlock + i) * 2).intoArray(dst, dstOffset + i);
         }
         for (; i < blocks; i++) {
             dst[dstOffset + i] = f16((firstBlock + i) * 2);
         }
+    }
+
+    @Override
+    protected int decodeRows() {
+        return 4;
+    }
+
+    /**
+     * Four rows side by side (see {@link FloatTensor#decodeRows}), a float vector's worth of values at a time,
+     * converted and multiplied in registers; values past the last whole vector of a row go one by one.
+     */
+    @Override
+    protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
+        float[] x = in.values;
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        long rowBytes = rowStride * 2;
+        int bound = F.loopBound(blocks);
+        for (int i = 0; i < bound; i += F.length()) {
+            long at = (firstBlock + i) * 2;
+            FloatVector xi = FloatVector.fromArray(F, x, i);
+            acc0 = halves(at).fma(xi, acc0);
+            acc1 = halves(at + rowBytes).fma(xi, acc1);
+            acc2 = halves(at + 2 * rowBytes).fma(xi, acc2);
+            acc3 = halves(at + 3 * rowBytes).fma(xi, acc3);
+        }
+        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD) + dotBlocks(firstBlock + bound, x, bound, blocks - bound);
+        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD) + dotBlocks(firstBlock + rowStride + bound, x, bound, blocks - bound);
+        out[outIndex + 2 * outStride] = acc2.reduceLanes(VectorOperators.ADD) + dotBlocks(firstBlock + 2 * rowStride + bound, x, bound, blocks - bound);
+        out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD) + dotBlocks(firstBlock + 3 * rowStride + bound, x, bound, blocks - bound);
+    }
+
+    /**
+     * A float vector's worth of halves from {@code byteOffset}, by bit arithmetic (the Vector API has no
+     * half-precision conversion): sign-extended to ints and shifted so that sign, exponent and mantissa land in float
+     * position (the sign's copies masked off), then scaled by 2^112, which rebiases normal and subnormal values
+     * exactly; infinities and NaNs, which weights do not hold, come out as large finite values.
+     */
+    private FloatVector halves(long byteOffset) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(SH, data, byteOffset, LE).convertShape(VectorOperators.S2I, I, 0);
+        return h.lanewise(VectorOperators.LSHL, 13).and(0x8fffffff).reinterpretAsFloats().mul(0x1p112f);
     }
 
     /** Writes {@code n} values as fp16 (round to nearest even). */

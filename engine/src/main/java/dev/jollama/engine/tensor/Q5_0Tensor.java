@@ -71,6 +71,17 @@ public final class Q5_0Tensor extends FloatTensor {
         }
     }
 
+    /**
+     * What the default does, in this class so that the call of dequantize is bound to this type: from the default's
+     * call site, shared with F32 and BF16, C2 inlined this dequantize beside another type's and, with 8 lanes, boxed
+     * its vectors (KernelAllocationTest: 46 MB allocated by 200 products once F16 had a kernel of its own).
+     */
+    @Override
+    protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
+        dequantize(firstBlock, blocks, scratch, 0);
+        out[outIndex] = FloatKernels.dot(scratch, 0, in.values, 0, blocks * 32);
+    }
+
     /** Bit (first + lane) of qh, as 16 or 0, in each lane. */
     private static IntVector fifthBit(IntVector highBits, int first) {
         return highBits.lanewise(VectorOperators.LSHR, LANE.add(first)).and(1).lanewise(VectorOperators.LSHL, 4);
