@@ -228,6 +228,24 @@ class TensorKernelTest {
         }
     }
 
+    @Test
+    void f16VectorConversionIsExactForEveryFiniteHalf() {
+        byte[] bytes = new byte[2 << 16];
+        for (int bits = 0; bits < 1 << 16; bits++) {
+            bytes[2 * bits] = (byte) bits;
+            bytes[2 * bits + 1] = (byte) (bits >> 8);
+        }
+        float[] values = new float[1 << 16];
+        new F16Tensor(MemorySegment.ofArray(bytes), 1 << 16).dequantize(0, 1 << 16, values, 0);
+        for (int bits = 0; bits < 1 << 16; bits++) {
+            float expected = Float.float16ToFloat((short) bits);
+            if (Float.isFinite(expected)) { // infinities and NaNs come out as large finite values, as documented
+                assertThat(Float.floatToRawIntBits(values[bits])).as("fp16 bits %04x", bits)
+                        .isEqualTo(Float.floatToRawIntBits(expected));
+            }
+        }
+    }
+
     /** Random bytes for every block, with finite, moderate fp16/bf16 scales where the layout has them. */
     static FloatTensor randomTensor(GgmlType type, int n, Random random) {
         int blocks = n / type.blockSize;
