@@ -134,6 +134,14 @@ public abstract sealed class FloatTensor
     protected abstract void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset);
 
     /**
+     * Computes what this type's kernels read from the input besides its values: once per new input, before the
+     * workers share it ({@link Matmul} calls it first).
+     */
+    void prepare(MatmulInput in) {
+        in.computeSums();
+    }
+
+    /**
      * How many rows {@link #dotRows} reads side by side. Rows far apart in the matrix are separate streams through
      * memory, and the hardware prefetchers fetch several streams at once where one stream, however long, gets only so
      * far ahead of the kernel: one core read Q8_0 weights from memory at 7.9 GB/s one row at a time and at 11.5 GB/s

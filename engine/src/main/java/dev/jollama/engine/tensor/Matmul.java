@@ -35,7 +35,7 @@ public final class Matmul implements WorkerPool.Task {
      * {@code input.width()} values and every vector of the input.
      */
     public void multiply(FloatTensor weights, MatmulInput input, float[] out, int rows) {
-        input.computeSums(); // here, once, rather than raced for by the workers
+        weights.prepare(input); // here, once, rather than raced for by the workers
         if (FloatKernels.groupedCount(input.count()) > 0) {
             input.transposedGroups(); // also once, before the workers share it
         }

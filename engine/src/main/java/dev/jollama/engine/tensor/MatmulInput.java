@@ -17,11 +17,12 @@ public final class MatmulInput {
     private final int capacity;
     private int count = 1;
     final float[] values;
-    /** Sums of each 16 and of each 32 values of vector 0, and its nibble split, computed once per new values. */
+    /** Sums of each 16 and of each 32 values of vector 0, and its nibble split, each computed once per new values. */
     private final float[] sums16;
     private final float[] sums32;
     private final float[] nibbleSplit;
     private boolean sumsReady;
+    private boolean nibbleSplitReady;
     /** The first {@link #WIDE_GROUP}-vector groups transposed (see {@link #transposedGroups()}); made on first use. */
     private float[] transposed;
     private boolean transposedReady;
@@ -62,6 +63,7 @@ public final class MatmulInput {
         }
         this.count = count;
         this.sumsReady = false;
+        this.nibbleSplitReady = false;
         this.transposedReady = false;
     }
 
@@ -85,16 +87,30 @@ public final class MatmulInput {
      * Vector 0 rearranged for Q4_0, whose byte j of a block holds the low nibble of value j and the high nibble of
      * value j + 16: per 32 values, the first 16 less a sixteenth of the second 16, then the second 16 over 16. Then
      * low·x[j] + high·x[j + 16] = low·split[j] + byte·split[j + 16] (byte = low + 16·high), which saves a kernel the
-     * shift that extracts the high nibbles. Valid after {@link #computeSums()}.
+     * shift that extracts the high nibbles. Valid after {@link #computeNibbleSplit()}.
      */
     float[] nibbleSplit() {
         return nibbleSplit;
     }
 
+    /** Computes {@link #nibbleSplit()} once per new input, as {@link #computeSums()}. */
+    void computeNibbleSplit() {
+        if (!nibbleSplitReady) {
+            for (int g = 0; g < width / 32; g++) {
+                for (int i = 32 * g; i < 32 * g + 16; i++) {
+                    float sixteenth = values[i + 16] / 16f;
+                    nibbleSplit[i] = values[i] - sixteenth;
+                    nibbleSplit[i + 16] = sixteenth;
+                }
+            }
+            nibbleSplitReady = true;
+        }
+    }
+
     /**
-     * Computes the sums and the nibble split of vector 0 once per new input, before threads share them ({@link Matmul}
-     * calls it first). The getters do not compute: kernels inline them, and a computing loop in each would count
-     * against C2's inlining node budget of the kernel.
+     * Computes the sums of vector 0 once per new input, before threads share them (see
+     * {@link FloatTensor#prepare}). The getters do not compute: kernels inline them, and a computing loop in each
+     * would count against C2's inlining node budget of the kernel.
      */
     void computeSums() {
         if (!sumsReady) {
@@ -108,11 +124,6 @@ public final class MatmulInput {
             int lanes = FloatTensor.F.length();
             for (int g = 0; g < width / 32; g++) {
                 sums32[g / 8 * lanes + g % 8] = sums16[2 * g] + sums16[2 * g + 1];
-                for (int i = 32 * g; i < 32 * g + 16; i++) {
-                    float sixteenth = values[i + 16] / 16f;
-                    nibbleSplit[i] = values[i] - sixteenth;
-                    nibbleSplit[i + 16] = sixteenth;
-                }
             }
             sumsReady = true;
         }

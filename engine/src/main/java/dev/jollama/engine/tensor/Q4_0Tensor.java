@@ -62,6 +62,14 @@ public final class Q4_0Tensor extends FloatTensor {
     }
 
     @Override
+    void prepare(MatmulInput in) {
+        super.prepare(in);
+        if (in.count() == 1) {
+            in.computeNibbleSplit();
+        }
+    }
+
+    @Override
     protected int decodeRows() {
         return F.length() == 16 ? 4 : 2;
     }
