@@ -85,9 +85,9 @@ public final class MatmulInput {
 
     /**
      * Vector 0 rearranged for Q4_0, whose byte j of a block holds the low nibble of value j and the high nibble of
-     * value j + 16: per 32 values, the first 16 less a sixteenth of the second 16, then the second 16 over 16. Then
-     * low·x[j] + high·x[j + 16] = low·split[j] + byte·split[j + 16] (byte = low + 16·high), which saves a kernel the
-     * shift that extracts the high nibbles. Valid after {@link #computeNibbleSplit()}.
+     * value j + 16: per 32 values, the first 16 less a sixteenth of the second 16, then the second 16 over 16.
+     * Then low·x[j] + high·x[j + 16] = low·split[j] + byte·split[j + 16] (byte = low + 16·high), which saves a
+     * kernel the shift that extracts the high nibbles. Valid after {@link #computeNibbleSplit()}.
      */
     float[] nibbleSplit() {
         return nibbleSplit;

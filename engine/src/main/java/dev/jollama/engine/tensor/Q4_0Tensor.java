@@ -118,7 +118,10 @@ public final class Q4_0Tensor extends FloatTensor {
         out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD) - 8 * offset3;
     }
 
-    /** The packed bytes from {@code bytes + 2}, as many as lanes: their low nibbles times lowX plus the whole bytes times byteX. */
+    /**
+     * The packed bytes from {@code bytes + 2}, as many as lanes: their low nibbles times lowX plus the whole bytes
+     * times byteX, lane by lane.
+     */
     private FloatVector nibblesTimesX(long bytes, FloatVector lowX, FloatVector byteX) {
         IntVector packed = unsignedBytes(bytes + 2);
         FloatVector low = (FloatVector) packed.and(LOW_NIBBLE).convert(VectorOperators.I2F, 0);
