@@ -21,6 +21,9 @@ public final class MatmulInput {
     private final float[] sums16;
     private final float[] sums32;
     private final float[] nibbleSplit;
+    /** Vector 0 in each {@link PackedLanes} order, for the 16-lane K-quant kernels; made on first use. */
+    private final float[][] laneOrdered = new float[PackedLanes.values().length][];
+    private final boolean[] laneOrderedReady = new boolean[PackedLanes.values().length];
     private boolean sumsReady;
     private boolean nibbleSplitReady;
     /** The first {@link #WIDE_GROUP}-vector groups transposed (see {@link #transposedGroups()}); made on first use. */
@@ -64,6 +67,7 @@ public final class MatmulInput {
         this.count = count;
         this.sumsReady = false;
         this.nibbleSplitReady = false;
+        Arrays.fill(laneOrderedReady, false);
         this.transposedReady = false;
     }
 
@@ -104,6 +108,23 @@ public final class MatmulInput {
                 }
             }
             nibbleSplitReady = true;
+        }
+    }
+
+    /** Vector 0 in {@code order}, scaled to match. Valid after {@link #computeLaneOrder}. */
+    float[] laneOrdered(PackedLanes order) {
+        return laneOrdered[order.ordinal()];
+    }
+
+    /** Computes {@link #laneOrdered} once per new input, as {@link #computeSums()}; the width is a multiple of 256. */
+    void computeLaneOrder(PackedLanes order) {
+        int i = order.ordinal();
+        if (!laneOrderedReady[i]) {
+            if (laneOrdered[i] == null) {
+                laneOrdered[i] = new float[width];
+            }
+            order.reorder(values, width, laneOrdered[i]);
+            laneOrderedReady[i] = true;
         }
     }
 

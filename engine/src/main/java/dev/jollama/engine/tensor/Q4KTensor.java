@@ -2,7 +2,9 @@ package dev.jollama.engine.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 import java.lang.foreign.MemorySegment;
 
@@ -83,15 +85,105 @@ public final class Q4KTensor extends FloatTensor {
         }
     }
 
+    @Override
+    void prepare(MatmulInput in) {
+        super.prepare(in);
+        if (WIDE && in.count() == 1 && in.width() % 256 == 0) {
+            in.computeLaneOrder(PackedLanes.Q4_K);
+        }
+    }
+
+    @Override
+    protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
+        if (WIDE) {
+            dotRowInLanes(firstBlock, blocks, in, out, outIndex, scratch);
+        } else {
+            dotRowInBytes(firstBlock, blocks, in, out, outIndex, scratch);
+        }
+    }
+
     /**
-     * Per 32-value sub-block, the nibbles times x in float lanes, scaled by the sub-block's scale times d. The mins
+     * With 16 lanes: 128 values at a time as 16 int lanes ({@link PackedLanes#Q4_K}), per 16 values a mask, a
+     * conversion and a multiply-add. Lanes 0-7 belong to one group and lanes 8-15 to the next, so each step's two
+     * dots (low and high nibbles) take their sub-blocks' scales as vectors of two halves, rearranged from the
+     * super-block's ({@link #scalesAndMins}); the mins apply through the input's sums:
+     * Σ (d·sc·q - dmin·m)·x = Σ d·sc·(Σ q·x) - Σ dmin·m·(Σ x). The nibbles go four by four in a loop, not written
+     * out: eight written out passed C2's inlining node budget (vector ops left as calls, four times slower).
+     */
+    private void dotRowInLanes(long firstBlock, int blocks, MatmulInput in, float[] out, int outIndex, float[] scratch) {
+        float[] x = in.laneOrdered(PackedLanes.Q4_K);
+        float[] sums32 = in.sums32();
+        FloatVector acc = FloatVector.zero(F), minAcc = acc;
+        int touched = 0;
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            touched += touchAhead(block) + touchAhead(block + 72);
+            FloatVector scalesAndMins = scalesAndMins(block);
+            minAcc = scalesAndMins.fma(FloatVector.fromArray(F, sums32, 16 * b), minAcc);
+            for (int step = 0; step < 2; step++) {
+                IntVector low = IntVector.fromMemorySegment(I, data, block + 16 + 64 * step, LE);
+                IntVector high = low.lanewise(VectorOperators.LSHR, 4);
+                int at = 256 * b + 128 * step;
+                FloatVector lowDot = FloatVector.zero(F), highDot = lowDot;
+                for (int k = 0; k < 4; k++) {
+                    int mask = 0xf << 8 * k;
+                    lowDot = inPlace(low, mask).fma(FloatVector.fromArray(F, x, at + 32 * k), lowDot);
+                    highDot = inPlace(high, mask).fma(FloatVector.fromArray(F, x, at + 32 * k + 16), highDot);
+                }
+                acc = lowDot.fma(scalesAndMins.rearrange(step == 0 ? Lanes.LOW_SCALES_0 : Lanes.LOW_SCALES_1), acc);
+                acc = highDot.fma(scalesAndMins.rearrange(step == 0 ? Lanes.HIGH_SCALES_0 : Lanes.HIGH_SCALES_1), acc);
+            }
+        }
+        scratch[0] = touched;
+        out[outIndex] = acc.sub(minAcc).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The bits of {@code packed} under {@code mask}, left where they are, as floats. */
+    private static FloatVector inPlace(IntVector packed, int mask) {
+        return (FloatVector) packed.and(mask).convert(VectorOperators.I2F, 0);
+    }
+
+    /**
+     * A super-block's eight mins times dmin in lanes 0-7 (where the input's sums of 32 lie) and eight scales times d
+     * in lanes 8-15, from its 12 bytes ({@link KQuantScales}) in vector operations: each lane takes its low bits from
+     * one byte and its top two from another (no top bits for the first four).
+     */
+    private FloatVector scalesAndMins(long block) {
+        IntVector bytes = unsignedBytes(block + 4);
+        IntVector lowBits = bytes.rearrange(Lanes.LOW_BYTE).lanewise(VectorOperators.LSHR, Lanes.LOW_SHIFT).and(Lanes.LOW_MASK);
+        IntVector topBits = bytes.rearrange(Lanes.TOP_BYTE).lanewise(VectorOperators.LSHR, 2).and(Lanes.TOP_MASK);
+        FloatVector factors = FloatVector.broadcast(F, f16(block + 2)).blend(f16(block), Lanes.UPPER_HALF);
+        return ((FloatVector) lowBits.or(topBits).convert(VectorOperators.I2F, 0)).mul(factors);
+    }
+
+    /** Constants of the 16-lane kernel, made only where it runs. */
+    private static final class Lanes {
+        /** Per step, the scales of the sub-blocks whose low (or high) nibbles lanes 0-7 and lanes 8-15 hold. */
+        static final VectorShuffle<Float> LOW_SCALES_0 = groupScales(0), HIGH_SCALES_0 = groupScales(1),
+                LOW_SCALES_1 = groupScales(4), HIGH_SCALES_1 = groupScales(5);
+        /** Mins j < 4: byte 4 + j, low 6 bits; j ≥ 4: byte 4 + j, high nibble. Scales j < 4: byte j, low 6 bits; j ≥ 4: byte 4 + j, low nibble. */
+        static final VectorShuffle<Integer> LOW_BYTE = VectorShuffle.fromOp(I, l -> l < 8 ? l + 4 : l < 12 ? l - 8 : l - 4);
+        static final IntVector LOW_SHIFT = IntVector.fromArray(I, new int[]{0, 0, 0, 0, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0}, 0);
+        static final IntVector LOW_MASK = IntVector.fromArray(I, new int[]{63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15}, 0);
+        /** Mins and scales j ≥ 4 take the top two bits of byte j (mins) or byte j - 4 (scales) as bits 4-5. */
+        static final VectorShuffle<Integer> TOP_BYTE = VectorShuffle.fromOp(I, l -> l < 8 ? l : l - 12 & 7);
+        static final IntVector TOP_MASK = IntVector.fromArray(I, new int[]{0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30}, 0);
+        static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(F, 0xff00L);
+
+        /** Lane l gets the scale (lane 8 + j) of sub-block j = first + 2·(l / 8). */
+        private static VectorShuffle<Float> groupScales(int first) {
+            return VectorShuffle.fromOp(F, l -> 8 + first + 2 * (l / 8));
+        }
+    }
+
+    /**
+     * With 8 lanes: per 32-value sub-block, the nibbles times x in float lanes, scaled by the sub-block's scale times d. The mins
      * apply through the input's sums: Σ (d·sc·q - dmin·m)·x = Σ d·sc·(Σ q·x) - Σ dmin·m·(Σ x). The accumulators run
      * across super-blocks, so the lanes are summed once per row. A super-block's eight scales and eight mins are
      * converted to float lanes at once ({@link KQuantScales#toScratch}; one scalar conversion per sub-block made this
      * kernel a third slower).
      */
-    @Override
-    protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
+    private void dotRowInBytes(long firstBlock, int blocks, MatmulInput in, float[] out, int outIndex, float[] scratch) {
         float[] x = in.values;
         float[] sums32 = in.sums32();
         FloatVector lowAcc = FloatVector.zero(F), highAcc = lowAcc, minAcc = lowAcc;

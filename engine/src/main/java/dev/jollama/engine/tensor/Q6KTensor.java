@@ -4,6 +4,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 import java.lang.foreign.MemorySegment;
 
@@ -88,14 +89,90 @@ public final class Q6KTensor extends FloatTensor {
         }
     }
 
+    @Override
+    void prepare(MatmulInput in) {
+        super.prepare(in);
+        if (WIDE && in.count() == 1 && in.width() % 256 == 0) {
+            in.computeLaneOrder(PackedLanes.Q6_K);
+        }
+    }
+
+    @Override
+    protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
+        if (WIDE) {
+            dotRowInLanes(firstBlock, blocks, in, out, outIndex, scratch);
+        } else {
+            dotRowInBytes(firstBlock, blocks, in, out, outIndex, scratch);
+        }
+    }
+
     /**
-     * Per run of lanes (at most 16 values, which share one scale), the 6-bit values times x, then the scale once;
+     * With 16 lanes: per 128-value half, its 64 bytes of low bits as 16 int lanes and its 32 bytes of high bits
+     * beside them twice (lanes 8-15 shifted by two, as their values use the next two bits), merged into two vectors
+     * of 6-bit values, four per lane ({@link PackedLanes#Q6_K}); then per 16 values a mask, a conversion and a
+     * multiply-add. In a dot, lanes 0-3, 4-7, 8-11 and 12-15 each hold one 16-value run, so the scales apply as
+     * vectors rearranged from the super-block's sixteen; the -32 of every value through the input's sums:
+     * Σ sc·(q - 32)·x = Σ sc·(Σ q·x) - 32·Σ sc·(Σ x).
+     */
+    private void dotRowInLanes(long firstBlock, int blocks, MatmulInput in, float[] out, int outIndex, float[] scratch) {
+        float[] x = in.laneOrdered(PackedLanes.Q6_K);
+        float[] sums16 = in.sums16();
+        FloatVector acc = FloatVector.zero(F), offsetAcc = acc;
+        int touched = 0;
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            touched += touchAhead(block) + touchAhead(block + 64) + touchAhead(block + 128);
+            FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(BQ, data, block + 192, LE).convertShape(VectorOperators.B2F, F, 0))
+                    .mul(f16(block + 208));
+            offsetAcc = scales.fma(FloatVector.fromArray(F, sums16, 16 * b), offsetAcc);
+            IntVector highBits = IntVector.fromMemorySegment(I, data, block + 128, LE);
+            for (int half = 0; half < 2; half++) {
+                IntVector lowBits = IntVector.fromMemorySegment(I, data, block + 64 * half, LE);
+                IntVector top = highBits.rearrange(half == 0 ? Lanes.HALF_0 : Lanes.HALF_1).lanewise(VectorOperators.LSHR, Lanes.QUARTER_SHIFT);
+                IntVector low = lowBits.and(0x0f0f0f0f).or(top.lanewise(VectorOperators.LSHL, 4).and(0x30303030));
+                IntVector high = lowBits.lanewise(VectorOperators.LSHR, 4).and(0x0f0f0f0f).or(top.and(0x30303030));
+                int at = 256 * b + 128 * half;
+                FloatVector lowDot = FloatVector.zero(F), highDot = lowDot;
+                for (int k = 0; k < 4; k++) {
+                    int mask = 0x3f << 8 * k;
+                    lowDot = inPlace(low, mask).fma(FloatVector.fromArray(F, x, at + 32 * k), lowDot);
+                    highDot = inPlace(high, mask).fma(FloatVector.fromArray(F, x, at + 32 * k + 16), highDot);
+                }
+                acc = lowDot.fma(scales.rearrange(half == 0 ? Lanes.LOW_SCALES_0 : Lanes.LOW_SCALES_1), acc);
+                acc = highDot.fma(scales.rearrange(half == 0 ? Lanes.HIGH_SCALES_0 : Lanes.HIGH_SCALES_1), acc);
+            }
+        }
+        scratch[0] = touched;
+        out[outIndex] = acc.sub(offsetAcc.mul(32f)).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The bits of {@code packed} under {@code mask}, left where they are, as floats. */
+    private static FloatVector inPlace(IntVector packed, int mask) {
+        return (FloatVector) packed.and(mask).convert(VectorOperators.I2F, 0);
+    }
+
+    /** Constants of the 16-lane kernel, made only where it runs. */
+    private static final class Lanes {
+        /** A half's 32 bytes of high bits (lanes 0-7 or 8-15 of the super-block's 64) in both halves of the lanes. */
+        static final VectorShuffle<Integer> HALF_0 = VectorShuffle.fromOp(I, l -> l % 8), HALF_1 = VectorShuffle.fromOp(I, l -> 8 + l % 8);
+        /** Lanes 8-15 hold values 32-63 and 96-127 of a half, whose high bits are bits 2-3 and 6-7 of their byte. */
+        static final IntVector QUARTER_SHIFT = IntVector.fromArray(I, new int[]{0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2}, 0);
+        /** Lane l of a half's low (values 4l + b) or high (64 + 4l + b) dot takes scale 8·half + 4·high + l / 4. */
+        static final VectorShuffle<Float> LOW_SCALES_0 = runScales(0), HIGH_SCALES_0 = runScales(4),
+                LOW_SCALES_1 = runScales(8), HIGH_SCALES_1 = runScales(12);
+
+        private static VectorShuffle<Float> runScales(int first) {
+            return VectorShuffle.fromOp(F, l -> first + l / 4);
+        }
+    }
+
+    /**
+     * With 8 lanes: per run of lanes (at most 16 values, which share one scale), the 6-bit values times x, then the scale once;
      * the -32 of every value applies through the input's sums: Σ sc·(q - 32)·x = Σ sc·(Σ q·x - 32·Σ x).
      * One super-block per call, returning a float: the whole product in one method exceeds C2's inlining node budget,
      * and a vector op left as a call is many times slower.
      */
-    @Override
-    protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
+    private void dotRowInBytes(long firstBlock, int blocks, MatmulInput in, float[] out, int outIndex, float[] scratch) {
         float[] x = in.values;
         float[] sums = in.sums16();
         float sum = 0f;
