@@ -88,7 +88,7 @@ public final class Q4KTensor extends FloatTensor {
     @Override
     void prepare(MatmulInput in) {
         super.prepare(in);
-        if (WIDE && in.count() == 1 && in.width() % 256 == 0) {
+        if (in.count() == 1 && in.width() % 256 == 0) {
             in.computeLaneOrder(PackedLanes.Q4_K);
         }
     }
@@ -96,9 +96,9 @@ public final class Q4KTensor extends FloatTensor {
     @Override
     protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
         if (WIDE) {
-            dotRowInLanes(firstBlock, blocks, in, out, outIndex, scratch);
+            dotRowSixteenLanes(firstBlock, blocks, in, out, outIndex, scratch);
         } else {
-            dotRowInBytes(firstBlock, blocks, in, out, outIndex, scratch);
+            dotRowEightLanes(firstBlock, blocks, in, out, outIndex, scratch);
         }
     }
 
@@ -107,10 +107,9 @@ public final class Q4KTensor extends FloatTensor {
      * conversion and a multiply-add. Lanes 0-7 belong to one group and lanes 8-15 to the next, so each step's two
      * dots (low and high nibbles) take their sub-blocks' scales as vectors of two halves, rearranged from the
      * super-block's ({@link #scalesAndMins}); the mins apply through the input's sums:
-     * Σ (d·sc·q - dmin·m)·x = Σ d·sc·(Σ q·x) - Σ dmin·m·(Σ x). The nibbles go four by four in a loop, not written
-     * out: eight written out passed C2's inlining node budget (vector ops left as calls, four times slower).
+     * Σ (d·sc·q - dmin·m)·x = Σ d·sc·(Σ q·x) - Σ dmin·m·(Σ x).
      */
-    private void dotRowInLanes(long firstBlock, int blocks, MatmulInput in, float[] out, int outIndex, float[] scratch) {
+    private void dotRowSixteenLanes(long firstBlock, int blocks, MatmulInput in, float[] out, int outIndex, float[] scratch) {
         float[] x = in.laneOrdered(PackedLanes.Q4_K);
         float[] sums32 = in.sums32();
         FloatVector acc = FloatVector.zero(F), minAcc = acc;
@@ -122,25 +121,13 @@ public final class Q4KTensor extends FloatTensor {
             minAcc = scalesAndMins.fma(FloatVector.fromArray(F, sums32, 16 * b), minAcc);
             for (int step = 0; step < 2; step++) {
                 IntVector low = IntVector.fromMemorySegment(I, data, block + 16 + 64 * step, LE);
-                IntVector high = low.lanewise(VectorOperators.LSHR, 4);
-                int at = 256 * b + 128 * step;
-                FloatVector lowDot = FloatVector.zero(F), highDot = lowDot;
-                for (int k = 0; k < 4; k++) {
-                    int mask = 0xf << 8 * k;
-                    lowDot = inPlace(low, mask).fma(FloatVector.fromArray(F, x, at + 32 * k), lowDot);
-                    highDot = inPlace(high, mask).fma(FloatVector.fromArray(F, x, at + 32 * k + 16), highDot);
-                }
-                acc = lowDot.fma(scalesAndMins.rearrange(step == 0 ? Lanes.LOW_SCALES_0 : Lanes.LOW_SCALES_1), acc);
-                acc = highDot.fma(scalesAndMins.rearrange(step == 0 ? Lanes.HIGH_SCALES_0 : Lanes.HIGH_SCALES_1), acc);
+                acc = packedDots(low, low.lanewise(VectorOperators.LSHR, 4), 0xf, x, 256 * b + 128 * step,
+                        scalesAndMins.rearrange(step == 0 ? SixteenLanes.LOW_SCALES_0 : SixteenLanes.LOW_SCALES_1),
+                        scalesAndMins.rearrange(step == 0 ? SixteenLanes.HIGH_SCALES_0 : SixteenLanes.HIGH_SCALES_1), acc);
             }
         }
         scratch[0] = touched;
         out[outIndex] = acc.sub(minAcc).reduceLanes(VectorOperators.ADD);
-    }
-
-    /** The bits of {@code packed} under {@code mask}, left where they are, as floats. */
-    private static FloatVector inPlace(IntVector packed, int mask) {
-        return (FloatVector) packed.and(mask).convert(VectorOperators.I2F, 0);
     }
 
     /**
@@ -150,14 +137,14 @@ public final class Q4KTensor extends FloatTensor {
      */
     private FloatVector scalesAndMins(long block) {
         IntVector bytes = unsignedBytes(block + 4);
-        IntVector lowBits = bytes.rearrange(Lanes.LOW_BYTE).lanewise(VectorOperators.LSHR, Lanes.LOW_SHIFT).and(Lanes.LOW_MASK);
-        IntVector topBits = bytes.rearrange(Lanes.TOP_BYTE).lanewise(VectorOperators.LSHR, 2).and(Lanes.TOP_MASK);
-        FloatVector factors = FloatVector.broadcast(F, f16(block + 2)).blend(f16(block), Lanes.UPPER_HALF);
+        IntVector lowBits = bytes.rearrange(SixteenLanes.LOW_BYTE).lanewise(VectorOperators.LSHR, SixteenLanes.LOW_SHIFT).and(SixteenLanes.LOW_MASK);
+        IntVector topBits = bytes.rearrange(SixteenLanes.TOP_BYTE).lanewise(VectorOperators.LSHR, 2).and(SixteenLanes.TOP_MASK);
+        FloatVector factors = FloatVector.broadcast(F, f16(block + 2)).blend(f16(block), SixteenLanes.UPPER_HALF);
         return ((FloatVector) lowBits.or(topBits).convert(VectorOperators.I2F, 0)).mul(factors);
     }
 
     /** Constants of the 16-lane kernel, made only where it runs. */
-    private static final class Lanes {
+    private static final class SixteenLanes {
         /** Per step, the scales of the sub-blocks whose low (or high) nibbles lanes 0-7 and lanes 8-15 hold. */
         static final VectorShuffle<Float> LOW_SCALES_0 = groupScales(0), HIGH_SCALES_0 = groupScales(1),
                 LOW_SCALES_1 = groupScales(4), HIGH_SCALES_1 = groupScales(5);
@@ -177,42 +164,32 @@ public final class Q4KTensor extends FloatTensor {
     }
 
     /**
-     * With 8 lanes: per 32-value sub-block, the nibbles times x in float lanes, scaled by the sub-block's scale times d. The mins
-     * apply through the input's sums: Σ (d·sc·q - dmin·m)·x = Σ d·sc·(Σ q·x) - Σ dmin·m·(Σ x). The accumulators run
-     * across super-blocks, so the lanes are summed once per row. A super-block's eight scales and eight mins are
-     * converted to float lanes at once ({@link KQuantScales#toScratch}; one scalar conversion per sub-block made this
-     * kernel a third slower).
+     * With 8 lanes, as with 16 (the same reordered input read eight lanes at a time): a 64-value group's 32 bytes at a
+     * time, all eight lanes in one group, so its two sub-blocks' scales are broadcast from the super-block's
+     * ({@link KQuantScales#toScratch}). In cache 7.2 -> 7.9 GB/s per core, two cores streaming 8.8 -> 10.4 (under
+     * -XX:UseAVX=2, against expanding bytes to int lanes).
      */
-    private void dotRowInBytes(long firstBlock, int blocks, MatmulInput in, float[] out, int outIndex, float[] scratch) {
-        float[] x = in.values;
+    private void dotRowEightLanes(long firstBlock, int blocks, MatmulInput in, float[] out, int outIndex, float[] scratch) {
+        float[] x = in.laneOrdered(PackedLanes.Q4_K);
         float[] sums32 = in.sums32();
-        FloatVector lowAcc = FloatVector.zero(F), highAcc = lowAcc, minAcc = lowAcc;
+        FloatVector acc = FloatVector.zero(F), minAcc = acc;
         int touched = 0;
         for (int b = 0; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
             touched += touchAhead(block) + touchAhead(block + 72);
             KQuantScales.toScratch(data, block, sums32, b, scratch);
             minAcc = minAcc.add(FloatVector.fromArray(F, scratch, KQuantScales.MINS));
-            // The four 64-value groups as two loops of two: C2 gave a loop of four trips the loop nest it builds for
-            // long range checks, set up anew every super-block (in cache 6.0 against 7.0 GB/s); loops of two it
-            // unrolls.
-            for (int pair = 0; pair < 4; pair += 2) {
-                for (int k = 0; k < 2; k++) {
-                    int group = pair + k;
-                    int g0 = b * 256 + group * 64;
-                    FloatVector lowDot = FloatVector.zero(F), highDot = lowDot;
-                    for (int j = 0; j < 32; j += F.length()) {
-                        IntVector packed = unsignedBytes(block + 16 + 32 * group + j);
-                        lowDot = low(packed).fma(FloatVector.fromArray(F, x, g0 + j), lowDot);
-                        highDot = high(packed).fma(FloatVector.fromArray(F, x, g0 + 32 + j), highDot);
-                    }
-                    lowAcc = lowDot.fma(FloatVector.broadcast(F, scratch[SCALES + 2 * group]), lowAcc);
-                    highAcc = highDot.fma(FloatVector.broadcast(F, scratch[SCALES + 2 * group + 1]), highAcc);
+            for (int step = 0; step < 2; step++) {
+                for (int part = 0; part < 2; part++) {
+                    int group = 2 * step + part;
+                    IntVector low = IntVector.fromMemorySegment(I, data, block + 16 + 32 * group, LE);
+                    acc = packedDots(low, low.lanewise(VectorOperators.LSHR, 4), 0xf, x, 256 * b + 128 * step + 8 * part,
+                            FloatVector.broadcast(F, scratch[SCALES + 2 * group]), FloatVector.broadcast(F, scratch[SCALES + 2 * group + 1]), acc);
                 }
             }
         }
         scratch[0] = touched;
-        out[outIndex] = lowAcc.add(highAcc).sub(minAcc).reduceLanes(VectorOperators.ADD);
+        out[outIndex] = acc.sub(minAcc).reduceLanes(VectorOperators.ADD);
     }
 
     private static FloatVector low(IntVector packed) {
