@@ -1,9 +1,15 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * The 12 bytes that hold eight 6-bit scales and eight 6-bit mins of a Q4_K or Q5_K block (one pair per 32-value
@@ -67,6 +73,44 @@ final class KQuantScales {
 
     /** Where {@link #toScratch} leaves a super-block's weighted mins: after the scales, a float vector's worth on. */
     static final int MINS = FloatTensor.SCALES + 16;
+
+    /**
+     * With 16 lanes, a Q4_K or Q5_K super-block's eight mins times dmin in lanes 0-7 (where the input's sums of 32
+     * lie) and eight scales times d in lanes 8-15, from its 12 bytes in vector operations: each lane takes its low bits
+     * from one byte and its top two from another (no top bits for the first four).
+     */
+    static FloatVector inLanes(MemorySegment data, long block) {
+        IntVector bytes = (IntVector) ByteVector.fromMemorySegment(FloatTensor.BQ, data, block + 4, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2I, FloatTensor.I, 0);
+        IntVector lowBits = bytes.rearrange(Lanes.LOW_BYTE).lanewise(VectorOperators.LSHR, Lanes.LOW_SHIFT).and(Lanes.LOW_MASK);
+        IntVector topBits = bytes.rearrange(Lanes.TOP_BYTE).lanewise(VectorOperators.LSHR, 2).and(Lanes.TOP_MASK);
+        FloatVector factors = FloatVector.broadcast(FloatTensor.F, FloatTensor.f16(data, block + 2))
+                .blend(FloatTensor.f16(data, block), Lanes.UPPER_HALF);
+        return ((FloatVector) lowBits.or(topBits).convert(VectorOperators.I2F, 0)).mul(factors);
+    }
+
+    /** Constants of {@link #inLanes} and of the 16-lane kernels that use it, made only where they run. */
+    static final class Lanes {
+        /**
+         * Per 128-value step of a 16-lane kernel, the scales ({@link #inLanes}) of the sub-blocks whose low (or high)
+         * nibbles lanes 0-7 and lanes 8-15 hold.
+         */
+        static final VectorShuffle<Float> LOW_SCALES_0 = groupScales(0), HIGH_SCALES_0 = groupScales(1),
+                LOW_SCALES_1 = groupScales(4), HIGH_SCALES_1 = groupScales(5);
+        /** Mins j < 4: byte 4 + j, low 6 bits; j ≥ 4: byte 4 + j, high nibble. Scales j < 4: byte j, low 6 bits; j ≥ 4: byte 4 + j, low nibble. */
+        private static final VectorShuffle<Integer> LOW_BYTE = VectorShuffle.fromOp(FloatTensor.I, l -> l < 8 ? l + 4 : l < 12 ? l - 8 : l - 4);
+        private static final IntVector LOW_SHIFT = IntVector.fromArray(FloatTensor.I, new int[]{0, 0, 0, 0, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0}, 0);
+        private static final IntVector LOW_MASK = IntVector.fromArray(FloatTensor.I, new int[]{63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15}, 0);
+        /** Mins and scales j ≥ 4 take the top two bits of byte j (mins) or byte j - 4 (scales) as bits 4-5. */
+        private static final VectorShuffle<Integer> TOP_BYTE = VectorShuffle.fromOp(FloatTensor.I, l -> l < 8 ? l : l - 12 & 7);
+        private static final IntVector TOP_MASK = IntVector.fromArray(FloatTensor.I, new int[]{0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30}, 0);
+        private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(FloatTensor.F, 0xff00L);
+
+        /** Lane l gets the scale (lane 8 + j) of sub-block j = first + 2·(l / 8). */
+        private static VectorShuffle<Float> groupScales(int first) {
+            return VectorShuffle.fromOp(FloatTensor.F, l -> 8 + first + 2 * (l / 8));
+        }
+    }
 
     static int scale(MemorySegment data, long scalesOffset, int subBlock) {
         if (subBlock < 4) {

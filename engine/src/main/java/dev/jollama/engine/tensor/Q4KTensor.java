@@ -2,9 +2,7 @@ package dev.jollama.engine.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 
 import java.lang.foreign.MemorySegment;
 
@@ -106,7 +104,7 @@ public final class Q4KTensor extends FloatTensor {
      * With 16 lanes: 128 values at a time as 16 int lanes ({@link PackedLanes#Q4_K}), per 16 values a mask, a
      * conversion and a multiply-add. Lanes 0-7 belong to one group and lanes 8-15 to the next, so each step's two
      * dots (low and high nibbles) take their sub-blocks' scales as vectors of two halves, rearranged from the
-     * super-block's ({@link #scalesAndMins}); the mins apply through the input's sums:
+     * super-block's ({@link KQuantScales#inLanes}); the mins apply through the input's sums:
      * Σ (d·sc·q - dmin·m)·x = Σ d·sc·(Σ q·x) - Σ dmin·m·(Σ x).
      */
     private void dotRowSixteenLanes(long firstBlock, int blocks, MatmulInput in, float[] out, int outIndex, float[] scratch) {
@@ -117,50 +115,17 @@ public final class Q4KTensor extends FloatTensor {
         for (int b = 0; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
             touched += touchAhead(block) + touchAhead(block + 72);
-            FloatVector scalesAndMins = scalesAndMins(block);
+            FloatVector scalesAndMins = KQuantScales.inLanes(data, block);
             minAcc = scalesAndMins.fma(FloatVector.fromArray(F, sums32, 16 * b), minAcc);
             for (int step = 0; step < 2; step++) {
                 IntVector low = IntVector.fromMemorySegment(I, data, block + 16 + 64 * step, LE);
                 acc = packedDots(low, low.lanewise(VectorOperators.LSHR, 4), 0xf, x, 256 * b + 128 * step,
-                        scalesAndMins.rearrange(step == 0 ? SixteenLanes.LOW_SCALES_0 : SixteenLanes.LOW_SCALES_1),
-                        scalesAndMins.rearrange(step == 0 ? SixteenLanes.HIGH_SCALES_0 : SixteenLanes.HIGH_SCALES_1), acc);
+                        scalesAndMins.rearrange(step == 0 ? KQuantScales.Lanes.LOW_SCALES_0 : KQuantScales.Lanes.LOW_SCALES_1),
+                        scalesAndMins.rearrange(step == 0 ? KQuantScales.Lanes.HIGH_SCALES_0 : KQuantScales.Lanes.HIGH_SCALES_1), acc);
             }
         }
         scratch[0] = touched;
         out[outIndex] = acc.sub(minAcc).reduceLanes(VectorOperators.ADD);
-    }
-
-    /**
-     * A super-block's eight mins times dmin in lanes 0-7 (where the input's sums of 32 lie) and eight scales times d
-     * in lanes 8-15, from its 12 bytes ({@link KQuantScales}) in vector operations: each lane takes its low bits from
-     * one byte and its top two from another (no top bits for the first four).
-     */
-    private FloatVector scalesAndMins(long block) {
-        IntVector bytes = unsignedBytes(block + 4);
-        IntVector lowBits = bytes.rearrange(SixteenLanes.LOW_BYTE).lanewise(VectorOperators.LSHR, SixteenLanes.LOW_SHIFT).and(SixteenLanes.LOW_MASK);
-        IntVector topBits = bytes.rearrange(SixteenLanes.TOP_BYTE).lanewise(VectorOperators.LSHR, 2).and(SixteenLanes.TOP_MASK);
-        FloatVector factors = FloatVector.broadcast(F, f16(block + 2)).blend(f16(block), SixteenLanes.UPPER_HALF);
-        return ((FloatVector) lowBits.or(topBits).convert(VectorOperators.I2F, 0)).mul(factors);
-    }
-
-    /** Constants of the 16-lane kernel, made only where it runs. */
-    private static final class SixteenLanes {
-        /** Per step, the scales of the sub-blocks whose low (or high) nibbles lanes 0-7 and lanes 8-15 hold. */
-        static final VectorShuffle<Float> LOW_SCALES_0 = groupScales(0), HIGH_SCALES_0 = groupScales(1),
-                LOW_SCALES_1 = groupScales(4), HIGH_SCALES_1 = groupScales(5);
-        /** Mins j < 4: byte 4 + j, low 6 bits; j ≥ 4: byte 4 + j, high nibble. Scales j < 4: byte j, low 6 bits; j ≥ 4: byte 4 + j, low nibble. */
-        static final VectorShuffle<Integer> LOW_BYTE = VectorShuffle.fromOp(I, l -> l < 8 ? l + 4 : l < 12 ? l - 8 : l - 4);
-        static final IntVector LOW_SHIFT = IntVector.fromArray(I, new int[]{0, 0, 0, 0, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0}, 0);
-        static final IntVector LOW_MASK = IntVector.fromArray(I, new int[]{63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15}, 0);
-        /** Mins and scales j ≥ 4 take the top two bits of byte j (mins) or byte j - 4 (scales) as bits 4-5. */
-        static final VectorShuffle<Integer> TOP_BYTE = VectorShuffle.fromOp(I, l -> l < 8 ? l : l - 12 & 7);
-        static final IntVector TOP_MASK = IntVector.fromArray(I, new int[]{0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30}, 0);
-        static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(F, 0xff00L);
-
-        /** Lane l gets the scale (lane 8 + j) of sub-block j = first + 2·(l / 8). */
-        private static VectorShuffle<Float> groupScales(int first) {
-            return VectorShuffle.fromOp(F, l -> 8 + first + 2 * (l / 8));
-        }
     }
 
     /**
