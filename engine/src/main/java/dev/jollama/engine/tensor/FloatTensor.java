@@ -40,7 +40,7 @@ public abstract sealed class FloatTensor
     protected static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
     // The other species are picked among the classes' own constants, not derived (withShape), so that the JIT sees
     // each vector's exact class; derived species left lanewise operations unbound and 3-5x slower.
-    /** Whether the lanes are 16 (512 bits): some kernels are written for that width only ({@link PackedLanes}). */
+    /** Whether the lanes are 16 (512 bits): kernels written for each width choose by it. */
     protected static final boolean WIDE = F == FloatVector.SPECIES_512;
     protected static final VectorSpecies<Integer> I = WIDE ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
     /** As many shorts as float lanes. */

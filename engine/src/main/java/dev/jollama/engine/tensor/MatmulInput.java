@@ -21,7 +21,7 @@ public final class MatmulInput {
     private final float[] sums16;
     private final float[] sums32;
     private final float[] nibbleSplit;
-    /** Vector 0 in each {@link PackedLanes} order, for the 16-lane K-quant kernels; made on first use. */
+    /** Vector 0 in each {@link PackedLanes} order, for the K-quant decode kernels; made on first use. */
     private final float[][] laneOrdered = new float[PackedLanes.values().length][];
     private final boolean[] laneOrderedReady = new boolean[PackedLanes.values().length];
     private boolean sumsReady;

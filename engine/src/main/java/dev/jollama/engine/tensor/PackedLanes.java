@@ -1,16 +1,17 @@
 package dev.jollama.engine.tensor;
 
 /**
- * The order in which a K-quant kernel reads 128 packed values: one 512-bit load as 16 int lanes of four
- * bytes, each value picked out of its lane with a mask where it lies, at bits 8b + 4p (byte b, nibble p) or, for
- * Q6_K once its high bits are merged in, 8b, and converted to float as it stands, 256^b times too large (Q4_K's high
- * nibbles are shifted down first). The input is reordered to match and scaled by 256^-b (a power of two: exact), once
- * per new input ({@link MatmulInput#laneOrdered}). Against expanding bytes to int lanes, this saves the
- * expansion (a shuffle, on the port the arithmetic needs too) and a shift per 16 values: in cache Q4_K went from 7.5 to
- * 9.5 GB/s per core, Q6_K from 6.8 to 13. With 8 lanes the kernels read the same order as two 256-bit loads, lanes 0-7
- * and 8-15.
+ * The order in which the Q4_K and Q6_K decode kernels read 128 packed values: 64 bytes as 16 int lanes of four bytes
+ * (with 8 lanes, two loads of 32 bytes: lanes 0-7, then 8-15), making two vectors of four values per lane, low and
+ * high (Q4_K's nibbles, the high ones shifted down; Q6_K's 6-bit values once its high bits are merged in). Value b of
+ * a lane lies at bits 8b; the kernel picks it out with a mask where it lies and converts it as it stands, 256^b times
+ * too large, and the input is reordered to match and scaled by 256^-b (a power of two: exact), once per new input
+ * ({@link MatmulInput#laneOrdered}). Against expanding bytes to int lanes this saves the expansion (a shuffle, on a
+ * port the arithmetic needs too) and a shift per 16 values: in cache Q4_K went from 7.5 to 9.5 GB/s per core, Q6_K
+ * from 6.8 to 13.
  *
- * <p>Vector v = 2b + p of a 128-value step, lane l, holds value {@code (l / 8)·laneHalf + p·nibble + 4·(l % 8) + b}.
+ * <p>Vector v = 2b + p (p = 0 low, 1 high) of a 128-value step, lane l, holds value
+ * {@code (l / 8)·laneHalf + p·nibble + 4·(l % 8) + b}.
  */
 enum PackedLanes {
     /**

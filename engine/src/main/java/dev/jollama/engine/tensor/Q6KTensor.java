@@ -129,9 +129,7 @@ public final class Q6KTensor extends FloatTensor {
             for (int half = 0; half < 2; half++) {
                 IntVector lowBits = IntVector.fromMemorySegment(I, data, block + 64 * half, LE);
                 IntVector top = highBits.rearrange(half == 0 ? SixteenLanes.HALF_0 : SixteenLanes.HALF_1).lanewise(VectorOperators.LSHR, SixteenLanes.QUARTER_SHIFT);
-                IntVector low = lowBits.and(0x0f0f0f0f).or(top.lanewise(VectorOperators.LSHL, 4).and(0x30303030));
-                IntVector high = lowBits.lanewise(VectorOperators.LSHR, 4).and(0x0f0f0f0f).or(top.and(0x30303030));
-                acc = packedDots(low, high, 0x3f, x, 256 * b + 128 * half,
+                acc = packedDots(lowValues(lowBits, top), highValues(lowBits, top), 0x3f, x, 256 * b + 128 * half,
                         scales.rearrange(half == 0 ? SixteenLanes.LOW_SCALES_0 : SixteenLanes.LOW_SCALES_1),
                         scales.rearrange(half == 0 ? SixteenLanes.HIGH_SCALES_0 : SixteenLanes.HIGH_SCALES_1), acc);
             }
@@ -174,9 +172,7 @@ public final class Q6KTensor extends FloatTensor {
                 for (int part = 0; part < 2; part++) {
                     IntVector top = highBits.lanewise(VectorOperators.LSHR, 2 * part);
                     IntVector lowBits = IntVector.fromMemorySegment(I, data, block + 64 * half + 32 * part, LE);
-                    IntVector low = lowBits.and(0x0f0f0f0f).or(top.lanewise(VectorOperators.LSHL, 4).and(0x30303030));
-                    IntVector high = lowBits.lanewise(VectorOperators.LSHR, 4).and(0x0f0f0f0f).or(top.and(0x30303030));
-                    acc = packedDots(low, high, 0x3f, x, 256 * b + 128 * half + 8 * part,
+                    acc = packedDots(lowValues(lowBits, top), highValues(lowBits, top), 0x3f, x, 256 * b + 128 * half + 8 * part,
                             scales.rearrange(part == 0 ? EightLanes.RUNS_0 : EightLanes.RUNS_2),
                             scales.rearrange(part == 0 ? EightLanes.RUNS_4 : EightLanes.RUNS_6), acc);
                 }
@@ -190,6 +186,19 @@ public final class Q6KTensor extends FloatTensor {
     private static final class EightLanes {
         /** Lane l of the low or high dot of 32 bytes (part p) takes scale 2·p (low) or 4 + 2·p (high) + l / 4 of the half's eight. */
         static final VectorShuffle<Float> RUNS_0 = runScales(0), RUNS_2 = runScales(2), RUNS_4 = runScales(4), RUNS_6 = runScales(6);
+    }
+
+    /**
+     * Each byte's low nibble of {@code lowBits} with bits 0-1 of {@code top}'s byte as bits 4-5: a 6-bit value, under
+     * two bits the kernel's mask leaves out.
+     */
+    private static IntVector lowValues(IntVector lowBits, IntVector top) {
+        return lowBits.lanewise(VectorOperators.BITWISE_BLEND, top.lanewise(VectorOperators.LSHL, 4), 0x30303030);
+    }
+
+    /** As {@link #lowValues} for each byte's high nibble, with bits 4-5 of {@code top}'s byte. */
+    private static IntVector highValues(IntVector lowBits, IntVector top) {
+        return lowBits.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.BITWISE_BLEND, top, 0x30303030);
     }
 
     /** Lane l takes scale {@code first + l / 4}: four lanes hold four values of one 16-value run. */
