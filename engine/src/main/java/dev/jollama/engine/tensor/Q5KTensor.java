@@ -89,10 +89,12 @@ public final class Q5KTensor extends FloatTensor {
     }
 
     /**
-     * The scheme of {@link Q4KTensor#dotRows} (scales and mins to float lanes once per super-block by
-     * {@link KQuantScales#toScratch}, accumulators across super-blocks), with each value's fifth bit or-ed in before
-     * conversion. The loop is written out rather than shared with Q4_K: helpers that pass vectors risk boxing (see
-     * {@link Q8_0Tensor#dotRows}).
+     * Per group, its nibbles and fifth bits expanded from bytes to int lanes, each value's fifth bit or-ed in before
+     * conversion, times x in float lanes, then its sub-blocks' scales (to float lanes once per super-block by
+     * {@link KQuantScales#toScratch}); the mins apply through the input's sums, and the accumulators run across
+     * super-blocks. The scheme of Q4_K and Q6_K (values picked out of int lanes in place, {@link PackedLanes}) went
+     * past C2's inlining node budget with the fifth bits merged in: with 16 lanes vector ops were left as calls (1.5
+     * against 6 GB/s in cache).
      */
     @Override
     protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
