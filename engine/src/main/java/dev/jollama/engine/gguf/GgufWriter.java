@@ -17,8 +17,9 @@ import java.util.Map;
 
 /**
  * Writes GGUF version 3 files: metadata, then tensor data streamed by each tensor's producer, so a file larger than
- * memory can be written. Metadata values: {@link String}, {@link Integer} (int32), {@link Float}, {@link Boolean},
- * {@code String[]}, {@code int[]}, {@code float[]}.
+ * memory can be written. Metadata values: {@link String}, {@link Integer} (uint32, as llama.cpp writes and requires
+ * counts, ids and the file type), {@link Float}, {@link Boolean}, {@code String[]}, {@code int[]} (int32, as token types
+ * are), {@code float[]}.
  */
 public final class GgufWriter {
     private static final int ALIGNMENT = 32;
@@ -101,7 +102,10 @@ public final class GgufWriter {
                 out.string(s);
             }
             case Integer i -> {
-                out.i32(5);
+                if (i < 0) {
+                    throw new IllegalArgumentException("metadata '" + key + "': " + i + " is negative; integers are written as uint32");
+                }
+                out.i32(4);
                 out.i32(i);
             }
             case Float f -> {

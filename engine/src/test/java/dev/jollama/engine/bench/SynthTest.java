@@ -1,0 +1,33 @@
+package dev.jollama.engine.bench;
+
+import dev.jollama.engine.gguf.GgufFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SynthTest {
+    private static final ModelShape SMALL = new ModelShape("small", "llama", 256, 512, 2, 4, 2, 64, 512,
+            10_000f, 1e-5f, false, false, false, false);
+
+    /**
+     * Integers go into the file as uint32, as llama.cpp writes them and requires them (it refused general.file_type
+     * as int32, "key general.file_type has wrong type i32 but expected type u32"), so its tools can run the same
+     * synthetic files side by side with this engine.
+     */
+    @Test
+    void integersAreWrittenAsUnsigned32Bits(@TempDir Path directory) throws IOException {
+        Path file = directory.resolve("small-q4_0.gguf");
+        Synth.write(SMALL, SynthType.Q4_0, file);
+
+        try (GgufFile gguf = GgufFile.open(file)) {
+            // The reader gives uint32 values as longs, int32 values as ints.
+            assertThat(gguf.metadata().get("general.file_type")).isEqualTo(2L);
+            assertThat(gguf.metadata().get("llama.block_count")).isEqualTo(2L);
+            assertThat(gguf.metadata().get("llama.embedding_length")).isEqualTo(256L);
+        }
+    }
+}
