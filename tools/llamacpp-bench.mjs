@@ -1,0 +1,31 @@
+// Times llama.cpp on a GGUF file the way `jollama bench` times this engine, for side-by-side ratios on one machine:
+// a prompt of 128 tokens in one batch, then 64 tokens decoded greedily, on 2 threads, three times.
+// llama.cpp comes prebuilt from npm (no compiler needed); copy this file next to it and run it there:
+//   mkdir /tmp/llamacpp && cd /tmp/llamacpp && npm install node-llama-cpp@3.22.1 && cp .../tools/llamacpp-bench.mjs .
+//   node llamacpp-bench.mjs /tmp/tinyllama-q4_0.gguf [threads] [gen] [prompt]
+// The first token comes after the prompt and one decoding step, which is taken off the prompt's time. The decode
+// figure includes node's per-token loop and greedy sampling, so it slightly understates llama.cpp.
+import {getLlama, LlamaLogLevel} from "node-llama-cpp";
+
+const [modelPath, threadsArg, genArg, promptArg] = process.argv.slice(2);
+const threads = Number(threadsArg ?? 2), gen = Number(genArg ?? 64), promptTokens = Number(promptArg ?? 128);
+const llama = await getLlama({gpu: false, build: "never", logLevel: LlamaLogLevel.warn});
+const model = await llama.loadModel({modelPath, gpuLayers: 0});
+for (let repeat = 1; repeat <= 3; repeat++) {
+    const context = await model.createContext({contextSize: 512, threads, batchSize: 512});
+    const prompt = Array.from({length: promptTokens}, (_, i) => 100 + (i * 37) % 20000);
+    const start = performance.now();
+    let firstToken = 0, n = 0;
+    for await (const token of context.getSequence().evaluate(prompt, {temperature: 0})) {
+        if (n++ === 0) {
+            firstToken = performance.now();
+        }
+        if (n > gen) {
+            break;
+        }
+    }
+    const decodeStep = (performance.now() - firstToken) / gen;
+    console.log(`repeat ${repeat}: pp${promptTokens} ${(promptTokens / ((firstToken - start - decodeStep) / 1000)).toFixed(1)} t/s, ` +
+        `tg${gen} ${(1000 / decodeStep).toFixed(2)} t/s`);
+    await context.dispose();
+}
