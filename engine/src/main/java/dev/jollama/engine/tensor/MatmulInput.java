@@ -116,10 +116,13 @@ public final class MatmulInput {
         return laneOrdered[order.ordinal()];
     }
 
-    /** Computes {@link #laneOrdered} once per new input, as {@link #computeSums()}; the width is a multiple of 256. */
+    /**
+     * Computes {@link #laneOrdered} once per new input, as {@link #computeSums()}: for the decode kernels only, so when
+     * there is one input vector of whole 256-value super-blocks (otherwise no kernel reads it).
+     */
     void computeLaneOrder(PackedLanes order) {
         int i = order.ordinal();
-        if (!laneOrderedReady[i]) {
+        if (count == 1 && width % 256 == 0 && !laneOrderedReady[i]) {
             if (laneOrdered[i] == null) {
                 laneOrdered[i] = new float[width];
             }

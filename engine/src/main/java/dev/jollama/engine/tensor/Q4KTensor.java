@@ -86,9 +86,7 @@ public final class Q4KTensor extends FloatTensor {
     @Override
     void prepare(MatmulInput in) {
         super.prepare(in);
-        if (in.count() == 1 && in.width() % 256 == 0) {
-            in.computeLaneOrder(PackedLanes.Q4_K);
-        }
+        in.computeLaneOrder(PackedLanes.Q4_K);
     }
 
     @Override

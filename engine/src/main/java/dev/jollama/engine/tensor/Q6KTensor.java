@@ -92,9 +92,7 @@ public final class Q6KTensor extends FloatTensor {
     @Override
     void prepare(MatmulInput in) {
         super.prepare(in);
-        if (in.count() == 1 && in.width() % 256 == 0) {
-            in.computeLaneOrder(PackedLanes.Q6_K);
-        }
+        in.computeLaneOrder(PackedLanes.Q6_K);
     }
 
     @Override
