@@ -35,9 +35,14 @@ public final class Matmul implements WorkerPool.Task {
      * {@code input.width()} values and every vector of the input.
      */
     public void multiply(FloatTensor weights, MatmulInput input, float[] out, int rows) {
-        weights.prepare(input); // here, once, rather than raced for by the workers
-        if (FloatKernels.groupedCount(input.count()) > 0) {
-            input.transposedGroups(); // also once, before the workers share it
+        // What the kernels read besides the values is made here, once, rather than raced for by the workers.
+        int count = input.count();
+        if (count < FloatTensor.TILED_MIN_VECTORS) {
+            for (int t = 0; t < count; t++) {
+                weights.prepare(count == 1 ? input : input.vector(t));
+            }
+        } else if (FloatKernels.groupedCount(count) > 0) {
+            input.transposedGroups();
         }
         this.weights = weights;
         this.input = input;

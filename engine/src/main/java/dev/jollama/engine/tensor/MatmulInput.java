@@ -29,6 +29,9 @@ public final class MatmulInput {
     /** The first {@link #WIDE_GROUP}-vector groups transposed (see {@link #transposedGroups()}); made on first use. */
     private float[] transposed;
     private boolean transposedReady;
+    /** Vector t copied out as an input of its own (see {@link #vector}); made on first use. */
+    private MatmulInput[] vectors;
+    private boolean[] vectorReady;
 
     /** Vectors per group in {@link #transposedGroups()}: four float vectors of 16 lanes. */
     static final int WIDE_GROUP = 64;
@@ -69,6 +72,29 @@ public final class MatmulInput {
         this.nibbleSplitReady = false;
         Arrays.fill(laneOrderedReady, false);
         this.transposedReady = false;
+        if (vectorReady != null) {
+            Arrays.fill(vectorReady, false);
+        }
+    }
+
+    /**
+     * Vector t as an input of one vector, for the decode kernels, which read vector 0 and what is computed from it.
+     * Copied once per new input, before threads share it ({@link Matmul} asks first).
+     */
+    MatmulInput vector(int t) {
+        if (vectors == null) {
+            vectors = new MatmulInput[capacity];
+            vectorReady = new boolean[capacity];
+        }
+        if (!vectorReady[t]) {
+            if (vectors[t] == null) {
+                vectors[t] = new MatmulInput(width, 1);
+            }
+            System.arraycopy(values, t * width, vectors[t].values, 0, width);
+            vectors[t].count(1);
+            vectorReady[t] = true;
+        }
+        return vectors[t];
     }
 
     /**

@@ -39,9 +39,9 @@ class TensorKernelTest {
     }
 
     /**
-     * The fast path (fused kernels for one input vector, dequantized tiles for several) against the scalar
-     * reference; 13 rows so a whole tile of twelve and a partial one are covered, 6 inputs so a partial group of four
-     * is, 24, 40, 64 and 100 so transposed groups are, whole, partial and padded with zeros, with and without a rest
+     * The fast path (fused kernels for one input vector and, one by one, for two or three, dequantized tiles for
+     * more) against the scalar reference; 13 rows so a whole tile of twelve and a partial one are covered, 3 inputs
+     * so the fused kernels taking vectors one by one are, 6 so a partial group of four is, 24, 40, 64 and 100 so transposed groups are, whole, partial and padded with zeros, with and without a rest
      * for the row-major kernel, widths of two whole chunks of 256 and of a partial third (the group kernel's tile
      * layout), on one and on two threads.
      */
@@ -54,7 +54,7 @@ class TensorKernelTest {
         int cols = type.blockSize == 256 ? 768 : 544;
         for (int width : new int[]{512, cols}) {
             FloatTensor tensor = randomTensor(type, rows * width, random);
-            for (int count : new int[]{1, 6, 24, 40, MatmulInput.WIDE_GROUP, MatmulInput.WIDE_GROUP + 36}) {
+            for (int count : new int[]{1, 3, 6, 24, 40, MatmulInput.WIDE_GROUP, MatmulInput.WIDE_GROUP + 36}) {
                 for (int threads : new int[]{1, 2}) {
                     MatmulInput in = randomInput(width, count, random);
                     float[] out = multiply(tensor, in, rows, threads);
@@ -155,6 +155,22 @@ class TensorKernelTest {
         for (int i = 0; i < n; i++) {
             double expected = gate[i] / (1 + Math.exp(-gate[i])) * up[i];
             assertThat((double) out[i]).as("value %d (gate %f)", i, gate[i]).isCloseTo(expected, within(1e-6 * Math.abs(expected) + 1e-7));
+        }
+    }
+
+    /**
+     * Two or three input vectors go through the fused kernels one by one, a run of rows (256 KB of weights: 120 Q8_0
+     * rows of 2048) at a time: 250 rows make two whole runs and a partial one, split between two threads.
+     */
+    @Test
+    void fewVectorsGoThroughRunsOfRows() {
+        Random random = new Random(250);
+        int rows = 250, cols = 2048;
+        FloatTensor tensor = randomTensor(GgmlType.Q8_0, rows * cols, random);
+        for (int count : new int[]{2, 3}) {
+            MatmulInput in = randomInput(cols, count, random);
+            float[] out = multiply(tensor, in, rows, 2);
+            assertMatchesReference(tensor, in.values(), out, rows, cols, count, "Q8_0 rows of 2048 x" + count);
         }
     }
 
