@@ -51,14 +51,6 @@ public abstract sealed class FloatTensor
     /** Rows dequantized together when a product has several input vectors; each then serves every input vector. */
     static final int TILE_ROWS = FloatKernels.GROUP_ROWS;
     /**
-     * Products of fewer input vectors go vector by vector through the decode kernels instead: a tile is
-     * dequantized into memory before any vector uses it, and with two or three vectors (each beyond the tile kernel's
-     * blocks of four going through a plain dot product) that took longer than as many decode steps. Prompts of 2 and
-     * 3 tokens (Q8_0, two cores): 11.9 -> 24.0 and 14.3 -> 27.2 tokens/s; from four on the tiles were faster (32.4
-     * against 28.9).
-     */
-    static final int TILED_MIN_VECTORS = 4;
-    /**
      * Bytes of weights one vector's pass reads before the next vector rereads them: within L2. Prompts of 3 tokens
      * ran at 21.1, 27.4 and 26.0 tokens/s with 64 KB, 256 KB and 1 MB.
      */
@@ -194,9 +186,12 @@ public abstract sealed class FloatTensor
         }
         int blocksPerRow = cols / blockSize;
         int count = in.count();
+        int tiled = tiledVectors(count);
         if (count == 1) {
             multiplyVector(in, out, 0, from, to, blocksPerRow, scratch);
-        } else if (count < TILED_MIN_VECTORS) {
+        } else if (tiled > 0) {
+            multiplyTiles(in, tiled, out, rows, from, to, blocksPerRow, scratch);
+        } else {
             // A pass over each run of rows per vector; the run stays in this core's cache, so only the first vector
             // reads it from memory.
             int runRows = Math.max(decodeRows(), (int) (CACHED_RUN_BYTES / ((long) blocksPerRow * type().bytesPerBlock)));
@@ -206,9 +201,20 @@ public abstract sealed class FloatTensor
                     multiplyVector(in.vector(t), out, t * rows, r0, r1, blocksPerRow, scratch);
                 }
             }
-        } else {
-            multiplyTiles(in, out, rows, from, to, blocksPerRow, scratch);
         }
+    }
+
+    /**
+     * How many of {@code count} input vectors, the first, go through dequantized tiles: the group kernel's and
+     * then whole blocks of four for the row-major one; the rest (and all of fewer than four) go one by one through the
+     * decode kernels. Each vector beyond the blocks of four went through a plain dot product with the tile, which
+     * took longer per vector than a whole block: prompts of 2 and 3 tokens (Q8_0, two cores) ran at 11.9 and 14.3
+     * tokens/s that way and at 24.0 and 27.2 one by one; 5, 6, 7 and 15 tokens at 27.9, 27.1, 28.8 and 42.4 with the
+     * plain dot products after the blocks, at 32.3, 32.0, 30.6 and 47.3 with the decode kernels.
+     */
+    static int tiledVectors(int count) {
+        int grouped = FloatKernels.groupedCount(count);
+        return count < 4 ? 0 : grouped + (count - grouped) / 4 * 4;
     }
 
     /** {@code out[outOffset + r] = row r · input vector 0} for rows from..to, through the decode kernels. */
@@ -224,8 +230,12 @@ public abstract sealed class FloatTensor
         }
     }
 
-    /** {@code out[t·rows + r] = row r · input vector t} for every input vector, through dequantized tiles. */
-    private void multiplyTiles(MatmulInput in, float[] out, int rows, int from, int to, int blocksPerRow, float[] scratch) {
+    /**
+     * {@code out[t·rows + r] = row r · input vector t} for every input vector: the first {@code tiled} through
+     * dequantized tiles, the rest one by one after each tile (whose rows are then in cache). A partial tile takes
+     * every vector.
+     */
+    private void multiplyTiles(MatmulInput in, int tiled, float[] out, int rows, int from, int to, int blocksPerRow, float[] scratch) {
         int cols = in.width();
         int count = in.count();
         float[] x = in.values;
@@ -244,9 +254,13 @@ public abstract sealed class FloatTensor
                 }
                 done = grouped;
             }
-            if (done < count) {
+            int last = n == TILE_ROWS ? tiled : count;
+            if (done < last) {
                 dequantize((long) r * blocksPerRow, n * blocksPerRow, scratch, 0);
-                FloatKernels.tileTimesBatch(scratch, n, x, done, count, cols, out, rows, r);
+                FloatKernels.tileTimesBatch(scratch, n, x, done, last, cols, out, rows, r);
+            }
+            for (int t = last; t < count; t++) {
+                multiplyVector(in.vector(t), out, t * rows, r, r + n, blocksPerRow, scratch);
             }
         }
     }

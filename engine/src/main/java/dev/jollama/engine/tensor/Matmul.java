@@ -37,11 +37,14 @@ public final class Matmul implements WorkerPool.Task {
     public void multiply(FloatTensor weights, MatmulInput input, float[] out, int rows) {
         // What the kernels read besides the values is made here, once, rather than raced for by the workers.
         int count = input.count();
-        if (count < FloatTensor.TILED_MIN_VECTORS) {
-            for (int t = 0; t < count; t++) {
-                weights.prepare(count == 1 ? input : input.vector(t));
+        if (count == 1) {
+            weights.prepare(input);
+        } else {
+            for (int t = FloatTensor.tiledVectors(count); t < count; t++) {
+                weights.prepare(input.vector(t));
             }
-        } else if (FloatKernels.groupedCount(count) > 0) {
+        }
+        if (FloatKernels.groupedCount(count) > 0) {
             input.transposedGroups();
         }
         this.weights = weights;

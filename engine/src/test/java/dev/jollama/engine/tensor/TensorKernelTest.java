@@ -39,11 +39,11 @@ class TensorKernelTest {
     }
 
     /**
-     * The fast path (fused kernels for one input vector and, one by one, for two or three, dequantized tiles for
-     * more) against the scalar reference; 13 rows so a whole tile of twelve and a partial one are covered, 3 inputs
-     * so the fused kernels taking vectors one by one are, 6 so a partial group of four is, 24, 40, 64 and 100 so transposed groups are, whole, partial and padded with zeros, with and without a rest
-     * for the row-major kernel, widths of two whole chunks of 256 and of a partial third (the group kernel's tile
-     * layout), on one and on two threads.
+     * The fast path (fused kernels for one input vector, dequantized tiles for several, fused kernels again for
+     * vectors the tiles leave over) against the scalar reference. 13 rows: a whole tile of twelve and a partial one.
+     * Inputs: 3 (all one by one), 6 (a block of four, two left over), 24 and 64 (transposed groups padded with zeros,
+     * and whole), 43 (a whole group, two blocks of four, three left over), 100 (groups, one block). Widths of two
+     * whole chunks of 256 and of a partial third (the group kernel's tile layout); one and two threads.
      */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
@@ -54,7 +54,7 @@ class TensorKernelTest {
         int cols = type.blockSize == 256 ? 768 : 544;
         for (int width : new int[]{512, cols}) {
             FloatTensor tensor = randomTensor(type, rows * width, random);
-            for (int count : new int[]{1, 3, 6, 24, 40, MatmulInput.WIDE_GROUP, MatmulInput.WIDE_GROUP + 36}) {
+            for (int count : new int[]{1, 3, 6, 24, 43, MatmulInput.WIDE_GROUP, MatmulInput.WIDE_GROUP + 36}) {
                 for (int threads : new int[]{1, 2}) {
                     MatmulInput in = randomInput(width, count, random);
                     float[] out = multiply(tensor, in, rows, threads);
