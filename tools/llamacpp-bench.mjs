@@ -5,6 +5,9 @@
 //   node llamacpp-bench.mjs /tmp/tinyllama-q4_0.gguf [threads] [gen] [prompt]
 // The first token comes after the prompt and one decoding step, which is taken off the prompt's time. The decode
 // figure includes node's per-token loop and greedy sampling, so it slightly understates llama.cpp.
+// llama.cpp loads the CPU backend built for the best instruction set the machine has; to run another one (say the
+// AVX-512 build without AMX), move the better ones' libggml-cpu-*.so out of node_modules/@node-llama-cpp/linux-x64/bins/
+// for the run. /proc/PID/maps of the running node shows which one it loaded.
 import {getLlama, LlamaLogLevel} from "node-llama-cpp";
 
 const [modelPath, threadsArg, genArg, promptArg] = process.argv.slice(2);
