@@ -198,7 +198,7 @@ public abstract sealed class FloatTensor
             for (int r0 = from; r0 < to; r0 += runRows) {
                 int r1 = Math.min(to, r0 + runRows);
                 for (int t = 0; t < count; t++) {
-                    multiplyVector(in.vector(t), out, t * rows, r0, r1, blocksPerRow, scratch);
+                    multiplyVector(in.single(t), out, t * rows, r0, r1, blocksPerRow, scratch);
                 }
             }
         }
@@ -206,8 +206,8 @@ public abstract sealed class FloatTensor
 
     /**
      * How many of {@code count} input vectors, the first, go through dequantized tiles: the group kernel's and
-     * then whole blocks of four for the row-major one; the rest (and all of fewer than four) go one by one through the
-     * decode kernels. Each vector beyond the blocks of four went through a plain dot product with the tile, which
+     * then whole blocks of four for the row-major one; the rest (all of fewer than four; never more than three) go
+     * one by one through the decode kernels. Each vector beyond the blocks of four went through a plain dot product with the tile, which
      * took longer per vector than a whole block: prompts of 2 and 3 tokens (Q8_0, two cores) ran at 11.9 and 14.3
      * tokens/s that way and at 24.0 and 27.2 one by one; 5, 6, 7 and 15 tokens at 27.9, 27.1, 28.8 and 42.4 with the
      * plain dot products after the blocks, at 32.3, 32.0, 30.6 and 47.3 with the decode kernels.
@@ -260,7 +260,7 @@ public abstract sealed class FloatTensor
                 FloatKernels.tileTimesBatch(scratch, n, x, done, last, cols, out, rows, r);
             }
             for (int t = last; t < count; t++) {
-                multiplyVector(in.vector(t), out, t * rows, r, r + n, blocksPerRow, scratch);
+                multiplyVector(in.single(t), out, t * rows, r, r + n, blocksPerRow, scratch);
             }
         }
     }

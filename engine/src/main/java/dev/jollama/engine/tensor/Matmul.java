@@ -40,8 +40,12 @@ public final class Matmul implements WorkerPool.Task {
         if (count == 1) {
             weights.prepare(input);
         } else {
-            for (int t = FloatTensor.tiledVectors(count); t < count; t++) {
-                weights.prepare(input.vector(t));
+            int tiled = FloatTensor.tiledVectors(count);
+            if (tiled < count) {
+                input.copySingles(tiled);
+                for (int t = tiled; t < count; t++) {
+                    weights.prepare(input.single(t));
+                }
             }
         }
         if (FloatKernels.groupedCount(count) > 0) {

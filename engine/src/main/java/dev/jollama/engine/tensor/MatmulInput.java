@@ -29,12 +29,15 @@ public final class MatmulInput {
     /** The first {@link #WIDE_GROUP}-vector groups transposed (see {@link #transposedGroups()}); made on first use. */
     private float[] transposed;
     private boolean transposedReady;
-    /** Vector t copied out as an input of its own (see {@link #vector}); made on first use. */
-    private MatmulInput[] vectors;
-    private boolean[] vectorReady;
+    /** The last vectors, from {@link #singlesFrom}, each copied out as an input of its own (see {@link #single}). */
+    private final MatmulInput[] singles = new MatmulInput[MAX_SINGLES];
+    /** The first vector in {@link #singles}; -1 until copied for the current values. */
+    private int singlesFrom = -1;
 
     /** Vectors per group in {@link #transposedGroups()}: four float vectors of 16 lanes. */
     static final int WIDE_GROUP = 64;
+    /** At most this many vectors are copied out as inputs of their own (see {@link FloatTensor#tiledVectors}). */
+    static final int MAX_SINGLES = 3;
 
     public MatmulInput(int width, int capacity) {
         this.width = width;
@@ -72,29 +75,34 @@ public final class MatmulInput {
         this.nibbleSplitReady = false;
         Arrays.fill(laneOrderedReady, false);
         this.transposedReady = false;
-        if (vectorReady != null) {
-            Arrays.fill(vectorReady, false);
-        }
+        this.singlesFrom = -1;
     }
 
     /**
-     * Vector t as an input of one vector, for the decode kernels, which read vector 0 and what is computed from it.
-     * Copied once per new input, before threads share it ({@link Matmul} asks first).
+     * Copies each vector from {@code from} to the last out as an input of one vector, for the decode kernels (which
+     * read vector 0 and what is computed from it): once per new input, before threads share them ({@link Matmul}
+     * does it first). At most {@link #MAX_SINGLES} vectors.
      */
-    MatmulInput vector(int t) {
-        if (vectors == null) {
-            vectors = new MatmulInput[capacity];
-            vectorReady = new boolean[capacity];
+    void copySingles(int from) {
+        if (count - from > MAX_SINGLES || from < 0) {
+            throw new IllegalArgumentException("vectors " + from + ".." + count + " are more than " + MAX_SINGLES + " to copy out");
         }
-        if (!vectorReady[t]) {
-            if (vectors[t] == null) {
-                vectors[t] = new MatmulInput(width, 1);
+        if (singlesFrom != from) {
+            for (int t = from; t < count; t++) {
+                MatmulInput single = singles[t - from];
+                if (single == null) {
+                    single = singles[t - from] = new MatmulInput(width, 1);
+                }
+                System.arraycopy(values, t * width, single.values, 0, width);
+                single.count(1);
             }
-            System.arraycopy(values, t * width, vectors[t].values, 0, width);
-            vectors[t].count(1);
-            vectorReady[t] = true;
+            singlesFrom = from;
         }
-        return vectors[t];
+    }
+
+    /** Vector t as an input of its own, as {@link #copySingles} left it. */
+    MatmulInput single(int t) {
+        return singles[t - singlesFrom];
     }
 
     /**
