@@ -81,7 +81,7 @@ public final class ChatRoute {
         Options options = Options.resolve(config.contextLength(), stored.parameters(), body.node("options").orElse(null));
         Grammar grammar = Formats.grammar(body.node("format").orElse(null));
         Optional<Optional<Duration>> session = keepAlive.map(k -> Optional.ofNullable(k.duration()));
-        try (Lease lease = scheduler.acquire(stored, options.numCtx(), session)) {
+        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), session)) {
             long loaded = System.nanoTime();
             if (messages.isEmpty()) {
                 JsonReply.send(ctx, 200, Completion.loadReply(modelName, SHAPE, "load"));

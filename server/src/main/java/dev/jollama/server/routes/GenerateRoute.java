@@ -80,7 +80,7 @@ public final class GenerateRoute {
         Grammar grammar = Formats.grammar(r.format());
 
         Optional<Optional<Duration>> keepAlive = r.keepAlive().map(k -> Optional.ofNullable(k.duration()));
-        try (Lease lease = scheduler.acquire(stored, options.numCtx(), keepAlive)) {
+        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive)) {
             long loaded = System.nanoTime();
             if (r.prompt().isEmpty()) { // with or without a suffix, as Ollama: a load
                 JsonReply.send(ctx, 200, Completion.loadReply(r.model(), shape(r.raw()), "load"));

@@ -47,17 +47,21 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Loads the model if needed (or reloads it with another context length) and waits for a free sequence.
+     * Loads the model if needed (or reloads it with another context length or thread count) and waits for a free
+     * sequence.
      *
+     * @param threads   the request's num_thread: 0 or less for one per processor; more than the processors count as
+     *                  one per processor (the workers spin while they wait for work, so two on one core only slow
+     *                  each other down)
      * @param keepAlive the request's keep_alive, or empty when it gave none; a null duration inside means forever
      */
-    public Lease acquire(StoredModel stored, int contextLength, Optional<Optional<Duration>> keepAlive) throws InterruptedException {
+    public Lease acquire(StoredModel stored, int contextLength, int threads, Optional<Optional<Duration>> keepAlive) throws InterruptedException {
         if (waiting.incrementAndGet() > config.maxQueue()) {
             waiting.decrementAndGet();
             throw new ApiException(503, "server busy, please try again.  maximum pending requests exceeded");
         }
         try {
-            LoadedModel model = loadedFor(stored, contextLength, keepAlive);
+            LoadedModel model = loadedFor(stored, contextLength, workerThreads(threads), keepAlive);
             Sequence sequence = model.freeSequences.take();
             return new Lease(this, model, sequence);
         } finally {
@@ -65,12 +69,19 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private LoadedModel loadedFor(StoredModel stored, int contextLength, Optional<Optional<Duration>> keepAlive) {
+    /** num_thread as the worker pool takes it: 1 to the number of processors. */
+    static int workerThreads(int requested) {
+        int processors = Runtime.getRuntime().availableProcessors();
+        return requested <= 0 ? processors : Math.min(requested, processors);
+    }
+
+    private LoadedModel loadedFor(StoredModel stored, int contextLength, int threads, Optional<Optional<Duration>> keepAlive) {
         String key = stored.name().key();
         synchronized (loadLock) { // one load at a time, as Ollama does
             synchronized (this) {
                 LoadedModel current = loaded.get(key);
-                if (current != null && current.requestedContextLength == contextLength && current.stored.digest().equals(stored.digest())) {
+                if (current != null && current.requestedContextLength == contextLength && current.model.threads() == threads
+                        && current.stored.digest().equals(stored.digest())) {
                     keepAlive.ifPresent(k -> current.sessionDuration = k.orElse(null));
                     claim(current);
                     return current;
@@ -81,7 +92,7 @@ public final class Scheduler implements AutoCloseable {
             }
             Model model;
             try {
-                model = Model.load(stored.modelPath());
+                model = Model.load(stored.modelPath(), threads);
             } catch (GgufFormatException e) {
                 throw new ApiException(500, "unable to load model: " + e.getMessage());
             }
@@ -92,7 +103,8 @@ public final class Scheduler implements AutoCloseable {
                 loaded.put(key, fresh);
                 claim(fresh);
             }
-            LOG.log(Level.INFO, "loaded {0} with context {1}", stored.name().displayName(), String.valueOf(fresh.contextLength));
+            LOG.log(Level.INFO, "loaded {0} with context {1} on {2} threads", stored.name().displayName(),
+                    String.valueOf(fresh.contextLength), String.valueOf(threads));
             return fresh;
         }
     }
