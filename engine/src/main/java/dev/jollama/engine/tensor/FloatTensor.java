@@ -205,12 +205,12 @@ public abstract sealed class FloatTensor
     }
 
     /**
-     * How many of {@code count} input vectors, the first, go through dequantized tiles: the group kernel's and
-     * then whole blocks of four for the row-major one; the rest (all of fewer than four; never more than three) go
-     * one by one through the decode kernels. Each vector beyond the blocks of four went through a plain dot product with the tile, which
-     * took longer per vector than a whole block: prompts of 2 and 3 tokens (Q8_0, two cores) ran at 11.9 and 14.3
-     * tokens/s that way and at 24.0 and 27.2 one by one; 5, 6, 7 and 15 tokens at 27.9, 27.1, 28.8 and 42.4 with the
-     * plain dot products after the blocks, at 32.3, 32.0, 30.6 and 47.3 with the decode kernels.
+     * How many of {@code count} input vectors, the first, go through dequantized tiles: the group kernel's and then
+     * whole blocks of four for the row-major one; the rest (all of fewer than four; never more than three) go one by
+     * one through the decode kernels. Each vector beyond the blocks of four went through a plain dot product with the
+     * tile, which took longer per vector than a whole block: prompts of 2 and 3 tokens (Q8_0, two cores) ran at 11.9
+     * and 14.3 tokens/s that way and at 24.0 and 27.2 one by one; 5, 6, 7 and 15 tokens at 27.9, 27.1, 28.8 and 42.4
+     * with the plain dot products after the blocks, at 32.3, 32.0, 30.6 and 47.3 with the decode kernels.
      */
     static int tiledVectors(int count) {
         int grouped = FloatKernels.groupedCount(count);

@@ -70,7 +70,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /** num_thread as the worker pool takes it: 1 to the number of processors. */
-    static int workerThreads(int requested) {
+    private static int workerThreads(int requested) {
         int processors = Runtime.getRuntime().availableProcessors();
         return requested <= 0 ? processors : Math.min(requested, processors);
     }
