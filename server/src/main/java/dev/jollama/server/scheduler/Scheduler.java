@@ -92,7 +92,9 @@ public final class Scheduler implements AutoCloseable {
             }
             Model model;
             try {
-                model = Model.load(stored.modelPath(), threads);
+                // One per processor is the shared pool, which models loaded side by side take turns on; another
+                // count gets a pool of its own.
+                model = Model.load(stored.modelPath(), threads == Runtime.getRuntime().availableProcessors() ? 0 : threads);
             } catch (GgufFormatException e) {
                 throw new ApiException(500, "unable to load model: " + e.getMessage());
             }
