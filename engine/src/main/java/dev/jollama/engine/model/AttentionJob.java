@@ -20,6 +20,7 @@ final class AttentionJob implements WorkerPool.Task {
     private float[] keys;
     private float[] values;
     private float[] out;
+    private int firstRow;
     private int firstPosition;
     private int count;
     private int window;
@@ -33,13 +34,14 @@ final class AttentionJob implements WorkerPool.Task {
     }
 
     /**
-     * For each of {@code count} queries (query t sits at position firstPosition + t, at t·queryDim in
-     * {@code query}), writes to {@code out} the softmax-weighted sum of the values at the positions it may see:
-     * itself and those before it, at most {@code window} of them (0: no limit). {@code keys} is transposed (see
-     * {@link Sequence#keyCache}).
+     * For each of {@code count} queries (query t sits at position firstPosition + t, in row firstRow + t of
+     * {@code query}, rows queryDim apart), writes to the same row of {@code out} the softmax-weighted sum of the
+     * values at the positions it may see: itself and those before it, at most {@code window} of them (0: no limit).
+     * {@code keys} is transposed (see {@link Sequence#keyCache}).
      */
-    void run(float[] query, float[] keys, float[] values, float[] out, int firstPosition, int count, int window) {
+    void run(float[] query, int firstRow, float[] keys, float[] values, float[] out, int firstPosition, int count, int window) {
         this.query = query;
+        this.firstRow = firstRow;
         this.keys = keys;
         this.values = values;
         this.out = out;
@@ -66,7 +68,7 @@ final class AttentionJob implements WorkerPool.Task {
             for (int t = 0; t < count; t++) {
                 int position = firstPosition + t;
                 int first = window > 0 ? Math.max(0, position - window + 1) : 0;
-                int qOffset = t * queryDim + h * headDim;
+                int qOffset = (firstRow + t) * queryDim + h * headDim;
                 FloatKernels.columnDots(query, qOffset, headDim, keys, kvOffset * contextLength, contextLength, first, position + 1, scale, s);
                 FloatKernels.softmax(s, first, position + 1);
                 FloatKernels.weightedSum(s, first, position + 1, values, first * kvDim + kvOffset, kvDim, out, qOffset, headDim);

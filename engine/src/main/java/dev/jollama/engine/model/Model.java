@@ -21,6 +21,7 @@ public final class Model implements AutoCloseable {
     private final ModelWeights weights;
     private final Tokenizer tokenizer;
     private final Transformer transformer;
+    private final DecodeSteps decodeSteps;
     private final WorkerPool pool;
     private final boolean ownsPool;
 
@@ -32,6 +33,7 @@ public final class Model implements AutoCloseable {
         this.weights = weights;
         this.tokenizer = tokenizer;
         this.transformer = new Transformer(config, weights);
+        this.decodeSteps = new DecodeSteps(transformer, config.vocabularySize());
     }
 
     /**
@@ -92,6 +94,14 @@ public final class Model implements AutoCloseable {
     }
 
     /** The threads this model computes on. */
+    Transformer transformer() {
+        return transformer;
+    }
+
+    DecodeSteps decodeSteps() {
+        return decodeSteps;
+    }
+
     public int threads() {
         return pool.threads();
     }
@@ -106,12 +116,15 @@ public final class Model implements AutoCloseable {
 
     /**
      * Feeds one token at the sequence's next position and returns the logits of the next token. The array belongs
-     * to the sequence and is overwritten by the next call.
+     * to the sequence and is overwritten by the next call. Threads decoding other sequences at the same time share
+     * one pass through the weights ({@link DecodeSteps}).
      */
     public float[] forward(Sequence sequence, int token) {
         checkToken(token);
-        sequence.oneToken[0] = token;
-        return transformer.forward(sequence, sequence.oneToken, 0, 1);
+        if (sequence.length() >= sequence.contextLength()) {
+            throw new IllegalStateException("the sequence is full (" + sequence.contextLength() + " tokens)");
+        }
+        return decodeSteps.forward(sequence, token);
     }
 
     /**

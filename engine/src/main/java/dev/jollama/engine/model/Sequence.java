@@ -40,6 +40,10 @@ public final class Sequence {
     final float[] logits;
     /** The token of a single-token forward pass, as a batch of one. */
     final int[] oneToken = new int[1];
+    /** A single-token step waiting in {@link DecodeSteps}: its token, whether it ran, and how it failed if it did. */
+    int stepToken;
+    boolean stepDone;
+    Throwable stepFailure;
 
     Sequence(ModelConfig c, int contextLength, WorkerPool pool, int batchCapacity) {
         this.contextLength = contextLength;
@@ -75,17 +79,18 @@ public final class Sequence {
     }
 
     /**
-     * Stores the keys and values of {@code count} new positions from {@code position} (in {@link #key} and
-     * {@link #value}, one after another) in the layer's caches, the keys transposed.
+     * Stores the keys and values of {@code count} new positions from {@code position} in the layer's caches, the keys
+     * transposed: they are rows {@code firstRow} on of {@code keys} and {@code values} (kvDim apart; this sequence's
+     * own {@link #key} and {@link #value}, or those of a batch of several sequences).
      */
-    void cacheKeysAndValues(int layer, int position, int count) {
-        float[] keys = keyCache[layer];
+    void cacheKeysAndValues(int layer, int position, int count, float[] keys, float[] values, int firstRow) {
+        float[] cache = keyCache[layer];
         for (int j = 0; j < kvDim; j++) {
             for (int t = 0, at = j * contextLength + position; t < count; t++) {
-                keys[at + t] = key[t * kvDim + j];
+                cache[at + t] = keys[(firstRow + t) * kvDim + j];
             }
         }
-        System.arraycopy(value, 0, valueCache[layer], position * kvDim, count * kvDim);
+        System.arraycopy(values, firstRow * kvDim, valueCache[layer], position * kvDim, count * kvDim);
     }
 
     /** Forgets every position from {@code newLength} on, so a shared prefix can be kept and the rest re-fed. */

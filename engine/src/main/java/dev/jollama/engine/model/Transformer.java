@@ -45,6 +45,43 @@ final class Transformer {
         if (position + count > s.contextLength()) {
             throw new IllegalStateException("the sequence is full (" + s.contextLength() + " tokens)");
         }
+        embed(s, tokens, offset, count);
+        layers(s, null, position, count);
+        int dim = c.embeddingLength();
+        rmsNorm(s.normed.values(), 0, s.x, (count - 1) * dim, w.outputNorm());
+        s.normed.count(1);
+        s.matmul.multiply(w.output(), s.normed, s.logits, c.vocabularySize());
+        for (int t = 0; t < count; t++) {
+            s.append(tokens[offset + t]);
+        }
+        return s.logits;
+    }
+
+    /**
+     * Feeds {@code tokens[t]} to {@code sequences[t]} at its next position, for t below {@code count} (at most the
+     * first sequence's batch capacity; each sequence has room for one more token), all through each weight matrix
+     * together, and leaves each sequence's next-token logits in its {@link Sequence#logits}. The first sequence's
+     * buffers hold the batch; {@code batchLogits} holds count·vocabulary floats.
+     */
+    void forwardEach(Sequence[] sequences, int[] tokens, int count, float[] batchLogits) {
+        Sequence s = sequences[0];
+        if (count < 1 || count > s.batchCapacity) {
+            throw new IllegalArgumentException("a batch holds 1.." + s.batchCapacity + " tokens, not " + count);
+        }
+        embed(s, tokens, 0, count);
+        layers(s, sequences, 0, count);
+        rmsNorm(s.normed.values(), s.x, w.outputNorm(), count);
+        s.normed.count(count);
+        int vocabulary = c.vocabularySize();
+        s.matmul.multiply(w.output(), s.normed, batchLogits, vocabulary);
+        for (int t = 0; t < count; t++) {
+            System.arraycopy(batchLogits, t * vocabulary, sequences[t].logits, 0, vocabulary);
+            sequences[t].append(tokens[t]);
+        }
+    }
+
+    /** The embeddings of {@code count} tokens from {@code tokens[offset]} into the rows of {@code s.x}. */
+    private void embed(Sequence s, int[] tokens, int offset, int count) {
         int dim = c.embeddingLength();
         for (int t = 0; t < count; t++) {
             w.tokenEmbedding().copyTo((long) tokens[offset + t] * dim, s.x, t * dim, dim);
@@ -52,11 +89,20 @@ final class Transformer {
         if (gemma) {
             scale(s.x, count * dim, (float) Math.sqrt(dim));
         }
+    }
+
+    /**
+     * Every layer over the {@code count} rows in {@code s}'s buffers: rows of {@code s} itself at positions
+     * {@code position} on when {@code rowSequences} is null, else row t of {@code rowSequences[t]} at its next
+     * position.
+     */
+    private void layers(Sequence s, Sequence[] rowSequences, int position, int count) {
+        int dim = c.embeddingLength();
         for (int layer = 0; layer < c.blockCount(); layer++) {
             LayerWeights l = w.layers()[layer];
             rmsNorm(s.normed.values(), s.x, l.attentionNorm(), count);
             s.normed.count(count);
-            attention(s, layer, l, position, count);
+            attention(s, rowSequences, layer, l, position, count);
             s.attentionOut.count(count);
             s.matmul.multiply(l.attentionOutput(), s.attentionOut, s.projected, dim);
             if (l.postAttentionNorm() != null) {
@@ -72,16 +118,9 @@ final class Transformer {
             }
             add(s.x, s.projected, count * dim);
         }
-        rmsNorm(s.normed.values(), 0, s.x, (count - 1) * dim, w.outputNorm());
-        s.normed.count(1);
-        s.matmul.multiply(w.output(), s.normed, s.logits, c.vocabularySize());
-        for (int t = 0; t < count; t++) {
-            s.append(tokens[offset + t]);
-        }
-        return s.logits;
     }
 
-    private void attention(Sequence s, int layer, LayerWeights l, int position, int count) {
+    private void attention(Sequence s, Sequence[] rowSequences, int layer, LayerWeights l, int position, int count) {
         int headDim = c.headDim();
         int kvDim = c.kvDim();
         int queryDim = c.queryDim();
@@ -94,6 +133,7 @@ final class Transformer {
         float positionScale = sliding ? 1f : c.ropeScale();
         for (int t = 0; t < count; t++) {
             int q0 = t * queryDim, kv0 = t * kvDim;
+            int rowPosition = rowSequences == null ? position + t : rowSequences[t].length();
             if (l.queryBias() != null) {
                 add(s.query, q0, l.queryBias());
                 add(s.key, kv0, l.keyBias());
@@ -107,12 +147,22 @@ final class Transformer {
                     rmsNorm(s.key, kv0 + h * headDim, s.key, kv0 + h * headDim, l.keyNorm());
                 }
             }
-            rope(s.query, q0, c.headCount(), frequencies, (position + t) * positionScale);
-            rope(s.key, kv0, c.headCountKv(), frequencies, (position + t) * positionScale);
+            rope(s.query, q0, c.headCount(), frequencies, rowPosition * positionScale);
+            rope(s.key, kv0, c.headCountKv(), frequencies, rowPosition * positionScale);
         }
-        s.cacheKeysAndValues(layer, position, count);
-        s.attention.run(s.query, s.keyCache[layer], s.valueCache[layer], s.attentionOut.values(), position, count,
-                sliding ? c.slidingWindow() : 0);
+        int window = sliding ? c.slidingWindow() : 0;
+        if (rowSequences == null) {
+            s.cacheKeysAndValues(layer, position, count, s.key, s.value, 0);
+            s.attention.run(s.query, 0, s.keyCache[layer], s.valueCache[layer], s.attentionOut.values(), position, count, window);
+        } else {
+            // Each row attends over its own sequence's cache.
+            for (int t = 0; t < count; t++) {
+                Sequence r = rowSequences[t];
+                int rowPosition = r.length();
+                r.cacheKeysAndValues(layer, rowPosition, 1, s.key, s.value, t);
+                r.attention.run(s.query, t, r.keyCache[layer], r.valueCache[layer], s.attentionOut.values(), rowPosition, 1, window);
+            }
+        }
     }
 
     private void feedForward(Sequence s, LayerWeights l, int count) {
