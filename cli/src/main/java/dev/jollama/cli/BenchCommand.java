@@ -36,6 +36,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeat", description = "Repeats; figures are min/median/max over them (default: ${DEFAULT-VALUE}).")
     int repeat = 3;
 
+    @Option(names = "--parallel", description = "Also decode this many sequences at once, as parallel requests do, and "
+            + "report their aggregate speed (default: ${DEFAULT-VALUE}: not measured).")
+    int parallel = 1;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -53,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         try {
             Grammar grammar = format == null ? null : grammar(format);
-            int status = Bench.run(new BenchOptions(model, promptTokens, genTokens, threads, repeat, json, kernels), System.out);
+            int status = Bench.run(new BenchOptions(model, promptTokens, genTokens, threads, repeat, parallel, json, kernels), System.out);
             if (status == 0 && grammar != null) {
                 try (Model m = Model.load(model)) {
                     ConstrainedDecodingBench.overhead(m, grammar, genTokens, repeat, System.out);

@@ -8,10 +8,17 @@ import dev.jollama.engine.tensor.WorkerPool;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Measures, in one run: the memory read bandwidth (same thread count), prompt processing (pp) and decoding (tg)
@@ -26,9 +33,12 @@ public final class Bench {
     private Bench() {
     }
 
-    /** The measured figures; tokens per second as min, median, max over the repeats. */
+    /**
+     * The measured figures; tokens per second as min, median, max over the repeats. {@code tgParallel} is the
+     * aggregate decoding speed of {@code parallel} sequences at once, null when not measured.
+     */
     public record Result(String model, String type, int threads, double bandwidthGbps, double[] pp, double[] tg,
-                         long bytesPerToken, double efficiency, KernelSpeeds.Row[] kernels) {
+                         long bytesPerToken, double efficiency, int parallel, double[] tgParallel, KernelSpeeds.Row[] kernels) {
 
         String json() {
             StringBuilder b = new StringBuilder("{");
@@ -37,6 +47,10 @@ public final class Bench {
                             + "\"bytes_per_token\":%d,\"efficiency\":%.3f,\"pp_tps_min\":%.2f,\"pp_tps_max\":%.2f,"
                             + "\"tg_tps_min\":%.2f,\"tg_tps_max\":%.2f",
                     threads, bandwidthGbps, pp[1], tg[1], bytesPerToken, efficiency, pp[0], pp[2], tg[0], tg[2]));
+            if (tgParallel != null) {
+                b.append(String.format(Locale.ROOT, ",\"parallel\":%d,\"tg_parallel_tps\":%.2f,\"tg_parallel_tps_min\":%.2f,"
+                        + "\"tg_parallel_tps_max\":%.2f", parallel, tgParallel[1], tgParallel[0], tgParallel[2]));
+            }
             if (kernels.length > 0) {
                 b.append(",\"kernels\":[");
                 for (int i = 0; i < kernels.length; i++) {
@@ -78,7 +92,7 @@ public final class Bench {
                 numbers.length > 1 ? Integer.parseInt(numbers[1]) : 128,
                 numbers.length > 2 ? Integer.parseInt(numbers[2]) : 64,
                 numbers.length > 0 ? Integer.parseInt(numbers[0]) : 0,
-                numbers.length > 3 ? Integer.parseInt(numbers[3]) : 3, json, kernels);
+                numbers.length > 3 ? Integer.parseInt(numbers[3]) : 3, 1, json, kernels);
         System.exit(run(o, System.out));
     }
 
@@ -106,11 +120,21 @@ public final class Bench {
                 tg[i] = o.genTokens() / timeDecode(model, context, generated);
                 note(progress, "repeat %d: pp%d %.1f t/s, tg%d %.1f t/s", i + 1, o.promptTokens(), pp[i], o.genTokens(), tg[i]);
             }
+            double[] tgParallel = null;
+            if (o.parallel() > 1) {
+                timeParallelDecode(model, context, generated, o.parallel()); // warm-up: compiles the batched products
+                tgParallel = new double[o.repeat()];
+                for (int i = 0; i < o.repeat(); i++) {
+                    tgParallel[i] = o.parallel() * o.genTokens() / timeParallelDecode(model, context, generated, o.parallel());
+                    note(progress, "repeat %d: tg%d, %d sequences at once: %.1f t/s in all", i + 1, o.genTokens(), o.parallel(), tgParallel[i]);
+                }
+                tgParallel = stats(tgParallel);
+            }
             long bytes = bytesPerToken(model);
             double[] ppStats = stats(pp), tgStats = stats(tg);
             KernelSpeeds.Row[] kernels = o.kernels() ? KernelSpeeds.measure(model, threads) : new KernelSpeeds.Row[0];
             return new Result(o.model().getFileName().toString(), typeName(model), threads, bandwidth / 1e9, ppStats, tgStats,
-                    bytes, tgStats[1] * bytes / bandwidth, kernels);
+                    bytes, tgStats[1] * bytes / bandwidth, o.parallel(), tgParallel, kernels);
         }
     }
 
@@ -130,6 +154,40 @@ public final class Bench {
             model.forward(s, token);
         }
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * Seconds for {@code parallel} threads, each decoding the tokens from an empty sequence of its own (each starting
+     * at another place in the list), to finish, from a common start: their steps go through the model together, as
+     * parallel requests' do.
+     */
+    static double timeParallelDecode(Model model, int context, int[] tokens, int parallel) {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> decoders = new ArrayList<>();
+        try (ExecutorService threads = Executors.newFixedThreadPool(parallel)) {
+            for (int p = 0; p < parallel; p++) {
+                int shift = p;
+                decoders.add(threads.submit(() -> {
+                    Sequence s = model.newSequence(context);
+                    start.await();
+                    for (int i = 0; i < tokens.length; i++) {
+                        model.forward(s, tokens[(i + shift) % tokens.length]);
+                    }
+                    return null;
+                }));
+            }
+            long began = System.nanoTime();
+            start.countDown();
+            for (Future<?> decoder : decoders) {
+                decoder.get();
+            }
+            return (System.nanoTime() - began) / 1e9;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while timing parallel decoding", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a parallel decoder failed: " + e.getCause(), e.getCause());
+        }
     }
 
     /**
@@ -170,6 +228,10 @@ public final class Bench {
                 "pp" + o.promptTokens() + " t/s (min/med/max)", "tg" + o.genTokens() + " t/s (min/med/max)", "MB/token", "efficiency");
         out.printf(Locale.ROOT, "%-28s %-7s %7d %9.1f %22s %22s %9.0f %10.2f%n", r.model(), r.type(), r.threads(), r.bandwidthGbps(),
                 triple(r.pp()), triple(r.tg()), r.bytesPerToken() / 1e6, r.efficiency());
+        if (r.tgParallel() != null) {
+            out.printf(Locale.ROOT, "%d sequences decoding at once: tg%d %s t/s in all (min/med/max)%n", r.parallel(), o.genTokens(),
+                    triple(r.tgParallel()));
+        }
         if (r.kernels().length > 0) {
             out.printf("%nmatrix-vector kernels, %d threads, GB/s of weights (every matrix of the model but the token embedding):%n", r.threads());
             out.printf("%-6s %10s %10s %7s%n", "type", "reference", "fast", "ratio");
