@@ -1,9 +1,9 @@
 package dev.jollama.engine.bench;
 
+import dev.jollama.engine.gguf.GgmlType;
 import dev.jollama.engine.gguf.GgufTensorInfo;
 import dev.jollama.engine.model.Model;
 import dev.jollama.engine.tensor.FloatTensor;
-import dev.jollama.engine.tensor.GgmlType;
 import dev.jollama.engine.tensor.Matmul;
 import dev.jollama.engine.tensor.MatmulInput;
 import dev.jollama.engine.tensor.WorkerPool;

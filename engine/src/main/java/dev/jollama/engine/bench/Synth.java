@@ -1,7 +1,7 @@
 package dev.jollama.engine.bench;
 
+import dev.jollama.engine.gguf.GgmlType;
 import dev.jollama.engine.gguf.GgufWriter;
-import dev.jollama.engine.tensor.GgmlType;
 import dev.jollama.engine.tensor.Quantizers;
 
 import java.io.IOException;

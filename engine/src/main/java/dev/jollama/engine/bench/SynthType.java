@@ -1,6 +1,6 @@
 package dev.jollama.engine.bench;
 
-import dev.jollama.engine.tensor.GgmlType;
+import dev.jollama.engine.gguf.GgmlType;
 
 import java.util.Locale;
 

@@ -1,7 +1,5 @@
 package dev.jollama.engine.gguf;
 
-import dev.jollama.engine.tensor.GgmlType;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,7 +1,5 @@
 package dev.jollama.engine.gguf;
 
-import dev.jollama.engine.tensor.GgmlType;
-
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 

@@ -1,7 +1,5 @@
 package dev.jollama.engine.gguf;
 
-import dev.jollama.engine.tensor.GgmlType;
-
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

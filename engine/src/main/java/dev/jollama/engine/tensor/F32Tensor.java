@@ -1,5 +1,7 @@
 package dev.jollama.engine.tensor;
 
+import dev.jollama.engine.gguf.GgmlType;
+
 import java.lang.foreign.MemorySegment;
 
 /** 32-bit floats, stored as they are. */

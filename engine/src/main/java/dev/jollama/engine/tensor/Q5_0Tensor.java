@@ -1,5 +1,7 @@
 package dev.jollama.engine.tensor;
 
+import dev.jollama.engine.gguf.GgmlType;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;

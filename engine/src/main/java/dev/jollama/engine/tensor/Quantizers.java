@@ -1,5 +1,7 @@
 package dev.jollama.engine.tensor;
 
+import dev.jollama.engine.gguf.GgmlType;
+
 /**
  * Float values to a storage type, for writing model files (the synthetic benchmark models). Each type's quantizer
  * lives in its tensor class beside its layout; this is the entry point and the helpers they share.

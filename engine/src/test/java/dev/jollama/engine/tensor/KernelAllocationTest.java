@@ -1,5 +1,6 @@
 package dev.jollama.engine.tensor;
 
+import dev.jollama.engine.gguf.GgmlType;
 import dev.jollama.engine.gguf.GgufTensorInfo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

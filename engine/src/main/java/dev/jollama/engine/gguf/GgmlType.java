@@ -1,4 +1,4 @@
-package dev.jollama.engine.tensor;
+package dev.jollama.engine.gguf;
 
 /**
  * Tensor element types as numbered in GGUF files. Every known type has its block geometry so a file's
