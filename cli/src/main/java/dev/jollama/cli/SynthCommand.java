@@ -1,11 +1,13 @@
 package dev.jollama.cli;
 
 import dev.jollama.engine.bench.Synth;
+import dev.jollama.engine.bench.SynthType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.concurrent.Callable;
 
 /** {@code jollama synth --shape S --type T --out FILE}: writes a random-weight model of a released model's shape. */
@@ -15,11 +17,19 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--shape", required = true, description = "tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b or qwen3-1.7b.")
     String shape;
 
-    @Option(names = "--type", required = true, description = "f16, q8_0, q4_0 or q4_k_m.")
+    @Option(names = "--type", required = true, completionCandidates = TypeNames.class, description = "One of ${COMPLETION-CANDIDATES}.")
     String type;
 
     @Option(names = "--out", required = true, description = "Where to write the GGUF file.")
     Path out;
+
+    /** The types Synth writes, for the help text. */
+    static final class TypeNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return SynthType.names().iterator();
+        }
+    }
 
     @Override
     public Integer call() throws IOException {

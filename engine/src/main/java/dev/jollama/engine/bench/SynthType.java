@@ -2,6 +2,8 @@ package dev.jollama.engine.bench;
 
 import dev.jollama.engine.gguf.GgmlType;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -24,8 +26,13 @@ public enum SynthType {
         try {
             return valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown type '" + name + "' (known: f16, q8_0, q4_0, q4_k_m)");
+            throw new IllegalArgumentException("unknown type '" + name + "' (known: " + String.join(", ", names()) + ")");
         }
+    }
+
+    /** The names {@link #named} takes. */
+    public static List<String> names() {
+        return Arrays.stream(values()).map(t -> t.name().toLowerCase(Locale.ROOT)).toList();
     }
 
     /** The storage type of a weight matrix; {@code layer} is -1 outside the blocks. */

@@ -16,6 +16,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.stream.Collectors;
 
 /**
  * A tensor's values seen as one flat stream of {@link #size()} floats, whatever its storage type. Each storage type
@@ -80,23 +86,35 @@ public abstract sealed class FloatTensor
         this.lastByte = data.byteSize() - 1;
     }
 
+    /**
+     * The storage types the engine computes with, each with its class's constructor: the one list of them (the
+     * error for any other type and the tests' lists come from it).
+     */
+    private static final Map<GgmlType, BiFunction<MemorySegment, Long, FloatTensor>> CLASSES = new EnumMap<>(Map.of(
+            GgmlType.F32, F32Tensor::new,
+            GgmlType.F16, F16Tensor::new,
+            GgmlType.BF16, BF16Tensor::new,
+            GgmlType.Q8_0, Q8_0Tensor::new,
+            GgmlType.Q4_0, Q4_0Tensor::new,
+            GgmlType.Q5_0, Q5_0Tensor::new,
+            GgmlType.Q4_K, Q4KTensor::new,
+            GgmlType.Q5_K, Q5KTensor::new,
+            GgmlType.Q6_K, Q6KTensor::new));
+
+    /** The storage types {@link #of} wraps, in {@link GgmlType}'s order. */
+    public static Set<GgmlType> supportedTypes() {
+        return Collections.unmodifiableSet(CLASSES.keySet());
+    }
+
     /** Wraps a GGUF tensor; an unsupported storage type is a format error naming the tensor. */
     public static FloatTensor of(Path file, GgufTensorInfo info) {
-        MemorySegment data = info.data();
-        long n = info.elementCount();
-        return switch (info.type()) {
-            case F32 -> new F32Tensor(data, n);
-            case F16 -> new F16Tensor(data, n);
-            case BF16 -> new BF16Tensor(data, n);
-            case Q8_0 -> new Q8_0Tensor(data, n);
-            case Q4_0 -> new Q4_0Tensor(data, n);
-            case Q5_0 -> new Q5_0Tensor(data, n);
-            case Q4_K -> new Q4KTensor(data, n);
-            case Q5_K -> new Q5KTensor(data, n);
-            case Q6_K -> new Q6KTensor(data, n);
-            default -> throw new GgufFormatException(file, "tensor '" + info.name() + "' has type " + info.type()
-                    + ", which this engine does not support yet (supported: F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q4_K, Q5_K, Q6_K)");
-        };
+        BiFunction<MemorySegment, Long, FloatTensor> wrap = CLASSES.get(info.type());
+        if (wrap == null) {
+            throw new GgufFormatException(file, "tensor '" + info.name() + "' has type " + info.type()
+                    + ", which this engine does not support yet (supported: "
+                    + supportedTypes().stream().map(GgmlType::name).collect(Collectors.joining(", ")) + ")");
+        }
+        return wrap.apply(info.data(), info.elementCount());
     }
 
     public abstract GgmlType type();

@@ -2,6 +2,11 @@ package dev.jollama.engine.tensor;
 
 import dev.jollama.engine.gguf.GgmlType;
 
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+
 /**
  * Float values to a storage type, for writing model files (the synthetic benchmark models). Each type's quantizer
  * lives in its tensor class beside its layout; this is the entry point and the helpers they share.
@@ -10,12 +15,27 @@ public final class Quantizers {
     private Quantizers() {
     }
 
-    /** Whether {@link #quantize} can write this type. */
-    public static boolean canWrite(GgmlType type) {
-        return switch (type) {
-            case F32, F16, Q8_0, Q4_0, Q5_0, Q4_K, Q6_K -> true;
-            default -> false;
-        };
+    /** Writes {@code blocks} whole blocks of one type from {@code src[srcOffset]} to {@code dst[dstOffset]}. */
+    private interface BlockWriter {
+        void write(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset);
+    }
+
+    /**
+     * The types {@link #quantize} writes, each with its writer (F32's and F16's blocks are single values): the one list
+     * of them.
+     */
+    private static final Map<GgmlType, BlockWriter> WRITERS = new EnumMap<>(Map.of(
+            GgmlType.F32, Quantizers::f32,
+            GgmlType.F16, F16Tensor::quantize,
+            GgmlType.Q8_0, Q8_0Tensor::quantize,
+            GgmlType.Q4_0, Q4_0Tensor::quantize,
+            GgmlType.Q5_0, Q5_0Tensor::quantize,
+            GgmlType.Q4_K, Q4KTensor::quantize,
+            GgmlType.Q6_K, Q6KTensor::quantize));
+
+    /** The types {@link #quantize} can write, in {@link GgmlType}'s order. */
+    public static Set<GgmlType> writableTypes() {
+        return Collections.unmodifiableSet(WRITERS.keySet());
     }
 
     /**
@@ -23,23 +43,19 @@ public final class Quantizers {
      * {@code dst[dstOffset]}, taking {@code type.byteSize(n)} bytes.
      */
     public static void quantize(GgmlType type, float[] src, int srcOffset, int n, byte[] dst, int dstOffset) {
+        BlockWriter writer = WRITERS.get(type);
+        if (writer == null) {
+            throw new IllegalArgumentException("no quantizer for " + type + " (there are for " + writableTypes() + ")");
+        }
         if (n % type.blockSize != 0) {
             throw new IllegalArgumentException(n + " values are not whole " + type + " blocks");
         }
-        int blocks = n / type.blockSize;
-        switch (type) {
-            case F32 -> {
-                for (int i = 0; i < n; i++) {
-                    putInt(dst, dstOffset + 4 * i, Float.floatToRawIntBits(src[srcOffset + i]));
-                }
-            }
-            case F16 -> F16Tensor.quantize(src, srcOffset, n, dst, dstOffset);
-            case Q8_0 -> Q8_0Tensor.quantize(src, srcOffset, blocks, dst, dstOffset);
-            case Q4_0 -> Q4_0Tensor.quantize(src, srcOffset, blocks, dst, dstOffset);
-            case Q5_0 -> Q5_0Tensor.quantize(src, srcOffset, blocks, dst, dstOffset);
-            case Q4_K -> Q4KTensor.quantize(src, srcOffset, blocks, dst, dstOffset);
-            case Q6_K -> Q6KTensor.quantize(src, srcOffset, blocks, dst, dstOffset);
-            default -> throw new IllegalArgumentException("no quantizer for " + type);
+        writer.write(src, srcOffset, n / type.blockSize, dst, dstOffset);
+    }
+
+    private static void f32(float[] src, int srcOffset, int n, byte[] dst, int dstOffset) {
+        for (int i = 0; i < n; i++) {
+            putInt(dst, dstOffset + 4 * i, Float.floatToRawIntBits(src[srcOffset + i]));
         }
     }
 

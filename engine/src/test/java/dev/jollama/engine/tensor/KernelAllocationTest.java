@@ -3,7 +3,7 @@ package dev.jollama.engine.tensor;
 import dev.jollama.engine.gguf.GgmlType;
 import dev.jollama.engine.gguf.GgufTensorInfo;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -29,7 +29,7 @@ class KernelAllocationTest {
     private static final int ROWS = 32, COLS = 512;
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
+    @MethodSource("dev.jollama.engine.tensor.FloatTensor#supportedTypes")
     void productsAllocateNothingOnceCompiled(GgmlType type) throws IOException {
         Random random = new Random(type.id);
         // In a mapped file, as a model is: vector loads from a heap segment's byte[] are not intrinsics, and a second

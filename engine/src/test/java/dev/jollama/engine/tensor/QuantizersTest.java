@@ -2,20 +2,29 @@ package dev.jollama.engine.tensor;
 
 import dev.jollama.engine.gguf.GgmlType;
 import dev.jollama.engine.gguf.GgufTensorInfo;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Our quantizers write each type's layout: read back through the tensor's scalar reference, values come back. */
 class QuantizersTest {
 
+    /** The relative RMS error each type's values come back within. */
+    private static final Map<GgmlType, Double> PRECISION = Map.of(GgmlType.F32, 0.0, GgmlType.F16, 0.001,
+            GgmlType.Q8_0, 0.01, GgmlType.Q5_0, 0.06, GgmlType.Q4_0, 0.12, GgmlType.Q6_K, 0.04, GgmlType.Q4_K, 0.12);
+
     @ParameterizedTest
-    @CsvSource({"F32, 0", "F16, 0.001", "Q8_0, 0.01", "Q5_0, 0.06", "Q4_0, 0.12", "Q6_K, 0.04", "Q4_K, 0.12"})
-    void quantizedValuesReadBackWithinTheTypesPrecision(GgmlType type, double relativeRmsError) {
+    @MethodSource("dev.jollama.engine.tensor.Quantizers#writableTypes")
+    void quantizedValuesReadBackWithinTheTypesPrecision(GgmlType type) {
+        assertThat(PRECISION).as("the precision expected of %s", type).containsKey(type);
+        double relativeRmsError = PRECISION.get(type);
         Random random = new Random(type.id);
         int n = 4 * 256;
         float[] values = new float[n];
@@ -32,5 +41,16 @@ class QuantizersTest {
             signal += (double) values[i] * values[i];
         }
         assertThat(Math.sqrt(error / signal)).as("relative RMS error of %s", type).isLessThanOrEqualTo(relativeRmsError);
+    }
+
+    @Test
+    void everyWritableTypeIsOneTheEngineReads() {
+        assertThat(FloatTensor.supportedTypes()).containsAll(Quantizers.writableTypes());
+    }
+
+    @Test
+    void aTypeWithoutQuantizerIsNamedWithTheOnesThereAre() {
+        assertThatThrownBy(() -> Quantizers.quantize(GgmlType.BF16, new float[1], 0, 1, new byte[2], 0))
+                .hasMessage("no quantizer for BF16 (there are for [F32, F16, Q4_0, Q5_0, Q8_0, Q4_K, Q6_K])");
     }
 }

@@ -1,21 +1,25 @@
 package dev.jollama.engine.tensor;
 
 import dev.jollama.engine.gguf.GgmlType;
+import dev.jollama.engine.gguf.GgufFormatException;
+import dev.jollama.engine.gguf.GgufTensorInfo;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** Each type's block kernel against its scalar reference ({@link FloatTensor#getFloat}) on random blocks. */
 class TensorKernelTest {
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
+    @MethodSource("dev.jollama.engine.tensor.FloatTensor#supportedTypes")
     void dotAgreesWithScalarReference(GgmlType type) {
         Random random = new Random(type.id);
         int blocks = 12;
@@ -47,7 +51,7 @@ class TensorKernelTest {
      * whole chunks of 256 and of a partial third (the group kernel's tile layout); one and two threads.
      */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
+    @MethodSource("dev.jollama.engine.tensor.FloatTensor#supportedTypes")
     void matmulAgreesWithScalarReference(GgmlType type) {
         Random random = new Random(31 + type.id);
         int rows = 13;
@@ -226,10 +230,20 @@ class TensorKernelTest {
         block[0] = (byte) d;
         block[1] = (byte) (d >> 8);
         block[2] = (byte) 0x9F; // value 0: low nibble 15 -> (15 - 8) * 0.5; value 16: high nibble 9 -> (9 - 8) * 0.5
-        FloatTensor t = FloatTensor.of(null, new dev.jollama.engine.gguf.GgufTensorInfo("t", new long[]{32}, GgmlType.Q4_0, 0, MemorySegment.ofArray(block)));
+        FloatTensor t = FloatTensor.of(null, new GgufTensorInfo("t", new long[]{32}, GgmlType.Q4_0, 0, MemorySegment.ofArray(block)));
         assertThat(t.getFloat(0)).isEqualTo(3.5f);
         assertThat(t.getFloat(16)).isEqualTo(0.5f);
         assertThat(t.getFloat(1)).isEqualTo(-4f);
+    }
+
+    @Test
+    void anUnsupportedTypeIsAFormatErrorNamingTheSupportedOnes() {
+        GgufTensorInfo info = new GgufTensorInfo("blk.0.ffn_up.weight", new long[]{32}, GgmlType.Q4_1, 0,
+                MemorySegment.ofArray(new byte[20]));
+        assertThatThrownBy(() -> FloatTensor.of(Path.of("model.gguf"), info))
+                .isInstanceOf(GgufFormatException.class)
+                .hasMessageContaining("tensor 'blk.0.ffn_up.weight' has type Q4_1, which this engine does not support yet"
+                        + " (supported: F32, F16, Q4_0, Q5_0, Q8_0, Q4_K, Q5_K, Q6_K, BF16)");
     }
 
     @Test
@@ -283,7 +297,7 @@ class TensorKernelTest {
                 default -> throw new IllegalArgumentException(type.toString());
             }
         }
-        return FloatTensor.of(null, new dev.jollama.engine.gguf.GgufTensorInfo("random", new long[]{n}, type, 0, MemorySegment.ofArray(bytes)));
+        return FloatTensor.of(null, new GgufTensorInfo("random", new long[]{n}, type, 0, MemorySegment.ofArray(bytes)));
     }
 
     private static void putShort(byte[] bytes, int at, short value) {
