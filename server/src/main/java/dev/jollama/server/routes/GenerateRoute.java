@@ -1,6 +1,5 @@
 package dev.jollama.server.routes;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.engine.generation.GenerationResult;
 import dev.jollama.engine.gguf.GgufFile;
@@ -9,7 +8,8 @@ import dev.jollama.engine.model.Model;
 import dev.jollama.engine.tokenizer.Tokenizer;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.Options;
-import dev.jollama.server.api.RequestBody;
+import dev.jollama.server.api.ThinkValue;
+import dev.jollama.server.api.GenerateRequest;
 import dev.jollama.server.config.ServerConfig;
 import dev.jollama.server.prompt.FimTokens;
 import dev.jollama.server.prompt.PromptBuilder;
@@ -23,7 +23,6 @@ import io.javalin.http.Context;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,16 +44,9 @@ public final class GenerateRoute {
         this.scheduler = scheduler;
     }
 
-    /** The request's fields once bound, in Ollama's terms. */
-    private record Request(String model, String prompt, String suffix, String system, String template, int[] context,
-                           boolean stream, boolean raw, JsonNode format, List<byte[]> images,
-                           Optional<RequestBody.KeepAlive> keepAlive, JsonNode options, boolean logprobs,
-                           int topLogprobs, boolean truncate, boolean shift, boolean debugRenderOnly, ThinkValue think) {
-    }
-
     public void handle(Context ctx) throws Exception {
         long start = System.nanoTime();
-        Request r = bind(RequestBody.parse("GenerateRequest", ctx.bodyAsBytes()));
+        GenerateRequest r = GenerateRequest.parse(ctx.bodyAsBytes());
         if (r.topLogprobs() < 0 || r.topLogprobs() > 20) {
             throw ApiException.badRequest("top_logprobs must be between 0 and 20");
         }
@@ -71,7 +63,7 @@ public final class GenerateRoute {
             throw ApiException.badRequest("raw mode does not support template, system, or context");
         }
         PromptBuilder prompts = new PromptBuilder(stored, r.template());
-        ThinkValue think = r.think().resolve(prompts.thinking(), r.model());
+        ThinkValue think = prompts.thinking().resolve(r.think(), r.model());
         boolean templateFim = !r.suffix().isEmpty() && prompts.supportsInsert();
         if (!r.suffix().isEmpty() && !templateFim && !declaresFimTokens(stored)) {
             throw ApiException.badRequest(stored.name().fullName() + " does not support insert");
@@ -152,40 +144,5 @@ public final class GenerateRoute {
                 }
             }
         };
-    }
-
-    private Request bind(RequestBody body) {
-        List<byte[]> images = new ArrayList<>();
-        body.node("images").ifPresent(n -> {
-            if (!n.isArray()) {
-                throw ApiException.badRequest("json: cannot unmarshal " + (n.isTextual() ? "string" : "object")
-                        + " into Go struct field GenerateRequest.images of type []api.ImageData");
-            }
-            for (JsonNode image : n) {
-                images.add(Images.decode(image));
-            }
-        });
-        int[] context = body.node("context").map(n -> {
-            if (!n.isArray()) {
-                throw ApiException.badRequest("json: cannot unmarshal " + (n.isTextual() ? "string" : "object")
-                        + " into Go struct field GenerateRequest.context of type []int");
-            }
-            int[] ids = new int[n.size()];
-            for (int i = 0; i < ids.length; i++) {
-                if (!n.get(i).isIntegralNumber()) {
-                    throw ApiException.badRequest("json: cannot unmarshal " + (n.get(i).isTextual() ? "string" : "number")
-                            + " into Go struct field GenerateRequest.context of type int");
-                }
-                ids[i] = n.get(i).asInt();
-            }
-            return ids;
-        }).orElse(null);
-        return new Request(body.string("model").strip(), body.string("prompt"), body.string("suffix"),
-                body.string("system"), body.string("template"), context, body.bool("stream").orElse(true),
-                body.bool("raw").orElse(false), body.node("format").orElse(null), images, body.keepAlive(),
-                body.node("options").orElse(null), body.bool("logprobs").orElse(false),
-                body.integer("top_logprobs").orElse(0), body.bool("truncate").orElse(true),
-                body.bool("shift").orElse(true), body.bool("_debug_render_only").orElse(false),
-                ThinkValue.parse(body.node("think")));
     }
 }
