@@ -1,13 +1,14 @@
 package dev.jollama.server.routes;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jollama.engine.generation.GenerationResult;
 import dev.jollama.engine.grammar.Grammar;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.ChatMessage;
 import dev.jollama.server.api.ChatRequest;
 import dev.jollama.server.api.Options;
 import dev.jollama.server.api.ThinkValue;
+import dev.jollama.server.completion.Completion;
+import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.config.ServerConfig;
 import dev.jollama.server.prompt.PromptBuilder;
 import dev.jollama.server.scheduler.Lease;
@@ -26,7 +27,7 @@ import java.util.Optional;
  * {@code message} with role {@code assistant}.
  */
 public final class ChatRoute {
-    private static final Completion.Shape SHAPE = new Completion.Shape() {
+    private static final ReplyShape SHAPE = new ReplyShape() {
         @Override
         public void putText(ObjectNode chunk, String text, String thinking) {
             ObjectNode message = chunk.putObject("message");
@@ -38,7 +39,7 @@ public final class ChatRoute {
         }
 
         @Override
-        public void putFinalExtras(ObjectNode chunk, int[] promptTokens, GenerationResult result) {
+        public void putFinalExtras(ObjectNode chunk, CompletionEvent.Done done) {
         }
     };
 
@@ -61,7 +62,7 @@ public final class ChatRoute {
         StoredModel stored = Models.find(store, r.model());
         if (r.messages().isEmpty() && r.keepAlive().isPresent() && r.keepAlive().get().isZero()) {
             scheduler.expire(stored);
-            JsonReply.send(ctx, 200, Completion.loadReply(r.model(), SHAPE, "unload"));
+            JsonReply.send(ctx, 200, SHAPE.loadReply(r.model(), "unload"));
             return;
         }
         PromptBuilder prompts = new PromptBuilder(stored, "");
@@ -72,14 +73,15 @@ public final class ChatRoute {
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), session)) {
             long loaded = System.nanoTime();
             if (r.messages().isEmpty()) {
-                JsonReply.send(ctx, 200, Completion.loadReply(r.model(), SHAPE, "load"));
+                JsonReply.send(ctx, 200, SHAPE.loadReply(r.model(), "load"));
                 return;
             }
             String prompt = prompts.renderChat(r.messages().stream().map(ChatRoute::templateMessage).toList(), r.tools(),
                     think.enabled(), think.level(), think.set());
             int logprobs = r.logprobs() || r.topLogprobs() > 0 ? r.topLogprobs() : -1;
-            Completion.run(ctx, lease, prompt, new Completion.Settings(r.model(), options, r.truncate(), r.shift(), r.stream(),
-                    logprobs, prompts.thinking().parser(think.enabled(), false, prompt), grammar, start, loaded), SHAPE);
+            Completion.run(lease, prompt, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
+                    prompts.thinking().parser(think.enabled(), false, prompt), grammar, start, loaded),
+                    SHAPE.reply(ctx, r.model(), r.stream()));
         }
     }
 

@@ -1,15 +1,16 @@
 package dev.jollama.server.routes;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jollama.engine.generation.GenerationResult;
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.grammar.Grammar;
 import dev.jollama.engine.model.Model;
 import dev.jollama.engine.tokenizer.Tokenizer;
 import dev.jollama.server.api.ApiException;
+import dev.jollama.server.api.GenerateRequest;
 import dev.jollama.server.api.Options;
 import dev.jollama.server.api.ThinkValue;
-import dev.jollama.server.api.GenerateRequest;
+import dev.jollama.server.completion.Completion;
+import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.config.ServerConfig;
 import dev.jollama.server.prompt.FimTokens;
 import dev.jollama.server.prompt.PromptBuilder;
@@ -53,7 +54,7 @@ public final class GenerateRoute {
         StoredModel stored = Models.find(store, r.model());
         if (r.prompt().isEmpty() && r.keepAlive().isPresent() && r.keepAlive().get().isZero()) {
             scheduler.expire(stored);
-            JsonReply.send(ctx, 200, Completion.loadReply(r.model(), shape(r.raw()), "unload"));
+            JsonReply.send(ctx, 200, shape(r.raw()).loadReply(r.model(), "unload"));
             return;
         }
         if (stored.config().get("capabilities") instanceof List<?> capabilities && capabilities.contains("image")) {
@@ -75,7 +76,7 @@ public final class GenerateRoute {
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive)) {
             long loaded = System.nanoTime();
             if (r.prompt().isEmpty()) { // with or without a suffix, as Ollama: a load
-                JsonReply.send(ctx, 200, Completion.loadReply(r.model(), shape(r.raw()), "load"));
+                JsonReply.send(ctx, 200, shape(r.raw()).loadReply(r.model(), "load"));
                 return;
             }
             Model model = lease.model();
@@ -83,8 +84,8 @@ public final class GenerateRoute {
             int logprobs = r.logprobs() || r.topLogprobs() > 0 ? r.topLogprobs() : -1;
             if (!r.suffix().isEmpty() && !templateFim && !r.raw()) {
                 int[] fim = FimTokens.of(model.file()).orElseThrow().prompt(tokenizer, r.prompt(), r.suffix());
-                Completion.run(ctx, lease, fim, new Completion.Settings(r.model(), options, r.truncate(), r.shift(),
-                        r.stream(), logprobs, OutputParser.PASS_THROUGH, grammar, start, loaded), shape(r.raw()));
+                Completion.run(lease, fim, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
+                        OutputParser.PASS_THROUGH, grammar, start, loaded), shape(r.raw()).reply(ctx, r.model(), r.stream()));
                 return;
             }
             String prefix = r.context() == null ? "" : tokenizer.decode(r.context());
@@ -92,7 +93,7 @@ public final class GenerateRoute {
                     : prefix + prompts.render(new PromptRequest(r.prompt(), r.suffix(), r.system(),
                     r.images().size(), r.context() != null, think.enabled(), think.level(), think.set()));
             if (r.debugRenderOnly()) {
-                ObjectNode reply = Completion.chunk(r.model());
+                ObjectNode reply = ReplyShape.chunk(r.model());
                 reply.put("done", false);
                 ObjectNode debug = reply.putObject("_debug_info");
                 debug.put("rendered_template", text);
@@ -102,9 +103,9 @@ public final class GenerateRoute {
                 JsonReply.send(ctx, 200, reply);
                 return;
             }
-            Completion.run(ctx, lease, text, new Completion.Settings(r.model(), options, r.truncate(), r.shift(),
-                    r.stream(), logprobs, prompts.thinking().parser(think.enabled(), r.raw(), text), grammar, start, loaded),
-                    shape(r.raw()));
+            Completion.run(lease, text, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
+                    prompts.thinking().parser(think.enabled(), r.raw(), text), grammar, start, loaded),
+                    shape(r.raw()).reply(ctx, r.model(), r.stream()));
         }
     }
 
@@ -121,8 +122,8 @@ public final class GenerateRoute {
     }
 
     /** Generate replies carry text in "response" and, unless raw, the token ids of prompt and answer in "context". */
-    private static Completion.Shape shape(boolean raw) {
-        return new Completion.Shape() {
+    private static ReplyShape shape(boolean raw) {
+        return new ReplyShape() {
             @Override
             public void putText(ObjectNode chunk, String text, String thinking) {
                 chunk.put("response", text);
@@ -132,13 +133,10 @@ public final class GenerateRoute {
             }
 
             @Override
-            public void putFinalExtras(ObjectNode chunk, int[] promptTokens, GenerationResult result) {
+            public void putFinalExtras(ObjectNode chunk, CompletionEvent.Done done) {
                 if (!raw) {
                     var context = chunk.putArray("context");
-                    for (int t : promptTokens) {
-                        context.add(t);
-                    }
-                    for (int t : result.generatedTokenIds()) {
+                    for (int t : done.tokens()) {
                         context.add(t);
                     }
                 }
