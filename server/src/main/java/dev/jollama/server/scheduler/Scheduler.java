@@ -3,7 +3,6 @@ package dev.jollama.server.scheduler;
 import dev.jollama.engine.gguf.GgufFormatException;
 import dev.jollama.engine.model.Model;
 import dev.jollama.engine.model.Sequence;
-import dev.jollama.server.api.ApiException;
 import dev.jollama.server.config.ServerConfig;
 import dev.jollama.server.store.StoredModel;
 
@@ -54,11 +53,13 @@ public final class Scheduler implements AutoCloseable {
      *                  one per processor (the workers spin while they wait for work, so two on one core only slow
      *                  each other down)
      * @param keepAlive the request's keep_alive, or empty when it gave none; a null duration inside means forever
+     * @throws SchedulerException.QueueFull   when OLLAMA_MAX_QUEUE requests are already waiting
+     * @throws SchedulerException.LoadFailed  when the model's file cannot be loaded
      */
     public Lease acquire(StoredModel stored, int contextLength, int threads, Optional<Optional<Duration>> keepAlive) throws InterruptedException {
         if (waiting.incrementAndGet() > config.maxQueue()) {
             waiting.decrementAndGet();
-            throw new ApiException(503, "server busy, please try again.  maximum pending requests exceeded");
+            throw new SchedulerException.QueueFull(config.maxQueue());
         }
         try {
             LoadedModel model = loadedFor(stored, contextLength, workerThreads(threads), keepAlive);
@@ -96,7 +97,7 @@ public final class Scheduler implements AutoCloseable {
                 // count gets a pool of its own.
                 model = Model.load(stored.modelPath(), threads == Runtime.getRuntime().availableProcessors() ? 0 : threads);
             } catch (GgufFormatException e) {
-                throw new ApiException(500, "unable to load model: " + e.getMessage());
+                throw new SchedulerException.LoadFailed(stored, e);
             }
             Duration session = keepAlive.isPresent() ? keepAlive.get().orElse(null) : config.keepAlive();
             LoadedModel fresh = new LoadedModel(stored, model, contextLength, config.numParallel(), session);
