@@ -97,10 +97,14 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private LoadedModel loadedFor(StoredModel stored, int contextLength, int threads, Optional<Optional<Duration>> keepAlive) {
+        LoadedModel ready = claimIfLoaded(stored, contextLength, threads, keepAlive);
+        if (ready != null) {
+            return ready; // without waiting for the load lock: another model's load does not hold this request up
+        }
         String key = stored.name().key();
         synchronized (loadLock) { // one load at a time, as Ollama does
             synchronized (this) {
-                LoadedModel ready = claimIfLoaded(stored, contextLength, threads, keepAlive);
+                ready = claimIfLoaded(stored, contextLength, threads, keepAlive); // loaded while this request waited
                 if (ready != null) {
                     return ready;
                 }

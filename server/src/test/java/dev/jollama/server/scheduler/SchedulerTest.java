@@ -170,6 +170,22 @@ class SchedulerTest {
     }
 
     @Test
+    void aRequestForALoadedModelProceedsWhileAnotherModelLoads() throws Exception {
+        Model loaded = use(stories, 256, Optional.empty());
+        loader.holdNext = true;
+        Future<Model> other = threads.submit(() -> use(test, 256, Optional.empty()));
+        assertThat(loader.entered.await(STUCK_SECONDS, TimeUnit.SECONDS)).as("the other load started").isTrue();
+
+        Future<Model> again = threads.submit(() -> use(stories, 256, Optional.empty()));
+        assertThat(again.get(STUCK_SECONDS, TimeUnit.SECONDS)).isSameAs(loaded);
+        assertThat(other.isDone()).as("the other load is still held").isFalse();
+
+        loader.release.countDown();
+        assertThat(other.get(STUCK_SECONDS, TimeUnit.SECONDS)).isNotSameAs(loaded);
+        assertThat(scheduler.running()).hasSize(2);
+    }
+
+    @Test
     void beyondTheQueueLimitARequestIsRefusedAtOnce() throws Exception {
         scheduler.close();
         scheduler = scheduler(Map.of("OLLAMA_MAX_QUEUE", "1"));
