@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Keeps models loaded per Ollama's keep_alive rules: a model stays loaded while requests use it and for its session
  * duration after the last one ends; a request that states keep_alive sets the duration, one that does not keeps it.
- * Each model has OLLAMA_NUM_PARALLEL slots; requests beyond them wait, and more than OLLAMA_MAX_QUEUE waiting get 503.
+ * Each model has OLLAMA_NUM_PARALLEL slots; requests beyond them wait, and beyond OLLAMA_MAX_QUEUE waiting are refused.
+ * Models load one at a time; a request for a model already loaded does not wait for another's load.
  */
 public final class Scheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
