@@ -14,6 +14,7 @@ import dev.jollama.server.routes.JsonReply;
 import dev.jollama.server.routes.ModelRoutes;
 import dev.jollama.server.routes.PullRoute;
 import dev.jollama.server.scheduler.Scheduler;
+import dev.jollama.server.scheduler.SchedulerException;
 import dev.jollama.server.store.ModelStore;
 import dev.jollama.server.template.TemplateRecognizer;
 import io.javalin.Javalin;
@@ -78,6 +79,7 @@ public final class JollamaServer implements AutoCloseable {
             c.routes.head("/api/blobs/{digest}", blobs::head);
             c.routes.post("/api/blobs/{digest}", blobs::upload);
             c.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+            c.routes.exception(SchedulerException.class, JollamaServer::schedulerError);
             c.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.log(Level.ERROR, "request failed: " + ctx.method() + " " + ctx.path(), e);
                 error(ctx, 500, String.valueOf(e.getMessage()));
@@ -129,6 +131,17 @@ public final class JollamaServer implements AutoCloseable {
 
     private static void json(Context ctx, Object body) {
         JsonReply.send(ctx, 200, body);
+    }
+
+    /** Ollama's status and text for each way the scheduler can fail a request. */
+    private static void schedulerError(SchedulerException e, Context ctx) {
+        switch (e) {
+            case SchedulerException.QueueFull q -> error(ctx, 503, "server busy, please try again.  maximum pending requests exceeded");
+            case SchedulerException.LoadFailed f -> {
+                LOG.log(Level.ERROR, f.getMessage(), f.getCause());
+                error(ctx, 500, "unable to load model: " + f.problem());
+            }
+        }
     }
 
     private static void error(Context ctx, int status, String message) {

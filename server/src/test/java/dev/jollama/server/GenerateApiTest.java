@@ -271,4 +271,17 @@ class GenerateApiTest {
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(json(r.body()).get("error").asText()).contains("image generation models are not currently supported");
     }
+
+    @Test
+    void aModelFileThatDoesNotLoadIsA500NamingTheProblem() throws Exception {
+        dev.jollama.server.store.ModelStore store = server.store;
+        dev.jollama.server.store.Manifest stories = store.find(dev.jollama.server.store.ModelName.parse("stories")).orElseThrow().manifest();
+        dev.jollama.server.store.Manifest.Layer weights = store.writeBlob(dev.jollama.server.store.Manifest.MODEL,
+                "not a GGUF file".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        store.writeManifest(dev.jollama.server.store.ModelName.parse("broken"),
+                new dev.jollama.server.store.Manifest(2, stories.mediaType(), stories.config(), List.of(weights)));
+        HttpResponse<String> r = server.post("/api/generate", "{\"model\":\"broken\",\"prompt\":\"a\"}");
+        assertThat(r.statusCode()).isEqualTo(500);
+        assertThat(json(r.body()).get("error").asText()).startsWith("unable to load model: ").contains(weights.digest().substring(7));
+    }
 }

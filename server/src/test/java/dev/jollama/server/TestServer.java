@@ -59,8 +59,17 @@ public final class TestServer implements AutoCloseable {
         return shared;
     }
 
-    /** A server with the standard test models: test (test template + system), stories (no template), fim. */
+    /** A server with the standard test models (see {@link #newStore()}). */
     public static TestServer start(Map<String, String> env) throws IOException {
+        ModelStore store = newStore();
+        Map<String, String> all = new HashMap<>(env);
+        all.put("OLLAMA_HOST", "127.0.0.1:0");
+        all.put("OLLAMA_MODELS", store.root().toString());
+        return new TestServer(JollamaServer.start(ServerConfig.from(all)), store);
+    }
+
+    /** A new store under target/ with the standard test models: test (test template + system), stories (no template), fim. */
+    public static ModelStore newStore() throws IOException {
         Path stories = shared().resolve("models/stories260K.gguf");
         // A non-ASCII folder name, as users with such home folders have (Ollama's unicode-model-dir case).
         Path root = Path.of("target", "test-stores", "模型-" + UUID.randomUUID()).toAbsolutePath();
@@ -69,10 +78,7 @@ public final class TestServer implements AutoCloseable {
                 "You are a helpful assistant.", Map.of(), List.of(), List.of()));
         ModelImport.create(store, ModelName.parse("stories"), stories, ModelImport.Parts.none());
         ModelImport.create(store, ModelName.parse("fim"), stories, new ModelImport.Parts(FIM_TEMPLATE, null, Map.of(), List.of(), List.of()));
-        Map<String, String> all = new HashMap<>(env);
-        all.put("OLLAMA_HOST", "127.0.0.1:0");
-        all.put("OLLAMA_MODELS", root.toString());
-        return new TestServer(JollamaServer.start(ServerConfig.from(all)), store);
+        return store;
     }
 
     public HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {

@@ -1,13 +1,14 @@
 package dev.jollama.server.routes;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jollama.engine.generation.GenerationResult;
 import dev.jollama.engine.grammar.Grammar;
 import dev.jollama.server.api.ApiException;
-import dev.jollama.server.api.GoJson;
+import dev.jollama.server.api.ChatMessage;
+import dev.jollama.server.api.ChatRequest;
 import dev.jollama.server.api.Options;
-import dev.jollama.server.api.RequestBody;
+import dev.jollama.server.api.ThinkValue;
+import dev.jollama.server.completion.Completion;
+import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.config.ServerConfig;
 import dev.jollama.server.prompt.PromptBuilder;
 import dev.jollama.server.scheduler.Lease;
@@ -15,12 +16,9 @@ import dev.jollama.server.scheduler.Scheduler;
 import dev.jollama.server.store.ModelStore;
 import dev.jollama.server.store.StoredModel;
 import dev.jollama.server.template.TemplateMessage;
-import dev.jollama.server.template.TemplateTool;
 import io.javalin.http.Context;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -29,7 +27,7 @@ import java.util.Optional;
  * {@code message} with role {@code assistant}.
  */
 public final class ChatRoute {
-    private static final Completion.Shape SHAPE = new Completion.Shape() {
+    private static final ReplyShape SHAPE = new ReplyShape() {
         @Override
         public void putText(ObjectNode chunk, String text, String thinking) {
             ObjectNode message = chunk.putObject("message");
@@ -41,7 +39,7 @@ public final class ChatRoute {
         }
 
         @Override
-        public void putFinalExtras(ObjectNode chunk, int[] promptTokens, GenerationResult result) {
+        public void putFinalExtras(ObjectNode chunk, CompletionEvent.Done done) {
         }
     };
 
@@ -57,87 +55,39 @@ public final class ChatRoute {
 
     public void handle(Context ctx) throws Exception {
         long start = System.nanoTime();
-        RequestBody body = RequestBody.parse("ChatRequest", ctx.bodyAsBytes());
-        String modelName = body.string("model").strip();
-        List<TemplateMessage> messages = messages(body);
-        List<TemplateTool> tools = tools(body);
-        boolean stream = body.bool("stream").orElse(true);
-        Optional<RequestBody.KeepAlive> keepAlive = body.keepAlive();
-        ThinkValue requestedThink = ThinkValue.parse(body.node("think"));
-        int topLogprobs = body.integer("top_logprobs").orElse(0);
-        boolean truncate = body.bool("truncate").orElse(true);
-        boolean shift = body.bool("shift").orElse(true);
-        if (topLogprobs < 0 || topLogprobs > 20) {
+        ChatRequest r = ChatRequest.parse(ctx.bodyAsBytes());
+        if (r.topLogprobs() < 0 || r.topLogprobs() > 20) {
             throw ApiException.badRequest("top_logprobs must be between 0 and 20");
         }
-        StoredModel stored = Models.find(store, modelName);
-        if (messages.isEmpty() && keepAlive.isPresent() && keepAlive.get().isZero()) {
+        StoredModel stored = Models.find(store, r.model());
+        if (r.messages().isEmpty() && r.keepAlive().isPresent() && r.keepAlive().get().isZero()) {
             scheduler.expire(stored);
-            JsonReply.send(ctx, 200, Completion.loadReply(modelName, SHAPE, "unload"));
+            JsonReply.send(ctx, 200, SHAPE.loadReply(r.model(), "unload"));
             return;
         }
         PromptBuilder prompts = new PromptBuilder(stored, "");
-        ThinkValue think = requestedThink.resolve(prompts.thinking(), modelName);
-        Options options = Options.resolve(config.contextLength(), stored.parameters(), body.node("options").orElse(null));
-        Grammar grammar = Formats.grammar(body.node("format").orElse(null));
-        Optional<Optional<Duration>> session = keepAlive.map(k -> Optional.ofNullable(k.duration()));
+        ThinkValue think = prompts.thinking().resolve(r.think(), r.model());
+        Options options = Options.resolve(config.contextLength(), stored.parameters(), r.options());
+        Grammar grammar = Formats.grammar(r.format());
+        Optional<Optional<Duration>> session = r.keepAlive().map(k -> Optional.ofNullable(k.duration()));
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), session)) {
             long loaded = System.nanoTime();
-            if (messages.isEmpty()) {
-                JsonReply.send(ctx, 200, Completion.loadReply(modelName, SHAPE, "load"));
+            if (r.messages().isEmpty()) {
+                JsonReply.send(ctx, 200, SHAPE.loadReply(r.model(), "load"));
                 return;
             }
-            String prompt = prompts.renderChat(messages, tools, think.enabled(), think.level(), think.set());
-            int logprobs = body.bool("logprobs").orElse(false) || topLogprobs > 0 ? topLogprobs : -1;
-            Completion.run(ctx, lease, prompt, new Completion.Settings(modelName, options, truncate, shift, stream,
-                    logprobs, prompts.thinking().parser(think.enabled(), false, prompt), grammar, start, loaded), SHAPE);
+            String prompt = prompts.renderChat(r.messages().stream().map(ChatRoute::templateMessage).toList(), r.tools(),
+                    think.enabled(), think.level(), think.set());
+            int logprobs = r.logprobs() || r.topLogprobs() > 0 ? r.topLogprobs() : -1;
+            Completion.run(lease, prompt, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
+                    prompts.thinking().parser(think.enabled(), false, prompt), grammar, start, loaded),
+                    SHAPE.reply(ctx, r.model(), r.stream()));
         }
     }
 
-    private static List<TemplateMessage> messages(RequestBody body) {
-        List<TemplateMessage> messages = new ArrayList<>();
-        Optional<JsonNode> node = body.node("messages");
-        if (node.isEmpty()) {
-            return messages;
-        }
-        if (!node.get().isArray()) {
-            throw ApiException.badRequest("json: cannot unmarshal " + (node.get().isTextual() ? "string" : "object")
-                    + " into Go struct field ChatRequest.messages of type []api.Message");
-        }
-        for (JsonNode m : node.get()) {
-            if (!m.isObject()) {
-                throw ApiException.badRequest("json: cannot unmarshal " + (m.isTextual() ? "string" : "array")
-                        + " into Go struct field ChatRequest.messages of type api.Message");
-            }
-            List<byte[]> images = new ArrayList<>();
-            JsonNode imageList = m.get("images");
-            if (imageList != null && imageList.isArray()) {
-                imageList.forEach(i -> images.add(Images.decode(i)));
-            }
-            messages.add(new TemplateMessage(text(m, "role"), text(m, "content"), text(m, "thinking"),
-                    images.isEmpty() ? null : images, null, text(m, "tool_name"), text(m, "tool_call_id")));
-        }
-        return messages;
-    }
-
-    private static String text(JsonNode message, String field) {
-        JsonNode v = message.get(field);
-        return v == null || v.isNull() ? "" : v.asText();
-    }
-
-    private static List<TemplateTool> tools(RequestBody body) {
-        Optional<JsonNode> node = body.node("tools");
-        if (node.isEmpty() || node.get().isEmpty()) {
-            return null;
-        }
-        try {
-            List<TemplateTool> tools = new ArrayList<>();
-            for (JsonNode t : node.get()) {
-                tools.add(GoJson.MAPPER.treeToValue(t, TemplateTool.class));
-            }
-            return tools;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw ApiException.badRequest("invalid tools: " + e.getOriginalMessage());
-        }
+    /** Tool calls do not reach templates yet: a message's calls render as none. */
+    private static TemplateMessage templateMessage(ChatMessage m) {
+        return new TemplateMessage(m.role(), m.content(), m.thinking(), m.images().isEmpty() ? null : m.images(), null,
+                m.toolName(), m.toolCallId());
     }
 }

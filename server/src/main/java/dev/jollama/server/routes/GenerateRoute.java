@@ -1,15 +1,16 @@
 package dev.jollama.server.routes;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jollama.engine.generation.GenerationResult;
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.grammar.Grammar;
 import dev.jollama.engine.model.Model;
 import dev.jollama.engine.tokenizer.Tokenizer;
 import dev.jollama.server.api.ApiException;
+import dev.jollama.server.api.GenerateRequest;
 import dev.jollama.server.api.Options;
-import dev.jollama.server.api.RequestBody;
+import dev.jollama.server.api.ThinkValue;
+import dev.jollama.server.completion.Completion;
+import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.config.ServerConfig;
 import dev.jollama.server.prompt.FimTokens;
 import dev.jollama.server.prompt.PromptBuilder;
@@ -23,7 +24,6 @@ import io.javalin.http.Context;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,23 +45,16 @@ public final class GenerateRoute {
         this.scheduler = scheduler;
     }
 
-    /** The request's fields once bound, in Ollama's terms. */
-    private record Request(String model, String prompt, String suffix, String system, String template, int[] context,
-                           boolean stream, boolean raw, JsonNode format, List<byte[]> images,
-                           Optional<RequestBody.KeepAlive> keepAlive, JsonNode options, boolean logprobs,
-                           int topLogprobs, boolean truncate, boolean shift, boolean debugRenderOnly, ThinkValue think) {
-    }
-
     public void handle(Context ctx) throws Exception {
         long start = System.nanoTime();
-        Request r = bind(RequestBody.parse("GenerateRequest", ctx.bodyAsBytes()));
+        GenerateRequest r = GenerateRequest.parse(ctx.bodyAsBytes());
         if (r.topLogprobs() < 0 || r.topLogprobs() > 20) {
             throw ApiException.badRequest("top_logprobs must be between 0 and 20");
         }
         StoredModel stored = Models.find(store, r.model());
         if (r.prompt().isEmpty() && r.keepAlive().isPresent() && r.keepAlive().get().isZero()) {
             scheduler.expire(stored);
-            JsonReply.send(ctx, 200, Completion.loadReply(r.model(), shape(r.raw()), "unload"));
+            JsonReply.send(ctx, 200, shape(r.raw()).loadReply(r.model(), "unload"));
             return;
         }
         if (stored.config().get("capabilities") instanceof List<?> capabilities && capabilities.contains("image")) {
@@ -71,7 +64,7 @@ public final class GenerateRoute {
             throw ApiException.badRequest("raw mode does not support template, system, or context");
         }
         PromptBuilder prompts = new PromptBuilder(stored, r.template());
-        ThinkValue think = r.think().resolve(prompts.thinking(), r.model());
+        ThinkValue think = prompts.thinking().resolve(r.think(), r.model());
         boolean templateFim = !r.suffix().isEmpty() && prompts.supportsInsert();
         if (!r.suffix().isEmpty() && !templateFim && !declaresFimTokens(stored)) {
             throw ApiException.badRequest(stored.name().fullName() + " does not support insert");
@@ -83,7 +76,7 @@ public final class GenerateRoute {
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive)) {
             long loaded = System.nanoTime();
             if (r.prompt().isEmpty()) { // with or without a suffix, as Ollama: a load
-                JsonReply.send(ctx, 200, Completion.loadReply(r.model(), shape(r.raw()), "load"));
+                JsonReply.send(ctx, 200, shape(r.raw()).loadReply(r.model(), "load"));
                 return;
             }
             Model model = lease.model();
@@ -91,8 +84,8 @@ public final class GenerateRoute {
             int logprobs = r.logprobs() || r.topLogprobs() > 0 ? r.topLogprobs() : -1;
             if (!r.suffix().isEmpty() && !templateFim && !r.raw()) {
                 int[] fim = FimTokens.of(model.file()).orElseThrow().prompt(tokenizer, r.prompt(), r.suffix());
-                Completion.run(ctx, lease, fim, new Completion.Settings(r.model(), options, r.truncate(), r.shift(),
-                        r.stream(), logprobs, OutputParser.PASS_THROUGH, grammar, start, loaded), shape(r.raw()));
+                Completion.run(lease, fim, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
+                        OutputParser.PASS_THROUGH, grammar, start, loaded), shape(r.raw()).reply(ctx, r.model(), r.stream()));
                 return;
             }
             String prefix = r.context() == null ? "" : tokenizer.decode(r.context());
@@ -100,7 +93,7 @@ public final class GenerateRoute {
                     : prefix + prompts.render(new PromptRequest(r.prompt(), r.suffix(), r.system(),
                     r.images().size(), r.context() != null, think.enabled(), think.level(), think.set()));
             if (r.debugRenderOnly()) {
-                ObjectNode reply = Completion.chunk(r.model());
+                ObjectNode reply = ReplyShape.chunk(r.model());
                 reply.put("done", false);
                 ObjectNode debug = reply.putObject("_debug_info");
                 debug.put("rendered_template", text);
@@ -110,9 +103,9 @@ public final class GenerateRoute {
                 JsonReply.send(ctx, 200, reply);
                 return;
             }
-            Completion.run(ctx, lease, text, new Completion.Settings(r.model(), options, r.truncate(), r.shift(),
-                    r.stream(), logprobs, prompts.thinking().parser(think.enabled(), r.raw(), text), grammar, start, loaded),
-                    shape(r.raw()));
+            Completion.run(lease, text, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
+                    prompts.thinking().parser(think.enabled(), r.raw(), text), grammar, start, loaded),
+                    shape(r.raw()).reply(ctx, r.model(), r.stream()));
         }
     }
 
@@ -129,8 +122,8 @@ public final class GenerateRoute {
     }
 
     /** Generate replies carry text in "response" and, unless raw, the token ids of prompt and answer in "context". */
-    private static Completion.Shape shape(boolean raw) {
-        return new Completion.Shape() {
+    private static ReplyShape shape(boolean raw) {
+        return new ReplyShape() {
             @Override
             public void putText(ObjectNode chunk, String text, String thinking) {
                 chunk.put("response", text);
@@ -140,52 +133,14 @@ public final class GenerateRoute {
             }
 
             @Override
-            public void putFinalExtras(ObjectNode chunk, int[] promptTokens, GenerationResult result) {
+            public void putFinalExtras(ObjectNode chunk, CompletionEvent.Done done) {
                 if (!raw) {
                     var context = chunk.putArray("context");
-                    for (int t : promptTokens) {
-                        context.add(t);
-                    }
-                    for (int t : result.generatedTokenIds()) {
+                    for (int t : done.tokens()) {
                         context.add(t);
                     }
                 }
             }
         };
-    }
-
-    private Request bind(RequestBody body) {
-        List<byte[]> images = new ArrayList<>();
-        body.node("images").ifPresent(n -> {
-            if (!n.isArray()) {
-                throw ApiException.badRequest("json: cannot unmarshal " + (n.isTextual() ? "string" : "object")
-                        + " into Go struct field GenerateRequest.images of type []api.ImageData");
-            }
-            for (JsonNode image : n) {
-                images.add(Images.decode(image));
-            }
-        });
-        int[] context = body.node("context").map(n -> {
-            if (!n.isArray()) {
-                throw ApiException.badRequest("json: cannot unmarshal " + (n.isTextual() ? "string" : "object")
-                        + " into Go struct field GenerateRequest.context of type []int");
-            }
-            int[] ids = new int[n.size()];
-            for (int i = 0; i < ids.length; i++) {
-                if (!n.get(i).isIntegralNumber()) {
-                    throw ApiException.badRequest("json: cannot unmarshal " + (n.get(i).isTextual() ? "string" : "number")
-                            + " into Go struct field GenerateRequest.context of type int");
-                }
-                ids[i] = n.get(i).asInt();
-            }
-            return ids;
-        }).orElse(null);
-        return new Request(body.string("model").strip(), body.string("prompt"), body.string("suffix"),
-                body.string("system"), body.string("template"), context, body.bool("stream").orElse(true),
-                body.bool("raw").orElse(false), body.node("format").orElse(null), images, body.keepAlive(),
-                body.node("options").orElse(null), body.bool("logprobs").orElse(false),
-                body.integer("top_logprobs").orElse(0), body.bool("truncate").orElse(true),
-                body.bool("shift").orElse(true), body.bool("_debug_render_only").orElse(false),
-                ThinkValue.parse(body.node("think")));
     }
 }

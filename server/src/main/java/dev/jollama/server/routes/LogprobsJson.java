@@ -2,11 +2,8 @@ package dev.jollama.server.routes;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jollama.engine.sampling.Logprob;
-import dev.jollama.engine.sampling.TokenLogprob;
-import dev.jollama.engine.tokenizer.Tokenizer;
+import dev.jollama.server.api.TokenLogprob;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** The {@code logprobs} field of a chunk: {token, logprob, bytes, top_logprobs} per emitted token, as Ollama writes it. */
@@ -15,28 +12,27 @@ final class LogprobsJson {
     }
 
     /** Adds the field when there are entries; a chunk without tokens gets none. */
-    static void put(ObjectNode chunk, Tokenizer tokenizer, List<Logprob> logprobs) {
+    static void put(ObjectNode chunk, List<TokenLogprob> logprobs) {
         if (logprobs.isEmpty()) {
             return;
         }
         ArrayNode array = chunk.putArray("logprobs");
-        for (Logprob l : logprobs) {
-            ObjectNode entry = token(array.addObject(), tokenizer, l.chosen());
-            if (!l.alternatives().isEmpty()) {
+        for (TokenLogprob l : logprobs) {
+            ObjectNode entry = token(array.addObject(), l);
+            if (!l.topLogprobs().isEmpty()) {
                 ArrayNode top = entry.putArray("top_logprobs");
-                for (TokenLogprob alternative : l.alternatives()) {
-                    token(top.addObject(), tokenizer, alternative);
+                for (TokenLogprob alternative : l.topLogprobs()) {
+                    token(top.addObject(), alternative);
                 }
             }
         }
     }
 
-    private static ObjectNode token(ObjectNode entry, Tokenizer tokenizer, TokenLogprob t) {
-        byte[] bytes = tokenizer.tokenBytes(t.token());
-        entry.put("token", new String(bytes, StandardCharsets.UTF_8));
+    private static ObjectNode token(ObjectNode entry, TokenLogprob t) {
+        entry.put("token", t.token());
         entry.put("logprob", t.logprob());
         ArrayNode byteArray = entry.putArray("bytes");
-        for (byte b : bytes) {
+        for (byte b : t.bytes()) {
             byteArray.add(Byte.toUnsignedInt(b));
         }
         return entry;

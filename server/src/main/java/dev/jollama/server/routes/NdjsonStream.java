@@ -17,7 +17,7 @@ final class NdjsonStream {
     NdjsonStream(Context ctx) {
         ctx.status(200);
         ctx.contentType("application/x-ndjson");
-        this.out = Completion.servletOutput(ctx);
+        this.out = JsonReply.servletOutput(ctx);
     }
 
     void write(Object json) {

@@ -3,13 +3,14 @@ package dev.jollama.server.scheduler;
 import dev.jollama.engine.gguf.GgufFormatException;
 import dev.jollama.engine.model.Model;
 import dev.jollama.engine.model.Sequence;
-import dev.jollama.server.api.ApiException;
 import dev.jollama.server.config.ServerConfig;
 import dev.jollama.server.store.StoredModel;
 
 import java.lang.System.Logger.Level;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Keeps models loaded per Ollama's keep_alive rules: a model stays loaded while requests use it and for its session
  * duration after the last one ends; a request that states keep_alive sets the duration, one that does not keeps it.
- * Each model has OLLAMA_NUM_PARALLEL slots; requests beyond them wait, and more than OLLAMA_MAX_QUEUE waiting get 503.
+ * Each model has OLLAMA_NUM_PARALLEL slots; requests beyond them wait, and beyond OLLAMA_MAX_QUEUE waiting are refused.
+ * Models load one at a time; a request for a model already loaded does not wait for another's load.
  */
 public final class Scheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
@@ -33,6 +35,8 @@ public final class Scheduler implements AutoCloseable {
     private static final Duration FOREVER = ChronoUnit.YEARS.getDuration().multipliedBy(292);
 
     private final ServerConfig config;
+    private final Loader loader;
+    private final InstantSource clock;
     private final Map<String, LoadedModel> loaded = new HashMap<>();
     private final Object loadLock = new Object();
     private final AtomicInteger waiting = new AtomicInteger();
@@ -42,8 +46,24 @@ public final class Scheduler implements AutoCloseable {
         return t;
     });
 
+    /** Opens a model file on a pool of {@code threads} workers (0: the shared pool). */
+    @FunctionalInterface
+    interface Loader {
+        Model load(Path path, int threads);
+    }
+
     public Scheduler(ServerConfig config) {
+        this(config, Model::load, InstantSource.system());
+    }
+
+    /**
+     * @param clock decides when an idle model's keep_alive has run out (the expiry timers only make sure it is
+     *              looked at then)
+     */
+    Scheduler(ServerConfig config, Loader loader, InstantSource clock) {
         this.config = config;
+        this.loader = loader;
+        this.clock = clock;
     }
 
     /**
@@ -54,11 +74,13 @@ public final class Scheduler implements AutoCloseable {
      *                  one per processor (the workers spin while they wait for work, so two on one core only slow
      *                  each other down)
      * @param keepAlive the request's keep_alive, or empty when it gave none; a null duration inside means forever
+     * @throws SchedulerException.QueueFull   when OLLAMA_MAX_QUEUE requests are already waiting
+     * @throws SchedulerException.LoadFailed  when the model's file cannot be loaded
      */
     public Lease acquire(StoredModel stored, int contextLength, int threads, Optional<Optional<Duration>> keepAlive) throws InterruptedException {
         if (waiting.incrementAndGet() > config.maxQueue()) {
             waiting.decrementAndGet();
-            throw new ApiException(503, "server busy, please try again.  maximum pending requests exceeded");
+            throw new SchedulerException.QueueFull(config.maxQueue());
         }
         try {
             LoadedModel model = loadedFor(stored, contextLength, workerThreads(threads), keepAlive);
@@ -76,16 +98,18 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private LoadedModel loadedFor(StoredModel stored, int contextLength, int threads, Optional<Optional<Duration>> keepAlive) {
+        LoadedModel ready = claimIfLoaded(stored, contextLength, threads, keepAlive);
+        if (ready != null) {
+            return ready; // without waiting for the load lock: another model's load does not hold this request up
+        }
         String key = stored.name().key();
         synchronized (loadLock) { // one load at a time, as Ollama does
             synchronized (this) {
-                LoadedModel current = loaded.get(key);
-                if (current != null && current.requestedContextLength == contextLength && current.model.threads() == threads
-                        && current.stored.digest().equals(stored.digest())) {
-                    keepAlive.ifPresent(k -> current.sessionDuration = k.orElse(null));
-                    claim(current);
-                    return current;
+                ready = claimIfLoaded(stored, contextLength, threads, keepAlive); // loaded while this request waited
+                if (ready != null) {
+                    return ready;
                 }
+                LoadedModel current = loaded.get(key);
                 if (current != null) {
                     expire(current);
                 }
@@ -94,9 +118,9 @@ public final class Scheduler implements AutoCloseable {
             try {
                 // One per processor is the shared pool, which models loaded side by side take turns on; another
                 // count gets a pool of its own.
-                model = Model.load(stored.modelPath(), threads == Runtime.getRuntime().availableProcessors() ? 0 : threads);
+                model = loader.load(stored.modelPath(), threads == Runtime.getRuntime().availableProcessors() ? 0 : threads);
             } catch (GgufFormatException e) {
-                throw new ApiException(500, "unable to load model: " + e.getMessage());
+                throw new SchedulerException.LoadFailed(stored, e);
             }
             Duration session = keepAlive.isPresent() ? keepAlive.get().orElse(null) : config.keepAlive();
             LoadedModel fresh = new LoadedModel(stored, model, contextLength, config.numParallel(), session);
@@ -109,6 +133,20 @@ public final class Scheduler implements AutoCloseable {
                     String.valueOf(fresh.contextLength), String.valueOf(threads));
             return fresh;
         }
+    }
+
+    /** The model claimed for the request if it is loaded as the request needs it (same file, context and threads). */
+    private synchronized LoadedModel claimIfLoaded(StoredModel stored, int contextLength, int threads,
+                                                   Optional<Optional<Duration>> keepAlive) {
+        unloadExpired();
+        LoadedModel current = loaded.get(stored.name().key());
+        if (current == null || current.requestedContextLength != contextLength || current.model.threads() != threads
+                || !current.stored.digest().equals(stored.digest())) {
+            return null;
+        }
+        keepAlive.ifPresent(k -> current.sessionDuration = k.orElse(null));
+        claim(current);
+        return current;
     }
 
     private void claim(LoadedModel model) {
@@ -129,21 +167,42 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void armExpiry(LoadedModel model) {
+        Instant now = clock.instant();
         if (model.sessionDuration == null) {
-            model.expiresAt = Instant.now().plus(FOREVER);
+            model.expiresAt = now.plus(FOREVER);
             return;
         }
-        model.expiresAt = Instant.now().plus(model.sessionDuration);
+        model.expiresAt = now.plus(model.sessionDuration);
         if (model.sessionDuration.isZero()) {
             unload(model);
         } else {
-            model.expiryTimer = timers.schedule(() -> {
-                synchronized (this) {
-                    if (model.inFlight == 0 && !model.unloaded) {
-                        unload(model);
-                    }
+            startExpiryTimer(model, model.sessionDuration);
+        }
+    }
+
+    private void startExpiryTimer(LoadedModel model, Duration delay) {
+        model.expiryTimer = timers.schedule(() -> {
+            synchronized (this) {
+                if (model.inFlight > 0 || model.unloaded) {
+                    return;
                 }
-            }, model.sessionDuration.toNanos(), TimeUnit.NANOSECONDS);
+                Duration left = Duration.between(clock.instant(), model.expiresAt);
+                if (left.isPositive()) {
+                    startExpiryTimer(model, left); // the timer ran ahead of the clock
+                } else {
+                    unload(model);
+                }
+            }
+        }, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Idle models whose keep_alive has run out by the clock, should their timer not have fired yet. */
+    private void unloadExpired() {
+        Instant now = clock.instant();
+        for (LoadedModel m : List.copyOf(loaded.values())) {
+            if (m.inFlight == 0 && m.expiresAt != null && !now.isBefore(m.expiresAt)) {
+                unload(m);
+            }
         }
     }
 
@@ -189,10 +248,11 @@ public final class Scheduler implements AutoCloseable {
 
     /** Loaded models, latest expiry first, as /api/ps lists them. */
     public synchronized List<RunningModel> running() {
+        unloadExpired();
         List<RunningModel> list = new ArrayList<>();
         for (LoadedModel m : loaded.values()) {
             Instant expires = m.expiresAt != null ? m.expiresAt
-                    : Instant.now().plus(m.sessionDuration == null ? FOREVER : m.sessionDuration);
+                    : clock.instant().plus(m.sessionDuration == null ? FOREVER : m.sessionDuration);
             list.add(new RunningModel(m.stored, m.stored.manifest().totalSize(), expires, m.contextLength));
         }
         list.sort(Comparator.comparing(RunningModel::expiresAt).reversed());

@@ -1,5 +1,7 @@
 package dev.jollama.server.thinking;
 
+import dev.jollama.server.api.ApiException;
+import dev.jollama.server.api.ThinkValue;
 import dev.jollama.server.store.StoredModel;
 import dev.jollama.server.template.PromptTemplate;
 
@@ -36,6 +38,24 @@ public record ThinkingCapability(Kind kind, String opening, String closing) {
 
     public boolean supported() {
         return kind != Kind.NONE;
+    }
+
+    /**
+     * The think setting a request gets on this model: thinking models think unless told not to; asking a model
+     * without the capability to think is Ollama's 400; gpt-oss has no "max" and gets "high".
+     */
+    public ThinkValue resolve(ThinkValue requested, String modelName) {
+        if (!supported()) {
+            if (requested.enabled()) {
+                throw ApiException.badRequest("\"" + modelName + "\" does not support thinking");
+            }
+            return requested;
+        }
+        ThinkValue value = requested.set() ? requested : ThinkValue.of(true);
+        if (kind == Kind.HARMONY && value.level().equals("max")) {
+            return new ThinkValue(true, "high", true);
+        }
+        return value;
     }
 
     /**

@@ -1,7 +1,6 @@
-package dev.jollama.server.routes;
+package dev.jollama.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jollama.server.api.ApiException;
 
 /** Base64 images as Go's encoding/base64 (standard alphabet, padded) decodes them, with its error text. */
 final class Images {

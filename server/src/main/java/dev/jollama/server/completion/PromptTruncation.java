@@ -1,4 +1,4 @@
-package dev.jollama.server.routes;
+package dev.jollama.server.completion;
 
 /** Fits an over-long prompt into the context the way Ollama does: keep the head, drop the middle, keep the tail. */
 final class PromptTruncation {

@@ -1,8 +1,6 @@
-package dev.jollama.server.routes;
+package dev.jollama.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jollama.server.api.ApiException;
-import dev.jollama.server.thinking.ThinkingCapability;
 
 import java.util.Optional;
 import java.util.Set;
@@ -13,7 +11,7 @@ import java.util.Set;
  * @param level what templates see as .ThinkLevel: the level, "medium" for true, "" for false
  * @param set   whether the request (or the thinking default) set it: .IsThinkSet
  */
-record ThinkValue(boolean enabled, String level, boolean set) {
+public record ThinkValue(boolean enabled, String level, boolean set) {
     private static final Set<String> LEVELS = Set.of("high", "medium", "low", "max");
     private static final ThinkValue UNSET = new ThinkValue(false, "", false);
 
@@ -38,25 +36,7 @@ record ThinkValue(boolean enabled, String level, boolean set) {
         throw ApiException.badRequest("think must be a boolean or string (" + n + ")");
     }
 
-    private static ThinkValue of(boolean enabled) {
+    public static ThinkValue of(boolean enabled) {
         return new ThinkValue(enabled, enabled ? "medium" : "", true);
-    }
-
-    /**
-     * Applies the model's capability: thinking models think unless told not to; asking a model without the
-     * capability to think is Ollama's 400; gpt-oss has no "max" and gets "high".
-     */
-    ThinkValue resolve(ThinkingCapability capability, String modelName) {
-        if (!capability.supported()) {
-            if (enabled) {
-                throw ApiException.badRequest("\"" + modelName + "\" does not support thinking");
-            }
-            return this;
-        }
-        ThinkValue value = set ? this : of(true);
-        if (capability.kind() == ThinkingCapability.Kind.HARMONY && value.level.equals("max")) {
-            return new ThinkValue(true, "high", true);
-        }
-        return value;
     }
 }

@@ -1,0 +1,130 @@
+package dev.jollama.server.completion;
+
+import dev.jollama.engine.generation.GenerationRequest;
+import dev.jollama.engine.generation.GenerationResult;
+import dev.jollama.engine.generation.Generator;
+import dev.jollama.engine.grammar.Grammar;
+import dev.jollama.engine.grammar.GrammarConstraint;
+import dev.jollama.engine.sampling.Logprob;
+import dev.jollama.engine.sampling.SamplingOptions;
+import dev.jollama.engine.tokenizer.Tokenizer;
+import dev.jollama.server.api.ApiException;
+import dev.jollama.server.api.Options;
+import dev.jollama.server.api.TokenLogprob;
+import dev.jollama.server.scheduler.Lease;
+import dev.jollama.server.thinking.OutputParser;
+import dev.jollama.server.thinking.ResponseSplit;
+
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Runs a prompt through a leased model and reports the output as {@link CompletionEvent}s; the sink decides how
+ * they reach the client. Every endpoint that generates text goes through here, so this is the one place that
+ * drives the engine's generation.
+ */
+public final class Completion {
+    private static final System.Logger LOG = System.getLogger(Completion.class.getName());
+
+    /**
+     * @param logprobs -1 for none, else the number of alternatives per token
+     * @param output   splits the model's output into thinking and answer
+     * @param grammar  what the answer must match (format), or null; thinking before the answer is not constrained
+     * @param start    when the handler began, by System.nanoTime (the total duration counts from here)
+     * @param loaded   when the model was ready (the load duration ends here)
+     */
+    public record Settings(Options options, boolean truncate, boolean shift, int logprobs, OutputParser output,
+                           Grammar grammar, long start, long loaded) {
+    }
+
+    private Completion() {
+    }
+
+    public static void run(Lease lease, String prompt, Settings s, CompletionSink sink) {
+        run(lease, lease.model().tokenizer().encode(prompt, true, true), s, sink);
+    }
+
+    /**
+     * Runs a prompt given as tokens (fill-in-the-middle prompts are built from special token ids). A prompt too long
+     * for the context without truncate is a 400 before the sink starts.
+     */
+    public static void run(Lease lease, int[] promptTokens, Settings s, CompletionSink sink) {
+        Tokenizer tokenizer = lease.model().tokenizer();
+        int keep = s.options().numKeep() + (tokenizer.bosToken() >= 0 ? 1 : 0);
+        int[] tokens = promptTokens;
+        int contextLength = lease.contextLength();
+        int truncated = 0;
+        if (tokens.length >= contextLength - 1) {
+            if (!s.truncate()) {
+                throw ApiException.badRequest("the input length exceeds the context length");
+            }
+            int[] kept = PromptTruncation.keepHeadAndTail(tokens, keep, contextLength);
+            truncated = tokens.length - kept.length;
+            LOG.log(Level.WARNING, "truncating input prompt: {0} tokens, context {1}, kept {2}",
+                    String.valueOf(tokens.length), String.valueOf(contextLength), String.valueOf(kept.length));
+            tokens = kept;
+        }
+        GenerationRequest request = new GenerationRequest(tokens, sampling(s.options()), numPredict(s.options(), contextLength),
+                s.options().stop(), s.shift(), keep, s.logprobs());
+        if (s.grammar() != null) {
+            request = request.withConstraint(new GrammarConstraint(s.grammar(), tokenizer), s.output()::answering);
+        }
+        Generator generator = new Generator(lease.model(), s.output().readsControlTokens());
+        sink.start();
+        try {
+            GenerationResult result = generator.generate(lease.sequence(), request, (piece, logprobs) -> {
+                ResponseSplit split = s.output().add(piece);
+                if (split.isEmpty() && logprobs.isEmpty()) {
+                    return; // a tag still being decided: nothing to say yet
+                }
+                sink.accept(new CompletionEvent.Delta(split.content(), split.thinking(), wire(tokenizer, logprobs)));
+            }, sink::cancelled);
+            ResponseSplit rest = s.output().flush();
+            sink.accept(done(s, rest, tokens, result, truncated));
+        } catch (RuntimeException e) {
+            sink.fail(e);
+        }
+    }
+
+    private static CompletionEvent.Done done(Settings s, ResponseSplit rest, int[] prompt, GenerationResult result, int truncated) {
+        int[] tokens = Arrays.copyOf(prompt, prompt.length + result.generatedTokenIds().length);
+        System.arraycopy(result.generatedTokenIds(), 0, tokens, prompt.length, result.generatedTokenIds().length);
+        var metrics = new CompletionEvent.Metrics(System.nanoTime() - s.start(), s.loaded() - s.start(), result.promptTokens(),
+                result.promptNanos(), result.generatedTokens(), result.generationNanos(), truncated);
+        // A cancelled generation has nobody to answer; "stop" keeps the field valid should it be written anyway.
+        String reason = result.doneReason().equals("cancelled") ? "stop" : result.doneReason();
+        return new CompletionEvent.Done(rest.content(), rest.thinking(), reason, tokens, metrics);
+    }
+
+    /** num_predict: 0 means no limit; negative or above 10 x num_ctx becomes 10 x num_ctx, as Ollama bounds it. */
+    private static int numPredict(Options options, int contextLength) {
+        int n = options.numPredict();
+        if (n < 0 || n > 10 * contextLength) {
+            return 10 * contextLength;
+        }
+        return n == 0 ? -1 : n;
+    }
+
+    private static SamplingOptions sampling(Options o) {
+        return new SamplingOptions(o.temperature(), o.topK(), o.topP(), o.minP(), o.typicalP(), o.repeatPenalty(),
+                o.repeatLastN(), o.presencePenalty(), o.frequencyPenalty(), o.seed());
+    }
+
+    private static List<TokenLogprob> wire(Tokenizer tokenizer, List<Logprob> logprobs) {
+        List<TokenLogprob> list = new ArrayList<>(logprobs.size());
+        for (Logprob l : logprobs) {
+            List<TokenLogprob> top = new ArrayList<>(l.alternatives().size());
+            l.alternatives().forEach(a -> top.add(token(tokenizer, a.token(), a.logprob(), List.of())));
+            list.add(token(tokenizer, l.chosen().token(), l.chosen().logprob(), top));
+        }
+        return list;
+    }
+
+    private static TokenLogprob token(Tokenizer tokenizer, int token, double logprob, List<TokenLogprob> top) {
+        byte[] bytes = tokenizer.tokenBytes(token);
+        return new TokenLogprob(new String(bytes, StandardCharsets.UTF_8), logprob, bytes, top);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.jollama.server.routes;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jollama.server.api.GoJson;
+import dev.jollama.server.api.TokenLogprob;
+import dev.jollama.server.completion.CompletionEvent;
+import dev.jollama.server.completion.CompletionSink;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A completion answered as one JSON object (stream: false): the deltas' text, thinking and logprobs gathered. */
+final class SingleJsonReply implements CompletionSink {
+    private final Context ctx;
+    private final String model;
+    private final ReplyShape shape;
+    private final StringBuilder text = new StringBuilder();
+    private final StringBuilder thinking = new StringBuilder();
+    private final List<TokenLogprob> logprobs = new ArrayList<>();
+    private OutputStream body;
+
+    SingleJsonReply(Context ctx, String model, ReplyShape shape) {
+        this.ctx = ctx;
+        this.model = model;
+        this.shape = shape;
+    }
+
+    @Override
+    public void start() {
+        ctx.status(200);
+        JsonReply.setJsonContentType(ctx);
+        body = JsonReply.servletOutput(ctx);
+        try {
+            body.flush(); // headers now: Java clients time out waiting for headers, not for the body
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void accept(CompletionEvent event) {
+        switch (event) {
+            case CompletionEvent.Delta d -> {
+                text.append(d.text());
+                thinking.append(d.thinking());
+                logprobs.addAll(d.logprobs());
+            }
+            case CompletionEvent.Done done -> {
+                ObjectNode reply = shape.finalChunk(model, text + done.text(), thinking + done.thinking(), done);
+                LogprobsJson.put(reply, logprobs);
+                try {
+                    body.write(GoJson.bytes(reply));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+    }
+
+    /** Nothing is written until the end, so a client that left goes unnoticed; the generation runs to its end. */
+    @Override
+    public boolean cancelled() {
+        return false;
+    }
+
+    /** The headers are out, so the error goes to the exception handler, which writes it as the body. */
+    @Override
+    public void fail(RuntimeException e) {
+        throw e;
+    }
+}
