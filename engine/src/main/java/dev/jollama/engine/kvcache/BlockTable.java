@@ -1,0 +1,133 @@
+package dev.jollama.engine.kvcache;
+
+import dev.jollama.engine.tensor.FloatKernels;
+
+import java.util.Arrays;
+
+/**
+ * One sequence's positions in a {@link KvCache}: the blocks holding them, in order, and how many are filled. Used by
+ * one thread at a time; the cache's bookkeeping goes through the cache.
+ */
+public final class BlockTable implements AutoCloseable {
+    private final KvCache cache;
+    private final int maxLength;
+    private KvCache.Block[] blocks = new KvCache.Block[4];
+    private int blockCount;
+    int length;
+
+    BlockTable(KvCache cache, int maxLength) {
+        this.cache = cache;
+        this.maxLength = maxLength;
+    }
+
+    public KvCache cache() {
+        return cache;
+    }
+
+    /** Positions whose keys and values are cached. */
+    public int length() {
+        return length;
+    }
+
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** The token at a cached position. */
+    public int token(int position) {
+        return blocks[position / KvCache.BLOCK_SIZE].tokens[position % KvCache.BLOCK_SIZE];
+    }
+
+    /**
+     * For an empty table: takes over the cached keys and values of the longest run of {@code tokens[0..limit)}
+     * that any sequence has had, and returns its length.
+     */
+    public int adoptPrefix(int[] tokens, int limit) {
+        if (length != 0 || blockCount != 0) {
+            throw new IllegalStateException("a prefix is adopted by an empty sequence, this one holds " + length + " positions");
+        }
+        return cache.adoptPrefix(this, tokens, Math.min(limit, maxLength));
+    }
+
+    /** Makes room to write positions length() to length() + count (see {@link KvCache#prepareAppend}). */
+    public void prepareAppend(int count) {
+        if (length + count > maxLength) {
+            throw new IllegalStateException("the sequence is full (" + maxLength + " tokens)");
+        }
+        cache.prepareAppend(this, count);
+    }
+
+    /** Records the tokens whose keys and values were just written at positions length() on. */
+    public void commit(int[] tokens, int offset, int count) {
+        cache.commit(this, tokens, offset, count);
+    }
+
+    /** Forgets every position from {@code newLength} on. */
+    public void truncate(int newLength) {
+        if (newLength < 0 || newLength > length) {
+            throw new IllegalArgumentException("cannot truncate a sequence of " + length + " tokens to " + newLength);
+        }
+        length = newLength;
+        cache.truncate(this, newLength);
+    }
+
+    /** Stores a layer's key and value for a prepared position. */
+    public void write(int layer, int position, float[] key, int keyOffset, float[] value, int valueOffset) {
+        cache.storage().write(layer, blocks[position / KvCache.BLOCK_SIZE].id, position % KvCache.BLOCK_SIZE,
+                key, keyOffset, value, valueOffset);
+    }
+
+    /**
+     * Attention of one query head over positions {@code first} (inclusive) to {@code end} (exclusive) of a layer:
+     * the softmax of the scaled scores against the keys (left in {@code scores[first..end)}), and the weighted sum
+     * of the values into {@code out[outOffset..+n)}. The head's keys and values are the n values from
+     * {@code kvOffset}.
+     */
+    public void attend(int layer, float[] query, int queryOffset, int kvOffset, int n, int first, int end, float scale,
+                       float[] scores, float[] out, int outOffset) {
+        CacheStorage storage = cache.storage();
+        int size = KvCache.BLOCK_SIZE;
+        for (int start = first / size * size; start < end; start += size) {
+            int from = Math.max(first, start) - start, to = Math.min(end, start + size) - start;
+            storage.scores(layer, blocks[start / size].id, query, queryOffset, n, kvOffset, from, to, scale, scores, start);
+        }
+        FloatKernels.softmax(scores, first, end);
+        Arrays.fill(out, outOffset, outOffset + n, 0f);
+        for (int start = first / size * size; start < end; start += size) {
+            int from = Math.max(first, start) - start, to = Math.min(end, start + size) - start;
+            storage.addWeightedValues(layer, blocks[start / size].id, scores, start + from, from, to, kvOffset, out, outOffset, n);
+        }
+    }
+
+    /** Gives the blocks back to the cache, where the prefix index keeps them for later sequences. */
+    @Override
+    public void close() {
+        length = 0;
+        cache.release(this);
+    }
+
+    int blockCount() {
+        return blockCount;
+    }
+
+    KvCache.Block block(int index) {
+        return blocks[index];
+    }
+
+    void add(KvCache.Block block) {
+        if (blockCount == blocks.length) {
+            blocks = Arrays.copyOf(blocks, blockCount * 2);
+        }
+        blocks[blockCount++] = block;
+    }
+
+    void set(int index, KvCache.Block block) {
+        blocks[index] = block;
+    }
+
+    KvCache.Block removeLast() {
+        KvCache.Block last = blocks[--blockCount];
+        blocks[blockCount] = null;
+        return last;
+    }
+}
