@@ -140,26 +140,28 @@ public final class Bench {
 
     /** Seconds to feed the prompt to a new sequence. */
     private static double timePrompt(Model model, int context, int[] prompt) {
-        Sequence s = model.newSequence(context);
-        long start = System.nanoTime();
-        model.forward(s, prompt, 0, prompt.length);
-        return (System.nanoTime() - start) / 1e9;
+        try (Sequence s = model.newSequence(context)) {
+            long start = System.nanoTime();
+            model.forward(s, prompt, 0, prompt.length);
+            return (System.nanoTime() - start) / 1e9;
+        }
     }
 
     /** Seconds to decode the tokens one at a time from an empty sequence, as llama-bench's tg test does. */
     private static double timeDecode(Model model, int context, int[] tokens) {
-        Sequence s = model.newSequence(context);
-        long start = System.nanoTime();
-        for (int token : tokens) {
-            model.forward(s, token);
+        try (Sequence s = model.newSequence(context)) {
+            long start = System.nanoTime();
+            for (int token : tokens) {
+                model.forward(s, token);
+            }
+            return (System.nanoTime() - start) / 1e9;
         }
-        return (System.nanoTime() - start) / 1e9;
     }
 
     /**
      * Seconds for {@code parallel} threads, each decoding the tokens from an empty sequence of its own (each starting
-     * at another place in the list), to finish, from a common start: their steps go through the model together, as
-     * parallel requests' do.
+     * at another place in the list), to finish, from a common start: their steps go through the model's shared steps,
+     * as parallel requests' do.
      */
     static double timeParallelDecode(Model model, int context, int[] tokens, int parallel) {
         CountDownLatch start = new CountDownLatch(1);
@@ -168,10 +170,11 @@ public final class Bench {
             for (int p = 0; p < parallel; p++) {
                 int shift = p;
                 decoders.add(threads.submit(() -> {
-                    Sequence s = model.newSequence(context);
-                    start.await();
-                    for (int i = 0; i < tokens.length; i++) {
-                        model.forward(s, tokens[(i + shift) % tokens.length]);
+                    try (Sequence s = model.newSequence(context)) {
+                        start.await();
+                        for (int i = 0; i < tokens.length; i++) {
+                            model.steps().decode(s, tokens[(i + shift) % tokens.length]);
+                        }
                     }
                     return null;
                 }));

@@ -57,7 +57,7 @@ public final class ConstrainedDecodingBench {
             sampler.sample(logits);
             sampler.accept(tokens[i]);
             if (i + 1 < tokens.length) { // the generator does not feed the last token either
-                logits = model.forward(sequence, tokens[i]);
+                logits = model.steps().decode(sequence, tokens[i]); // as the generator feeds them
             }
         }
         return System.nanoTime() - start;

@@ -106,7 +106,7 @@ public final class Generator {
                     break; // the context is full: "length"
                 }
             }
-            logits = model.forward(sequence, token);
+            logits = model.steps().decode(sequence, token);
         }
         if (!stops.stopped()) {
             String rest = decoder.flush();
@@ -119,21 +119,13 @@ public final class Generator {
     }
 
     /**
-     * Reuses the longest cached prefix (always recomputing the last prompt token, whose logits are needed) and feeds
-     * the rest in batches. Returns null when cancelled part-way, so a client that leaves during a long prompt frees
-     * its slot within one batch.
+     * Reuses the longest cached prefix, this sequence's or any earlier one's (always recomputing the last prompt
+     * token, whose logits are needed), and feeds the rest in the model's shared steps. Returns null when cancelled
+     * part-way, so a client that leaves during a long prompt frees its slot within one step.
      */
     private float[] feedPrompt(Sequence sequence, int[] prompt, BooleanSupplier cancelled) {
-        int reusable = sequence.commonPrefixLength(prompt, prompt.length - 1);
-        sequence.truncate(reusable);
-        float[] logits = null;
-        for (int from = reusable; from < prompt.length; from += Model.BATCH_CAPACITY) {
-            if (cancelled.getAsBoolean()) {
-                return null;
-            }
-            logits = model.forward(sequence, prompt, from, Math.min(prompt.length, from + Model.BATCH_CAPACITY));
-        }
-        return logits;
+        int reused = sequence.reusePrefix(prompt, prompt.length - 1);
+        return model.steps().feed(sequence, prompt, reused, prompt.length, cancelled);
     }
 
     /**
@@ -149,7 +141,7 @@ public final class Generator {
         int[] tail = sequence.tokens(keep + discard, length);
         sequence.truncate(keep);
         if (tail.length > 0) {
-            model.forward(sequence, tail, 0, tail.length);
+            model.steps().feed(sequence, tail, 0, tail.length, () -> false);
         }
         return true;
     }

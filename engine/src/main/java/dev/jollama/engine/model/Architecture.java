@@ -1,42 +1,32 @@
 package dev.jollama.engine.model;
 
-import dev.jollama.engine.gguf.GgufFile;
-import dev.jollama.engine.gguf.GgufFormatException;
+import dev.jollama.engine.tensor.FloatTensor;
 
-/** The transformer families the engine runs, by their GGUF {@code general.architecture} name. */
-public enum Architecture {
-    /** Llama 2/3, TinyLlama, Mistral, SmolLM: RoPE on adjacent pairs, SwiGLU. */
-    LLAMA("llama", RopeStyle.ADJACENT_PAIRS),
-    /** Qwen2/2.5: NEOX RoPE, q/k/v biases. */
-    QWEN2("qwen2", RopeStyle.HALVES),
-    /** Qwen3: NEOX RoPE, per-head RMSNorm on q and k. */
-    QWEN3("qwen3", RopeStyle.HALVES),
-    /** Gemma 3 (text): scaled embeddings, GeGLU, q/k norms, post-norms, sliding-window layers. */
-    GEMMA3("gemma3", RopeStyle.HALVES);
+/**
+ * A transformer family: its settings, its weights (read by their GGUF tensor names) and how its forward pass
+ * composes the blocks of {@link ForwardPass}. Each family is one subclass, found by its {@code general.architecture}
+ * name in {@link Architectures}.
+ */
+abstract class Architecture {
+    final ModelConfig config;
+    final FloatTensor tokenEmbedding;
+    final float[] outputNorm;
+    /** The output projection; the token embedding itself when the file ties them (no output.weight). */
+    final FloatTensor output;
 
-    public final String ggufName;
-    public final RopeStyle ropeStyle;
-
-    Architecture(String ggufName, RopeStyle ropeStyle) {
-        this.ggufName = ggufName;
-        this.ropeStyle = ropeStyle;
+    Architecture(WeightReader r, ModelConfig c) {
+        int dim = c.embeddingLength();
+        this.config = c;
+        this.tokenEmbedding = r.matrix("token_embd.weight", dim, c.vocabularySize());
+        this.outputNorm = r.vector("output_norm.weight", dim);
+        this.output = r.has("output.weight") ? r.matrix("output.weight", dim, c.vocabularySize()) : tokenEmbedding;
     }
 
-    /** How RoPE pairs up the dimensions of a head. */
-    public enum RopeStyle {
-        /** Rotate (2i, 2i+1): llama.cpp's "normal" RoPE. */
-        ADJACENT_PAIRS,
-        /** Rotate (i, i + n/2): llama.cpp's NEOX RoPE. */
-        HALVES
+    /** The pass's tokens into its residual stream. */
+    void embed(ForwardPass p, int[] tokens) {
+        p.embedTokens(tokenEmbedding, tokens);
     }
 
-    static Architecture of(GgufFile file) {
-        String name = file.requireString("general.architecture");
-        for (Architecture a : values()) {
-            if (a.ggufName.equals(name)) {
-                return a;
-            }
-        }
-        throw new GgufFormatException(file.path(), "architecture '" + name + "' is not supported (supported: llama, qwen2, qwen3, gemma3)");
-    }
+    /** Layer {@code layer} over the pass's rows. */
+    abstract void layer(ForwardPass p, int layer);
 }

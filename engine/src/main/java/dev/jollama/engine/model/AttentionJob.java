@@ -1,11 +1,10 @@
 package dev.jollama.engine.model;
 
-import dev.jollama.engine.tensor.FloatKernels;
 import dev.jollama.engine.tensor.WorkerPool;
 
 /**
- * Causal attention of a batch of new positions over the KV cache, one work item per query head, so heads run on
- * all workers. Reused for every layer and token of a sequence; each worker has its own score buffer.
+ * Attention of a pass's rows over their sequences' KV caches, one work item per run of a sequence's rows and query
+ * head, so heads (and the sequences of a decode step) run on all workers. Each worker has its own score buffer.
  */
 final class AttentionJob implements WorkerPool.Task {
     /** Below this many multiply-adds (scores and weighted values) the other workers are not woken. */
@@ -13,66 +12,67 @@ final class AttentionJob implements WorkerPool.Task {
 
     private final ModelConfig c;
     private final WorkerPool pool;
-    private final int contextLength;
     private final float[][] scores;
     private final float scale;
-    private float[] query;
-    private float[] keys;
-    private float[] values;
-    private float[] out;
-    private int firstRow;
-    private int firstPosition;
-    private int count;
+    private ForwardPass pass;
+    private int layer;
     private int window;
 
-    AttentionJob(ModelConfig c, WorkerPool pool, int contextLength) {
+    AttentionJob(ModelConfig c, WorkerPool pool) {
         this.c = c;
         this.pool = pool;
-        this.contextLength = contextLength;
-        this.scores = new float[pool.threads()][contextLength];
+        this.scores = new float[pool.threads()][0];
         this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
     }
 
     /**
-     * For each of {@code count} queries (query t sits at position firstPosition + t, in row firstRow + t of
-     * {@code query}, rows queryDim apart), writes to the same row of {@code out} the softmax-weighted sum of the
-     * values at the positions it may see: itself and those before it, at most {@code window} of them (0: no limit).
-     * {@code keys} is transposed (see {@link Sequence#keyCache}).
+     * For each active row of the pass, writes to its row of {@code pass.attentionOut} the softmax-weighted sum of the
+     * values at the positions its query may see: itself and those before it in its sequence, at most {@code window}
+     * of them (0: no limit).
      */
-    void run(float[] query, int firstRow, float[] keys, float[] values, float[] out, int firstPosition, int count, int window) {
-        this.query = query;
-        this.firstRow = firstRow;
-        this.keys = keys;
-        this.values = values;
-        this.out = out;
-        this.firstPosition = firstPosition;
-        this.count = count;
+    void run(ForwardPass pass, int layer, int window) {
+        this.pass = pass;
+        this.layer = layer;
         this.window = window;
-        long work = 2L * c.headCount() * count * (firstPosition + count) * c.headDim();
-        if (work < PARALLEL_THRESHOLD) {
-            run(0, 0, c.headCount());
-        } else {
-            pool.run(c.headCount(), 1, this);
+        long work = 0;
+        for (int r = 0; r < pass.runCount; r++) {
+            work += (long) pass.runRows[r] * (pass.rowPosition[pass.runFirstRow[r]] + pass.runRows[r]);
         }
+        work *= 2L * c.headCount() * c.headDim();
+        int items = pass.runCount * c.headCount();
+        if (work < PARALLEL_THRESHOLD) {
+            run(0, 0, items);
+        } else {
+            pool.run(items, 1, this);
+        }
+        this.pass = null;
     }
 
     @Override
-    public void run(int worker, int fromHead, int toHead) {
-        float[] s = scores[worker];
+    public void run(int worker, int fromItem, int toItem) {
         int headDim = c.headDim();
-        int kvDim = c.kvDim();
         int queryDim = c.queryDim();
         int groupSize = c.headCount() / c.headCountKv();
-        for (int h = fromHead; h < toHead; h++) {
+        float[] out = pass.attentionOut.values();
+        for (int item = fromItem; item < toItem; item++) {
+            int run = item / c.headCount(), h = item % c.headCount();
             int kvOffset = (h / groupSize) * headDim;
-            for (int t = 0; t < count; t++) {
-                int position = firstPosition + t;
+            int firstRow = pass.runFirstRow[run];
+            Sequence sequence = pass.rowSequence[firstRow];
+            for (int row = firstRow; row < firstRow + pass.runRows[run]; row++) {
+                int position = pass.rowPosition[row];
                 int first = window > 0 ? Math.max(0, position - window + 1) : 0;
-                int qOffset = (firstRow + t) * queryDim + h * headDim;
-                FloatKernels.columnDots(query, qOffset, headDim, keys, kvOffset * contextLength, contextLength, first, position + 1, scale, s);
-                FloatKernels.softmax(s, first, position + 1);
-                FloatKernels.weightedSum(s, first, position + 1, values, first * kvDim + kvOffset, kvDim, out, qOffset, headDim);
+                int qOffset = row * queryDim + h * headDim;
+                sequence.cache.attend(layer, pass.query, qOffset, kvOffset, headDim, first, position + 1, scale,
+                        scoreBuffer(worker, position + 1), out, qOffset);
             }
         }
+    }
+
+    private float[] scoreBuffer(int worker, int length) {
+        if (scores[worker].length < length) {
+            scores[worker] = new float[Math.max(length, 2 * scores[worker].length)];
+        }
+        return scores[worker];
     }
 }

@@ -3,52 +3,84 @@ package dev.jollama.engine.model;
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.gguf.GgufFormatException;
 import dev.jollama.engine.gguf.GgufTensorInfo;
+import dev.jollama.engine.kvcache.KvCache;
+import dev.jollama.engine.kvcache.KvCacheType;
 import dev.jollama.engine.tensor.WorkerPool;
 import dev.jollama.engine.tokenizer.Tokenizer;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A loaded model: its file (kept mapped while the model is open), configuration, weights and tokenizer. Generation state lives
- * in {@link Sequence}s, so one model serves many sequences.
+ * A loaded model: its file (kept mapped while the model is open), configuration, architecture, tokenizer and KV
+ * cache. Generation state lives in {@link Sequence}s, so one model serves many sequences; their forward passes take
+ * turns (one {@link ForwardPass} per model), and {@link #steps()} gathers them into shared passes.
  */
 public final class Model implements AutoCloseable {
-    /** Prompt tokens fed per forward pass: enough to reuse each weight block many times, small enough for cache. */
+    /** Rows per forward pass: enough to reuse each weight block many times, small enough for cache. */
     public static final int BATCH_CAPACITY = 64;
+
+    /**
+     * How to load a model.
+     *
+     * @param threads       workers of its own pool; 0 for the process's shared pool (one per processor)
+     * @param sequences     sequences the KV cache holds at once (at least one), each of up to {@code contextLength}
+     *                      tokens (0 or more than the trained context: the trained context); its storage is
+     *                      allocated as blocks are first used
+     */
+    public record Options(int threads, KvCacheType cacheType, int sequences, int contextLength) {
+        public static final Options DEFAULT = new Options(0, KvCacheType.F16, 4, 0);
+    }
 
     private final GgufFile file;
     private final ModelConfig config;
-    private final ModelWeights weights;
+    private final Architecture architecture;
     private final Tokenizer tokenizer;
-    private final Transformer transformer;
-    private final DecodeSteps decodeSteps;
+    private final Pooling pooling;
+    private final KvCache cache;
+    /** A sequence's share of the cache: what {@link #embed} keeps to, its inputs taking a block or more each. */
+    private final int blocksPerSequence;
     private final WorkerPool pool;
     private final boolean ownsPool;
+    /** Guarded by this model's monitor, as is {@link #single}. */
+    private final ForwardPass pass;
+    private final Batch single = new Batch(BATCH_CAPACITY);
+    private final StepRunner steps;
 
-    private Model(GgufFile file, ModelConfig config, ModelWeights weights, Tokenizer tokenizer, WorkerPool pool, boolean ownsPool) {
+    private Model(GgufFile file, ModelConfig config, Tokenizer tokenizer, Options options) {
         this.file = file;
-        this.pool = pool;
-        this.ownsPool = ownsPool;
         this.config = config;
-        this.weights = weights;
         this.tokenizer = tokenizer;
-        this.transformer = new Transformer(config, weights);
-        this.decodeSteps = new DecodeSteps(transformer, config.vocabularySize());
+        this.architecture = Architectures.load(file, config);
+        this.pooling = Pooling.of(file, config.architecture());
+        this.ownsPool = options.threads() > 0;
+        this.pool = ownsPool ? new WorkerPool(options.threads()) : WorkerPool.shared();
+        int sequenceLength = options.contextLength() <= 0 ? config.contextLength() : Math.min(options.contextLength(), config.contextLength());
+        this.blocksPerSequence = KvCache.blocksFor(sequenceLength);
+        int blocks = Math.multiplyExact(Math.max(1, options.sequences()), blocksPerSequence);
+        this.cache = new KvCache(options.cacheType(), config.blockCount(), config.kvDim(), blocks);
+        this.pass = new ForwardPass(config, architecture, pool, BATCH_CAPACITY);
+        this.steps = new StepRunner(this);
     }
 
     /**
-     * Opens a GGUF model computing on the process's shared worker pool (one thread per processor); any problem with
-     * the file is a {@link GgufFormatException} naming it.
+     * Opens a GGUF model computing on the process's shared worker pool, with an f16 KV cache for four sequences of
+     * the trained context; any problem with the file is a {@link GgufFormatException} naming it.
      */
     public static Model load(Path path) {
-        return load(path, 0);
+        return load(path, Options.DEFAULT);
     }
 
     /** Opens a GGUF model computing on its own pool of {@code threads} workers (0: the shared pool). */
     public static Model load(Path path, int threads) {
+        return load(path, new Options(threads, Options.DEFAULT.cacheType(), Options.DEFAULT.sequences(), 0));
+    }
+
+    public static Model load(Path path, Options options) {
         GgufFile file = GgufFile.open(path);
         try {
-            return load(file, threads);
+            return load(file, options);
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -57,11 +89,11 @@ public final class Model implements AutoCloseable {
 
     /** Builds a model over an open file; the model takes ownership of it. */
     public static Model load(GgufFile file) {
-        return load(file, 0);
+        return load(file, Options.DEFAULT);
     }
 
-    private static Model load(GgufFile file, int threads) {
-        Architecture architecture = Architecture.of(file);
+    private static Model load(GgufFile file, Options options) {
+        String architecture = Architectures.nameOf(file);
         GgufTensorInfo embedding = file.requireTensor("token_embd.weight");
         if (embedding.shape().length != 2 || embedding.shape()[1] > Integer.MAX_VALUE) {
             throw new GgufFormatException(file.path(), "tensor 'token_embd.weight' must be a matrix of at most 2^31 rows, found " + embedding);
@@ -72,9 +104,12 @@ public final class Model implements AutoCloseable {
             throw new GgufFormatException(file.path(), "the vocabulary has " + tokenizer.vocabularySize()
                     + " tokens but token_embd.weight only " + config.vocabularySize() + " rows");
         }
-        ModelWeights weights = ModelWeights.load(file, config);
-        return threads > 0 ? new Model(file, config, weights, tokenizer, new WorkerPool(threads), true)
-                : new Model(file, config, weights, tokenizer, WorkerPool.shared(), false);
+        return new Model(file, config, tokenizer, options);
+    }
+
+    /** The {@code general.architecture} names the engine runs. */
+    public static java.util.Set<String> supportedArchitectures() {
+        return Architectures.names();
     }
 
     public GgufFile file() {
@@ -89,61 +124,62 @@ public final class Model implements AutoCloseable {
         return tokenizer;
     }
 
-    public ModelWeights weights() {
-        return weights;
-    }
-
-    /** The threads this model computes on. */
-    Transformer transformer() {
-        return transformer;
-    }
-
-    DecodeSteps decodeSteps() {
-        return decodeSteps;
+    public KvCache cache() {
+        return cache;
     }
 
     public int threads() {
         return pool.threads();
     }
 
-    /** A new empty sequence whose KV cache holds {@code contextLength} tokens. */
+    /** Gathers the forward passes of sequences generating at the same time into shared passes. */
+    public StepRunner steps() {
+        return steps;
+    }
+
+    /** A new empty sequence holding at most {@code contextLength} tokens. */
     public Sequence newSequence(int contextLength) {
         if (contextLength < 1) {
             throw new IllegalArgumentException("context length must be at least 1, was " + contextLength);
         }
-        return new Sequence(config, contextLength, pool, BATCH_CAPACITY);
+        return new Sequence(cache.newTable(contextLength), config.vocabularySize());
+    }
+
+    /** Runs one forward pass over the batch's rows (see {@link Batch}). */
+    public synchronized void forward(Batch batch) {
+        for (int r = 0; r < batch.size(); r++) {
+            checkToken(batch.tokens[r]);
+        }
+        pass.run(batch);
     }
 
     /**
      * Feeds one token at the sequence's next position and returns the logits of the next token. The array belongs
-     * to the sequence and is overwritten by the next call. Threads decoding other sequences at the same time share
-     * one pass through the weights ({@link DecodeSteps}).
+     * to the sequence and is overwritten by its next pass.
      */
-    public float[] forward(Sequence sequence, int token) {
-        checkToken(token);
-        if (sequence.length() >= sequence.contextLength()) {
-            throw new IllegalStateException("the sequence is full (" + sequence.contextLength() + " tokens)");
-        }
-        return decodeSteps.forward(sequence, token);
+    public synchronized float[] forward(Sequence sequence, int token) {
+        single.clear();
+        single.add(sequence, token, Batch.Output.LOGITS);
+        forward(single);
+        return sequence.logits();
     }
 
     /**
      * Feeds many tokens and returns the logits of the token after the last, as feeding them one by one with
-     * {@link #forward(Sequence, int)} would (up to float rounding), but in chunks of {@link #BATCH_CAPACITY}
-     * tokens that go through each weight matrix together.
+     * {@link #forward(Sequence, int)} would (up to float rounding), but in passes of {@link #BATCH_CAPACITY} rows.
      */
-    public float[] forward(Sequence sequence, int[] tokens, int from, int to) {
+    public synchronized float[] forward(Sequence sequence, int[] tokens, int from, int to) {
         if (from >= to) {
             throw new IllegalArgumentException("no tokens to feed (" + from + ".." + to + ")");
         }
-        for (int i = from; i < to; i++) {
-            checkToken(tokens[i]);
+        for (int i = from; i < to; ) {
+            single.clear();
+            for (; i < to && !single.isFull(); i++) {
+                single.add(sequence, tokens[i], i == to - 1 ? Batch.Output.LOGITS : Batch.Output.NONE);
+            }
+            forward(single);
         }
-        float[] logits = null;
-        for (int i = from; i < to; i += sequence.batchCapacity) {
-            logits = transformer.forward(sequence, tokens, i, Math.min(sequence.batchCapacity, to - i));
-        }
-        return logits;
+        return sequence.logits();
     }
 
     private void checkToken(int token) {
@@ -153,24 +189,71 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * A text embedding: the mean over the tokens of the final normalised hidden state (a generative model has no
-     * pooling head, so mean pooling is the neutral choice). Not length-normalised.
+     * Text embeddings: each input's final normalised hidden states pooled as the file says ({@link Pooling}; the
+     * mean for generative models, which have no pooling head). Not length-normalised. The inputs share passes, as
+     * many at a time as one sequence's share of the KV cache holds.
      */
-    public float[] embed(int[] tokens) {
-        Sequence sequence = newSequence(Math.max(1, tokens.length));
-        float[] mean = new float[config.embeddingLength()];
-        for (int token : tokens) {
-            forward(sequence, token);
-            float[] finalHidden = sequence.normed.values(); // the output norm of the last position, at offset 0
-            for (int i = 0; i < mean.length; i++) {
-                mean[i] += finalHidden[i] / tokens.length;
+    public List<float[]> embed(List<int[]> inputs) {
+        List<float[]> pooled = new ArrayList<>(inputs.size());
+        Batch batch = new Batch(BATCH_CAPACITY);
+        Sequence[] sequences = new Sequence[inputs.size()];
+        float[] hidden = new float[config.embeddingLength()];
+        try {
+            int input = 0, token = 0;
+            while (input < inputs.size()) {
+                batch.clear();
+                int firstInput = input, firstToken = token;
+                int blocks = token > 0 ? KvCache.blocksFor(inputs.get(input).length) : 0;
+                while (input < inputs.size() && !batch.isFull()) {
+                    int[] tokens = inputs.get(input);
+                    if (tokens.length == 0) {
+                        throw new IllegalArgumentException("input " + input + " has no tokens");
+                    }
+                    if (sequences[input] == null) {
+                        blocks += KvCache.blocksFor(tokens.length);
+                        if (batch.size() > 0 && blocks > blocksPerSequence) {
+                            break; // the next pass starts with it
+                        }
+                        sequences[input] = newSequence(tokens.length);
+                        pooled.add(new float[config.embeddingLength()]);
+                    }
+                    for (; token < tokens.length && !batch.isFull(); token++) {
+                        batch.add(sequences[input], tokens[token], Batch.Output.HIDDEN_STATE);
+                    }
+                    if (token == tokens.length) {
+                        input++;
+                        token = 0;
+                    }
+                }
+                forward(batch);
+                for (int i = 0, at = firstInput, index = firstToken; i < batch.hiddenStateCount(); i++, index++) {
+                    if (index == inputs.get(at).length) {
+                        sequences[at].close();
+                        sequences[at] = null;
+                        at++;
+                        index = 0;
+                    }
+                    pooling.add(pooled.get(at), batch.hiddenState(i, hidden), index, inputs.get(at).length);
+                }
+            }
+            return pooled;
+        } finally {
+            for (Sequence s : sequences) {
+                if (s != null) {
+                    s.close();
+                }
             }
         }
-        return mean;
+    }
+
+    /** The embedding of one input (see {@link #embed(List)}). */
+    public float[] embed(int[] tokens) {
+        return embed(List.of(tokens)).getFirst();
     }
 
     @Override
-    public void close() {
+    public synchronized void close() { // waits for a pass under way
+        steps.close();
         if (ownsPool) {
             pool.close();
         }

@@ -9,12 +9,11 @@ import dev.jollama.engine.gguf.GgufFormatException;
  * @param headDim          width of a query/key head ({@code attention.key_length}, else embedding / heads)
  * @param valueDim         width of a value head ({@code attention.value_length}, else headDim)
  * @param ropeDimensions   how many dimensions of each head RoPE rotates
+ * @param architecture     the family's {@code general.architecture} name, the prefix of these keys
  * @param ropeScale        positions are multiplied by this before rotation (1 / linear scaling factor)
- * @param slidingWindow    keys a sliding-window layer sees, itself included; 0 when no layer slides
- * @param slidingWindowPattern every this-many-th layer is global, the others slide; 0 when none slide
  */
 public record ModelConfig(
-        Architecture architecture,
+        String architecture,
         int embeddingLength,
         int feedForwardLength,
         int blockCount,
@@ -26,19 +25,14 @@ public record ModelConfig(
         int vocabularySize,
         float rmsNormEps,
         float ropeBase,
-        float localRopeBase,
         float ropeScale,
-        int ropeDimensions,
-        int slidingWindow,
-        int slidingWindowPattern) {
+        int ropeDimensions) {
 
     /** Bounds layer widths read from a file, so a corrupt count cannot overflow an int product. */
     private static final int MAX_WIDTH = 1 << 24;
-    private static final int GEMMA3_SLIDING_WINDOW_PATTERN = 6;
-    private static final float GEMMA3_LOCAL_ROPE_BASE = 10_000f;
 
-    static ModelConfig read(GgufFile file, Architecture architecture, int vocabularySize) {
-        String p = architecture.ggufName + ".";
+    static ModelConfig read(GgufFile file, String architecture, int vocabularySize) {
+        String p = architecture + ".";
         int embedding = file.requireInt(p + "embedding_length", 1);
         int heads = file.requireInt(p + "attention.head_count", 1);
         int kvHeads = file.getInt(p + "attention.head_count_kv", heads, 1);
@@ -75,8 +69,6 @@ public record ModelConfig(
         if ((long) heads * headDim > MAX_WIDTH || (long) kvHeads * headDim > MAX_WIDTH) {
             throw new GgufFormatException(file.path(), heads + " heads of " + headDim + " values are wider than any supported model");
         }
-        boolean gemma = architecture == Architecture.GEMMA3;
-        int slidingWindow = gemma ? file.getInt(p + "attention.sliding_window", 0, 0) : 0;
         return new ModelConfig(
                 architecture,
                 embedding,
@@ -90,16 +82,8 @@ public record ModelConfig(
                 vocabularySize,
                 file.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f),
                 file.getFloat(p + "rope.freq_base", 10_000f),
-                gemma ? GEMMA3_LOCAL_ROPE_BASE : 0f,
                 ropeScale,
-                ropeDimensions,
-                slidingWindow,
-                slidingWindow > 0 ? GEMMA3_SLIDING_WINDOW_PATTERN : 0);
-    }
-
-    /** Whether layer {@code layer} attends only to the last {@link #slidingWindow} positions. */
-    public boolean isSlidingWindowLayer(int layer) {
-        return slidingWindowPattern > 0 && (layer + 1) % slidingWindowPattern != 0;
+                ropeDimensions);
     }
 
     public int queryDim() {

@@ -1,6 +1,7 @@
 package dev.jollama.engine.model;
 
 import dev.jollama.engine.SharedTestData;
+import dev.jollama.engine.kvcache.KvCacheType;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,7 +21,9 @@ class BatchedPromptTest {
             "syn-llama-q4_k_m.gguf", "syn-llama-q5_k_m.gguf", "syn-llama-q6_k.gguf", "syn-qwen2-q8_0.gguf",
             "syn-qwen3-q4_k_m.gguf", "syn-gemma3-q8_0.gguf", "stories260K-gguf-v2-q8_0.gguf"})
     void batchedPromptGivesTheLogitsOfTokenByToken(String modelName) {
-        try (Model model = Model.load(SharedTestData.model(modelName))) {
+        // An f32 cache: an f16 one rounds keys and values, and a last-bit difference between the kernels of a
+        // batch and of a single token can flip a rounding, which Gemma's six layers amplify past this bound.
+        try (Model model = Model.load(SharedTestData.model(modelName), new Model.Options(0, KvCacheType.F32, 0, 0))) {
             int length = 2 * Model.BATCH_CAPACITY + 22;
             int[] prompt = new Random(7).ints(length, 1, model.tokenizer().vocabularySize()).toArray();
 

@@ -1,6 +1,7 @@
 package dev.jollama.engine.model;
 
 import dev.jollama.engine.SharedTestData;
+import dev.jollama.engine.kvcache.KvCacheType;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,8 +21,10 @@ class ForwardAllocationTest {
     @ValueSource(strings = {"syn-llama-q4_0.gguf", "syn-llama-q4_k_m.gguf", "syn-qwen2-q8_0.gguf"})
     void forwardPassesAllocateNothingOnceCompiled(String modelName) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (Model model = Model.load(SharedTestData.model(modelName))) {
-            int[] tokens = new Random(3).ints(2 * Model.BATCH_CAPACITY, 1, model.tokenizer().vocabularySize()).toArray();
+        // A cache of one sequence, so that its blocks are all allocated (and then reused) during the warm-up rounds.
+        int length = 2 * Model.BATCH_CAPACITY;
+        try (Model model = Model.load(SharedTestData.model(modelName), new Model.Options(0, KvCacheType.F32, 1, 4 * length))) {
+            int[] tokens = new Random(3).ints(length, 1, model.tokenizer().vocabularySize()).toArray();
             Sequence sequence = model.newSequence(4 * tokens.length);
             for (int round = 0; round < 40; round++) {
                 feed(model, sequence, tokens);

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Decode steps of several sequences go through the model together: one pass whose rows are the sequences, each at
  * its own position and attending over its own cache, gives each the logits it gets alone (up to float rounding), and
- * threads decoding at the same time share passes and get the tokens they get one after another.
+ * threads decoding at the same time share steps and get the tokens they get one after another.
  */
 class ParallelDecodeTest {
 
@@ -43,10 +43,14 @@ class ParallelDecodeTest {
                 model.forward(together[i], prompt, 0, prompt.length);
                 next[i] = random.nextInt(1, vocabulary);
             }
-            model.transformer().forwardEach(together, next, together.length, new float[together.length * model.config().vocabularySize()]);
+            Batch batch = new Batch(together.length);
+            for (int i = 0; i < together.length; i++) {
+                batch.add(together[i], next[i], Batch.Output.LOGITS);
+            }
+            model.forward(batch);
             for (int i = 0; i < lengths.length; i++) {
                 float[] expected = model.forward(alone[i], next[i]);
-                float[] actual = together[i].logits;
+                float[] actual = together[i].logits();
                 double largest = 0, worst = 0;
                 for (int k = 0; k < expected.length; k++) {
                     largest = Math.max(largest, Math.abs(expected[k]));
@@ -69,7 +73,7 @@ class ParallelDecodeTest {
             for (String prompt : prompts) {
                 expected.add(greedy(model, prompt, null));
             }
-            long sharedBefore = model.decodeSteps().sharedPasses();
+            long sharedBefore = model.steps().sharedSteps();
             CountDownLatch start = new CountDownLatch(1);
             List<Future<int[]>> results = new ArrayList<>();
             for (String prompt : prompts) {
@@ -79,7 +83,7 @@ class ParallelDecodeTest {
             for (int i = 0; i < prompts.length; i++) {
                 assertThat(results.get(i).get(60, TimeUnit.SECONDS)).as(prompts[i]).isEqualTo(expected.get(i));
             }
-            assertThat(model.decodeSteps().sharedPasses() - sharedBefore).as("passes shared by several sequences").isPositive();
+            assertThat(model.steps().sharedSteps() - sharedBefore).as("steps shared by several sequences").isPositive();
         }
     }
 
@@ -100,7 +104,7 @@ class ParallelDecodeTest {
                 }
             }
             generated[i] = best;
-            logits = model.forward(s, best);
+            logits = model.steps().decode(s, best);
         }
         return generated;
     }

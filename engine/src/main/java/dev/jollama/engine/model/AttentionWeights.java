@@ -1,0 +1,34 @@
+package dev.jollama.engine.model;
+
+import dev.jollama.engine.tensor.FloatTensor;
+
+/**
+ * The weights of a self-attention block. Biases (Qwen2) and per-head RMSNorms of queries and keys (Qwen3, Gemma 3)
+ * are null in families without them.
+ */
+record AttentionWeights(FloatTensor query, FloatTensor key, FloatTensor value, FloatTensor output,
+                        float[] queryBias, float[] keyBias, float[] valueBias,
+                        float[] queryNorm, float[] keyNorm) {
+
+    /** The four projections of layer {@code blk} ("blk.N."). */
+    static AttentionWeights read(WeightReader r, String blk, ModelConfig c) {
+        int dim = c.embeddingLength();
+        return new AttentionWeights(
+                r.matrix(blk + "attn_q.weight", dim, c.queryDim()),
+                r.matrix(blk + "attn_k.weight", dim, c.kvDim()),
+                r.matrix(blk + "attn_v.weight", dim, c.kvDim()),
+                r.matrix(blk + "attn_output.weight", c.queryDim(), dim),
+                null, null, null, null, null);
+    }
+
+    AttentionWeights withBiases(WeightReader r, String blk, ModelConfig c) {
+        return new AttentionWeights(query, key, value, output,
+                r.vector(blk + "attn_q.bias", c.queryDim()), r.vector(blk + "attn_k.bias", c.kvDim()),
+                r.vector(blk + "attn_v.bias", c.kvDim()), queryNorm, keyNorm);
+    }
+
+    AttentionWeights withHeadNorms(WeightReader r, String blk, ModelConfig c) {
+        return new AttentionWeights(query, key, value, output, queryBias, keyBias, valueBias,
+                r.vector(blk + "attn_q_norm.weight", c.headDim()), r.vector(blk + "attn_k_norm.weight", c.headDim()));
+    }
+}

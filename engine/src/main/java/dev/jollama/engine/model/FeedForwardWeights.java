@@ -1,0 +1,15 @@
+package dev.jollama.engine.model;
+
+import dev.jollama.engine.tensor.FloatTensor;
+
+/** The weights of a gated feed-forward block. */
+record FeedForwardWeights(FloatTensor gate, FloatTensor up, FloatTensor down) {
+
+    static FeedForwardWeights read(WeightReader r, String blk, ModelConfig c) {
+        int dim = c.embeddingLength(), hidden = c.feedForwardLength();
+        return new FeedForwardWeights(
+                r.matrix(blk + "ffn_gate.weight", dim, hidden),
+                r.matrix(blk + "ffn_up.weight", dim, hidden),
+                r.matrix(blk + "ffn_down.weight", hidden, dim));
+    }
+}

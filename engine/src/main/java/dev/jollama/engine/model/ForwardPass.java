@@ -1,0 +1,289 @@
+package dev.jollama.engine.model;
+
+import dev.jollama.engine.tensor.FloatKernels;
+import dev.jollama.engine.tensor.Matmul;
+import dev.jollama.engine.tensor.MatmulInput;
+import dev.jollama.engine.tensor.WorkerPool;
+
+/**
+ * One forward pass over a {@link Batch}, and the activations it works in: the residual stream and each stage's
+ * output, a row per batch row. An {@link Architecture} composes the blocks offered here ({@link #normalize},
+ * {@link #attention}, {@link #feedForward}, ...). In the last layer, once every row's key and value is cached, only
+ * the rows that ask for an output go on. Buffers are sized once, so passes allocate nothing.
+ */
+final class ForwardPass {
+    private final ModelConfig c;
+    private final Architecture architecture;
+    final int capacity;
+    final Matmul matmul;
+    private final AttentionJob attentionJob;
+
+    /** Rows still computed: all of the batch, then in the last layer those that ask for an output. */
+    int rows;
+    final Sequence[] rowSequence;
+    final int[] rowPosition;
+    /** The batch row each row came from. */
+    private final int[] rowOrigin;
+    /** Runs of consecutive rows of one sequence: first row and row count. */
+    int runCount;
+    final int[] runFirstRow;
+    final int[] runRows;
+    private Batch batch;
+    private int layer;
+    private boolean dropRowsInLastLayer;
+
+    final float[] x;
+    final MatmulInput normed;
+    final float[] query;
+    final float[] key;
+    final float[] value;
+    final MatmulInput attentionOut;
+    final float[] projected;
+    final float[] gate;
+    final float[] up;
+    final MatmulInput ffnProduct;
+    private float[] batchLogits = new float[0];
+
+    ForwardPass(ModelConfig c, Architecture architecture, WorkerPool pool, int capacity) {
+        this.c = c;
+        this.architecture = architecture;
+        this.capacity = capacity;
+        this.matmul = new Matmul(pool);
+        this.attentionJob = new AttentionJob(c, pool);
+        rowSequence = new Sequence[capacity];
+        rowPosition = new int[capacity];
+        rowOrigin = new int[capacity];
+        runFirstRow = new int[capacity];
+        runRows = new int[capacity];
+        x = new float[capacity * c.embeddingLength()];
+        normed = new MatmulInput(c.embeddingLength(), capacity);
+        query = new float[capacity * c.queryDim()];
+        key = new float[capacity * c.kvDim()];
+        value = new float[capacity * c.kvDim()];
+        attentionOut = new MatmulInput(c.queryDim(), capacity);
+        projected = new float[capacity * c.embeddingLength()];
+        gate = new float[capacity * c.feedForwardLength()];
+        up = new float[capacity * c.feedForwardLength()];
+        ffnProduct = new MatmulInput(c.feedForwardLength(), capacity);
+    }
+
+    /** Runs the batch: caches every row's key and value in its sequence, and writes the outputs rows ask for. */
+    void run(Batch batch) {
+        int size = batch.size();
+        if (size < 1 || size > capacity) {
+            throw new IllegalArgumentException("a pass holds 1.." + capacity + " rows, not " + size);
+        }
+        this.batch = batch;
+        rows = size;
+        boolean anyOutput = false, allOutput = true;
+        for (int r = 0; r < size; r++) {
+            rowSequence[r] = batch.sequences[r];
+            rowPosition[r] = batch.positions[r];
+            rowOrigin[r] = r;
+            boolean output = batch.outputs[r] != Batch.Output.NONE;
+            anyOutput |= output;
+            allOutput &= output;
+        }
+        dropRowsInLastLayer = !allOutput;
+        findRuns();
+        for (int run = 0; run < runCount; run++) {
+            int first = runFirstRow[run];
+            Sequence s = rowSequence[first];
+            if (rowPosition[first] != s.length()) {
+                throw new IllegalStateException("row " + first + " feeds position " + rowPosition[first]
+                        + " of a sequence holding " + s.length() + " tokens");
+            }
+            s.cache.prepareAppend(runRows[run]);
+        }
+        architecture.embed(this, batch.tokens);
+        for (layer = 0; layer < c.blockCount(); layer++) {
+            architecture.layer(this, layer);
+        }
+        if (anyOutput) {
+            outputs();
+        }
+        for (int r = 0, end; r < size; r = end) {
+            end = r + 1;
+            while (end < size && batch.sequences[end] == batch.sequences[r]) {
+                end++;
+            }
+            batch.sequences[r].cache.commit(batch.tokens, r, end - r);
+        }
+        java.util.Arrays.fill(rowSequence, 0, size, null);
+        this.batch = null;
+    }
+
+    /** Groups the rows into runs of one sequence's consecutive positions. */
+    private void findRuns() {
+        runCount = 0;
+        for (int r = 0; r < rows; r++) {
+            if (r > 0 && rowSequence[r] == rowSequence[r - 1] && rowPosition[r] == rowPosition[r - 1] + 1) {
+                runRows[runCount - 1]++;
+            } else {
+                runFirstRow[runCount] = r;
+                runRows[runCount++] = 1;
+            }
+        }
+    }
+
+    /** The embedding row of each token into the residual stream. */
+    void embedTokens(dev.jollama.engine.tensor.FloatTensor embedding, int[] tokens) {
+        int dim = c.embeddingLength();
+        for (int t = 0; t < rows; t++) {
+            embedding.copyTo((long) tokens[t] * dim, x, t * dim, dim);
+        }
+    }
+
+    /** Multiplies the residual stream by a factor. */
+    void scaleResidual(float factor) {
+        for (int i = 0; i < rows * c.embeddingLength(); i++) {
+            x[i] *= factor;
+        }
+    }
+
+    /** The RMS-normalised residual stream, times {@code weight}, into the input of the next block. */
+    void normalize(float[] weight) {
+        if (rows == 0) {
+            return; // the last layer of a pass without outputs
+        }
+        for (int t = 0; t < rows; t++) {
+            RmsNorm.apply(normed.values(), t * weight.length, x, t * weight.length, weight, c.rmsNormEps());
+        }
+        normed.count(rows);
+    }
+
+    /** The RMS-normalised output of the last block, times {@code weight}, in place (Gemma's post-norms). */
+    void normalizeOutput(float[] weight) {
+        for (int t = 0; t < rows; t++) {
+            RmsNorm.apply(projected, t * weight.length, projected, t * weight.length, weight, c.rmsNormEps());
+        }
+    }
+
+    /** Adds the last block's output to the residual stream. */
+    void addOutput() {
+        for (int i = 0; i < rows * c.embeddingLength(); i++) {
+            x[i] += projected[i];
+        }
+    }
+
+    /**
+     * Self-attention of the normalised rows: projections, optional biases and per-head norms, RoPE at each row's
+     * position, the keys and values into each row's sequence, attention over its cache (at most {@code window}
+     * positions back; 0: all), and the output projection.
+     */
+    void attention(AttentionWeights w, Rope rope, int window) {
+        int headDim = c.headDim(), kvDim = c.kvDim(), queryDim = c.queryDim();
+        matmul.multiply(w.query(), normed, query, queryDim);
+        matmul.multiply(w.key(), normed, key, kvDim);
+        matmul.multiply(w.value(), normed, value, kvDim);
+        for (int t = 0; t < rows; t++) {
+            int q0 = t * queryDim, kv0 = t * kvDim;
+            if (w.queryBias() != null) {
+                add(query, q0, w.queryBias());
+                add(key, kv0, w.keyBias());
+                add(value, kv0, w.valueBias());
+            }
+            if (w.queryNorm() != null) {
+                for (int h = 0; h < c.headCount(); h++) {
+                    RmsNorm.apply(query, q0 + h * headDim, query, q0 + h * headDim, w.queryNorm(), c.rmsNormEps());
+                }
+                for (int h = 0; h < c.headCountKv(); h++) {
+                    RmsNorm.apply(key, kv0 + h * headDim, key, kv0 + h * headDim, w.keyNorm(), c.rmsNormEps());
+                }
+            }
+            rope.rotate(query, q0, c.headCount(), rowPosition[t]);
+            rope.rotate(key, kv0, c.headCountKv(), rowPosition[t]);
+            rowSequence[t].cache.write(layer, rowPosition[t], key, kv0, value, kv0);
+        }
+        if (layer == c.blockCount() - 1 && dropRowsInLastLayer) {
+            keepOutputRows();
+            if (rows == 0) {
+                return;
+            }
+        }
+        attentionJob.run(this, layer, window);
+        attentionOut.count(rows);
+        matmul.multiply(w.output(), attentionOut, projected, c.embeddingLength());
+    }
+
+    /** The gated feed-forward block of the normalised rows. */
+    void feedForward(FeedForwardWeights w, Activation activation) {
+        if (rows == 0) {
+            return;
+        }
+        int hidden = c.feedForwardLength();
+        matmul.multiply(w.gate(), normed, gate, hidden);
+        matmul.multiply(w.up(), normed, up, hidden);
+        activation.gatedProduct(gate, up, ffnProduct.values(), rows * hidden);
+        ffnProduct.count(rows);
+        matmul.multiply(w.down(), ffnProduct, projected, c.embeddingLength());
+    }
+
+    /** From here on only the rows that ask for an output: their queries and residual stream move to the front. */
+    private void keepOutputRows() {
+        Batch.Output[] outputs = batch.outputs;
+        int kept = 0, dim = c.embeddingLength(), queryDim = c.queryDim();
+        for (int t = 0; t < rows; t++) {
+            if (outputs[rowOrigin[t]] == Batch.Output.NONE) {
+                continue;
+            }
+            if (kept != t) {
+                System.arraycopy(query, t * queryDim, query, kept * queryDim, queryDim);
+                System.arraycopy(x, t * dim, x, kept * dim, dim);
+                rowSequence[kept] = rowSequence[t];
+                rowPosition[kept] = rowPosition[t];
+                rowOrigin[kept] = rowOrigin[t];
+            }
+            kept++;
+        }
+        rows = kept;
+        findRuns();
+    }
+
+    /** The output norm, then logits for the rows that ask for them, and hidden states for the others. */
+    private void outputs() {
+        normalize(architecture.outputNorm);
+        float[] values = normed.values();
+        int dim = c.embeddingLength(), vocabulary = c.vocabularySize();
+        int hiddenRows = 0, logitRows = 0;
+        for (int t = 0; t < rows; t++) {
+            if (batch.outputs[rowOrigin[t]] == Batch.Output.HIDDEN_STATE) {
+                hiddenRows++;
+            }
+        }
+        if (batch.hiddenStates.length < hiddenRows * dim) {
+            batch.hiddenStates = new float[hiddenRows * dim];
+        }
+        for (int t = 0; t < rows; t++) {
+            int origin = rowOrigin[t];
+            if (batch.outputs[origin] == Batch.Output.HIDDEN_STATE) {
+                System.arraycopy(values, t * dim, batch.hiddenStates, batch.hiddenStateCount * dim, dim);
+                batch.hiddenStateRows[batch.hiddenStateCount++] = origin;
+            } else {
+                System.arraycopy(values, t * dim, values, logitRows * dim, dim);
+                rowOrigin[logitRows++] = origin;
+            }
+        }
+        if (logitRows == 0) {
+            return;
+        }
+        normed.count(logitRows);
+        if (logitRows == 1) {
+            matmul.multiply(architecture.output, normed, batch.sequences[rowOrigin[0]].logits(), vocabulary);
+            return;
+        }
+        if (batchLogits.length < logitRows * vocabulary) {
+            batchLogits = new float[logitRows * vocabulary];
+        }
+        matmul.multiply(architecture.output, normed, batchLogits, vocabulary);
+        for (int t = 0; t < logitRows; t++) {
+            System.arraycopy(batchLogits, t * vocabulary, batch.sequences[rowOrigin[t]].logits(), 0, vocabulary);
+        }
+    }
+
+    private static void add(float[] x, int offset, float[] y) {
+        for (int i = 0; i < y.length; i++) {
+            x[offset + i] += y[i];
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.jollama.engine.model;
+
+/**
+ * Gemma 3 (text): embeddings scaled by √dim, per-head query and key norms, a norm after each block as well as
+ * before, GeGLU, and five sliding-window layers (their own RoPE base, unscaled) to each global one.
+ */
+final class Gemma3 extends Architecture {
+    private static final int SLIDING_WINDOW_PATTERN = 6;
+    private static final float LOCAL_ROPE_BASE = 10_000f;
+
+    record Layer(float[] attentionNorm, AttentionWeights attention, float[] postAttentionNorm,
+                 float[] ffnNorm, FeedForwardWeights feedForward, float[] postFfnNorm) {
+    }
+
+    private final Layer[] layers;
+    private final Rope globalRope;
+    private final Rope localRope;
+    /** Keys a sliding-window layer sees, itself included; 0 when no layer slides. */
+    private final int slidingWindow;
+    private final float embeddingScale;
+
+    Gemma3(WeightReader r, ModelConfig c) {
+        super(r, c);
+        int dim = c.embeddingLength();
+        slidingWindow = r.file().getInt(c.architecture() + ".attention.sliding_window", 0, 0);
+        globalRope = new Rope(c, Rope.Style.HALVES);
+        localRope = new Rope(c, Rope.Style.HALVES, LOCAL_ROPE_BASE, null, 1f);
+        embeddingScale = (float) Math.sqrt(dim);
+        layers = new Layer[c.blockCount()];
+        for (int i = 0; i < layers.length; i++) {
+            String blk = "blk." + i + ".";
+            layers[i] = new Layer(
+                    r.vector(blk + "attn_norm.weight", dim),
+                    AttentionWeights.read(r, blk, c).withHeadNorms(r, blk, c),
+                    r.vector(blk + "post_attention_norm.weight", dim),
+                    r.vector(blk + "ffn_norm.weight", dim),
+                    FeedForwardWeights.read(r, blk, c),
+                    r.vector(blk + "post_ffw_norm.weight", dim));
+        }
+    }
+
+    @Override
+    void embed(ForwardPass p, int[] tokens) {
+        super.embed(p, tokens);
+        p.scaleResidual(embeddingScale);
+    }
+
+    @Override
+    void layer(ForwardPass p, int layer) {
+        Layer l = layers[layer];
+        boolean sliding = slidingWindow > 0 && (layer + 1) % SLIDING_WINDOW_PATTERN != 0;
+        p.normalize(l.attentionNorm());
+        p.attention(l.attention(), sliding ? localRope : globalRope, sliding ? slidingWindow : 0);
+        p.normalizeOutput(l.postAttentionNorm());
+        p.addOutput();
+        p.normalize(l.ffnNorm());
+        p.feedForward(l.feedForward(), Activation.GELU);
+        p.normalizeOutput(l.postFfnNorm());
+        p.addOutput();
+    }
+}

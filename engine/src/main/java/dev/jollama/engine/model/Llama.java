@@ -1,0 +1,48 @@
+package dev.jollama.engine.model;
+
+/**
+ * Llama 2/3, TinyLlama, Mistral, SmolLM: pre-norm attention with grouped-query heads and RoPE on adjacent pairs
+ * (with Llama 3.1's frequency factors when the file has rope_freqs), then a SwiGLU feed-forward block. Qwen2 and
+ * Qwen3 compose the same blocks with weights of their own.
+ */
+class Llama extends Architecture {
+    /** Reads a layer's attention weights: the plain projections, or with a family's extras. */
+    interface AttentionReader {
+        AttentionWeights read(WeightReader r, String blk, ModelConfig c);
+    }
+
+    record Layer(float[] attentionNorm, AttentionWeights attention, float[] ffnNorm, FeedForwardWeights feedForward) {
+    }
+
+    private final Layer[] layers;
+    private final Rope rope;
+
+    Llama(WeightReader r, ModelConfig c) {
+        this(r, c, new Rope(c, Rope.Style.ADJACENT_PAIRS, c.ropeBase(),
+                r.has("rope_freqs.weight") ? r.vector("rope_freqs.weight", c.ropeDimensions() / 2) : null, c.ropeScale()),
+                AttentionWeights::read);
+    }
+
+    Llama(WeightReader r, ModelConfig c, Rope rope, AttentionReader attention) {
+        super(r, c);
+        this.rope = rope;
+        int dim = c.embeddingLength();
+        layers = new Layer[c.blockCount()];
+        for (int i = 0; i < layers.length; i++) {
+            String blk = "blk." + i + ".";
+            layers[i] = new Layer(r.vector(blk + "attn_norm.weight", dim), attention.read(r, blk, c),
+                    r.vector(blk + "ffn_norm.weight", dim), FeedForwardWeights.read(r, blk, c));
+        }
+    }
+
+    @Override
+    void layer(ForwardPass p, int layer) {
+        Layer l = layers[layer];
+        p.normalize(l.attentionNorm());
+        p.attention(l.attention(), rope, 0);
+        p.addOutput();
+        p.normalize(l.ffnNorm());
+        p.feedForward(l.feedForward(), Activation.SILU);
+        p.addOutput();
+    }
+}

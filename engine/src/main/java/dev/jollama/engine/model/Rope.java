@@ -1,0 +1,57 @@
+package dev.jollama.engine.model;
+
+/** Rotary position embedding: rotates pairs of each head's first dimensions by position · frequency. */
+final class Rope {
+    /** How RoPE pairs up the dimensions of a head. */
+    enum Style {
+        /** Rotate (2i, 2i+1): llama.cpp's "normal" RoPE. */
+        ADJACENT_PAIRS,
+        /** Rotate (i, i + n/2): llama.cpp's NEOX RoPE. */
+        HALVES
+    }
+
+    private final int headDim;
+    private final float[] frequencies;
+    private final float positionScale;
+    private final boolean halves;
+
+    /**
+     * @param factors       per-pair divisors of the frequencies (Llama 3.1's rope_freqs), or null
+     * @param positionScale positions are multiplied by this before rotation (1 / the linear scaling factor)
+     */
+    Rope(ModelConfig c, Style style, float base, float[] factors, float positionScale) {
+        this.headDim = c.headDim();
+        this.halves = style == Style.HALVES;
+        this.positionScale = positionScale;
+        int pairs = c.ropeDimensions() / 2;
+        frequencies = new float[pairs];
+        for (int i = 0; i < pairs; i++) {
+            double frequency = Math.pow(base, -2.0 * i / c.ropeDimensions());
+            frequencies[i] = (float) (factors == null ? frequency : frequency / factors[i]);
+        }
+    }
+
+    /** The model's own RoPE: its base, its linear scaling, no frequency factors. */
+    Rope(ModelConfig c, Style style) {
+        this(c, style, c.ropeBase(), null, c.ropeScale());
+    }
+
+    /** Rotates {@code heads} heads of v from {@code offset} for {@code position}. */
+    void rotate(float[] v, int offset, int heads, int position) {
+        int pairs = frequencies.length;
+        float scaledPosition = position * positionScale;
+        for (int i = 0; i < pairs; i++) {
+            float angle = scaledPosition * frequencies[i];
+            float cos = (float) Math.cos(angle);
+            float sin = (float) Math.sin(angle);
+            for (int h = 0; h < heads; h++) {
+                int a = offset + h * headDim + (halves ? i : 2 * i);
+                int b = halves ? a + pairs : a + 1;
+                float x0 = v[a];
+                float x1 = v[b];
+                v[a] = x0 * cos - x1 * sin;
+                v[b] = x0 * sin + x1 * cos;
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.jollama.engine.model;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Continuous batching: one thread runs a model's forward passes for every sequence that has tokens to feed. Each
+ * step takes the next token of every sequence that is decoding, fills the rest of a batch with prompt tokens (the
+ * longest-waiting prompt first), and runs them as one pass, so each weight matrix is read once for all of them, and
+ * a long prompt arriving delays running streams by at most one batch's time per step. A prompt whose caller is
+ * cancelled leaves at the next step.
+ */
+public final class StepRunner implements AutoCloseable {
+    private final Model model;
+    private final Batch batch = new Batch(Model.BATCH_CAPACITY);
+    /** Guarded by this object's monitor. */
+    private final ArrayDeque<Work> pending = new ArrayDeque<>();
+    private final List<Work> step = new ArrayList<>();
+    private Thread thread;
+    private boolean closed;
+    private long steps;
+    private long sharedSteps;
+
+    StepRunner(Model model) {
+        this.model = model;
+    }
+
+    /** Tokens one caller waits to have fed to its sequence, and how far they got. */
+    private static final class Work {
+        final Sequence sequence;
+        final int[] tokens;
+        final int end;
+        final BooleanSupplier cancelled;
+        int next;
+        /** Rows this work has in the running step. */
+        int stepRows;
+        boolean done;
+        boolean wasCancelled;
+        Throwable failure;
+
+        Work(Sequence sequence, int[] tokens, int from, int to, BooleanSupplier cancelled) {
+            this.sequence = sequence;
+            this.tokens = tokens;
+            this.next = from;
+            this.end = to;
+            this.cancelled = cancelled;
+        }
+    }
+
+    /**
+     * Feeds {@code tokens[from..to)} to the sequence in the shared steps and returns the logits of the token after
+     * the last (the sequence's {@link Sequence#logits()}), or null when {@code cancelled} said so before all were fed
+     * (the sequence then holds those that were).
+     */
+    public float[] feed(Sequence sequence, int[] tokens, int from, int to, BooleanSupplier cancelled) {
+        if (from >= to) {
+            throw new IllegalArgumentException("no tokens to feed (" + from + ".." + to + ")");
+        }
+        if (sequence.length() + to - from > sequence.contextLength()) {
+            throw new IllegalStateException("the sequence is full (" + sequence.contextLength() + " tokens)");
+        }
+        Work work = new Work(sequence, tokens, from, to, cancelled);
+        boolean interrupted = false;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the model is closed");
+            }
+            pending.add(work);
+            if (thread == null) {
+                thread = Thread.ofPlatform().daemon().name("jollama-steps").start(this::loop);
+            }
+            notifyAll();
+            while (!work.done) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // a step may be using the sequence: wait for it
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (work.failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (work.failure instanceof Error e) {
+            throw e;
+        }
+        return work.wasCancelled ? null : sequence.logits();
+    }
+
+    /** Feeds one token (a decode step) and returns the logits of the next. */
+    public float[] decode(Sequence sequence, int token) {
+        return feed(sequence, new int[] {token}, 0, 1, () -> false);
+    }
+
+    /** Steps run so far, and those that fed more than one sequence. */
+    public synchronized long steps() {
+        return steps;
+    }
+
+    public synchronized long sharedSteps() {
+        return sharedSteps;
+    }
+
+    private void loop() {
+        while (true) {
+            synchronized (this) {
+                while (pending.isEmpty() && !closed) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                takeStep();
+            }
+            Throwable failure = null;
+            try {
+                if (batch.size() > 0) {
+                    model.forward(batch);
+                }
+            } catch (Throwable t) {
+                failure = t;
+            }
+            synchronized (this) {
+                finishStep(failure);
+            }
+        }
+    }
+
+    /** Decoding sequences first (a row each), then prompt tokens in arrival order, as far as the batch holds. */
+    private void takeStep() {
+        batch.clear();
+        step.clear();
+        for (Work w : pending) {
+            if (w.end - w.next == 1) {
+                addRows(w, 1);
+            }
+        }
+        for (var it = pending.iterator(); it.hasNext() && !batch.isFull(); ) {
+            Work w = it.next();
+            if (w.end - w.next == 1) {
+                continue;
+            }
+            if (w.cancelled.getAsBoolean()) {
+                w.wasCancelled = true;
+                w.done = true;
+                it.remove();
+                notifyAll();
+                continue;
+            }
+            addRows(w, Math.min(w.end - w.next, batch.capacity() - batch.size()));
+        }
+    }
+
+    private void addRows(Work w, int count) {
+        for (int i = 0; i < count; i++) {
+            int index = w.next + i;
+            batch.add(w.sequence, w.tokens[index], index == w.end - 1 ? Batch.Output.LOGITS : Batch.Output.NONE);
+        }
+        w.stepRows = count;
+        step.add(w);
+    }
+
+    private void finishStep(Throwable failure) {
+        steps++;
+        sharedSteps += step.size() > 1 ? 1 : 0;
+        for (Work w : step) {
+            w.next += w.stepRows;
+            if (failure != null || w.next == w.end) {
+                w.failure = failure;
+                w.done = true;
+                pending.remove(w);
+            }
+        }
+        step.clear();
+        batch.clear();
+        notifyAll();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        for (Work w : pending) {
+            w.failure = new IllegalStateException("the model was closed");
+            w.done = true;
+        }
+        pending.clear();
+        notifyAll();
+    }
+}

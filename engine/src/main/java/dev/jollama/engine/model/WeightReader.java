@@ -1,0 +1,39 @@
+package dev.jollama.engine.model;
+
+import dev.jollama.engine.gguf.GgufFile;
+import dev.jollama.engine.gguf.GgufFormatException;
+import dev.jollama.engine.gguf.GgufTensorInfo;
+import dev.jollama.engine.tensor.FloatTensor;
+
+import java.util.Arrays;
+
+/**
+ * Looks a model's tensors up by name and checks their shapes, naming the tensor in every error. Matrices stay in
+ * their file type, memory-mapped; norms and biases are small and read into float arrays.
+ */
+record WeightReader(GgufFile file) {
+
+    FloatTensor matrix(String name, long rowLength, long rows) {
+        return FloatTensor.of(file.path(), checked(name, rowLength, rows));
+    }
+
+    float[] vector(String name, int length) {
+        FloatTensor t = FloatTensor.of(file.path(), checked(name, length));
+        float[] values = new float[length];
+        t.copyTo(0, values, 0, length);
+        return values;
+    }
+
+    boolean has(String name) {
+        return file.tensor(name) != null;
+    }
+
+    private GgufTensorInfo checked(String name, long... shape) {
+        GgufTensorInfo t = file.requireTensor(name);
+        if (!Arrays.equals(t.shape(), shape)) {
+            throw new GgufFormatException(file.path(), "tensor '" + name + "' has shape " + Arrays.toString(t.shape())
+                    + ", expected " + Arrays.toString(shape) + " from the model's metadata");
+        }
+        return t;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.jollama.engine.model;
+
+import dev.jollama.engine.SharedTestData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Passes that mix prompt chunks of some sequences with decode tokens of others give each sequence the logits it
+ * gets alone; the step runner interleaves a long prompt with running streams and drops a prompt whose caller left.
+ */
+class StepRunnerTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"syn-llama-q8_0.gguf", "syn-qwen2-q8_0.gguf", "syn-qwen3-q4_k_m.gguf", "syn-gemma3-q8_0.gguf"})
+    void mixedPromptAndDecodeRowsGiveEachSequenceTheLogitsItGetsAlone(String modelName) {
+        try (Model model = Model.load(SharedTestData.model(modelName))) {
+            Random random = new Random(5);
+            int vocabulary = model.tokenizer().vocabularySize();
+            int[] decodingPrompt = random.ints(30, 1, vocabulary).toArray();
+            int[] otherDecodingPrompt = random.ints(9, 1, vocabulary).toArray();
+            int[] chunk = random.ints(40, 1, vocabulary).toArray();
+            int decodeToken = random.nextInt(1, vocabulary), otherDecodeToken = random.nextInt(1, vocabulary);
+
+            Sequence decoding = model.newSequence(64), prompting = model.newSequence(64), otherDecoding = model.newSequence(64);
+            model.forward(decoding, decodingPrompt, 0, decodingPrompt.length);
+            model.forward(otherDecoding, otherDecodingPrompt, 0, otherDecodingPrompt.length);
+            Batch batch = new Batch(Model.BATCH_CAPACITY);
+            batch.add(decoding, decodeToken, Batch.Output.LOGITS);
+            for (int i = 0; i < chunk.length; i++) {
+                batch.add(prompting, chunk[i], i == chunk.length - 1 ? Batch.Output.LOGITS : Batch.Output.NONE);
+            }
+            batch.add(otherDecoding, otherDecodeToken, Batch.Output.LOGITS);
+            model.forward(batch);
+
+            Sequence alone = model.newSequence(64);
+            model.forward(alone, decodingPrompt, 0, decodingPrompt.length);
+            assertClose(model.forward(alone, decodeToken), decoding.logits(), modelName + " decoding");
+            Sequence alonePrompting = model.newSequence(64);
+            assertClose(model.forward(alonePrompting, chunk, 0, chunk.length), prompting.logits(), modelName + " prompt chunk");
+            Sequence aloneOther = model.newSequence(64);
+            model.forward(aloneOther, otherDecodingPrompt, 0, otherDecodingPrompt.length);
+            assertClose(model.forward(aloneOther, otherDecodeToken), otherDecoding.logits(), modelName + " other decoding");
+            assertThat(prompting.length()).isEqualTo(chunk.length);
+            assertThat(decoding.tokens(30, 31)).containsExactly(decodeToken);
+        }
+    }
+
+    private static void assertClose(float[] expected, float[] actual, String what) {
+        double largest = 0, worst = 0;
+        for (int k = 0; k < expected.length; k++) {
+            largest = Math.max(largest, Math.abs(expected[k]));
+            worst = Math.max(worst, Math.abs(expected[k] - actual[k]));
+        }
+        System.out.printf("mixed batch, %-32s max |Δlogit| %.2e of max |logit| %.2f%n", what, worst, largest);
+        assertThat(worst).as("largest logit difference, " + what).isLessThanOrEqualTo(1e-4 * largest);
+    }
+
+    @Test
+    void aPromptWhoseCallerLeftStopsAtTheNextStepAndOthersGoOn() {
+        try (Model model = Model.load(SharedTestData.model("syn-llama-q8_0.gguf"))) {
+            int[] prompt = new Random(2).ints(300, 1, model.tokenizer().vocabularySize()).toArray();
+            Sequence leaving = model.newSequence(512);
+            AtomicInteger asked = new AtomicInteger();
+            float[] logits = model.steps().feed(leaving, prompt, 0, prompt.length, () -> asked.incrementAndGet() > 1);
+            assertThat(logits).as("no logits for a cancelled prompt").isNull();
+            assertThat(leaving.length()).as("one step's chunk was fed before the caller left").isEqualTo(Model.BATCH_CAPACITY);
+
+            Sequence next = model.newSequence(512);
+            assertThat(model.steps().feed(next, prompt, 0, 10, () -> false)).isNotNull();
+            assertThat(next.length()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void aLongPromptSharesItsStepsWithADecodingStream() throws Exception {
+        try (Model model = Model.load(SharedTestData.model("syn-llama-q8_0.gguf"))) {
+            Random random = new Random(8);
+            int vocabulary = model.tokenizer().vocabularySize();
+            int[] longPrompt = random.ints(24 * Model.BATCH_CAPACITY, 1, vocabulary).toArray();
+            Sequence stream = model.newSequence(256);
+            model.steps().feed(stream, new int[] {1, 2, 3}, 0, 3, () -> false);
+            AtomicBoolean promptDone = new AtomicBoolean();
+            AtomicInteger streamTokens = new AtomicInteger();
+            CompletableFuture<Void> decoding = CompletableFuture.runAsync(() -> {
+                while (!promptDone.get() && stream.length() < stream.contextLength()) {
+                    model.steps().decode(stream, 5);
+                    streamTokens.incrementAndGet();
+                }
+            });
+            long sharedBefore = model.steps().sharedSteps();
+            Sequence prompting = model.newSequence(longPrompt.length);
+            AtomicInteger promptSteps = new AtomicInteger();
+            int tokensBefore = streamTokens.get();
+            model.steps().feed(prompting, longPrompt, 0, longPrompt.length, () -> {
+                promptSteps.incrementAndGet();
+                return false;
+            });
+            int tokensDuring = streamTokens.get() - tokensBefore;
+            promptDone.set(true);
+            decoding.get(60, TimeUnit.SECONDS);
+            long shared = model.steps().sharedSteps() - sharedBefore;
+            System.out.printf("a %d-token prompt took %d steps, %d shared with a stream that decoded %d tokens meanwhile%n",
+                    longPrompt.length, promptSteps.get(), shared, tokensDuring);
+            assertThat(prompting.length()).isEqualTo(longPrompt.length);
+            assertThat(shared).as("steps with both the stream's token and a prompt chunk").isGreaterThanOrEqualTo(3);
+            assertThat(tokensDuring).as("stream tokens decoded while the prompt was fed").isGreaterThanOrEqualTo(3);
+        }
+    }
+}
