@@ -3,6 +3,11 @@ package dev.jollama.engine.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jollama.engine.SharedTestData;
+import dev.jollama.engine.gguf.GgmlType;
+import dev.jollama.engine.gguf.GgufFile;
+import dev.jollama.engine.gguf.GgufTensorInfo;
+import dev.jollama.engine.tensor.FloatTensor;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -11,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,11 +52,31 @@ class GoldenDistributionTest {
         }
     }
 
+    /**
+     * Skips, saying why, a golden whose architecture or tensor types the engine does not run yet (the families and
+     * types of issues 17 and 18), so that the table stays complete for the rest.
+     */
+    private static void assumeSupported(Path modelFile) {
+        try (GgufFile file = GgufFile.open(modelFile)) {
+            String architecture = file.requireString("general.architecture");
+            Assumptions.assumeTrue(Model.supportedArchitectures().contains(architecture),
+                    modelFile.getFileName() + ": architecture '" + architecture + "' is not supported yet");
+            Set<GgmlType> unsupported = new TreeSet<>();
+            for (GgufTensorInfo t : file.tensors().values()) {
+                if (!FloatTensor.supportedTypes().contains(t.type())) {
+                    unsupported.add(t.type());
+                }
+            }
+            Assumptions.assumeTrue(unsupported.isEmpty(), modelFile.getFileName() + ": tensor types " + unsupported + " are not supported yet");
+        }
+    }
+
     private static void check(Path goldenFile) throws IOException {
         JsonNode golden = new ObjectMapper().readTree(goldenFile.toFile());
         String modelName = golden.get("model").asText();
         Tolerance tolerance = modelName.contains("f32") || modelName.contains("-f16") || modelName.equals("stories260K.gguf")
                 ? EXACT_TYPES : modelName.startsWith("syn-gemma3-") ? GEMMA3_QUANTIZED : APPROXIMATE_TYPES;
+        assumeSupported(SharedTestData.model(modelName));
         try (Model model = Model.load(SharedTestData.model(modelName))) {
             double sum = 0, max = 0;
             int count = 0;
