@@ -129,8 +129,9 @@ class ModelCommandsTest {
 
         TestServer.Outcome ps = server.run("ps");
         assertThat(ps.exitCode()).isZero();
+        // The size is the model's 1.2 MB and its f16 KV cache of 2048 positions (640 bytes each), as Ollama counts it.
         assertThat(ps.out()).startsWith("NAME              ID              SIZE      PROCESSOR    CONTEXT    UNTIL\n")
-                .containsPattern("(?m)^running:latest    [0-9a-f]{12}    1\\.2 MB    100% CPU     2048       "
+                .containsPattern("(?m)^running:latest    [0-9a-f]{12}    2\\.5 MB    100% CPU     2048       "
                         + "4 minutes from now$");
 
         TestServer.Outcome stop = server.run("stop", "running");

@@ -1,5 +1,7 @@
 package dev.jollama.server.config;
 
+import dev.jollama.engine.kvcache.KvCacheType;
+
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,9 +16,11 @@ import java.util.Map;
  * @param namedTemplates JOLLAMA_TEMPLATES: a folder of Ollama's named templates (index.json, *.gotmpl, *.json) used
  *                       to give a GGUF imported without a TEMPLATE the template its chat_template matches; null when
  *                       unset (such models then get the default {{ .Prompt }})
+ * @param kvCacheType  OLLAMA_KV_CACHE_TYPE: how the KV cache stores keys and values, f16 when unset
  */
 public record ServerConfig(InetSocketAddress address, Path models, Duration keepAlive, int numParallel, int maxQueue,
-                           int maxLoadedModels, int contextLength, List<String> origins, Path namedTemplates) {
+                           int maxLoadedModels, int contextLength, List<String> origins, Path namedTemplates,
+                           KvCacheType kvCacheType) {
 
     public static final int DEFAULT_PORT = 11434;
 
@@ -34,7 +38,8 @@ public record ServerConfig(InetSocketAddress address, Path models, Duration keep
                 positiveInt(env, "OLLAMA_MAX_LOADED_MODELS", 3),
                 positiveInt(env, "OLLAMA_CONTEXT_LENGTH", 4096),
                 origins(env.getOrDefault("OLLAMA_ORIGINS", "")),
-                env.containsKey("JOLLAMA_TEMPLATES") ? Path.of(env.get("JOLLAMA_TEMPLATES")) : null);
+                env.containsKey("JOLLAMA_TEMPLATES") ? Path.of(env.get("JOLLAMA_TEMPLATES")) : null,
+                KvCacheType.parse(env.get("OLLAMA_KV_CACHE_TYPE")));
     }
 
     /** OLLAMA_HOST: [scheme://]host[:port], defaults 127.0.0.1 and 11434; a bare ":port" binds loopback. */

@@ -55,10 +55,13 @@ public final class EmbedRoutes {
             reply.put("model", modelName);
             ArrayNode embeddings = reply.putArray("embeddings");
             int promptTokens = 0;
+            List<int[]> tokenized = new ArrayList<>();
             for (String input : inputs) {
                 int[] tokens = tokens(lease, input, truncate);
                 promptTokens += tokens.length;
-                float[] vector = lease.model().embed(tokens);
+                tokenized.add(tokens);
+            }
+            for (float[] vector : embed(lease, tokenized)) {
                 if (dimensions > 0) {
                     vector = Arrays.copyOf(vector, dimensions);
                 }
@@ -80,10 +83,22 @@ public final class EmbedRoutes {
             ObjectNode reply = GoJson.object();
             ArrayNode vector = reply.putArray("embedding");
             if (!prompt.isEmpty()) {
-                add(vector, lease.model().embed(tokens(lease, prompt, true)));
+                add(vector, embed(lease, List.of(tokens(lease, prompt, true))).getFirst());
             }
             JsonReply.send(ctx, 200, reply);
         }
+    }
+
+    /** The inputs' embeddings, computed together; an input without tokens embeds as zeros. */
+    private static List<float[]> embed(Lease lease, List<int[]> inputs) {
+        List<int[]> nonEmpty = inputs.stream().filter(t -> t.length > 0).toList();
+        List<float[]> vectors = nonEmpty.isEmpty() ? List.of() : lease.model().embed(nonEmpty);
+        List<float[]> all = new ArrayList<>(inputs.size());
+        int next = 0;
+        for (int[] tokens : inputs) {
+            all.add(tokens.length > 0 ? vectors.get(next++) : new float[lease.model().config().embeddingLength()]);
+        }
+        return all;
     }
 
     private static Optional<Optional<Duration>> keepAlive(RequestBody body) {

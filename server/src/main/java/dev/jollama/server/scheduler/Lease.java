@@ -3,7 +3,10 @@ package dev.jollama.server.scheduler;
 import dev.jollama.engine.model.Model;
 import dev.jollama.engine.model.Sequence;
 
-/** One request's hold on a loaded model and one of its sequences; closing it gives the sequence back. */
+/**
+ * One request's hold on a loaded model, one of its slots and a sequence in its KV cache; closing it gives the slot
+ * back and leaves the sequence's blocks in the cache for later requests with the same prefix.
+ */
 public final class Lease implements AutoCloseable {
     private final Scheduler scheduler;
     private final LoadedModel loaded;
@@ -32,7 +35,9 @@ public final class Lease implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            scheduler.release(loaded, sequence);
+            sequence.close();
+            loaded.slots.release();
+            scheduler.release(loaded);
         }
     }
 }

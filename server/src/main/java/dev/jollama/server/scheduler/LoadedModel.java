@@ -1,18 +1,17 @@
 package dev.jollama.server.scheduler;
 
 import dev.jollama.engine.model.Model;
-import dev.jollama.engine.model.Sequence;
 import dev.jollama.server.store.StoredModel;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 
 /**
- * A model in memory with its slots: one {@link Sequence} per parallel request, each sized by num_ctx. Fields other
- * than the final ones are guarded by the {@link Scheduler}'s lock.
+ * A model in memory with its slots: OLLAMA_NUM_PARALLEL requests at once, each with a sequence of up to num_ctx
+ * tokens in the model's KV cache (sized for all of them), where a new sequence takes over the cached prefix of any
+ * earlier one. Fields other than the final ones are guarded by the {@link Scheduler}'s lock.
  */
 final class LoadedModel {
     private static final int MIN_CONTEXT = 4;
@@ -22,7 +21,7 @@ final class LoadedModel {
     /** num_ctx as requested (reuse compares this), and as used: clamped to 4..the model's trained context. */
     final int requestedContextLength;
     final int contextLength;
-    final BlockingQueue<Sequence> freeSequences;
+    final Semaphore slots;
     final Instant loadedAt = Instant.now();
 
     /** How long the model stays loaded once idle; null means forever. */
@@ -38,9 +37,6 @@ final class LoadedModel {
         this.requestedContextLength = requestedContextLength;
         this.contextLength = Math.clamp(requestedContextLength, MIN_CONTEXT, Math.max(MIN_CONTEXT, model.config().contextLength()));
         this.sessionDuration = sessionDuration;
-        this.freeSequences = new ArrayBlockingQueue<>(parallel);
-        for (int i = 0; i < parallel; i++) {
-            freeSequences.add(model.newSequence(contextLength));
-        }
+        this.slots = new Semaphore(parallel, true);
     }
 }

@@ -2,7 +2,6 @@ package dev.jollama.server.scheduler;
 
 import dev.jollama.engine.gguf.GgufFormatException;
 import dev.jollama.engine.model.Model;
-import dev.jollama.engine.model.Sequence;
 import dev.jollama.server.config.ServerConfig;
 import dev.jollama.server.store.StoredModel;
 
@@ -49,7 +48,7 @@ public final class Scheduler implements AutoCloseable {
     /** Opens a model file on a pool of {@code threads} workers (0: the shared pool). */
     @FunctionalInterface
     interface Loader {
-        Model load(Path path, int threads);
+        Model load(Path path, Model.Options options);
     }
 
     public Scheduler(ServerConfig config) {
@@ -67,8 +66,8 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Loads the model if needed (or reloads it with another context length or thread count) and waits for a free
-     * sequence.
+     * Loads the model if needed (or reloads it with another context length or thread count), waits for a free slot
+     * and gives the request a new sequence in the model's KV cache.
      *
      * @param threads   the request's num_thread: 0 or less for one per processor; more than the processors count as
      *                  one per processor (the workers spin while they wait for work, so two on one core only slow
@@ -84,8 +83,13 @@ public final class Scheduler implements AutoCloseable {
         }
         try {
             LoadedModel model = loadedFor(stored, contextLength, workerThreads(threads), keepAlive);
-            Sequence sequence = model.freeSequences.take();
-            return new Lease(this, model, sequence);
+            try {
+                model.slots.acquire();
+            } catch (InterruptedException e) {
+                release(model);
+                throw e;
+            }
+            return new Lease(this, model, model.model.newSequence(model.contextLength));
         } finally {
             waiting.decrementAndGet();
         }
@@ -118,7 +122,8 @@ public final class Scheduler implements AutoCloseable {
             try {
                 // One per processor is the shared pool, which models loaded side by side take turns on; another
                 // count gets a pool of its own.
-                model = loader.load(stored.modelPath(), threads == Runtime.getRuntime().availableProcessors() ? 0 : threads);
+                model = loader.load(stored.modelPath(), new Model.Options(threads == Runtime.getRuntime().availableProcessors() ? 0 : threads,
+                        config.kvCacheType(), config.numParallel(), contextLength));
             } catch (GgufFormatException e) {
                 throw new SchedulerException.LoadFailed(stored, e);
             }
@@ -129,8 +134,10 @@ public final class Scheduler implements AutoCloseable {
                 loaded.put(key, fresh);
                 claim(fresh);
             }
-            LOG.log(Level.INFO, "loaded {0} with context {1} on {2} threads", stored.name().displayName(),
-                    String.valueOf(fresh.contextLength), String.valueOf(threads));
+            LOG.log(Level.INFO, "loaded {0} with context {1} on {2} threads; KV cache {3}, {4} bytes per token, {5} MiB for {6} sequences",
+                    stored.name().displayName(), String.valueOf(fresh.contextLength), String.valueOf(threads),
+                    model.cache().type().ollamaName(), String.valueOf(model.cache().bytesPerToken()),
+                    String.valueOf(model.cache().capacityBytes() >> 20), String.valueOf(config.numParallel()));
             return fresh;
         }
     }
@@ -158,8 +165,8 @@ public final class Scheduler implements AutoCloseable {
         model.expiresAt = null;
     }
 
-    synchronized void release(LoadedModel model, Sequence sequence) {
-        model.freeSequences.add(sequence);
+    /** Ends a request's claim on the model. */
+    synchronized void release(LoadedModel model) {
         model.inFlight--;
         if (model.inFlight == 0) {
             armExpiry(model);
@@ -253,7 +260,8 @@ public final class Scheduler implements AutoCloseable {
         for (LoadedModel m : loaded.values()) {
             Instant expires = m.expiresAt != null ? m.expiresAt
                     : clock.instant().plus(m.sessionDuration == null ? FOREVER : m.sessionDuration);
-            list.add(new RunningModel(m.stored, m.stored.manifest().totalSize(), expires, m.contextLength));
+            // As Ollama's, the size counts the KV cache at its full size.
+            list.add(new RunningModel(m.stored, m.stored.manifest().totalSize() + m.model.cache().capacityBytes(), expires, m.contextLength));
         }
         list.sort(Comparator.comparing(RunningModel::expiresAt).reversed());
         return list;

@@ -56,7 +56,7 @@ class SchedulerTest {
         volatile RuntimeException failNext;
 
         @Override
-        public Model load(Path path, int threads) {
+        public Model load(Path path, Model.Options options) {
             loads.incrementAndGet();
             if (failNext != null) {
                 RuntimeException e = failNext;
@@ -73,7 +73,7 @@ class SchedulerTest {
                     throw new IllegalStateException("interrupted while held", e);
                 }
             }
-            return Model.load(path, threads);
+            return Model.load(path, options);
         }
     }
 
