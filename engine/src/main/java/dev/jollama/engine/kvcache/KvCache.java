@@ -70,12 +70,12 @@ public final class KvCache {
     }
 
     /** Blocks evicted from the index so far to make room. */
-    public synchronized long evictions() {
+    synchronized long evictions() {
         return evictions;
     }
 
     /** Blocks held by sequences or waiting in the index. */
-    public synchronized int blocksInUse() {
+    synchronized int blocksInUse() {
         return blocks.size() - free.size();
     }
 

@@ -1,9 +1,11 @@
 package dev.jollama.engine.model;
 
-import dev.jollama.engine.tensor.FloatKernels;
+import dev.jollama.engine.tensor.FloatTensor;
 import dev.jollama.engine.tensor.Matmul;
 import dev.jollama.engine.tensor.MatmulInput;
 import dev.jollama.engine.tensor.WorkerPool;
+
+import java.util.Arrays;
 
 /**
  * One forward pass over a {@link Batch}, and the activations it works in: the residual stream and each stage's
@@ -109,7 +111,7 @@ final class ForwardPass {
             }
             batch.sequences[r].cache.commit(batch.tokens, r, end - r);
         }
-        java.util.Arrays.fill(rowSequence, 0, size, null);
+        Arrays.fill(rowSequence, 0, size, null);
         this.batch = null;
     }
 
@@ -127,7 +129,7 @@ final class ForwardPass {
     }
 
     /** The embedding row of each token into the residual stream. */
-    void embedTokens(dev.jollama.engine.tensor.FloatTensor embedding, int[] tokens) {
+    void embedTokens(FloatTensor embedding, int[] tokens) {
         int dim = c.embeddingLength();
         for (int t = 0; t < rows; t++) {
             embedding.copyTo((long) tokens[t] * dim, x, t * dim, dim);

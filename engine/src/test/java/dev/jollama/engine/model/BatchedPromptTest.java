@@ -35,13 +35,7 @@ class BatchedPromptTest {
             Sequence batched = model.newSequence(length + 1);
             float[] actual = model.forward(batched, prompt, 0, prompt.length);
 
-            double largest = 0, worst = 0;
-            for (int i = 0; i < expected.length; i++) {
-                largest = Math.max(largest, Math.abs(expected[i]));
-                worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
-            }
-            System.out.printf("batched %-30s max |Δlogit| %.2e of max |logit| %.2f%n", modelName, worst, largest);
-            assertThat(worst).as("largest logit difference of " + modelName).isLessThanOrEqualTo(1e-4 * largest);
+            LogitAssertions.assertClose(expected, actual, "batched " + modelName);
             assertThat(batched.length()).isEqualTo(length);
             assertThat(batched.tokens(0, length)).isEqualTo(prompt);
         }

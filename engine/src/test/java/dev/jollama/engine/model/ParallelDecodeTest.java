@@ -51,13 +51,7 @@ class ParallelDecodeTest {
             for (int i = 0; i < lengths.length; i++) {
                 float[] expected = model.forward(alone[i], next[i]);
                 float[] actual = together[i].logits();
-                double largest = 0, worst = 0;
-                for (int k = 0; k < expected.length; k++) {
-                    largest = Math.max(largest, Math.abs(expected[k]));
-                    worst = Math.max(worst, Math.abs(expected[k] - actual[k]));
-                }
-                System.out.printf("together %-24s sequence %d: max |Δlogit| %.2e of max |logit| %.2f%n", modelName, i, worst, largest);
-                assertThat(worst).as("largest logit difference of sequence " + i + " of " + modelName).isLessThanOrEqualTo(1e-4 * largest);
+                LogitAssertions.assertClose(expected, actual, "together " + modelName + ", sequence " + i);
                 assertThat(together[i].length()).isEqualTo(lengths[i] + 1);
                 assertThat(together[i].tokens(lengths[i], lengths[i] + 1)).containsExactly(next[i]);
             }

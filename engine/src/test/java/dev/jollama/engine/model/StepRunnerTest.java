@@ -43,25 +43,15 @@ class StepRunnerTest {
 
             Sequence alone = model.newSequence(64);
             model.forward(alone, decodingPrompt, 0, decodingPrompt.length);
-            assertClose(model.forward(alone, decodeToken), decoding.logits(), modelName + " decoding");
+            LogitAssertions.assertClose(model.forward(alone, decodeToken), decoding.logits(), "mixed batch, " + modelName + " decoding");
             Sequence alonePrompting = model.newSequence(64);
-            assertClose(model.forward(alonePrompting, chunk, 0, chunk.length), prompting.logits(), modelName + " prompt chunk");
+            LogitAssertions.assertClose(model.forward(alonePrompting, chunk, 0, chunk.length), prompting.logits(), "mixed batch, " + modelName + " prompt chunk");
             Sequence aloneOther = model.newSequence(64);
             model.forward(aloneOther, otherDecodingPrompt, 0, otherDecodingPrompt.length);
-            assertClose(model.forward(aloneOther, otherDecodeToken), otherDecoding.logits(), modelName + " other decoding");
+            LogitAssertions.assertClose(model.forward(aloneOther, otherDecodeToken), otherDecoding.logits(), "mixed batch, " + modelName + " other decoding");
             assertThat(prompting.length()).isEqualTo(chunk.length);
             assertThat(decoding.tokens(30, 31)).containsExactly(decodeToken);
         }
-    }
-
-    private static void assertClose(float[] expected, float[] actual, String what) {
-        double largest = 0, worst = 0;
-        for (int k = 0; k < expected.length; k++) {
-            largest = Math.max(largest, Math.abs(expected[k]));
-            worst = Math.max(worst, Math.abs(expected[k] - actual[k]));
-        }
-        System.out.printf("mixed batch, %-32s max |Δlogit| %.2e of max |logit| %.2f%n", what, worst, largest);
-        assertThat(worst).as("largest logit difference, " + what).isLessThanOrEqualTo(1e-4 * largest);
     }
 
     @Test
