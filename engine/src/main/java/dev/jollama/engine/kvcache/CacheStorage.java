@@ -8,7 +8,7 @@ import java.util.Arrays;
  * the keys are transposed, value d of the key at in-block position p at {@code d·BLOCK + p}, so attention scores a
  * run of positions in vector lanes; the values are by position, {@code p·kvDim + i}.
  */
-abstract sealed class CacheStorage permits F32CacheStorage, F16CacheStorage {
+abstract sealed class CacheStorage permits F32CacheStorage, F16CacheStorage, Q8CacheStorage {
     static final int PAGE_BLOCKS = 16;
     static final int BLOCK = KvCache.BLOCK_SIZE;
 
@@ -31,6 +31,7 @@ abstract sealed class CacheStorage permits F32CacheStorage, F16CacheStorage {
         return switch (type) {
             case F32 -> new F32CacheStorage(layers, kvDim);
             case F16 -> new F16CacheStorage(layers, kvDim);
+            case Q8_0 -> new Q8CacheStorage(layers, kvDim);
         };
     }
 
@@ -38,7 +39,7 @@ abstract sealed class CacheStorage permits F32CacheStorage, F16CacheStorage {
     abstract Object newPage();
 
     /** Makes room for blocks 0 to {@code blocks} - 1. */
-    final void grow(int blocks) {
+    void grow(int blocks) {
         int needed = (blocks + PAGE_BLOCKS - 1) / PAGE_BLOCKS;
         if (needed <= pages) {
             return;
@@ -53,7 +54,7 @@ abstract sealed class CacheStorage permits F32CacheStorage, F16CacheStorage {
     }
 
     /** Copies the first {@code positions} keys and values of block {@code from} into block {@code to}, all layers. */
-    final void copy(int from, int to, int positions) {
+    void copy(int from, int to, int positions) {
         for (int layer = 0; layer < layers; layer++) {
             Object src = keys[index(layer, from)], dst = keys[index(layer, to)];
             for (int d = 0; d < kvDim; d++) {
@@ -84,6 +85,9 @@ abstract sealed class CacheStorage permits F32CacheStorage, F16CacheStorage {
      */
     abstract void addWeightedValues(int layer, int block, float[] weights, int weightsFrom, int from, int to, int kvOffset,
                                     float[] out, int outOffset, int n);
+
+    /** Bytes one position takes, keys and values of all layers. */
+    abstract long bytesPerPosition();
 
     /** Where a block starts within its page. */
     final int base(int block) {

@@ -15,6 +15,11 @@ final class F16CacheStorage extends CacheStorage {
     }
 
     @Override
+    long bytesPerPosition() {
+        return 2L * 2 * layers * kvDim;
+    }
+
+    @Override
     void write(int layer, int block, int slot, float[] key, int keyOffset, float[] value, int valueOffset) {
         short[] k = (short[]) keys[index(layer, block)];
         for (int d = 0, at = base(block) + slot; d < kvDim; d++, at += BLOCK) {

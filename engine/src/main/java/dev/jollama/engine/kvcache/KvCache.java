@@ -56,7 +56,7 @@ public final class KvCache {
 
     /** Bytes of keys and values one position takes, over all layers. */
     public long bytesPerToken() {
-        return 2L * storage.layers * storage.kvDim * type.bytesPerValue;
+        return storage.bytesPerPosition();
     }
 
     /** Bytes the pool takes when every block is in use. */

@@ -5,6 +5,7 @@ import dev.jollama.engine.gguf.GgufFormatException;
 import dev.jollama.engine.gguf.GgufTensorInfo;
 import dev.jollama.engine.kvcache.KvCache;
 import dev.jollama.engine.kvcache.KvCacheType;
+import dev.jollama.engine.tensor.Q8Kernels;
 import dev.jollama.engine.tensor.WorkerPool;
 import dev.jollama.engine.tokenizer.Tokenizer;
 
@@ -18,6 +19,7 @@ import java.util.List;
  * turns (one {@link ForwardPass} per model), and {@link #steps()} gathers them into shared passes.
  */
 public final class Model implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Model.class.getName());
     /** Rows per forward pass: enough to reuse each weight block many times, small enough for cache. */
     public static final int BATCH_CAPACITY = 64;
 
@@ -59,7 +61,7 @@ public final class Model implements AutoCloseable {
         int sequenceLength = options.contextLength() <= 0 ? config.contextLength() : Math.min(options.contextLength(), config.contextLength());
         this.blocksPerSequence = KvCache.blocksFor(sequenceLength);
         int blocks = Math.multiplyExact(Math.max(1, options.sequences()), blocksPerSequence);
-        this.cache = new KvCache(options.cacheType(), config.blockCount(), config.kvDim(), blocks);
+        this.cache = new KvCache(cacheType(options.cacheType(), config), config.blockCount(), config.kvDim(), blocks);
         this.pass = new ForwardPass(config, architecture, pool, BATCH_CAPACITY);
         this.steps = new StepRunner(this);
     }
@@ -105,6 +107,16 @@ public final class Model implements AutoCloseable {
                     + " tokens but token_embd.weight only " + config.vocabularySize() + " rows");
         }
         return new Model(file, config, tokenizer, options);
+    }
+
+    /** q8_0 blocks run along a head: a head size that is not a multiple of 32 falls back to f16, as in Ollama. */
+    private KvCacheType cacheType(KvCacheType wanted, ModelConfig c) {
+        if (wanted == KvCacheType.Q8_0 && c.headDim() % Q8Kernels.BLOCK != 0) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: a q8_0 KV cache needs a head size that is a multiple of {1}, this model''s is {2}; using f16",
+                    file.path().getFileName(), Q8Kernels.BLOCK, c.headDim());
+            return KvCacheType.F16;
+        }
+        return wanted;
     }
 
     /** The {@code general.architecture} names the engine runs. */

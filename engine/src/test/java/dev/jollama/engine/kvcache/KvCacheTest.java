@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class KvCacheTest {
     private static final int B = KvCache.BLOCK_SIZE;
     private static final int LAYERS = 2;
-    private static final int KV_DIM = 8;
+    private static final int KV_DIM = 32;
 
     /** Appends the tokens to the table, one pass of all of them, with keys and values made from each token. */
     private static void feed(BlockTable table, int... tokens) {
@@ -32,11 +32,15 @@ class KvCacheTest {
         table.commit(tokens, 0, tokens.length);
     }
 
-    /** A key and value that identify the token exactly in f16 (small whole numbers). */
+    /**
+     * A key and value that identify the token and that every cache type stores exactly: small whole numbers, the
+     * largest 127, so that a q8_0 block's scale is 1.
+     */
     private static float[] keyValue(int token) {
         float[] v = new float[KV_DIM];
-        for (int i = 0; i < KV_DIM; i++) {
-            v[i] = token % 512 + i;
+        v[0] = 127;
+        for (int i = 1; i < KV_DIM; i++) {
+            v[i] = (token * 7 + i * 13) % 64 - 32;
         }
         return v;
     }
@@ -139,11 +143,13 @@ class KvCacheTest {
     }
 
     @Test
-    void anF16CacheTakesHalfTheBytesPerTokenOfAnF32One() {
+    void anF16CacheTakesHalfTheBytesPerTokenOfAnF32OneAndQ8_0LittleMoreThanAQuarter() {
         long f32 = new KvCache(KvCacheType.F32, 22, 256, 1).bytesPerToken();
         long f16 = new KvCache(KvCacheType.F16, 22, 256, 1).bytesPerToken();
-        System.out.printf("KV cache bytes per token (22 layers, 256 key/value dims): f32 %d, f16 %d%n", f32, f16);
+        long q8 = new KvCache(KvCacheType.Q8_0, 22, 256, 1).bytesPerToken();
+        System.out.printf("KV cache bytes per token (22 layers, 256 key/value dims): f32 %d, f16 %d, q8_0 %d%n", f32, f16, q8);
         assertThat(f32).isEqualTo(2L * 22 * 256 * 4);
         assertThat(f16 * 2).isEqualTo(f32);
+        assertThat(q8).isEqualTo(2L * 22 * (256 + 8 * 4)); // a float scale per 32 bytes
     }
 }
