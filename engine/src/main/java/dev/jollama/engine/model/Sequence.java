@@ -8,11 +8,13 @@ import dev.jollama.engine.kvcache.BlockTable;
  */
 public final class Sequence implements AutoCloseable {
     final BlockTable cache;
-    private final float[] logits;
+    private final int vocabularySize;
+    /** Made on the first pass that asks for them: sequences that only embed never need them. */
+    private float[] logits;
 
     Sequence(BlockTable cache, int vocabularySize) {
         this.cache = cache;
-        this.logits = new float[vocabularySize];
+        this.vocabularySize = vocabularySize;
     }
 
     /** The most tokens this sequence holds. */
@@ -27,6 +29,9 @@ public final class Sequence implements AutoCloseable {
 
     /** The next-token logits of the last row of this sequence that asked for them; overwritten by the next pass. */
     public float[] logits() {
+        if (logits == null) {
+            logits = new float[vocabularySize];
+        }
         return logits;
     }
 
