@@ -24,14 +24,15 @@ public final class Quantizers {
      * The types {@link #quantize} writes, each with its writer (F32's and F16's blocks are single values): the one list
      * of them.
      */
-    private static final Map<GgmlType, BlockWriter> WRITERS = new EnumMap<>(Map.of(
-            GgmlType.F32, Quantizers::f32,
-            GgmlType.F16, F16Tensor::quantize,
-            GgmlType.Q8_0, Q8_0Tensor::quantize,
-            GgmlType.Q4_0, Q4_0Tensor::quantize,
-            GgmlType.Q5_0, Q5_0Tensor::quantize,
-            GgmlType.Q4_K, Q4KTensor::quantize,
-            GgmlType.Q6_K, Q6KTensor::quantize));
+    private static final Map<GgmlType, BlockWriter> WRITERS = new EnumMap<>(Map.ofEntries(
+            Map.entry(GgmlType.F32, Quantizers::f32),
+            Map.entry(GgmlType.F16, F16Tensor::quantize),
+            Map.entry(GgmlType.Q8_0, Q8_0Tensor::quantize),
+            Map.entry(GgmlType.Q4_0, Q4_0Tensor::quantize),
+            Map.entry(GgmlType.Q5_0, Q5_0Tensor::quantize),
+            Map.entry(GgmlType.Q4_K, Q4KTensor::quantize),
+            Map.entry(GgmlType.Q6_K, Q6KTensor::quantize),
+            Map.entry(GgmlType.Q4_1, Q4_1Tensor::quantize)));
 
     /** The types {@link #quantize} can write, in {@link GgmlType}'s order. */
     public static Set<GgmlType> writableTypes() {

@@ -1,0 +1,218 @@
+package dev.jollama.engine.tensor;
+
+import dev.jollama.engine.gguf.GgmlType;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Q4_1: blocks of 32 values in 20 bytes: fp16 scale d, fp16 offset m, then 16 bytes of nibbles in Q4_0's order
+ * (value j below 16 the low nibble of byte j, value j + 16 its high nibble), unsigned: w = q·d + m.
+ */
+public final class Q4_1Tensor extends FloatTensor {
+    private static final int BLOCK_BYTES = 20;
+
+    Q4_1Tensor(MemorySegment data, long size) {
+        super(data, size);
+    }
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q4_1;
+    }
+
+    @Override
+    public float getFloat(long index) {
+        long block = (index / 32) * BLOCK_BYTES;
+        int j = (int) (index % 32);
+        int packed = uint8(block + 4 + (j & 15));
+        int nibble = j < 16 ? packed & 0xF : packed >>> 4;
+        return nibble * f16(block) + f16(block + 2);
+    }
+
+    @Override
+    protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
+        float sum = 0f;
+        for (int b = 0; b < blockCount; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            int xb = xOffset + b * 32;
+            float blockDot = 0f, xSum = 0f;
+            for (int j = 0; j < 16; j++) {
+                int packed = uint8(block + 4 + j);
+                blockDot += (packed & 0xF) * x[xb + j] + (packed >>> 4) * x[xb + j + 16];
+                xSum += x[xb + j] + x[xb + j + 16];
+            }
+            sum += blockDot * f16(block) + xSum * f16(block + 2);
+        }
+        return sum;
+    }
+
+    /** Values as {@link #getFloat} gives them: q·d is exact (a 4-bit integer times an fp16), so one rounding, at + m. */
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector d = FloatVector.broadcast(F, f16(block)), m = FloatVector.broadcast(F, f16(block + 2));
+            for (int j = 0; j < 16; j += F.length()) {
+                IntVector packed = unsignedBytes(block + 4 + j);
+                int at = dstOffset + b * 32 + j;
+                ((FloatVector) packed.and(0xf).convert(VectorOperators.I2F, 0)).fma(d, m).intoArray(dst, at);
+                ((FloatVector) packed.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(d, m).intoArray(dst, at + 16);
+            }
+        }
+    }
+
+    @Override
+    void prepare(MatmulInput in) {
+        super.prepare(in);
+        if (in.count() == 1) {
+            in.computeNibbleSplit();
+        }
+    }
+
+    @Override
+    protected int decodeRows() {
+        return F.length() == 16 ? 4 : 2;
+    }
+
+    /**
+     * Q4_0's kernel ({@link Q4_0Tensor#dotRows}) with the offsets in place of the -8: four rows side by side with 16
+     * lanes, the input split by nibble so that a byte costs one mask and two conversions. Per block and row 6 vector
+     * instructions for 32 values (a zero-extending load, a mask, two conversions, a multiply and a multiply-add) and
+     * a multiply-add by d, the loads of the input shared by the rows. The offsets apply through the input's sums,
+     * Σ (d·q + m)·x = d·Σ q·x + m·Σ x, as scalars; d and m come in one load of four bytes: with a load each the loop
+     * went past C2's inlining node budget (vector ops left as calls, every vector boxed: 2.4 GB/s in cache). In cache
+     * 5.6-6.5 GB/s per core, against Q4_0's 9.4-10 (the same loop without the offsets ran at 6.5, with them
+     * computed from d at 10.6: C2 compiles loops of about this size very differently). With 8 lanes see
+     * dotTwoRowsEightLanes.
+     */
+    @Override
+    protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
+        if (F.length() != 16) {
+            dotTwoRowsEightLanes(firstBlock, rowStride, blocks, in, out, outIndex, outStride, scratch);
+            return;
+        }
+        float[] split = in.nibbleSplit(), sums = in.sums16();
+        float offset0 = 0f, offset1 = 0f, offset2 = 0f, offset3 = 0f;
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        long rowBytes = rowStride * BLOCK_BYTES;
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector lowX = FloatVector.fromArray(F, split, 32 * b), byteX = FloatVector.fromArray(F, split, 32 * b + 16);
+            float xSum = sums[2 * b] + sums[2 * b + 1];
+            int dm = data.get(INT_LE, block);
+            acc0 = nibblesTimesX(block, lowX, byteX).fma(FloatVector.broadcast(F, halfBits(dm)), acc0);
+            offset0 += halfBits(dm >>> 16) * xSum;
+            block += rowBytes;
+            dm = data.get(INT_LE, block);
+            acc1 = nibblesTimesX(block, lowX, byteX).fma(FloatVector.broadcast(F, halfBits(dm)), acc1);
+            offset1 += halfBits(dm >>> 16) * xSum;
+            block += rowBytes;
+            dm = data.get(INT_LE, block);
+            acc2 = nibblesTimesX(block, lowX, byteX).fma(FloatVector.broadcast(F, halfBits(dm)), acc2);
+            offset2 += halfBits(dm >>> 16) * xSum;
+            block += rowBytes;
+            dm = data.get(INT_LE, block);
+            acc3 = nibblesTimesX(block, lowX, byteX).fma(FloatVector.broadcast(F, halfBits(dm)), acc3);
+            offset3 += halfBits(dm >>> 16) * xSum;
+        }
+        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD) + offset0;
+        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD) + offset1;
+        out[outIndex + 2 * outStride] = acc2.reduceLanes(VectorOperators.ADD) + offset2;
+        out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD) + offset3;
+    }
+
+    /**
+     * Adds Σ m·Σ x over the blocks to two rows' results (for the eight-lane kernel, whose loop has no room for them
+     * within C2's inlining budget), in four chains of multiply-adds: one chain's latency bounded the loop.
+     */
+    private void addOffsets2(long firstBlock, long rowStride, int blocks, float[] sums16, float[] out, int outIndex, int outStride) {
+        float offset0 = 0f, offset1 = 0f, offset2 = 0f, offset3 = 0f;
+        long rowBytes = rowStride * BLOCK_BYTES;
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
+            long m = (firstBlock + b) * BLOCK_BYTES + 2;
+            float xSum = sums16[2 * b] + sums16[2 * b + 1], nextSum = sums16[2 * b + 2] + sums16[2 * b + 3];
+            offset0 += f16(m) * xSum;
+            offset1 += f16(m + rowBytes) * xSum;
+            offset2 += f16(m + BLOCK_BYTES) * nextSum;
+            offset3 += f16(m + BLOCK_BYTES + rowBytes) * nextSum;
+        }
+        for (; b < blocks; b++) {
+            long m = (firstBlock + b) * BLOCK_BYTES + 2;
+            float xSum = sums16[2 * b] + sums16[2 * b + 1];
+            offset0 += f16(m) * xSum;
+            offset1 += f16(m + rowBytes) * xSum;
+        }
+        out[outIndex] += offset0 + offset2;
+        out[outIndex + outStride] += offset1 + offset3;
+    }
+
+    /**
+     * The packed bytes from {@code bytes + 4}, as many as lanes: their low nibbles times lowX plus the whole bytes
+     * times byteX, lane by lane.
+     */
+    private FloatVector nibblesTimesX(long bytes, FloatVector lowX, FloatVector byteX) {
+        IntVector packed = unsignedBytes(bytes + 4);
+        FloatVector low = (FloatVector) packed.and(LOW_NIBBLE).convert(VectorOperators.I2F, 0);
+        FloatVector whole = (FloatVector) packed.convert(VectorOperators.I2F, 0);
+        return low.fma(lowX, whole.mul(byteX));
+    }
+
+    private static final IntVector LOW_NIBBLE = IntVector.broadcast(I, 0xf);
+
+    /** With 8 lanes two rows side by side, a block (two loads of eight packed bytes) at a time, as Q4_0's. */
+    private void dotTwoRowsEightLanes(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
+        float[] split = in.nibbleSplit(), sums = in.sums16();
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        float offset0 = 0f, offset1 = 0f;
+        long rowBytes = rowStride * BLOCK_BYTES;
+        int touched = 0;
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES, other = block + rowBytes;
+            if ((b & 3) == 0) {
+                touched += touchAhead(block) + touchAhead(other); // once every four blocks (80 bytes)
+            }
+            FloatVector lowX0 = FloatVector.fromArray(F, split, 32 * b), lowX1 = FloatVector.fromArray(F, split, 32 * b + 8);
+            FloatVector byteX0 = FloatVector.fromArray(F, split, 32 * b + 16), byteX1 = FloatVector.fromArray(F, split, 32 * b + 24);
+            FloatVector sum0 = nibblesTimesX(block, lowX0, byteX0).add(nibblesTimesX(block + 8, lowX1, byteX1));
+            FloatVector sum1 = nibblesTimesX(other, lowX0, byteX0).add(nibblesTimesX(other + 8, lowX1, byteX1));
+            int dm0 = data.get(INT_LE, block), dm1 = data.get(INT_LE, other);
+            acc0 = sum0.fma(FloatVector.broadcast(F, halfBits(dm0)), acc0);
+            acc1 = sum1.fma(FloatVector.broadcast(F, halfBits(dm1)), acc1);
+            float xSum = sums[2 * b] + sums[2 * b + 1];
+            offset0 += halfBits(dm0 >>> 16) * xSum;
+            offset1 += halfBits(dm1 >>> 16) * xSum;
+        }
+        scratch[0] = touched;
+        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD) + offset0;
+        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD) + offset1;
+    }
+
+    /**
+     * Quantizes {@code blocks} blocks as the reference does: the block's lowest value is m, its range in 15 steps is d,
+     * codes round half up from (x - m)/d.
+     */
+    static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            int from = srcOffset + 32 * b, at = dstOffset + BLOCK_BYTES * b;
+            float min = Float.MAX_VALUE, max = -Float.MAX_VALUE;
+            for (int i = from; i < from + 32; i++) {
+                min = Math.min(min, src[i]);
+                max = Math.max(max, src[i]);
+            }
+            float d = (max - min) / 15f;
+            float inverse = d != 0f ? 1f / d : 0f;
+            Quantizers.putShort(dst, at, Float.floatToFloat16(d));
+            Quantizers.putShort(dst, at + 2, Float.floatToFloat16(min));
+            for (int j = 0; j < 16; j++) {
+                int low = Math.min(15, (int) ((src[from + j] - min) * inverse + 0.5f));
+                int high = Math.min(15, (int) ((src[from + 16 + j] - min) * inverse + 0.5f));
+                dst[at + 4 + j] = (byte) (low | high << 4);
+            }
+        }
+    }
+}
