@@ -192,7 +192,7 @@ class TensorKernelTest {
         assertThatThrownBy(() -> FloatTensor.of(Path.of("model.gguf"), info))
                 .isInstanceOf(GgufFormatException.class)
                 .hasMessageContaining("tensor 'blk.0.ffn_up.weight' has type Q8_1, which this engine does not support yet"
-                        + " (supported: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, IQ4_NL, BF16)");
+                        + " (supported: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, IQ4_NL, BF16, MXFP4)");
     }
 
     @Test
@@ -243,6 +243,7 @@ class TensorKernelTest {
                     putShort(bytes, base + 2, Float.floatToFloat16(random.nextFloat() * 0.01f));
                 }
                 case Q6_K -> putShort(bytes, base + 208, Float.floatToFloat16(random.nextFloat() * 0.01f));
+                case MXFP4 -> bytes[base] = (byte) (120 + random.nextInt(12));
                 case Q4_1, Q5_1 -> {
                     putShort(bytes, base, Float.floatToFloat16(random.nextFloat() * 0.1f));
                     putShort(bytes, base + 2, Float.floatToFloat16((random.nextFloat() - 0.5f) * 0.5f));
