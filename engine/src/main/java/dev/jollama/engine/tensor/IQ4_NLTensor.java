@@ -59,20 +59,7 @@ public final class IQ4_NLTensor extends FloatTensor {
     protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
         for (int b = 0; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
-            float d = f16(block);
-            int at = dstOffset + b * 32;
-            if (WIDE) {
-                IntVector packed = unsignedBytes(block + 2);
-                Nibbles.low(packed, Nibbles.LEVELS).mul(d).intoArray(dst, at);
-                Nibbles.high(packed, Nibbles.LEVELS).mul(d).intoArray(dst, at + 16);
-            } else {
-                ByteVector packed = ByteVector.fromMemorySegment(Nibbles.BYTES, data, block + 2, LE);
-                ByteVector low = Nibbles.lowLevels(packed, Nibbles.LEVEL_BYTES), high = Nibbles.highLevels(packed, Nibbles.LEVEL_BYTES);
-                Nibbles.part(low, 0).mul(d).intoArray(dst, at);
-                Nibbles.part(low, 1).mul(d).intoArray(dst, at + 8);
-                Nibbles.part(high, 0).mul(d).intoArray(dst, at + 16);
-                Nibbles.part(high, 1).mul(d).intoArray(dst, at + 24);
-            }
+            Nibbles.dequantize(data, block + 2, Nibbles.LEVELS, Nibbles.LEVEL_BYTES, f16(block), dst, dstOffset + b * 32);
         }
     }
 
@@ -155,6 +142,26 @@ public final class IQ4_NLTensor extends FloatTensor {
         /** Bytes 8·part to 8·part + 7 of {@code levels} as eight floats. */
         static FloatVector part(ByteVector levels, int part) {
             return (FloatVector) levels.convertShape(VectorOperators.B2F, F, part);
+        }
+
+        /**
+         * Writes the 32 values of the 16 bytes at {@code bytes} of {@code data}, their levels times d, to {@code dst}
+         * from {@code at}. It returns nothing, so that no vector is boxed should C2 not inline it (with 8 lanes the
+         * tile path of IQ4_NL and MXFP4 allocated when this returned the levels).
+         */
+        static void dequantize(MemorySegment data, long bytes, FloatVector levels, ByteVector levelBytes, float d, float[] dst, int at) {
+            if (WIDE) {
+                IntVector packed = (IntVector) ByteVector.fromMemorySegment(BYTES, data, bytes, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                low(packed, levels).mul(d).intoArray(dst, at);
+                high(packed, levels).mul(d).intoArray(dst, at + 16);
+            } else {
+                ByteVector packed = ByteVector.fromMemorySegment(BYTES, data, bytes, LE);
+                ByteVector low = lowLevels(packed, levelBytes), high = highLevels(packed, levelBytes);
+                part(low, 0).mul(d).intoArray(dst, at);
+                part(low, 1).mul(d).intoArray(dst, at + 8);
+                part(high, 0).mul(d).intoArray(dst, at + 16);
+                part(high, 1).mul(d).intoArray(dst, at + 24);
+            }
         }
 
         /** With 8 lanes, the low levels times x from {@code at} plus the high ones times x from at + 16, lane by lane. */

@@ -72,21 +72,7 @@ public final class MXFP4Tensor extends FloatTensor {
     protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
         for (int b = 0; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
-            float d = scale(block);
-            int at = dstOffset + b * 32;
-            if (WIDE) {
-                IntVector packed = unsignedBytes(block + 1);
-                IQ4_NLTensor.Nibbles.low(packed, Tables.LEVELS).mul(d).intoArray(dst, at);
-                IQ4_NLTensor.Nibbles.high(packed, Tables.LEVELS).mul(d).intoArray(dst, at + 16);
-            } else {
-                ByteVector packed = ByteVector.fromMemorySegment(IQ4_NLTensor.Nibbles.BYTES, data, block + 1, LE);
-                ByteVector low = IQ4_NLTensor.Nibbles.lowLevels(packed, Tables.LEVEL_BYTES);
-                ByteVector high = IQ4_NLTensor.Nibbles.highLevels(packed, Tables.LEVEL_BYTES);
-                IQ4_NLTensor.Nibbles.part(low, 0).mul(d).intoArray(dst, at);
-                IQ4_NLTensor.Nibbles.part(low, 1).mul(d).intoArray(dst, at + 8);
-                IQ4_NLTensor.Nibbles.part(high, 0).mul(d).intoArray(dst, at + 16);
-                IQ4_NLTensor.Nibbles.part(high, 1).mul(d).intoArray(dst, at + 24);
-            }
+            IQ4_NLTensor.Nibbles.dequantize(data, block + 1, Tables.LEVELS, Tables.LEVEL_BYTES, scale(block), dst, dstOffset + b * 32);
         }
     }
 
