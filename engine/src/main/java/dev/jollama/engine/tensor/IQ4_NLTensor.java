@@ -129,14 +129,18 @@ public final class IQ4_NLTensor extends FloatTensor {
             return levels.rearrange(packed.lanewise(VectorOperators.LSHR, 4).toShuffle().cast(F));
         }
 
-        /** The levels (as bytes) of the low nibbles of 16 bytes. */
+        /**
+         * The levels (as bytes) of the low nibbles of 16 bytes: a byte shuffle. Through selectFrom, which wraps the
+         * indexes itself: a shuffle made from the vector (toShuffle) costs a compare and a blend besides, and
+         * IQ4_NL's eight-lane kernel ran at 2.4 instead of 5.8 GB/s in cache.
+         */
         static ByteVector lowLevels(ByteVector packed, ByteVector levels) {
-            return levels.rearrange(packed.and((byte) 0xf).toShuffle());
+            return packed.and((byte) 0xf).selectFrom(levels);
         }
 
         /** The levels of the high nibbles: shifted as 16-bit lanes (x86 has no byte shift), then masked. */
         static ByteVector highLevels(ByteVector packed, ByteVector levels) {
-            return levels.rearrange(packed.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xf).toShuffle());
+            return packed.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xf).selectFrom(levels);
         }
 
         /** Bytes 8·part to 8·part + 7 of {@code levels} as eight floats. */
