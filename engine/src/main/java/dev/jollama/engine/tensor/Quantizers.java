@@ -35,7 +35,8 @@ public final class Quantizers {
             Map.entry(GgmlType.Q4_1, Q4_1Tensor::quantize),
             Map.entry(GgmlType.Q5_1, Q5_1Tensor::quantize),
             Map.entry(GgmlType.IQ4_NL, IQ4_NLTensor::quantize),
-            Map.entry(GgmlType.MXFP4, MXFP4Tensor::quantize)));
+            Map.entry(GgmlType.MXFP4, MXFP4Tensor::quantize),
+            Map.entry(GgmlType.IQ4_XS, IQ4_XSTensor::quantize)));
 
     /** The types {@link #quantize} can write, in {@link GgmlType}'s order. */
     public static Set<GgmlType> writableTypes() {

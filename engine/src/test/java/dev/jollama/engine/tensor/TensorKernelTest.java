@@ -192,7 +192,7 @@ class TensorKernelTest {
         assertThatThrownBy(() -> FloatTensor.of(Path.of("model.gguf"), info))
                 .isInstanceOf(GgufFormatException.class)
                 .hasMessageContaining("tensor 'blk.0.ffn_up.weight' has type Q8_1, which this engine does not support yet"
-                        + " (supported: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, IQ4_NL, BF16, MXFP4)");
+                        + " (supported: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS, BF16, MXFP4)");
     }
 
     @Test
@@ -237,7 +237,7 @@ class TensorKernelTest {
                 case F32 -> putFloat(bytes, base, (float) random.nextGaussian());
                 case F16 -> putShort(bytes, base, Float.floatToFloat16((float) random.nextGaussian()));
                 case BF16 -> putShort(bytes, base, (short) (Float.floatToIntBits((float) random.nextGaussian()) >>> 16));
-                case Q8_0, Q4_0, Q5_0, IQ4_NL -> putShort(bytes, base, Float.floatToFloat16(random.nextFloat() * 0.1f));
+                case Q8_0, Q4_0, Q5_0, IQ4_NL, IQ4_XS -> putShort(bytes, base, Float.floatToFloat16(random.nextFloat() * 0.1f));
                 case Q4_K, Q5_K -> {
                     putShort(bytes, base, Float.floatToFloat16(random.nextFloat() * 0.01f));
                     putShort(bytes, base + 2, Float.floatToFloat16(random.nextFloat() * 0.01f));
