@@ -20,24 +20,38 @@ enum PackedLanes {
      */
     Q4_K(64, 32),
     /** Q6_K: a half's 64 bytes of low bits, byte j holding value j in its low nibble and value 64 + j in its high one. */
-    Q6_K(32, 64);
+    Q6_K(32, 64),
+    /**
+     * Q2_K and Q3_K: a super-block's two 32-byte halves of low bits as lanes 0-7 and 8-15, byte m of half n holding
+     * values 128n + 32j + m in bits 2j, 2j + 1; the kernels' first step takes codes j = 0 (low) and 1 (high), the
+     * second 2 and 3, so the second step's values start 64 on, not 128.
+     */
+    Q2_K(128, 32, 64);
 
     private final int laneHalf;
     private final int nibble;
+    /** Where the values of a super-block's second 128-value step start, from the super-block's first. */
+    private final int secondStep;
 
     PackedLanes(int laneHalf, int nibble) {
-        this.laneHalf = laneHalf;
-        this.nibble = nibble;
+        this(laneHalf, nibble, 128);
     }
 
-    /** Writes {@code values} (a multiple of 128 of them) to {@code ordered} in this order, scaled to match. */
+    PackedLanes(int laneHalf, int nibble, int secondStep) {
+        this.laneHalf = laneHalf;
+        this.nibble = nibble;
+        this.secondStep = secondStep;
+    }
+
+    /** Writes {@code values} (a multiple of 256 of them) to {@code ordered} in this order, scaled to match. */
     void reorder(float[] values, int width, float[] ordered) {
         for (int step = 0; step < width; step += 128) {
+            int base = step / 256 * 256 + step / 128 % 2 * secondStep;
             for (int v = 0; v < 8; v++) {
                 int b = v >> 1, p = v & 1;
                 float scale = Math.scalb(1f, -8 * b);
                 for (int l = 0; l < 16; l++) {
-                    ordered[step + 16 * v + l] = values[step + l / 8 * laneHalf + p * nibble + 4 * (l % 8) + b] * scale;
+                    ordered[step + 16 * v + l] = values[base + l / 8 * laneHalf + p * nibble + 4 * (l % 8) + b] * scale;
                 }
             }
         }
