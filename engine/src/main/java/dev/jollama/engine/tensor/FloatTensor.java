@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
  */
 public abstract sealed class FloatTensor
         permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q5_0Tensor, Q4KTensor, Q5KTensor, Q6KTensor,
-        Q4_1Tensor, Q5_1Tensor, IQ4_NLTensor, MXFP4Tensor, IQ4_XSTensor {
+        Q4_1Tensor, Q5_1Tensor, IQ4_NLTensor, MXFP4Tensor, IQ4_XSTensor, Q2KTensor, Q3KTensor {
 
     protected static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -105,7 +105,9 @@ public abstract sealed class FloatTensor
             Map.entry(GgmlType.Q5_1, Q5_1Tensor::new),
             Map.entry(GgmlType.IQ4_NL, IQ4_NLTensor::new),
             Map.entry(GgmlType.MXFP4, MXFP4Tensor::new),
-            Map.entry(GgmlType.IQ4_XS, IQ4_XSTensor::new)));
+            Map.entry(GgmlType.IQ4_XS, IQ4_XSTensor::new),
+            Map.entry(GgmlType.Q2_K, Q2KTensor::new),
+            Map.entry(GgmlType.Q3_K, Q3KTensor::new)));
 
     /** The storage types {@link #of} wraps, in {@link GgmlType}'s order. */
     public static Set<GgmlType> supportedTypes() {

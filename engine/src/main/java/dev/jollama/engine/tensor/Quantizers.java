@@ -36,7 +36,9 @@ public final class Quantizers {
             Map.entry(GgmlType.Q5_1, Q5_1Tensor::quantize),
             Map.entry(GgmlType.IQ4_NL, IQ4_NLTensor::quantize),
             Map.entry(GgmlType.MXFP4, MXFP4Tensor::quantize),
-            Map.entry(GgmlType.IQ4_XS, IQ4_XSTensor::quantize)));
+            Map.entry(GgmlType.IQ4_XS, IQ4_XSTensor::quantize),
+            Map.entry(GgmlType.Q2_K, Q2KTensor::quantize),
+            Map.entry(GgmlType.Q3_K, Q3KTensor::quantize)));
 
     /** The types {@link #quantize} can write, in {@link GgmlType}'s order. */
     public static Set<GgmlType> writableTypes() {

@@ -41,6 +41,16 @@ class GoldenDistributionTest {
      */
     private static final Tolerance GEMMA3_QUANTIZED = new Tolerance(0.15, 0.7, 0.25);
 
+    /**
+     * The files of issue 18's K and IQ types (README, "More tensor types"): the reference rounds the activations of
+     * their products to 256-wide Q8_K blocks, coarser than the 32-wide Q8_0/Q8_1 blocks of the other quantized types,
+     * so a float engine lands further from it (measured float pass: means 0.070-0.073, maxima 0.34-0.44, top-1
+     * differing at margins up to 0.26). Bound: mean 0.12, max 0.75, the same top-1 where the margin is at least 0.5.
+     */
+    private static final Tolerance Q8_K_ACTIVATIONS = new Tolerance(0.12, 0.75, 0.5);
+    private static final Set<String> Q8_K_ACTIVATION_FILES = Set.of("syn-llama-q2_k.gguf", "syn-llama-q3_k_s.gguf",
+            "syn-llama-q3_k_m.gguf", "syn-llama-q3_k_l.gguf", "syn-llama-iq4_xs.gguf");
+
     record Tolerance(double mean, double max, double top1Margin) {}
 
     @TestFactory
@@ -75,7 +85,8 @@ class GoldenDistributionTest {
         JsonNode golden = new ObjectMapper().readTree(goldenFile.toFile());
         String modelName = golden.get("model").asText();
         Tolerance tolerance = modelName.contains("f32") || modelName.contains("-f16") || modelName.equals("stories260K.gguf")
-                ? EXACT_TYPES : modelName.startsWith("syn-gemma3-") ? GEMMA3_QUANTIZED : APPROXIMATE_TYPES;
+                ? EXACT_TYPES : modelName.startsWith("syn-gemma3-") ? GEMMA3_QUANTIZED
+                : Q8_K_ACTIVATION_FILES.contains(modelName) ? Q8_K_ACTIVATIONS : APPROXIMATE_TYPES;
         assumeSupported(SharedTestData.model(modelName));
         try (Model model = Model.load(SharedTestData.model(modelName))) {
             double sum = 0, max = 0;

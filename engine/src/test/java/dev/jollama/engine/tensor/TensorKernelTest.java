@@ -192,7 +192,7 @@ class TensorKernelTest {
         assertThatThrownBy(() -> FloatTensor.of(Path.of("model.gguf"), info))
                 .isInstanceOf(GgufFormatException.class)
                 .hasMessageContaining("tensor 'blk.0.ffn_up.weight' has type Q8_1, which this engine does not support yet"
-                        + " (supported: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS, BF16, MXFP4)");
+                        + " (supported: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS, BF16, MXFP4)");
     }
 
     @Test
@@ -243,6 +243,11 @@ class TensorKernelTest {
                     putShort(bytes, base + 2, Float.floatToFloat16(random.nextFloat() * 0.01f));
                 }
                 case Q6_K -> putShort(bytes, base + 208, Float.floatToFloat16(random.nextFloat() * 0.01f));
+                case Q2_K -> {
+                    putShort(bytes, base + 80, Float.floatToFloat16(random.nextFloat() * 0.01f));
+                    putShort(bytes, base + 82, Float.floatToFloat16(random.nextFloat() * 0.01f));
+                }
+                case Q3_K -> putShort(bytes, base + 108, Float.floatToFloat16(random.nextFloat() * 0.01f));
                 case MXFP4 -> bytes[base] = (byte) (120 + random.nextInt(12));
                 case Q4_1, Q5_1 -> {
                     putShort(bytes, base, Float.floatToFloat16(random.nextFloat() * 0.1f));
