@@ -68,6 +68,80 @@ class CorruptFileTest {
         });
     }
 
+    /** One file per tensor type of issue 18's first half (Q3_K and Q2_K in the q2_k file), with a tensor of that type. */
+    private static final String[][] NEW_TYPES = {{"syn-llama-q4_1.gguf", "Q4_1"}, {"syn-llama-q5_1.gguf", "Q5_1"},
+            {"syn-llama-iq4_nl.gguf", "IQ4_NL"}, {"syn-llama-iq4_xs.gguf", "IQ4_XS"}, {"syn-llama-mxfp4.gguf", "MXFP4"},
+            {"syn-llama-q2_k.gguf", "Q2_K"}, {"syn-llama-q2_k.gguf", "Q3_K"}};
+
+    /**
+     * A file cut inside a tensor's blocks, for each of these types: the error names the file and the tensor (the one
+     * that starts first among those the cut reaches), and random truncations fail clearly as for the other types.
+     */
+    @Test
+    void filesCutInsideBlocksOfEachTypeNameTheTensor() throws IOException {
+        for (String[] fileAndType : NEW_TYPES) {
+            String modelName = fileAndType[0];
+            GgmlType type = GgmlType.valueOf(fileAndType[1]);
+            byte[] whole = Files.readAllBytes(SharedTestData.model(modelName));
+            GgufTensorInfo tensor;
+            long dataOffset;
+            java.util.List<GgufTensorInfo> byOffset;
+            try (GgufFile file = GgufFile.of(Path.of(modelName), MemorySegment.ofArray(whole))) {
+                tensor = file.tensors().values().stream().filter(t -> t.type() == type).findFirst().orElseThrow();
+                dataOffset = file.dataOffset();
+                byOffset = file.tensors().values().stream().sorted(java.util.Comparator.comparingLong(GgufTensorInfo::offset)).toList();
+            }
+            Random random = new Random(modelName.hashCode() + type.id);
+            for (int i = 0; i < 20; i++) {
+                // A cut inside a block of the tensor (not on a block boundary).
+                long blocks = tensor.data().byteSize() / type.bytesPerBlock;
+                long cut = dataOffset + tensor.offset() + random.nextLong(blocks) * type.bytesPerBlock + 1 + random.nextInt(type.bytesPerBlock - 1);
+                String first = byOffset.stream().filter(t -> dataOffset + t.offset() + t.data().byteSize() > cut).findFirst().orElseThrow().name();
+                MemorySegment truncated = MemorySegment.ofArray(whole).asSlice(0, cut);
+                assertThatThrownBy(() -> load(modelName, truncated))
+                        .as("%s cut at byte %d, inside %s tensor '%s'", modelName, cut, type, tensor.name())
+                        .isInstanceOf(GgufFormatException.class)
+                        .hasMessageContaining(modelName)
+                        .hasMessageContaining("tensor '" + first + "'");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"syn-llama-q4_1.gguf", "syn-llama-q5_1.gguf", "syn-llama-iq4_nl.gguf", "syn-llama-iq4_xs.gguf",
+            "syn-llama-mxfp4.gguf", "syn-llama-q2_k.gguf"})
+    void truncatedFilesOfTheNewTypesFailClearly(String modelName) throws IOException {
+        truncatedFilesFailClearly(modelName);
+    }
+
+    /**
+     * Any bytes are a block of these types (scales included: an fp16 or E8M0 with flipped bits is still a number, if
+     * not a finite one), so flipped bytes inside the blocks cannot be told from weights: the file still loads and a
+     * token goes through every tensor without an exception.
+     */
+    @Test
+    void flippedBlockBytesOfEachTypeStillRun() throws IOException {
+        for (String[] fileAndType : NEW_TYPES) {
+            String modelName = fileAndType[0];
+            GgmlType type = GgmlType.valueOf(fileAndType[1]);
+            byte[] corrupt = Files.readAllBytes(SharedTestData.model(modelName));
+            Random random = new Random(~(modelName.hashCode() + type.id));
+            try (GgufFile file = GgufFile.of(Path.of(modelName), MemorySegment.ofArray(corrupt.clone()))) {
+                for (GgufTensorInfo t : file.tensors().values()) {
+                    if (t.type() == type) {
+                        for (int f = 0; f < 64; f++) {
+                            int at = (int) (file.dataOffset() + t.offset() + random.nextLong(t.data().byteSize()));
+                            corrupt[at] ^= (byte) (1 << random.nextInt(8));
+                        }
+                    }
+                }
+            }
+            try (Model model = load(modelName, MemorySegment.ofArray(corrupt))) {
+                assertThat(model.forward(model.newSequence(4), 1)).as("%s with flipped %s bytes", modelName, type).isNotEmpty();
+            }
+        }
+    }
+
     @Test
     void notAGgufFileSaysSo() {
         assertThatThrownBy(() -> GgufFile.of(Path.of("notes.txt"), MemorySegment.ofArray("hello world, not a model".getBytes())))
