@@ -41,7 +41,7 @@ public final class Synth {
     /** For running from the engine's classes alone: {@code Synth SHAPE TYPE OUT}. */
     public static void main(String[] args) throws IOException {
         if (args.length != 3) {
-            System.err.println("usage: Synth " + String.join("|", ModelShape.names()) + " f16|q8_0|q4_0|q4_k_m OUT.gguf");
+            System.err.println("usage: Synth " + String.join("|", ModelShape.names()) + " " + String.join("|", SynthType.names()) + " OUT.gguf");
             System.exit(2);
         }
         System.exit(run(args[0], args[1], Path.of(args[2]), System.out));

@@ -1,11 +1,18 @@
 package dev.jollama.engine.bench;
 
+import dev.jollama.engine.gguf.GgmlType;
 import dev.jollama.engine.gguf.GgufFile;
+import dev.jollama.engine.gguf.GgufTensorInfo;
+import dev.jollama.engine.model.Model;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,6 +35,29 @@ class SynthTest {
             assertThat(gguf.metadata().get("general.file_type")).isEqualTo(2L);
             assertThat(gguf.metadata().get("llama.block_count")).isEqualTo(2L);
             assertThat(gguf.metadata().get("llama.embedding_length")).isEqualTo(256L);
+        }
+    }
+
+    /** Every file type writes a model that loads and runs a token, with the storage types it promises. */
+    @ParameterizedTest
+    @EnumSource(SynthType.class)
+    void everyTypeWritesAModelThatRuns(SynthType type, @TempDir Path directory) throws IOException {
+        Path file = directory.resolve("small-" + type + ".gguf");
+        Synth.write(SMALL, type, file);
+        Set<GgmlType> types = new TreeSet<>();
+        try (GgufFile gguf = GgufFile.open(file)) {
+            for (GgufTensorInfo t : gguf.tensors().values()) {
+                if (t.shape().length == 2) {
+                    types.add(t.type());
+                }
+            }
+        }
+        assertThat(types).as("matrix types of %s", type).contains(type.typeOf("ffn_up", false, 0, 2, SMALL.dim()));
+        try (Model model = Model.load(file)) {
+            float[] logits = model.forward(model.newSequence(4), 1);
+            for (float l : logits) {
+                assertThat(Float.isFinite(l)).as("%s logits finite", type).isTrue();
+            }
         }
     }
 }
