@@ -83,11 +83,12 @@ public final class Q4_1Tensor extends FloatTensor {
      * lanes, the input split by nibble so that a byte costs one mask and two conversions. Per block and row 6 vector
      * instructions for 32 values (a zero-extending load, a mask, two conversions, a multiply and a multiply-add) and
      * a multiply-add by d, the loads of the input shared by the rows. The offsets apply through the input's sums,
-     * Σ (d·q + m)·x = d·Σ q·x + m·Σ x, as scalars; d and m come in one load of four bytes: with a load each the loop
-     * went past C2's inlining node budget (vector ops left as calls, every vector boxed: 2.4 GB/s in cache). In cache
-     * 5.6-6.5 GB/s per core, against Q4_0's 9.4-10 (the same loop without the offsets ran at 6.5, with them
-     * computed from d at 10.6: C2 compiles loops of about this size very differently). With 8 lanes see
-     * dotTwoRowsEightLanes.
+     * Σ (d·q + m)·x = d·Σ q·x + m·Σ x, in a scalar loop of their own ({@link #offsetsToScratch}): in this loop, four more
+     * scale loads took it past C2's inlining node budget (vector ops left as calls, every vector boxed: 2.4 GB/s in
+     * cache). The loop also sums d·Σ x per row, which nothing needs (kept in scratch, so that it stays): without it
+     * C2 compiles the same vector work 25-30% slower (in cache 5.7 against 7.4-7.6 GB/s per core; Q4_0's loop, which
+     * uses those sums, runs at 9.6). Why was not found; perhaps d, used only by the broadcast, is then broadcast from
+     * memory into each multiply-add. With 8 lanes see dotTwoRowsEightLanes.
      */
     @Override
     protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
@@ -96,59 +97,60 @@ public final class Q4_1Tensor extends FloatTensor {
             return;
         }
         float[] split = in.nibbleSplit(), sums = in.sums16();
-        float offset0 = 0f, offset1 = 0f, offset2 = 0f, offset3 = 0f;
+        float kept0 = 0f, kept1 = 0f, kept2 = 0f, kept3 = 0f;
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         long rowBytes = rowStride * BLOCK_BYTES;
         for (int b = 0; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
             FloatVector lowX = FloatVector.fromArray(F, split, 32 * b), byteX = FloatVector.fromArray(F, split, 32 * b + 16);
             float xSum = sums[2 * b] + sums[2 * b + 1];
-            int dm = data.get(INT_LE, block);
-            acc0 = nibblesTimesX(block, lowX, byteX).fma(FloatVector.broadcast(F, halfBits(dm)), acc0);
-            offset0 += halfBits(dm >>> 16) * xSum;
+            float d = f16(block);
+            acc0 = nibblesTimesX(block, lowX, byteX).fma(FloatVector.broadcast(F, d), acc0);
+            kept0 += d * xSum;
             block += rowBytes;
-            dm = data.get(INT_LE, block);
-            acc1 = nibblesTimesX(block, lowX, byteX).fma(FloatVector.broadcast(F, halfBits(dm)), acc1);
-            offset1 += halfBits(dm >>> 16) * xSum;
+            d = f16(block);
+            acc1 = nibblesTimesX(block, lowX, byteX).fma(FloatVector.broadcast(F, d), acc1);
+            kept1 += d * xSum;
             block += rowBytes;
-            dm = data.get(INT_LE, block);
-            acc2 = nibblesTimesX(block, lowX, byteX).fma(FloatVector.broadcast(F, halfBits(dm)), acc2);
-            offset2 += halfBits(dm >>> 16) * xSum;
+            d = f16(block);
+            acc2 = nibblesTimesX(block, lowX, byteX).fma(FloatVector.broadcast(F, d), acc2);
+            kept2 += d * xSum;
             block += rowBytes;
-            dm = data.get(INT_LE, block);
-            acc3 = nibblesTimesX(block, lowX, byteX).fma(FloatVector.broadcast(F, halfBits(dm)), acc3);
-            offset3 += halfBits(dm >>> 16) * xSum;
+            d = f16(block);
+            acc3 = nibblesTimesX(block, lowX, byteX).fma(FloatVector.broadcast(F, d), acc3);
+            kept3 += d * xSum;
         }
-        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD) + offset0;
-        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD) + offset1;
-        out[outIndex + 2 * outStride] = acc2.reduceLanes(VectorOperators.ADD) + offset2;
-        out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD) + offset3;
+        scratch[1] = kept0 + kept1 + kept2 + kept3;
+        offsetsToScratch(firstBlock, rowStride, blocks, sums, scratch);
+        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD) + scratch[OFFSETS];
+        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD) + scratch[OFFSETS + 1];
+        out[outIndex + 2 * outStride] = acc2.reduceLanes(VectorOperators.ADD) + scratch[OFFSETS + 2];
+        out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD) + scratch[OFFSETS + 3];
     }
 
+    /** Where {@link #offsetsToScratch} leaves the four rows' offsets. */
+    private static final int OFFSETS = 2;
+
     /**
-     * Adds Σ m·Σ x over the blocks to two rows' results (for the eight-lane kernel, whose loop has no room for them
-     * within C2's inlining budget), in four chains of multiply-adds: one chain's latency bounded the loop.
+     * Σ m·Σ x over the blocks of four rows ({@code rowStride} blocks apart, 0 for one row four times) to
+     * {@code scratch} from {@link #OFFSETS}: the rows in one loop, four chains of multiply-adds (one row at a time,
+     * a chain's latency bounded the loop).
      */
-    private void addOffsets2(long firstBlock, long rowStride, int blocks, float[] sums16, float[] out, int outIndex, int outStride) {
+    private void offsetsToScratch(long firstBlock, long rowStride, int blocks, float[] sums16, float[] scratch) {
         float offset0 = 0f, offset1 = 0f, offset2 = 0f, offset3 = 0f;
         long rowBytes = rowStride * BLOCK_BYTES;
-        int b = 0;
-        for (; b + 1 < blocks; b += 2) {
-            long m = (firstBlock + b) * BLOCK_BYTES + 2;
-            float xSum = sums16[2 * b] + sums16[2 * b + 1], nextSum = sums16[2 * b + 2] + sums16[2 * b + 3];
-            offset0 += f16(m) * xSum;
-            offset1 += f16(m + rowBytes) * xSum;
-            offset2 += f16(m + BLOCK_BYTES) * nextSum;
-            offset3 += f16(m + BLOCK_BYTES + rowBytes) * nextSum;
-        }
-        for (; b < blocks; b++) {
+        for (int b = 0; b < blocks; b++) {
             long m = (firstBlock + b) * BLOCK_BYTES + 2;
             float xSum = sums16[2 * b] + sums16[2 * b + 1];
             offset0 += f16(m) * xSum;
             offset1 += f16(m + rowBytes) * xSum;
+            offset2 += f16(m + 2 * rowBytes) * xSum;
+            offset3 += f16(m + 3 * rowBytes) * xSum;
         }
-        out[outIndex] += offset0 + offset2;
-        out[outIndex + outStride] += offset1 + offset3;
+        scratch[OFFSETS] = offset0;
+        scratch[OFFSETS + 1] = offset1;
+        scratch[OFFSETS + 2] = offset2;
+        scratch[OFFSETS + 3] = offset3;
     }
 
     /**
