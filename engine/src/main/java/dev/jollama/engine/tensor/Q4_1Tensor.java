@@ -121,7 +121,7 @@ public final class Q4_1Tensor extends FloatTensor {
             kept3 += d * xSum;
         }
         scratch[1] = kept0 + kept1 + kept2 + kept3;
-        offsetsToScratch(firstBlock, rowStride, blocks, sums, scratch);
+        offsetsToScratch(firstBlock, rowStride, 2 * rowStride, blocks, sums, scratch);
         out[outIndex] = acc0.reduceLanes(VectorOperators.ADD) + scratch[OFFSETS];
         out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD) + scratch[OFFSETS + 1];
         out[outIndex + 2 * outStride] = acc2.reduceLanes(VectorOperators.ADD) + scratch[OFFSETS + 2];
@@ -132,20 +132,21 @@ public final class Q4_1Tensor extends FloatTensor {
     private static final int OFFSETS = 2;
 
     /**
-     * Σ m·Σ x over the blocks of four rows ({@code rowStride} blocks apart, 0 for one row four times) to
-     * {@code scratch} from {@link #OFFSETS}: the rows in one loop, four chains of multiply-adds (one row at a time,
-     * a chain's latency bounded the loop).
+     * Σ m·Σ x over the blocks of four rows, at {@code firstBlock} plus 0, {@code rowStride}, {@code pairStride} and
+     * pairStride + rowStride blocks (for two rows, a pairStride of 0 repeats them; a rowStride of 0 repeats one), to
+     * {@code scratch} from {@link #OFFSETS}: the rows in one loop, four chains of multiply-adds (one row at a time, a
+     * chain's latency bounded the loop).
      */
-    private void offsetsToScratch(long firstBlock, long rowStride, int blocks, float[] sums16, float[] scratch) {
+    private void offsetsToScratch(long firstBlock, long rowStride, long pairStride, int blocks, float[] sums16, float[] scratch) {
         float offset0 = 0f, offset1 = 0f, offset2 = 0f, offset3 = 0f;
-        long rowBytes = rowStride * BLOCK_BYTES;
+        long rowBytes = rowStride * BLOCK_BYTES, pairBytes = pairStride * BLOCK_BYTES;
         for (int b = 0; b < blocks; b++) {
             long m = (firstBlock + b) * BLOCK_BYTES + 2;
             float xSum = sums16[2 * b] + sums16[2 * b + 1];
             offset0 += f16(m) * xSum;
             offset1 += f16(m + rowBytes) * xSum;
-            offset2 += f16(m + 2 * rowBytes) * xSum;
-            offset3 += f16(m + 3 * rowBytes) * xSum;
+            offset2 += f16(m + pairBytes) * xSum;
+            offset3 += f16(m + pairBytes + rowBytes) * xSum;
         }
         scratch[OFFSETS] = offset0;
         scratch[OFFSETS + 1] = offset1;
@@ -166,11 +167,14 @@ public final class Q4_1Tensor extends FloatTensor {
 
     private static final IntVector LOW_NIBBLE = IntVector.broadcast(I, 0xf);
 
-    /** With 8 lanes two rows side by side, a block (two loads of eight packed bytes) at a time, as Q4_0's. */
+    /**
+     * With 8 lanes two rows side by side, a block (two loads of eight packed bytes) at a time, as Q4_0's, with the
+     * offsets after the loop as with 16 lanes.
+     */
     private void dotTwoRowsEightLanes(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
         float[] split = in.nibbleSplit(), sums = in.sums16();
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
-        float offset0 = 0f, offset1 = 0f;
+        float kept0 = 0f, kept1 = 0f;
         long rowBytes = rowStride * BLOCK_BYTES;
         int touched = 0;
         for (int b = 0; b < blocks; b++) {
@@ -180,18 +184,20 @@ public final class Q4_1Tensor extends FloatTensor {
             }
             FloatVector lowX0 = FloatVector.fromArray(F, split, 32 * b), lowX1 = FloatVector.fromArray(F, split, 32 * b + 8);
             FloatVector byteX0 = FloatVector.fromArray(F, split, 32 * b + 16), byteX1 = FloatVector.fromArray(F, split, 32 * b + 24);
+            float xSum = sums[2 * b] + sums[2 * b + 1];
+            float d0 = f16(block), d1 = f16(other);
             FloatVector sum0 = nibblesTimesX(block, lowX0, byteX0).add(nibblesTimesX(block + 8, lowX1, byteX1));
             FloatVector sum1 = nibblesTimesX(other, lowX0, byteX0).add(nibblesTimesX(other + 8, lowX1, byteX1));
-            int dm0 = data.get(INT_LE, block), dm1 = data.get(INT_LE, other);
-            acc0 = sum0.fma(FloatVector.broadcast(F, halfBits(dm0)), acc0);
-            acc1 = sum1.fma(FloatVector.broadcast(F, halfBits(dm1)), acc1);
-            float xSum = sums[2 * b] + sums[2 * b + 1];
-            offset0 += halfBits(dm0 >>> 16) * xSum;
-            offset1 += halfBits(dm1 >>> 16) * xSum;
+            acc0 = sum0.fma(FloatVector.broadcast(F, d0), acc0);
+            acc1 = sum1.fma(FloatVector.broadcast(F, d1), acc1);
+            kept0 += d0 * xSum;
+            kept1 += d1 * xSum;
         }
         scratch[0] = touched;
-        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD) + offset0;
-        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD) + offset1;
+        scratch[1] = kept0 + kept1;
+        offsetsToScratch(firstBlock, rowStride, 0, blocks, sums, scratch); // rows 2 and 3 repeat 0 and 1
+        out[outIndex] = acc0.reduceLanes(VectorOperators.ADD) + scratch[OFFSETS];
+        out[outIndex + outStride] = acc1.reduceLanes(VectorOperators.ADD) + scratch[OFFSETS + 1];
     }
 
     /**
