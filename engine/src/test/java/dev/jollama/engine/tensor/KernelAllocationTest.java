@@ -50,14 +50,20 @@ class KernelAllocationTest {
                 in.count(count);
                 float[] out = new float[ROWS * count];
                 int warmUp = count == 1 ? 20_000 : 1_500;
-                for (int i = 0; i < warmUp; i++) {
-                    matmul.multiply(tensor, in, out, ROWS);
+                // Up to three rounds of warm-up and measurement, the least counted: on a busy machine a compilation
+                // still queued after the first warm-up left F16's tiles running in allocating code in some runs. A
+                // kernel whose compiled code allocates does so every round.
+                long allocated = Long.MAX_VALUE;
+                for (int round = 0; round < 3 && allocated >= 16 * 1024; round++) {
+                    for (int i = 0; i < warmUp; i++) {
+                        matmul.multiply(tensor, in, out, ROWS);
+                    }
+                    long before = threads.getCurrentThreadAllocatedBytes();
+                    for (int i = 0; i < 200; i++) {
+                        matmul.multiply(tensor, in, out, ROWS);
+                    }
+                    allocated = Math.min(allocated, threads.getCurrentThreadAllocatedBytes() - before);
                 }
-                long before = threads.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < 200; i++) {
-                    matmul.multiply(tensor, in, out, ROWS);
-                }
-                long allocated = threads.getCurrentThreadAllocatedBytes() - before;
                 assertThat(allocated).as("%s bytes allocated by 200 products of %d rows by %d input vectors", type, ROWS, count)
                         .isLessThan(16 * 1024);
             }
