@@ -93,7 +93,8 @@ public final class Q5_1Tensor extends FloatTensor {
      * high nibble. Per block (16 lanes) 13 vector instructions for 32 values: a zero-extending load, a broadcast, the
      * variable shift, six to place the bits, two conversions, a multiply and a multiply-add, then a multiply-add by d;
      * the offsets go through the input's sums, Σ (d·q + m)·x = d·Σ q·x + m·Σ x. With 8 lanes the block's two halves
-     * of eight bytes take lanes' bits 0-7 and 8-15.
+     * of eight bytes take lanes' bits 0-7 and 8-15. In cache 5.8 GB/s per core with 16 lanes (two rows side by side,
+     * sharing the input's loads, ran at 4.0), 3.0 with 8.
      */
     @Override
     protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
