@@ -49,6 +49,9 @@ abstract sealed class AbstractTokenizer implements Tokenizer permits SpmTokenize
         if (addSpecial && vocabulary.addEos()) {
             out.add(vocabulary.eos());
         }
+        if (addSpecial && vocabulary.addSeparator()) {
+            out.add(vocabulary.separator());
+        }
         return out.build().toArray();
     }
 

@@ -28,9 +28,10 @@ public interface Tokenizer {
     }
 
     /**
-     * The ids for {@code text}. With {@code addSpecial}, BOS and EOS are added as the vocabulary asks
-     * ({@code tokenizer.ggml.add_bos_token} / {@code add_eos_token}). With {@code parseSpecial}, control tokens
-     * written in the text (such as {@code <|im_start|>}) become their ids; without it only user-defined tokens do.
+     * The ids for {@code text}. With {@code addSpecial}, BOS, EOS and the separator are added as the vocabulary asks
+     * ({@code tokenizer.ggml.add_bos_token} / {@code add_eos_token} / {@code add_sep_token}). With
+     * {@code parseSpecial}, control tokens written in the text (such as {@code <|im_start|>}) become their ids;
+     * without it only user-defined tokens do.
      */
     int[] encode(String text, boolean addSpecial, boolean parseSpecial);
 
