@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The reference server's tokenization in {@code ../shared/golden/*.json}: each prompt, encoded with BOS and special
  * tokens parsed, gives {@code prompt_tokens}; the generated tokens decode, in one go and streamed, to
- * {@code generated_text}.
+ * {@code generated_text}. The embedding goldens of {@code ../shared/golden/embed} give each input's {@code tokens}
+ * the same way.
  */
 class TokenizerGoldenTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,6 +70,29 @@ class TokenizerGoldenTest {
                     }
                     assertThat(streamed.append(streaming.flush())).hasToString(generatedText);
                 }));
+            }
+            containers.add(DynamicContainer.dynamicContainer(golden.getFileName().toString(), tests));
+        }
+        return containers.stream();
+    }
+
+    @TestFactory
+    Stream<DynamicNode> everyEmbeddingGolden() throws IOException {
+        Path dir = TokenizerTestData.shared("golden/embed");
+        List<Path> goldens;
+        try (Stream<Path> files = Files.list(dir)) {
+            goldens = files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
+        }
+        List<DynamicNode> containers = new ArrayList<>();
+        for (Path golden : goldens) {
+            JsonNode root = JSON.readTree(golden.toFile());
+            Tokenizer tokenizer = TokenizerTestData.load(TokenizerTestData.shared("models/" + root.get("model").asText()));
+            List<DynamicTest> tests = new ArrayList<>();
+            for (JsonNode c : root.get("cases")) {
+                String input = c.get("input").asText();
+                int[] tokens = ints(c.get("tokens"));
+                tests.add(DynamicTest.dynamicTest("input " + (input.length() > 30 ? input.substring(0, 30) + "..." : input),
+                        () -> assertThat(tokenizer.encode(input, true, true)).containsExactly(tokens)));
             }
             containers.add(DynamicContainer.dynamicContainer(golden.getFileName().toString(), tests));
         }
