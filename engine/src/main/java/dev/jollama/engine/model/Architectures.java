@@ -19,6 +19,8 @@ final class Architectures {
         FAMILIES.put("qwen2", Qwen2::new);
         FAMILIES.put("qwen3", Qwen3::new);
         FAMILIES.put("gemma3", Gemma3::new);
+        FAMILIES.put("bert", Bert::new);
+        FAMILIES.put("nomic-bert", NomicBert::new);
     }
 
     private Architectures() {

@@ -17,6 +17,7 @@ final class AttentionJob implements WorkerPool.Task {
     private ForwardPass pass;
     private int layer;
     private int window;
+    private boolean bothWays;
 
     AttentionJob(ModelConfig c, WorkerPool pool) {
         this.c = c;
@@ -28,12 +29,13 @@ final class AttentionJob implements WorkerPool.Task {
     /**
      * For each active row of the pass, writes to its row of {@code pass.attentionOut} the softmax-weighted sum of the
      * values at the positions its query may see: itself and those before it in its sequence, at most {@code window}
-     * of them (0: no limit).
+     * of them (0: no limit); with {@code bothWays}, every position of its run (an encoder's whole input).
      */
-    void run(ForwardPass pass, int layer, int window) {
+    void run(ForwardPass pass, int layer, int window, boolean bothWays) {
         this.pass = pass;
         this.layer = layer;
         this.window = window;
+        this.bothWays = bothWays;
         long work = 0;
         for (int r = 0; r < pass.runCount; r++) {
             work += (long) pass.runRows[r] * (pass.rowPosition[pass.runFirstRow[r]] + pass.runRows[r]);
@@ -59,12 +61,14 @@ final class AttentionJob implements WorkerPool.Task {
             int kvOffset = (h / groupSize) * headDim;
             int firstRow = pass.runFirstRow[run];
             Sequence sequence = pass.rowSequence[firstRow];
+            int runEnd = pass.rowPosition[firstRow] + pass.runRows[run];
             for (int row = firstRow; row < firstRow + pass.runRows[run]; row++) {
                 int position = pass.rowPosition[row];
                 int first = window > 0 ? Math.max(0, position - window + 1) : 0;
+                int end = bothWays ? runEnd : position + 1;
                 int qOffset = row * queryDim + h * headDim;
-                sequence.cache.attend(layer, pass.query, qOffset, kvOffset, headDim, first, position + 1, scale,
-                        scoreBuffer(worker, position + 1), out, qOffset);
+                sequence.cache.attend(layer, pass.query, qOffset, kvOffset, headDim, first, end, scale,
+                        scoreBuffer(worker, end), out, qOffset);
             }
         }
     }

@@ -95,7 +95,17 @@ final class ForwardPass {
                 throw new IllegalStateException("row " + first + " feeds position " + rowPosition[first]
                         + " of a sequence holding " + s.length() + " tokens");
             }
-            s.cache.prepareAppend(runRows[run]);
+            if (architecture.attendsBothWays() && s.length() != 0) {
+                throw new IllegalArgumentException("an embedding model takes each input whole, in one pass");
+            }
+        }
+        for (int r = 0; r < size; r++) {
+            if (batch.outputs[r] == Batch.Output.LOGITS && !(architecture instanceof Decoder)) {
+                throw new IllegalArgumentException("an embedding model computes no logits");
+            }
+        }
+        for (int run = 0; run < runCount; run++) {
+            rowSequence[runFirstRow[run]].cache.prepareAppend(runRows[run]);
         }
         architecture.embed(this, batch.tokens);
         for (layer = 0; layer < c.blockCount(); layer++) {
@@ -134,6 +144,40 @@ final class ForwardPass {
         for (int t = 0; t < rows; t++) {
             embedding.copyTo((long) tokens[t] * dim, x, t * dim, dim);
         }
+    }
+
+    /** Adds v to every row of the residual stream (BERT's token type embedding). */
+    void addToRows(float[] v) {
+        for (int t = 0; t < rows; t++) {
+            for (int i = 0; i < v.length; i++) {
+                x[t * v.length + i] += v[i];
+            }
+        }
+    }
+
+    /** Adds each row's position embedding, row {@code position} of {@code positions}, to the residual stream. */
+    void addPositionEmbeddings(FloatTensor positions) {
+        int dim = c.embeddingLength();
+        float[] row = projected; // free until the first block writes it
+        for (int t = 0; t < rows; t++) {
+            positions.copyTo((long) rowPosition[t] * dim, row, 0, dim);
+            for (int i = 0; i < dim; i++) {
+                x[t * dim + i] += row[i];
+            }
+        }
+    }
+
+    /** Layer-normalises the residual stream in place (post-norm families). */
+    void layerNormResidual(LayerNorm norm) {
+        for (int t = 0; t < rows; t++) {
+            norm.apply(x, t * c.embeddingLength());
+        }
+    }
+
+    /** The residual stream itself as the input of the next block, or as the final hidden states (post-norm families). */
+    void inputFromResidual() {
+        System.arraycopy(x, 0, normed.values(), 0, rows * c.embeddingLength());
+        normed.count(rows);
     }
 
     /** Multiplies the residual stream by a factor. */
@@ -203,22 +247,43 @@ final class ForwardPass {
                 return;
             }
         }
-        attentionJob.run(this, layer, window);
+        attentionJob.run(this, layer, window, architecture.attendsBothWays());
         attentionOut.count(rows);
         matmul.multiply(w.output(), attentionOut, projected, c.embeddingLength());
+        if (w.outputBias() != null) {
+            addToEachRow(projected, w.outputBias());
+        }
     }
 
-    /** The gated feed-forward block of the normalised rows. */
+    /** The feed-forward block of the normalised rows: gated, or plain with biases when it has no gate. */
     void feedForward(FeedForwardWeights w, Activation activation) {
         if (rows == 0) {
             return;
         }
         int hidden = c.feedForwardLength();
-        matmul.multiply(w.gate(), normed, gate, hidden);
+        float[] product = ffnProduct.values();
         matmul.multiply(w.up(), normed, up, hidden);
-        activation.gatedProduct(gate, up, ffnProduct.values(), rows * hidden);
+        if (w.gate() != null) {
+            matmul.multiply(w.gate(), normed, gate, hidden);
+            activation.gatedProduct(gate, up, product, rows * hidden);
+        } else {
+            addToEachRow(up, w.upBias());
+            for (int i = 0; i < rows * hidden; i++) {
+                product[i] = activation.apply(up[i]);
+            }
+        }
         ffnProduct.count(rows);
         matmul.multiply(w.down(), ffnProduct, projected, c.embeddingLength());
+        if (w.downBias() != null) {
+            addToEachRow(projected, w.downBias());
+        }
+    }
+
+    /** Adds v to each of the first rows rows of m (v.length wide). */
+    private void addToEachRow(float[] m, float[] v) {
+        for (int t = 0; t < rows; t++) {
+            add(m, t * v.length, v);
+        }
     }
 
     /** From here on only the rows that ask for an output: their queries and residual stream move to the front. */
@@ -242,9 +307,9 @@ final class ForwardPass {
         findRuns();
     }
 
-    /** The output norm, then logits for the rows that ask for them, and hidden states for the others. */
+    /** The final hidden states, then logits for the rows that ask for them, and hidden states for the others. */
     private void outputs() {
-        normalize(architecture.outputNorm);
+        architecture.finalHiddenStates(this);
         float[] values = normed.values();
         int dim = c.embeddingLength(), vocabulary = c.vocabularySize();
         int hiddenRows = 0, logitRows = 0;
@@ -270,14 +335,15 @@ final class ForwardPass {
             return;
         }
         normed.count(logitRows);
+        FloatTensor output = ((Decoder) architecture).output;
         if (logitRows == 1) {
-            matmul.multiply(architecture.output, normed, batch.sequences[rowOrigin[0]].logits(), vocabulary);
+            matmul.multiply(output, normed, batch.sequences[rowOrigin[0]].logits(), vocabulary);
             return;
         }
         if (batchLogits.length < logitRows * vocabulary) {
             batchLogits = new float[logitRows * vocabulary];
         }
-        matmul.multiply(architecture.output, normed, batchLogits, vocabulary);
+        matmul.multiply(output, normed, batchLogits, vocabulary);
         for (int t = 0; t < logitRows; t++) {
             System.arraycopy(batchLogits, t * vocabulary, batch.sequences[rowOrigin[t]].logits(), 0, vocabulary);
         }

@@ -4,7 +4,7 @@ package dev.jollama.engine.model;
  * Gemma 3 (text): embeddings scaled by √dim, per-head query and key norms, a norm after each block as well as
  * before, GeGLU, and five sliding-window layers (their own RoPE base, unscaled) to each global one.
  */
-final class Gemma3 extends Architecture {
+final class Gemma3 extends Decoder {
     private static final int SLIDING_WINDOW_PATTERN = 6;
     private static final float LOCAL_ROPE_BASE = 10_000f;
 

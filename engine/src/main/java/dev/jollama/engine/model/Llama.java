@@ -5,7 +5,7 @@ package dev.jollama.engine.model;
  * (with Llama 3.1's frequency factors when the file has rope_freqs), then a SwiGLU feed-forward block. Qwen2 and
  * Qwen3 compose the same blocks with weights of their own.
  */
-class Llama extends Architecture {
+class Llama extends Decoder {
     /** Reads a layer's attention weights: the plain projections, or with a family's extras. */
     interface AttentionReader {
         AttentionWeights read(WeightReader r, String blk, ModelConfig c);

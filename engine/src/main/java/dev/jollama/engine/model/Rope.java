@@ -20,15 +20,23 @@ final class Rope {
      * @param positionScale positions are multiplied by this before rotation (1 / the linear scaling factor)
      */
     Rope(ModelConfig c, Style style, float base, float[] factors, float positionScale) {
+        this(c, style, base, factors, positionScale, c.ropeDimensions() / 2);
+    }
+
+    private Rope(ModelConfig c, Style style, float base, float[] factors, float positionScale, int pairs) {
         this.headDim = c.headDim();
         this.halves = style == Style.HALVES;
         this.positionScale = positionScale;
-        int pairs = c.ropeDimensions() / 2;
         frequencies = new float[pairs];
         for (int i = 0; i < pairs; i++) {
             double frequency = Math.pow(base, -2.0 * i / c.ropeDimensions());
             frequencies[i] = (float) (factors == null ? frequency : frequency / factors[i]);
         }
+    }
+
+    /** No rotation: families with absolute position embeddings (BERT). */
+    static Rope none(ModelConfig c) {
+        return new Rope(c, Style.HALVES, c.ropeBase(), null, 1f, 0);
     }
 
     /** The model's own RoPE: its base, its linear scaling, no frequency factors. */

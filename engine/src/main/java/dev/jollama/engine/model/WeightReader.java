@@ -17,6 +17,23 @@ record WeightReader(GgufFile file) {
         return FloatTensor.of(file.path(), checked(name, rowLength, rows));
     }
 
+    /**
+     * Consecutive row ranges of one fused matrix, each a view of it: {@code parts[i]} rows for part i (a fused
+     * query-key-value projection, say).
+     */
+    FloatTensor[] fused(String name, long rowLength, int... parts) {
+        long total = 0;
+        for (int rows : parts) {
+            total += rows;
+        }
+        FloatTensor whole = matrix(name, rowLength, total);
+        FloatTensor[] views = new FloatTensor[parts.length];
+        for (int i = 0, first = 0; i < parts.length; first += parts[i], i++) {
+            views[i] = whole.rows(first, parts[i], rowLength);
+        }
+        return views;
+    }
+
     float[] vector(String name, int length) {
         FloatTensor t = FloatTensor.of(file.path(), checked(name, length));
         float[] values = new float[length];

@@ -119,6 +119,19 @@ public abstract sealed class FloatTensor
 
     public abstract GgmlType type();
 
+    /**
+     * Rows {@code first} to {@code first + count} of this tensor taken as rows of {@code rowLength} values: a view of
+     * the same mapped bytes, no copy (one projection of a fused tensor, one expert of a mixture).
+     */
+    public final FloatTensor rows(long first, long count, long rowLength) {
+        long rowBytes = type().byteSize(rowLength);
+        if (rowBytes < 0 || first < 0 || count < 1 || (first + count) * rowLength > size) {
+            throw new IllegalArgumentException("rows " + first + ".." + (first + count) + " of " + rowLength + " "
+                    + type() + " values are not whole blocks within a tensor of " + size + " values");
+        }
+        return CLASSES.get(type()).apply(data.asSlice(first * rowBytes, count * rowBytes), count * rowLength);
+    }
+
     public final long size() {
         return size;
     }
