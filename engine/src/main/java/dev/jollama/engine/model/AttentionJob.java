@@ -3,6 +3,8 @@ package dev.jollama.engine.model;
 import dev.jollama.engine.tensor.FloatKernels;
 import dev.jollama.engine.tensor.WorkerPool;
 
+import java.util.Arrays;
+
 /**
  * Causal attention of a batch of new positions over the KV cache, one work item per query head, so heads run on
  * all workers. Reused for every layer and token of a sequence; each worker has its own score buffer.
@@ -69,8 +71,9 @@ final class AttentionJob implements WorkerPool.Task {
                 int position = firstPosition + t;
                 int first = window > 0 ? Math.max(0, position - window + 1) : 0;
                 int qOffset = (firstRow + t) * queryDim + h * headDim;
-                FloatKernels.columnDots(query, qOffset, headDim, keys, kvOffset * contextLength, contextLength, first, position + 1, scale, s);
+                FloatKernels.columnDots(query, qOffset, headDim, keys, kvOffset * contextLength, contextLength, first, position + 1, scale, s, 0);
                 FloatKernels.softmax(s, first, position + 1);
+                Arrays.fill(out, qOffset, qOffset + headDim, 0f);
                 FloatKernels.weightedSum(s, first, position + 1, values, first * kvDim + kvOffset, kvDim, out, qOffset, headDim);
             }
         }

@@ -70,58 +70,6 @@ class TensorKernelTest {
         }
     }
 
-    /** Attention's weighted sum of value vectors against plain loops, for head sizes with and without a rest. */
-    @Test
-    void weightedSumAgreesWithPlainLoops() {
-        Random random = new Random(9);
-        for (int n : new int[]{64, 80, 128, 37}) {
-            int stride = 2 * n + 3, from = 2, to = 29;
-            float[] weights = new float[to], values = new float[to * stride + n], out = new float[n + 5];
-            for (int p = 0; p < to; p++) {
-                weights[p] = random.nextFloat();
-            }
-            for (int i = 0; i < values.length; i++) {
-                values[i] = (float) random.nextGaussian();
-            }
-            FloatKernels.weightedSum(weights, from, to, values, from * stride + 1, stride, out, 5, n);
-            for (int i = 0; i < n; i++) {
-                double expected = 0;
-                for (int p = from; p < to; p++) {
-                    expected += weights[p] * values[p * stride + 1 + i];
-                }
-                assertThat((double) out[5 + i]).as("n %d, value %d", n, i).isCloseTo(expected, within(1e-4));
-            }
-        }
-    }
-
-    /**
-     * Attention's scores against keys stored as columns, against plain loops: ranges with whole blocks of four float
-     * vectors, single vectors and a rest, starting inside the row.
-     */
-    @Test
-    void columnDotsAgreeWithPlainLoops() {
-        Random random = new Random(13);
-        int n = 64, stride = 203, first = 7;
-        float[] q = new float[n + 3], columns = new float[first + n * stride];
-        for (int i = 0; i < q.length; i++) {
-            q[i] = (float) random.nextGaussian();
-        }
-        for (int i = 0; i < columns.length; i++) {
-            columns[i] = (float) random.nextGaussian();
-        }
-        for (int[] range : new int[][]{{0, 1}, {3, 20}, {5, 200}, {0, 64}}) {
-            float[] out = new float[stride];
-            FloatKernels.columnDots(q, 3, n, columns, first, stride, range[0], range[1], 0.125f, out);
-            for (int p = range[0]; p < range[1]; p++) {
-                double expected = 0;
-                for (int d = 0; d < n; d++) {
-                    expected += (double) q[3 + d] * columns[first + d * stride + p];
-                }
-                assertThat((double) out[p]).as("positions %d..%d, position %d", range[0], range[1], p).isCloseTo(0.125 * expected, within(1e-4));
-            }
-        }
-    }
-
     /** The vector softmax against the formula in double, over a range that starts inside the array. */
     @Test
     void softmaxAgreesWithTheFormula() {
