@@ -3,7 +3,6 @@ package dev.jollama.engine.tensor;
 import dev.jollama.engine.gguf.GgmlType;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -75,15 +74,10 @@ public final class F16Tensor extends FloatTensor {
         out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD) + dotBlocks(firstBlock + 3 * rowStride + bound, x, bound, blocks - bound);
     }
 
-    /**
-     * A float vector's worth of halves from {@code byteOffset}, by bit arithmetic (the Vector API has no
-     * half-precision conversion): sign-extended to ints and shifted so that sign, exponent and mantissa land in float
-     * position (the sign's copies masked off), then scaled by 2^112, which rebiases normal and subnormal values
-     * exactly; infinities and NaNs, which weights do not hold, come out as large finite values.
-     */
+    /** A float vector's worth of halves from {@code byteOffset}, widened in lanes ({@link F16Kernels#widened}). */
     private FloatVector halves(long byteOffset) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(SH, data, byteOffset, LE).convertShape(VectorOperators.S2I, I, 0);
-        return h.lanewise(VectorOperators.LSHL, 13).and(0x8fffffff).reinterpretAsFloats().mul(0x1p112f);
+        // widened halves are 2^-112 times their values
+        return F16Kernels.widened(ShortVector.fromMemorySegment(SH, data, byteOffset, LE)).mul(0x1p112f);
     }
 
     /** Writes {@code n} values as fp16 (round to nearest even). */

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * Attention's kernels over float caches against their scalar twins, over ranges that take each of
+ * Attention's kernels over float and half-precision caches against their scalar twins, over ranges that take each of
  * their paths: four and two vectors of positions at a time, one, a last partial vector (also where the array ends at
  * the last value it needs), and values past the last whole vector one by one. The scalar twins are the definitions:
  * their sums are the formulas as written.
@@ -93,6 +93,27 @@ class AttentionKernelTest {
         }
     }
 
+    @Test
+    void halfColumnDotsAgreeWithTheScalarTwin() {
+        Random random = new Random(17);
+        for (Columns c : columnCases()) {
+            float[] q = gaussians(c.n() + 3, random);
+            short[] columns = randomHalves(c.length(), random);
+            float[] out = sentinels(c.outOffset() + c.stride() + 3), expected = out.clone();
+            F16Kernels.columnDots(q, 3, c.n(), columns, c.first(), c.stride(), c.from(), c.to(), 0.125f, out, c.outOffset());
+            F16Kernels.scalarColumnDots(q, 3, c.n(), columns, c.first(), c.stride(), c.from(), c.to(), 0.125f, expected, c.outOffset());
+            for (int p = c.from(); p < c.to(); p++) {
+                double magnitude = 0;
+                for (int d = 0; d < c.n(); d++) {
+                    magnitude += Math.abs(q[3 + d] * Float.float16ToFloat(columns[c.first() + d * c.stride() + p]));
+                }
+                assertThat((double) out[c.outOffset() + p]).as("%s position %d", c, p)
+                        .isCloseTo(expected[c.outOffset() + p], within(1e-5 * magnitude + 1e-12));
+            }
+            assertOnlyScoresWritten(out, c);
+        }
+    }
+
     private static void assertOnlyScoresWritten(float[] out, Columns c) {
         for (int i = 0; i < out.length; i++) {
             int p = i - c.outOffset();
@@ -122,12 +143,122 @@ class AttentionKernelTest {
         }
     }
 
+    @Test
+    void halfWeightedSumsAgreeWithTheScalarTwin() {
+        Random random = new Random(19);
+        for (Values c : valueCases()) {
+            float[] weights = uniforms(c.to() + 2, random);
+            short[] values = randomHalves(c.length(), random);
+            float[] out = gaussians(c.outOffset() + c.n() + 3, random), before = out.clone(), expected = out.clone();
+            F16Kernels.weightedSum(weights, c.from(), c.to(), values, c.first(), c.stride(), out, c.outOffset(), c.n());
+            F16Kernels.scalarWeightedSum(weights, c.from(), c.to(), values, c.first(), c.stride(), expected, c.outOffset(), c.n());
+            for (int i = 0; i < c.n(); i++) {
+                double magnitude = Math.abs(before[c.outOffset() + i]);
+                for (int p = c.from(); p < c.to(); p++) {
+                    magnitude += Math.abs(weights[p] * Float.float16ToFloat(values[c.first() + (p - c.from()) * c.stride() + i]));
+                }
+                assertThat((double) out[c.outOffset() + i]).as("%s value %d", c, i)
+                        .isCloseTo(expected[c.outOffset() + i], within(1e-5 * magnitude + 1e-12));
+            }
+            assertOnlySumWritten(out, before, c);
+        }
+    }
+
     private static void assertOnlySumWritten(float[] out, float[] before, Values c) {
         for (int i = 0; i < out.length; i++) {
             if (i < c.outOffset() || i >= c.outOffset() + c.n()) {
                 assertThat(out[i]).as("%s: out[%d], outside the sum", c, i).isEqualTo(before[i]);
             }
         }
+    }
+
+    /** Every finite half through both kernels, as a score of one value times 1 and as a value of weight 1: exact. */
+    @Test
+    void everyFiniteHalfComesThroughExactly() {
+        int count = 1 << 16;
+        short[] halves = new short[count];
+        for (int bits = 0; bits < count; bits++) {
+            halves[bits] = (short) bits;
+        }
+        float[] scores = new float[count], sums = new float[count];
+        // count - 3 positions: a rest past the last whole vectors
+        F16Kernels.columnDots(new float[]{1f}, 0, 1, halves, 0, count, 0, count - 3, 1f, scores, 0);
+        F16Kernels.weightedSum(new float[]{1f}, 0, 1, halves, 0, count, sums, 0, count);
+        for (int bits = 0; bits < count; bits++) {
+            float expected = Float.float16ToFloat((short) bits);
+            if (Float.isFinite(expected)) {
+                if (bits < count - 3) {
+                    assertThat(scores[bits]).as("score of half %04x", bits).isEqualTo(expected, within(0f));
+                }
+                assertThat(sums[bits]).as("sum of half %04x", bits).isEqualTo(expected, within(0f));
+            }
+        }
+    }
+
+    /** Infinities and NaNs in the cache come out as whatever they come out as, and leave the other lanes alone. */
+    @Test
+    void infinitiesAndNaNsStayInTheirLanes() {
+        Random random = new Random(23);
+        int n = 64, stride = 32;
+        short[] cache = new short[n * stride];
+        for (int i = 0; i < cache.length; i++) {
+            cache[i] = Float.floatToFloat16((float) random.nextGaussian());
+        }
+        short[] specials = {0x7c00, (short) 0xfc00, 0x7e00, (short) 0xfe01};
+        int[] at = {3 * stride + 5, 17 * stride + 5, 40 * stride + 20, 63 * stride + 31};
+        for (int k = 0; k < at.length; k++) {
+            cache[at[k]] = specials[k];
+        }
+        float[] q = gaussians(n, random), scores = new float[stride], expected = new float[stride];
+        F16Kernels.columnDots(q, 0, n, cache, 0, stride, 0, stride, 0.125f, scores, 0);
+        F16Kernels.scalarColumnDots(q, 0, n, cache, 0, stride, 0, stride, 0.125f, expected, 0);
+        float[] weights = uniforms(n, random), sums = new float[stride], expectedSums = new float[stride];
+        F16Kernels.weightedSum(weights, 0, n, cache, 0, stride, sums, 0, stride);
+        F16Kernels.scalarWeightedSum(weights, 0, n, cache, 0, stride, expectedSums, 0, stride);
+        for (int p = 0; p < stride; p++) {
+            if (p != 5 && p != 20 && p != 31) {
+                assertThat(scores[p]).as("score %d", p).isCloseTo(expected[p], within(1e-4f));
+                assertThat(sums[p]).as("sum %d", p).isCloseTo(expectedSums[p], within(1e-4f));
+            }
+        }
+    }
+
+    /** Writing halves rounds as the JDK does, ties to even among them. */
+    @Test
+    void toHalfRoundsAsTheJdk() {
+        Random random = new Random(29);
+        int n = 1000;
+        float[] src = new float[n + 3];
+        for (int i = 0; i < src.length; i++) {
+            short bits = randomHalves(1, random)[0];
+            float half = Float.float16ToFloat(bits);
+            src[i] = switch (i % 3) {
+                case 0 -> half;
+                case 1 -> (half + Float.float16ToFloat((short) (bits + 1))) / 2; // halfway to the next half out
+                default -> (float) (random.nextGaussian() * Math.scalb(1.0, random.nextInt(40) - 25));
+            };
+        }
+        short[] dst = new short[n + 7];
+        Arrays.fill(dst, (short) 0x1234);
+        F16Kernels.toHalf(src, 3, dst, 5, n);
+        for (int i = 0; i < dst.length; i++) {
+            short expected = i >= 5 && i < 5 + n ? Float.floatToFloat16(src[3 + i - 5]) : 0x1234;
+            assertThat(dst[i]).as("half %d", i).isEqualTo(expected);
+        }
+    }
+
+    /** Finite halves: a quarter subnormal (or zero), a quarter any finite bits, the rest rounded Gaussians. */
+    static short[] randomHalves(int count, Random random) {
+        short[] halves = new short[count];
+        for (int i = 0; i < count; i++) {
+            int sign = random.nextBoolean() ? 0x8000 : 0;
+            halves[i] = switch (random.nextInt(4)) {
+                case 0 -> (short) (sign | random.nextInt(0x400));
+                case 1 -> (short) (sign | random.nextInt(0x7c00));
+                default -> Float.floatToFloat16((float) random.nextGaussian());
+            };
+        }
+        return halves;
     }
 
     private static float[] gaussians(int count, Random random) {
