@@ -174,14 +174,27 @@ public final class F16Kernels {
     }
 
     /**
-     * Writes {@code n} floats from {@code src[srcOffset]} as halves to {@code dst[dstOffset]}, rounded to nearest even
-     * (values beyond the half range become infinities). A position's keys and values once per layer: few enough for
-     * scalar code.
+     * Writes {@code n} floats from {@code src[srcOffset]} as halves to {@code dst[dstOffset]} (see {@link #half}). A
+     * position's keys and values once per layer: few enough for scalar code.
      */
     public static void toHalf(float[] src, int srcOffset, short[] dst, int dstOffset, int n) {
         for (int i = 0; i < n; i++) {
-            dst[dstOffset + i] = Float.floatToFloat16(src[srcOffset + i]);
+            dst[dstOffset + i] = half(src[srcOffset + i]);
         }
+    }
+
+    /**
+     * A float as a half, rounded to nearest even (values beyond the half range become infinities), except that a
+     * magnitude below the smallest normal half, 2^-14, becomes 0 or ±2^-14, whichever is nearer: a subnormal half
+     * would make the kernels read subnormal floats (see {@link #widened}), and this changes a cached value by less
+     * than 2^-15, far below what attention notices.
+     */
+    public static short half(float x) {
+        short h = Float.floatToFloat16(x);
+        if ((h & 0x7c00) == 0 && (h & 0x03ff) != 0) {
+            return (short) ((h & 0x8000) | (Math.abs(x) >= 0x1p-15f ? 0x0400 : 0));
+        }
+        return h;
     }
 
     private static FloatVector widened(short[] halves, int at) {
