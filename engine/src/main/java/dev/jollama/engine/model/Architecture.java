@@ -29,4 +29,24 @@ abstract class Architecture {
 
     /** Layer {@code layer} over the pass's rows. */
     abstract void layer(ForwardPass p, int layer);
+
+    /** What attention multiplies each query·key product by: 1/√(head size) unless the family sets its own. */
+    float attentionScale() {
+        return (float) (1.0 / Math.sqrt(config.headDim()));
+    }
+
+    /** The cap of attention logits, soft-capped as cap·tanh(s/cap) before the softmax (Gemma 2); 0: not capped. */
+    float attentionLogitCap() {
+        return 0;
+    }
+
+    /** What the output logits are multiplied by (Granite divides them by its logit scale). */
+    float logitScale() {
+        return 1;
+    }
+
+    /** The cap of the output logits, soft-capped after {@link #logitScale} (Gemma 2); 0: not capped. */
+    float logitCap() {
+        return 0;
+    }
 }

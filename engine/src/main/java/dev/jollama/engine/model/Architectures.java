@@ -19,6 +19,7 @@ final class Architectures {
         FAMILIES.put("qwen2", Qwen2::new);
         FAMILIES.put("qwen3", Qwen3::new);
         FAMILIES.put("gemma3", Gemma3::new);
+        FAMILIES.put("gemma2", Gemma2::new);
     }
 
     private Architectures() {

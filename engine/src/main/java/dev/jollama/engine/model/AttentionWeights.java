@@ -10,6 +10,11 @@ record AttentionWeights(FloatTensor query, FloatTensor key, FloatTensor value, F
                         float[] queryBias, float[] keyBias, float[] valueBias,
                         float[] queryNorm, float[] keyNorm) {
 
+    /** Reads a layer's attention weights: the plain projections, or with a family's extras. */
+    interface Reader {
+        AttentionWeights read(WeightReader r, String blk, ModelConfig c);
+    }
+
     /** The four projections of layer {@code blk} ("blk.N."). */
     static AttentionWeights read(WeightReader r, String blk, ModelConfig c) {
         int dim = c.embeddingLength();

@@ -1,5 +1,6 @@
 package dev.jollama.engine.model;
 
+import dev.jollama.engine.tensor.FloatKernels;
 import dev.jollama.engine.tensor.FloatTensor;
 import dev.jollama.engine.tensor.Matmul;
 import dev.jollama.engine.tensor.MatmulInput;
@@ -51,7 +52,7 @@ final class ForwardPass {
         this.architecture = architecture;
         this.capacity = capacity;
         this.matmul = new Matmul(pool);
-        this.attentionJob = new AttentionJob(c, pool);
+        this.attentionJob = new AttentionJob(c, pool, architecture.attentionScale(), architecture.attentionLogitCap());
         rowSequence = new Sequence[capacity];
         rowPosition = new int[capacity];
         rowOrigin = new int[capacity];
@@ -271,15 +272,31 @@ final class ForwardPass {
         }
         normed.count(logitRows);
         if (logitRows == 1) {
-            matmul.multiply(architecture.output, normed, batch.sequences[rowOrigin[0]].logits(), vocabulary);
+            float[] logits = batch.sequences[rowOrigin[0]].logits();
+            matmul.multiply(architecture.output, normed, logits, vocabulary);
+            scaleAndCap(logits, vocabulary);
             return;
         }
         if (batchLogits.length < logitRows * vocabulary) {
             batchLogits = new float[logitRows * vocabulary];
         }
         matmul.multiply(architecture.output, normed, batchLogits, vocabulary);
+        scaleAndCap(batchLogits, logitRows * vocabulary);
         for (int t = 0; t < logitRows; t++) {
             System.arraycopy(batchLogits, t * vocabulary, batch.sequences[rowOrigin[t]].logits(), 0, vocabulary);
+        }
+    }
+
+    /** The family's multiplier and soft-cap of the first n output logits (Granite, Gemma 2). */
+    private void scaleAndCap(float[] logits, int n) {
+        float scale = architecture.logitScale(), cap = architecture.logitCap();
+        if (scale != 1f) {
+            for (int i = 0; i < n; i++) {
+                logits[i] *= scale;
+            }
+        }
+        if (cap > 0) {
+            FloatKernels.softCap(logits, 0, n, cap);
         }
     }
 

@@ -6,11 +6,6 @@ package dev.jollama.engine.model;
  * Qwen3 compose the same blocks with weights of their own.
  */
 class Llama extends Architecture {
-    /** Reads a layer's attention weights: the plain projections, or with a family's extras. */
-    interface AttentionReader {
-        AttentionWeights read(WeightReader r, String blk, ModelConfig c);
-    }
-
     record Layer(float[] attentionNorm, AttentionWeights attention, float[] ffnNorm, FeedForwardWeights feedForward) {
     }
 
@@ -23,7 +18,7 @@ class Llama extends Architecture {
                 AttentionWeights::read);
     }
 
-    Llama(WeightReader r, ModelConfig c, Rope rope, AttentionReader attention) {
+    Llama(WeightReader r, ModelConfig c, Rope rope, AttentionWeights.Reader attention) {
         super(r, c);
         this.rope = rope;
         int dim = c.embeddingLength();

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -40,6 +41,16 @@ class GoldenDistributionTest {
      * goldens are held to this looser bound, printed in the test output so the gap stays visible.
      */
     private static final Tolerance GEMMA3_QUANTIZED = new Tolerance(0.15, 0.7, 0.25);
+
+    /**
+     * Files whose entry in ../shared/README.md ("More architectures") allows more than the defaults, with its
+     * reason: the deeper rounding noise of these quantized files measured by an independent float pass, and for
+     * gemma2 that it "reacts most to the reference's 8-bit activation rounding: its attention logits must be large
+     * for the soft-cap to matter, and large logits turn small rounding differences into different attention weights".
+     */
+    private static final Map<String, Tolerance> FILE_TOLERANCES = Map.of(
+            "syn-gemma2-q8_0.gguf", new Tolerance(0.12, 0.75, 0.35),
+            "syn-gemma2-q4_k_m.gguf", new Tolerance(0.25, 1.5, 0.35));
 
     record Tolerance(double mean, double max, double top1Margin) {}
 
@@ -75,7 +86,8 @@ class GoldenDistributionTest {
         JsonNode golden = new ObjectMapper().readTree(goldenFile.toFile());
         String modelName = golden.get("model").asText();
         Tolerance tolerance = modelName.contains("f32") || modelName.contains("-f16") || modelName.equals("stories260K.gguf")
-                ? EXACT_TYPES : modelName.startsWith("syn-gemma3-") ? GEMMA3_QUANTIZED : APPROXIMATE_TYPES;
+                ? EXACT_TYPES : modelName.startsWith("syn-gemma3-") ? GEMMA3_QUANTIZED
+                : FILE_TOLERANCES.getOrDefault(modelName, APPROXIMATE_TYPES);
         assumeSupported(SharedTestData.model(modelName));
         try (Model model = Model.load(SharedTestData.model(modelName))) {
             double sum = 0, max = 0;
