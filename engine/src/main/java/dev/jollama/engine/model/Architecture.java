@@ -40,6 +40,11 @@ abstract class Architecture {
         return 0;
     }
 
+    /** What each block's output is multiplied by as it joins the residual stream (Granite's residual scale). */
+    float residualScale() {
+        return 1;
+    }
+
     /** What the output logits are multiplied by (Granite divides them by its logit scale). */
     float logitScale() {
         return 1;

@@ -20,6 +20,7 @@ final class Architectures {
         FAMILIES.put("qwen3", Qwen3::new);
         FAMILIES.put("gemma3", Gemma3::new);
         FAMILIES.put("gemma2", Gemma2::new);
+        FAMILIES.put("granite", Granite::new);
     }
 
     private Architectures() {

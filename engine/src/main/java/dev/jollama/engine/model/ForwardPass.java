@@ -162,17 +162,19 @@ final class ForwardPass {
         }
     }
 
-    /** Adds the last block's output to the residual stream. */
+    /** Adds the last block's output, times the family's residual scale, to the residual stream. */
     void addOutput() {
+        float scale = architecture.residualScale();
         for (int i = 0; i < rows * c.embeddingLength(); i++) {
-            x[i] += projected[i];
+            x[i] += scale * projected[i];
         }
     }
 
     /**
      * Self-attention of the normalised rows: projections, optional biases and per-head norms, RoPE at each row's
-     * position, the keys and values into each row's sequence, attention over its cache (at most {@code window}
-     * positions back; 0: all), and the output projection.
+     * position (none where {@code rope} is null: layers without position encoding), the keys and values into each
+     * row's sequence, attention over its cache (at most {@code window} positions back; 0: all), and the output
+     * projection.
      */
     void attention(AttentionWeights w, Rope rope, int window) {
         int headDim = c.headDim(), kvDim = c.kvDim(), queryDim = c.queryDim();
@@ -194,8 +196,10 @@ final class ForwardPass {
                     RmsNorm.apply(key, kv0 + h * headDim, key, kv0 + h * headDim, w.keyNorm(), c.rmsNormEps());
                 }
             }
-            rope.rotate(query, q0, c.headCount(), rowPosition[t]);
-            rope.rotate(key, kv0, c.headCountKv(), rowPosition[t]);
+            if (rope != null) {
+                rope.rotate(query, q0, c.headCount(), rowPosition[t]);
+                rope.rotate(key, kv0, c.headCountKv(), rowPosition[t]);
+            }
             rowSequence[t].cache.write(layer, rowPosition[t], key, kv0, value, kv0);
         }
         if (layer == c.blockCount() - 1 && dropRowsInLastLayer) {

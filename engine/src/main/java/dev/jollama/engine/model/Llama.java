@@ -13,9 +13,7 @@ class Llama extends Architecture {
     private final Rope rope;
 
     Llama(WeightReader r, ModelConfig c) {
-        this(r, c, new Rope(c, Rope.Style.ADJACENT_PAIRS, c.ropeBase(),
-                r.has("rope_freqs.weight") ? r.vector("rope_freqs.weight", c.ropeDimensions() / 2) : null, c.ropeScale()),
-                AttentionWeights::read);
+        this(r, c, rope(r, c), AttentionWeights::read);
     }
 
     Llama(WeightReader r, ModelConfig c, Rope rope, AttentionWeights.Reader attention) {
@@ -28,6 +26,12 @@ class Llama extends Architecture {
             layers[i] = new Layer(r.vector(blk + "attn_norm.weight", dim), attention.read(r, blk, c),
                     r.vector(blk + "ffn_norm.weight", dim), FeedForwardWeights.read(r, blk, c));
         }
+    }
+
+    /** Llama's RoPE: on adjacent pairs, with Llama 3.1's frequency factors when the file has rope_freqs. */
+    static Rope rope(WeightReader r, ModelConfig c) {
+        return new Rope(c, Rope.Style.ADJACENT_PAIRS, c.ropeBase(),
+                r.has("rope_freqs.weight") ? r.vector("rope_freqs.weight", c.ropeDimensions() / 2) : null, c.ropeScale());
     }
 
     @Override
