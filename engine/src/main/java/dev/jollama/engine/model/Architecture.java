@@ -14,12 +14,18 @@ abstract class Architecture {
     /** The output projection; the token embedding itself when the file ties them (no output.weight). */
     final FloatTensor output;
 
+    /** A family whose output projection is the token embedding when the file has no output.weight. */
     Architecture(WeightReader r, ModelConfig c) {
+        this(r, c, true);
+    }
+
+    /** @param mayTie whether a file without output.weight ties it to the token embedding (or is malformed) */
+    Architecture(WeightReader r, ModelConfig c, boolean mayTie) {
         int dim = c.embeddingLength();
         this.config = c;
         this.tokenEmbedding = r.matrix("token_embd.weight", dim, c.vocabularySize());
         this.outputNorm = r.vector("output_norm.weight", dim);
-        this.output = r.has("output.weight") ? r.matrix("output.weight", dim, c.vocabularySize()) : tokenEmbedding;
+        this.output = mayTie && !r.has("output.weight") ? tokenEmbedding : r.matrix("output.weight", dim, c.vocabularySize());
     }
 
     /** The pass's tokens into its residual stream. */

@@ -21,6 +21,7 @@ final class Architectures {
         FAMILIES.put("gemma3", Gemma3::new);
         FAMILIES.put("gemma2", Gemma2::new);
         FAMILIES.put("granite", Granite::new);
+        FAMILIES.put("olmo2", Olmo2::new);
     }
 
     private Architectures() {

@@ -155,6 +155,15 @@ final class ForwardPass {
         normed.count(rows);
     }
 
+    /** The residual stream as it is into the input of the next block (OLMo 2 normalises outputs only). */
+    void useResidual() {
+        if (rows == 0) {
+            return; // the last layer of a pass without outputs
+        }
+        System.arraycopy(x, 0, normed.values(), 0, rows * c.embeddingLength());
+        normed.count(rows);
+    }
+
     /** The RMS-normalised output of the last block, times {@code weight}, in place (Gemma's post-norms). */
     void normalizeOutput(float[] weight) {
         for (int t = 0; t < rows; t++) {
@@ -177,7 +186,7 @@ final class ForwardPass {
      * projection.
      */
     void attention(AttentionWeights w, Rope rope, int window) {
-        int headDim = c.headDim(), kvDim = c.kvDim(), queryDim = c.queryDim();
+        int kvDim = c.kvDim(), queryDim = c.queryDim();
         matmul.multiply(w.query(), normed, query, queryDim);
         matmul.multiply(w.key(), normed, key, kvDim);
         matmul.multiply(w.value(), normed, value, kvDim);
@@ -189,11 +198,11 @@ final class ForwardPass {
                 add(value, kv0, w.valueBias());
             }
             if (w.queryNorm() != null) {
-                for (int h = 0; h < c.headCount(); h++) {
-                    RmsNorm.apply(query, q0 + h * headDim, query, q0 + h * headDim, w.queryNorm(), c.rmsNormEps());
+                for (int i = 0; i < queryDim; i += w.queryNorm().length) {
+                    RmsNorm.apply(query, q0 + i, query, q0 + i, w.queryNorm(), c.rmsNormEps());
                 }
-                for (int h = 0; h < c.headCountKv(); h++) {
-                    RmsNorm.apply(key, kv0 + h * headDim, key, kv0 + h * headDim, w.keyNorm(), c.rmsNormEps());
+                for (int i = 0; i < kvDim; i += w.keyNorm().length) {
+                    RmsNorm.apply(key, kv0 + i, key, kv0 + i, w.keyNorm(), c.rmsNormEps());
                 }
             }
             if (rope != null) {

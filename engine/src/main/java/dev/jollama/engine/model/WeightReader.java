@@ -29,7 +29,11 @@ record WeightReader(GgufFile file) {
     }
 
     private GgufTensorInfo checked(String name, long... shape) {
-        GgufTensorInfo t = file.requireTensor(name);
+        GgufTensorInfo t = file.tensor(name);
+        if (t == null) {
+            throw new GgufFormatException(file.path(), "tensor '" + name + "' is missing (expected shape "
+                    + Arrays.toString(shape) + " from the model's metadata)");
+        }
         if (!Arrays.equals(t.shape(), shape)) {
             throw new GgufFormatException(file.path(), "tensor '" + name + "' has shape " + Arrays.toString(t.shape())
                     + ", expected " + Arrays.toString(shape) + " from the model's metadata");
