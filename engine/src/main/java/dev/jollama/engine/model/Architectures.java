@@ -22,6 +22,7 @@ final class Architectures {
         FAMILIES.put("gemma2", Gemma2::new);
         FAMILIES.put("granite", Granite::new);
         FAMILIES.put("olmo2", Olmo2::new);
+        FAMILIES.put("smollm3", SmolLm3::new);
     }
 
     private Architectures() {

@@ -34,11 +34,16 @@ class Llama extends Architecture {
                 r.has("rope_freqs.weight") ? r.vector("rope_freqs.weight", c.ropeDimensions() / 2) : null, c.ropeScale());
     }
 
+    /** The RoPE of a layer's queries and keys: the model's, in every layer; null for none. */
+    Rope layerRope(int layer) {
+        return rope;
+    }
+
     @Override
     void layer(ForwardPass p, int layer) {
         Layer l = layers[layer];
         p.normalize(l.attentionNorm());
-        p.attention(l.attention(), rope, 0);
+        p.attention(l.attention(), layerRope(layer), 0);
         p.addOutput();
         p.normalize(l.ffnNorm());
         p.feedForward(l.feedForward(), Activation.SILU);

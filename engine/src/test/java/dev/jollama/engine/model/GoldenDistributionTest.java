@@ -51,7 +51,8 @@ class GoldenDistributionTest {
     private static final Map<String, Tolerance> FILE_TOLERANCES = Map.of(
             "syn-gemma2-q8_0.gguf", new Tolerance(0.12, 0.75, 0.35),
             "syn-gemma2-q4_k_m.gguf", new Tolerance(0.25, 1.5, 0.35),
-            "syn-granite-q4_k_m.gguf", new Tolerance(0.15, 0.75, 0.25));
+            "syn-granite-q4_k_m.gguf", new Tolerance(0.15, 0.75, 0.25),
+            "syn-smollm3-q8_0.gguf", new Tolerance(0.12, 0.75, 0.25));
 
     record Tolerance(double mean, double max, double top1Margin) {}
 
