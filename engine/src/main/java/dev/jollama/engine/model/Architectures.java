@@ -23,6 +23,7 @@ final class Architectures {
         FAMILIES.put("granite", Granite::new);
         FAMILIES.put("olmo2", Olmo2::new);
         FAMILIES.put("smollm3", SmolLm3::new);
+        FAMILIES.put("phi3", Phi3::new);
     }
 
     private Architectures() {

@@ -2,8 +2,8 @@ package dev.jollama.engine.model;
 
 /**
  * Llama 2/3, TinyLlama, Mistral, SmolLM: pre-norm attention with grouped-query heads and RoPE on adjacent pairs
- * (with Llama 3.1's frequency factors when the file has rope_freqs), then a SwiGLU feed-forward block. Qwen2 and
- * Qwen3 compose the same blocks with weights of their own.
+ * (with Llama 3.1's frequency factors when the file has rope_freqs), then a SwiGLU feed-forward block. Qwen2, Qwen3,
+ * Granite, SmolLM3 and Phi-3 compose the same blocks with weights, RoPE or settings of their own.
  */
 class Llama extends Architecture {
     record Layer(float[] attentionNorm, AttentionWeights attention, float[] ffnNorm, FeedForwardWeights feedForward) {
@@ -17,6 +17,10 @@ class Llama extends Architecture {
     }
 
     Llama(WeightReader r, ModelConfig c, Rope rope, AttentionWeights.Reader attention) {
+        this(r, c, rope, attention, FeedForwardWeights::read);
+    }
+
+    Llama(WeightReader r, ModelConfig c, Rope rope, AttentionWeights.Reader attention, FeedForwardWeights.Reader feedForward) {
         super(r, c);
         this.rope = rope;
         int dim = c.embeddingLength();
@@ -24,7 +28,7 @@ class Llama extends Architecture {
         for (int i = 0; i < layers.length; i++) {
             String blk = "blk." + i + ".";
             layers[i] = new Layer(r.vector(blk + "attn_norm.weight", dim), attention.read(r, blk, c),
-                    r.vector(blk + "ffn_norm.weight", dim), FeedForwardWeights.read(r, blk, c));
+                    r.vector(blk + "ffn_norm.weight", dim), feedForward.read(r, blk, c));
         }
     }
 

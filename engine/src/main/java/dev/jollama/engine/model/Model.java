@@ -56,8 +56,7 @@ public final class Model implements AutoCloseable {
         this.pooling = Pooling.of(file, config.architecture());
         this.ownsPool = options.threads() > 0;
         this.pool = ownsPool ? new WorkerPool(options.threads()) : WorkerPool.shared();
-        int sequenceLength = options.contextLength() <= 0 ? config.contextLength() : Math.min(options.contextLength(), config.contextLength());
-        this.blocksPerSequence = KvCache.blocksFor(sequenceLength);
+        this.blocksPerSequence = KvCache.blocksFor(config.sequenceLength());
         int blocks = Math.multiplyExact(Math.max(1, options.sequences()), blocksPerSequence);
         this.cache = new KvCache(options.cacheType(), config.blockCount(), config.kvDim(), blocks);
         this.pass = new ForwardPass(config, architecture, pool, BATCH_CAPACITY);
@@ -98,7 +97,7 @@ public final class Model implements AutoCloseable {
         if (embedding.shape().length != 2 || embedding.shape()[1] > Integer.MAX_VALUE) {
             throw new GgufFormatException(file.path(), "tensor 'token_embd.weight' must be a matrix of at most 2^31 rows, found " + embedding);
         }
-        ModelConfig config = ModelConfig.read(file, architecture, (int) embedding.shape()[1]);
+        ModelConfig config = ModelConfig.read(file, architecture, (int) embedding.shape()[1], options.contextLength());
         Tokenizer tokenizer = Tokenizer.fromGguf(file);
         if (tokenizer.vocabularySize() > config.vocabularySize()) {
             throw new GgufFormatException(file.path(), "the vocabulary has " + tokenizer.vocabularySize()

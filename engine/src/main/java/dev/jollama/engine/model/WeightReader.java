@@ -6,6 +6,7 @@ import dev.jollama.engine.gguf.GgufTensorInfo;
 import dev.jollama.engine.tensor.FloatTensor;
 
 import java.util.Arrays;
+import java.util.stream.LongStream;
 
 /**
  * Looks a model's tensors up by name and checks their shapes, naming the tensor in every error. Matrices stay in
@@ -15,6 +16,26 @@ record WeightReader(GgufFile file) {
 
     FloatTensor matrix(String name, long rowLength, long rows) {
         return FloatTensor.of(file.path(), checked(name, rowLength, rows));
+    }
+
+    /**
+     * A fused matrix of rows {@code rowLength} wide, split into consecutive parts of {@code rows[i]} rows: views of
+     * the file's tensor, not copies.
+     */
+    FloatTensor[] splitRows(String name, long rowLength, long... rows) {
+        GgufTensorInfo info = checked(name, rowLength, LongStream.of(rows).sum());
+        if (rowLength % info.type().blockSize != 0) {
+            throw new GgufFormatException(file.path(), "tensor '" + name + "' cannot be split into its parts: its rows of "
+                    + rowLength + " values are not whole " + info.type() + " blocks");
+        }
+        FloatTensor whole = FloatTensor.of(file.path(), info);
+        FloatTensor[] parts = new FloatTensor[rows.length];
+        long first = 0;
+        for (int i = 0; i < rows.length; i++) {
+            parts[i] = whole.slice(first * rowLength, rows[i] * rowLength);
+            first += rows[i];
+        }
+        return parts;
     }
 
     float[] vector(String name, int length) {

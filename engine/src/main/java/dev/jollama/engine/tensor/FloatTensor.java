@@ -119,6 +119,19 @@ public abstract sealed class FloatTensor
 
     public abstract GgmlType type();
 
+    /**
+     * The {@code size} values from flat index {@code offset} as a tensor of their own over the same memory, not a
+     * copy (a part of a fused matrix). Both must fall on block boundaries.
+     */
+    public final FloatTensor slice(long offset, long size) {
+        GgmlType type = type();
+        if (offset < 0 || size < 0 || offset + size > this.size || offset % type.blockSize != 0 || size % type.blockSize != 0) {
+            throw new IllegalArgumentException("values " + offset + ".." + (offset + size) + " of " + this.size
+                    + " are not whole " + type + " blocks of the tensor");
+        }
+        return CLASSES.get(type).apply(data.asSlice(type.byteSize(offset), type.byteSize(size)), size);
+    }
+
     public final long size() {
         return size;
     }

@@ -30,6 +30,8 @@ class WeightShapeTest {
             "syn-granite-f32.gguf | swapped | blk.0.attn_k.weight        | [256, 128]",
             "syn-olmo2-f32.gguf   | missing | blk.1.attn_q_norm.weight   | [128]",
             "syn-olmo2-f32.gguf   | missing | output.weight              | [128, 512]",
+            "syn-phi3-f32.gguf    | swapped | blk.1.attn_qkv.weight      | [256, 512]",
+            "syn-phi3-f32.gguf    | missing | blk.0.ffn_up.weight        | [256, 1024]",
     })
     void aMissingOrMisShapedTensorIsNamedWithItsExpectedShape(String modelName, String change, String tensor, String shape) throws IOException {
         byte[] bytes = Files.readAllBytes(SharedTestData.model(modelName));
