@@ -19,7 +19,7 @@ abstract class Architecture {
         this(r, c, true);
     }
 
-    /** @param mayTie whether a file without output.weight ties it to the token embedding (or is malformed) */
+    /** @param mayTie whether a file without output.weight ties it to the token embedding; if not, it is malformed */
     Architecture(WeightReader r, ModelConfig c, boolean mayTie) {
         int dim = c.embeddingLength();
         this.config = c;

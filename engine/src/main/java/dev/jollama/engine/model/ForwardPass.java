@@ -180,7 +180,7 @@ final class ForwardPass {
     }
 
     /**
-     * Self-attention of the normalised rows: projections, optional biases and per-head norms, RoPE at each row's
+     * Self-attention of the normalised rows: projections, optional biases and query/key norms, RoPE at each row's
      * position (none where {@code rope} is null: layers without position encoding), the keys and values into each
      * row's sequence, attention over its cache (at most {@code window} positions back; 0: all), and the output
      * projection.
