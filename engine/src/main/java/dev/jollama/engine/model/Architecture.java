@@ -29,4 +29,19 @@ abstract sealed class Architecture permits Decoder, Encoder {
 
     /** Whether each position attends to every position of its input (encoders) instead of those up to itself. */
     abstract boolean attendsBothWays();
+
+    /** What attention multiplies each query·key product by: 1/√(head size) unless the family sets its own. */
+    float attentionScale() {
+        return (float) (1.0 / Math.sqrt(config.headDim()));
+    }
+
+    /** The cap of attention logits, soft-capped as cap·tanh(s/cap) before the softmax (Gemma 2); 0: not capped. */
+    float attentionLogitCap() {
+        return 0;
+    }
+
+    /** What each block's output is multiplied by as it joins the residual stream (Granite's residual scale). */
+    float residualScale() {
+        return 1;
+    }
 }

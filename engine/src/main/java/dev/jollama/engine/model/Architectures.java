@@ -21,6 +21,11 @@ final class Architectures {
         FAMILIES.put("gemma3", Gemma3::new);
         FAMILIES.put("bert", Bert::new);
         FAMILIES.put("nomic-bert", NomicBert::new);
+        FAMILIES.put("gemma2", Gemma2::new);
+        FAMILIES.put("granite", Granite::new);
+        FAMILIES.put("olmo2", Olmo2::new);
+        FAMILIES.put("smollm3", SmolLm3::new);
+        FAMILIES.put("phi3", Phi3::new);
     }
 
     private Architectures() {

@@ -14,16 +14,22 @@ final class AttentionJob implements WorkerPool.Task {
     private final WorkerPool pool;
     private final float[][] scores;
     private final float scale;
+    private final float logitCap;
     private ForwardPass pass;
     private int layer;
     private int window;
     private boolean bothWays;
 
-    AttentionJob(ModelConfig c, WorkerPool pool) {
+    /**
+     * @param scale    multiplies each query·key product
+     * @param logitCap soft-caps the products before the softmax (0: not capped)
+     */
+    AttentionJob(ModelConfig c, WorkerPool pool, float scale, float logitCap) {
         this.c = c;
         this.pool = pool;
         this.scores = new float[pool.threads()][0];
-        this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
+        this.scale = scale;
+        this.logitCap = logitCap;
     }
 
     /**
@@ -67,7 +73,7 @@ final class AttentionJob implements WorkerPool.Task {
                 int first = window > 0 ? Math.max(0, position - window + 1) : 0;
                 int end = bothWays ? runEnd : position + 1;
                 int qOffset = row * queryDim + h * headDim;
-                sequence.cache.attend(layer, pass.query, qOffset, kvOffset, headDim, first, end, scale,
+                sequence.cache.attend(layer, pass.query, qOffset, kvOffset, headDim, first, end, scale, logitCap,
                         scoreBuffer(worker, end), out, qOffset);
             }
         }

@@ -3,12 +3,18 @@ package dev.jollama.engine.model;
 import dev.jollama.engine.tensor.FloatTensor;
 
 /**
- * The weights of a self-attention block. Biases (Qwen2; BERT also on the output) and per-head RMSNorms of queries
- * and keys (Qwen3, Gemma 3) are null in families without them.
+ * The weights of a self-attention block. Biases (Qwen2; BERT also on the output) and RMSNorms of queries and keys
+ * are null in families without them; a norm covers one head (Qwen3, Gemma 3) or the whole projection (OLMo 2), as
+ * long as its weight.
  */
 record AttentionWeights(FloatTensor query, FloatTensor key, FloatTensor value, FloatTensor output,
                         float[] queryBias, float[] keyBias, float[] valueBias, float[] outputBias,
                         float[] queryNorm, float[] keyNorm) {
+
+    /** Reads a layer's attention weights: the plain projections, or with a family's extras. */
+    interface Reader {
+        AttentionWeights read(WeightReader r, String blk, ModelConfig c);
+    }
 
     /** The four projections of layer {@code blk} ("blk.N."). */
     static AttentionWeights read(WeightReader r, String blk, ModelConfig c) {
@@ -25,6 +31,11 @@ record AttentionWeights(FloatTensor query, FloatTensor key, FloatTensor value, F
         return new AttentionWeights(query, key, value, output,
                 r.vector(blk + "attn_q.bias", c.queryDim()), r.vector(blk + "attn_k.bias", c.kvDim()),
                 r.vector(blk + "attn_v.bias", c.kvDim()), outputBias, queryNorm, keyNorm);
+    }
+
+    AttentionWeights withProjectionNorms(WeightReader r, String blk, ModelConfig c) {
+        return new AttentionWeights(query, key, value, output, queryBias, keyBias, valueBias, outputBias,
+                r.vector(blk + "attn_q_norm.weight", c.queryDim()), r.vector(blk + "attn_k_norm.weight", c.kvDim()));
     }
 
     AttentionWeights withHeadNorms(WeightReader r, String blk, ModelConfig c) {

@@ -16,7 +16,6 @@ final class Bert extends Encoder {
     private final float[] tokenType;
     private final LayerNorm embeddingNorm;
     private final Layer[] layers;
-    private final Rope noRope;
 
     Bert(WeightReader r, ModelConfig c) {
         super(r, c);
@@ -26,7 +25,6 @@ final class Bert extends Encoder {
         tokenType = new float[dim];
         r.matrix("token_types.weight", dim, r.file().getInt("tokenizer.ggml.token_type_count", 2, 1)).copyTo(0, tokenType, 0, dim);
         embeddingNorm = LayerNorm.read(r, "token_embd_norm", dim, epsilon);
-        noRope = Rope.none(c);
         layers = new Layer[c.blockCount()];
         for (int i = 0; i < layers.length; i++) {
             String blk = "blk." + i + ".";
@@ -50,7 +48,7 @@ final class Bert extends Encoder {
     void layer(ForwardPass p, int layer) {
         Layer l = layers[layer];
         p.inputFromResidual();
-        p.attention(l.attention(), noRope, 0);
+        p.attention(l.attention(), null, 0); // positions come from the position embedding
         p.addOutput();
         p.layerNormResidual(l.attentionNorm());
         p.inputFromResidual();

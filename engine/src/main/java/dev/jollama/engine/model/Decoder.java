@@ -8,11 +8,17 @@ abstract non-sealed class Decoder extends Architecture {
     /** The output projection; the token embedding itself when the file ties them (no output.weight). */
     final FloatTensor output;
 
+    /** A family whose output projection is the token embedding when the file has no output.weight. */
     Decoder(WeightReader r, ModelConfig c) {
+        this(r, c, true);
+    }
+
+    /** @param mayTie whether a file without output.weight ties it to the token embedding; if not, it is malformed */
+    Decoder(WeightReader r, ModelConfig c, boolean mayTie) {
         super(r, c);
         int dim = c.embeddingLength();
         this.outputNorm = r.vector("output_norm.weight", dim);
-        this.output = r.has("output.weight") ? r.matrix("output.weight", dim, c.vocabularySize()) : tokenEmbedding;
+        this.output = mayTie && !r.has("output.weight") ? tokenEmbedding : r.matrix("output.weight", dim, c.vocabularySize());
     }
 
     @Override
@@ -23,5 +29,15 @@ abstract non-sealed class Decoder extends Architecture {
     @Override
     boolean attendsBothWays() {
         return false;
+    }
+
+    /** What the output logits are multiplied by (Granite divides them by its logit scale). */
+    float logitScale() {
+        return 1;
+    }
+
+    /** The cap of the output logits, soft-capped after {@link #logitScale} (Gemma 2); 0: not capped. */
+    float logitCap() {
+        return 0;
     }
 }

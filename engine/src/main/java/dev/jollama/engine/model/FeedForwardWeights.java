@@ -8,6 +8,11 @@ import dev.jollama.engine.tensor.FloatTensor;
  */
 record FeedForwardWeights(FloatTensor gate, FloatTensor up, FloatTensor down, float[] upBias, float[] downBias) {
 
+    /** Reads a layer's feed-forward weights. */
+    interface Reader {
+        FeedForwardWeights read(WeightReader r, String blk, ModelConfig c);
+    }
+
     static FeedForwardWeights read(WeightReader r, String blk, ModelConfig c) {
         int dim = c.embeddingLength(), hidden = c.feedForwardLength();
         return new FeedForwardWeights(

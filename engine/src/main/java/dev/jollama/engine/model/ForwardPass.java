@@ -1,5 +1,6 @@
 package dev.jollama.engine.model;
 
+import dev.jollama.engine.tensor.FloatKernels;
 import dev.jollama.engine.tensor.FloatTensor;
 import dev.jollama.engine.tensor.Matmul;
 import dev.jollama.engine.tensor.MatmulInput;
@@ -51,7 +52,7 @@ final class ForwardPass {
         this.architecture = architecture;
         this.capacity = capacity;
         this.matmul = new Matmul(pool);
-        this.attentionJob = new AttentionJob(c, pool);
+        this.attentionJob = new AttentionJob(c, pool, architecture.attentionScale(), architecture.attentionLogitCap());
         rowSequence = new Sequence[capacity];
         rowPosition = new int[capacity];
         rowOrigin = new int[capacity];
@@ -198,6 +199,15 @@ final class ForwardPass {
         normed.count(rows);
     }
 
+    /** The residual stream as it is into the input of the next block (OLMo 2 normalises outputs only). */
+    void useResidual() {
+        if (rows == 0) {
+            return; // the last layer of a pass without outputs
+        }
+        System.arraycopy(x, 0, normed.values(), 0, rows * c.embeddingLength());
+        normed.count(rows);
+    }
+
     /** The RMS-normalised output of the last block, times {@code weight}, in place (Gemma's post-norms). */
     void normalizeOutput(float[] weight) {
         for (int t = 0; t < rows; t++) {
@@ -205,20 +215,22 @@ final class ForwardPass {
         }
     }
 
-    /** Adds the last block's output to the residual stream. */
+    /** Adds the last block's output, times the family's residual scale, to the residual stream. */
     void addOutput() {
+        float scale = architecture.residualScale();
         for (int i = 0; i < rows * c.embeddingLength(); i++) {
-            x[i] += projected[i];
+            x[i] += scale * projected[i];
         }
     }
 
     /**
-     * Self-attention of the normalised rows: projections, optional biases and per-head norms, RoPE at each row's
-     * position, the keys and values into each row's sequence, attention over its cache (at most {@code window}
-     * positions back; 0: all), and the output projection.
+     * Self-attention of the normalised rows: projections, optional biases and query/key norms, RoPE at each row's
+     * position (none where {@code rope} is null: layers without position encoding), the keys and values into each
+     * row's sequence, attention over its cache (at most {@code window} positions back; 0: all), and the output
+     * projection.
      */
     void attention(AttentionWeights w, Rope rope, int window) {
-        int headDim = c.headDim(), kvDim = c.kvDim(), queryDim = c.queryDim();
+        int kvDim = c.kvDim(), queryDim = c.queryDim();
         matmul.multiply(w.query(), normed, query, queryDim);
         matmul.multiply(w.key(), normed, key, kvDim);
         matmul.multiply(w.value(), normed, value, kvDim);
@@ -230,15 +242,17 @@ final class ForwardPass {
                 add(value, kv0, w.valueBias());
             }
             if (w.queryNorm() != null) {
-                for (int h = 0; h < c.headCount(); h++) {
-                    RmsNorm.apply(query, q0 + h * headDim, query, q0 + h * headDim, w.queryNorm(), c.rmsNormEps());
+                for (int i = 0; i < queryDim; i += w.queryNorm().length) {
+                    RmsNorm.apply(query, q0 + i, query, q0 + i, w.queryNorm(), c.rmsNormEps());
                 }
-                for (int h = 0; h < c.headCountKv(); h++) {
-                    RmsNorm.apply(key, kv0 + h * headDim, key, kv0 + h * headDim, w.keyNorm(), c.rmsNormEps());
+                for (int i = 0; i < kvDim; i += w.keyNorm().length) {
+                    RmsNorm.apply(key, kv0 + i, key, kv0 + i, w.keyNorm(), c.rmsNormEps());
                 }
             }
-            rope.rotate(query, q0, c.headCount(), rowPosition[t]);
-            rope.rotate(key, kv0, c.headCountKv(), rowPosition[t]);
+            if (rope != null) {
+                rope.rotate(query, q0, c.headCount(), rowPosition[t]);
+                rope.rotate(key, kv0, c.headCountKv(), rowPosition[t]);
+            }
             rowSequence[t].cache.write(layer, rowPosition[t], key, kv0, value, kv0);
         }
         if (layer == c.blockCount() - 1 && dropRowsInLastLayer) {
@@ -337,15 +351,32 @@ final class ForwardPass {
         normed.count(logitRows);
         FloatTensor output = ((Decoder) architecture).output;
         if (logitRows == 1) {
-            matmul.multiply(output, normed, batch.sequences[rowOrigin[0]].logits(), vocabulary);
+            float[] logits = batch.sequences[rowOrigin[0]].logits();
+            matmul.multiply(output, normed, logits, vocabulary);
+            scaleAndCap(logits, vocabulary);
             return;
         }
         if (batchLogits.length < logitRows * vocabulary) {
             batchLogits = new float[logitRows * vocabulary];
         }
         matmul.multiply(output, normed, batchLogits, vocabulary);
+        scaleAndCap(batchLogits, logitRows * vocabulary);
         for (int t = 0; t < logitRows; t++) {
             System.arraycopy(batchLogits, t * vocabulary, batch.sequences[rowOrigin[t]].logits(), 0, vocabulary);
+        }
+    }
+
+    /** The family's multiplier and soft-cap of the first n output logits (Granite, Gemma 2). */
+    private void scaleAndCap(float[] logits, int n) {
+        Decoder decoder = (Decoder) architecture;
+        float scale = decoder.logitScale(), cap = decoder.logitCap();
+        if (scale != 1f) {
+            for (int i = 0; i < n; i++) {
+                logits[i] *= scale;
+            }
+        }
+        if (cap > 0) {
+            FloatKernels.softCap(logits, 0, n, cap);
         }
     }
 

@@ -59,12 +59,11 @@ public final class Model implements AutoCloseable {
         this.pooling = Pooling.of(file, config.architecture());
         this.ownsPool = options.threads() > 0;
         this.pool = ownsPool ? new WorkerPool(options.threads()) : WorkerPool.shared();
-        int sequenceLength = options.contextLength() <= 0 ? config.contextLength() : Math.min(options.contextLength(), config.contextLength());
-        this.blocksPerSequence = KvCache.blocksFor(sequenceLength);
+        this.blocksPerSequence = KvCache.blocksFor(config.sequenceLength());
         int blocks = Math.multiplyExact(Math.max(1, options.sequences()), blocksPerSequence);
         this.cache = new KvCache(cacheType(options.cacheType(), config), config.blockCount(), config.kvDim(), blocks);
         // An encoder's input goes through whole, in one pass: room for its whole context.
-        this.passCapacity = architecture.attendsBothWays() ? Math.max(BATCH_CAPACITY, sequenceLength) : BATCH_CAPACITY;
+        this.passCapacity = architecture.attendsBothWays() ? Math.max(BATCH_CAPACITY, config.sequenceLength()) : BATCH_CAPACITY;
         this.pass = new ForwardPass(config, architecture, pool, passCapacity);
         this.steps = new StepRunner(this);
     }
@@ -103,7 +102,7 @@ public final class Model implements AutoCloseable {
         if (embedding.shape().length != 2 || embedding.shape()[1] > Integer.MAX_VALUE) {
             throw new GgufFormatException(file.path(), "tensor 'token_embd.weight' must be a matrix of at most 2^31 rows, found " + embedding);
         }
-        ModelConfig config = ModelConfig.read(file, architecture, (int) embedding.shape()[1]);
+        ModelConfig config = ModelConfig.read(file, architecture, (int) embedding.shape()[1], options.contextLength());
         Tokenizer tokenizer = Tokenizer.fromGguf(file);
         if (tokenizer.vocabularySize() > config.vocabularySize()) {
             throw new GgufFormatException(file.path(), "the vocabulary has " + tokenizer.vocabularySize()

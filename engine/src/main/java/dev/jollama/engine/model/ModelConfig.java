@@ -11,6 +11,8 @@ import dev.jollama.engine.gguf.GgufFormatException;
  * @param ropeDimensions   how many dimensions of each head RoPE rotates
  * @param architecture     the family's {@code general.architecture} name, the prefix of these keys
  * @param ropeScale        positions are multiplied by this before rotation (1 / linear scaling factor)
+ * @param sequenceLength   the context of each sequence the engine runs the model with (num_ctx, at most the
+ *                         trained context): not in the file, but Phi-3 picks its RoPE factors by it
  */
 public record ModelConfig(
         String architecture,
@@ -26,12 +28,14 @@ public record ModelConfig(
         float rmsNormEps,
         float ropeBase,
         float ropeScale,
-        int ropeDimensions) {
+        int ropeDimensions,
+        int sequenceLength) {
 
     /** Bounds layer widths read from a file, so a corrupt count cannot overflow an int product. */
     private static final int MAX_WIDTH = 1 << 24;
 
-    static ModelConfig read(GgufFile file, String architecture, int vocabularySize) {
+    /** @param requestedLength the context per sequence asked for; 0 or more than the trained context: the trained one */
+    static ModelConfig read(GgufFile file, String architecture, int vocabularySize, int requestedLength) {
         String p = architecture + ".";
         int embedding = file.requireInt(p + "embedding_length", 1);
         int heads = file.requireInt(p + "attention.head_count", 1);
@@ -69,6 +73,7 @@ public record ModelConfig(
         if ((long) heads * headDim > MAX_WIDTH || (long) kvHeads * headDim > MAX_WIDTH) {
             throw new GgufFormatException(file.path(), heads + " heads of " + headDim + " values are wider than any supported model");
         }
+        int contextLength = file.getInt(p + "context_length", 2048, 1);
         return new ModelConfig(
                 architecture,
                 embedding,
@@ -78,12 +83,13 @@ public record ModelConfig(
                 kvHeads,
                 headDim,
                 valueDim,
-                file.getInt(p + "context_length", 2048, 1),
+                contextLength,
                 vocabularySize,
                 file.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f),
                 file.getFloat(p + "rope.freq_base", 10_000f),
                 ropeScale,
-                ropeDimensions);
+                ropeDimensions,
+                requestedLength <= 0 ? contextLength : Math.min(requestedLength, contextLength));
     }
 
     public int queryDim() {

@@ -26,7 +26,7 @@ final class NomicBert extends Encoder {
         layers = new Layer[c.blockCount()];
         for (int i = 0; i < layers.length; i++) {
             String blk = "blk." + i + ".";
-            FloatTensor[] qkv = r.fused(blk + "attn_qkv.weight", dim, c.queryDim(), c.kvDim(), c.kvDim());
+            FloatTensor[] qkv = r.splitRows(blk + "attn_qkv.weight", dim, c.queryDim(), c.kvDim(), c.kvDim());
             layers[i] = new Layer(
                     new AttentionWeights(qkv[0], qkv[1], qkv[2], r.matrix(blk + "attn_output.weight", c.queryDim(), dim),
                             null, null, null, null, null, null),

@@ -1,6 +1,9 @@
 package dev.jollama.engine.model;
 
-/** Rotary position embedding: rotates pairs of each head's first dimensions by position · frequency. */
+/**
+ * Rotary position embedding: rotates pairs of each head's first dimensions (all of them, or the file's
+ * rope.dimension_count: partial rotation) by position · frequency.
+ */
 final class Rope {
     /** How RoPE pairs up the dimensions of a head. */
     enum Style {
@@ -13,20 +16,20 @@ final class Rope {
     private final int headDim;
     private final float[] frequencies;
     private final float positionScale;
+    private final float magnitude;
     private final boolean halves;
 
     /**
-     * @param factors       per-pair divisors of the frequencies (Llama 3.1's rope_freqs), or null
+     * @param factors       per-pair divisors of the frequencies (Llama 3.1's rope_freqs, Phi-3's LongRoPE), or null
      * @param positionScale positions are multiplied by this before rotation (1 / the linear scaling factor)
+     * @param magnitude     multiplies the rotated values (Phi-3's attn_factor), so query·key grows by its square
      */
-    Rope(ModelConfig c, Style style, float base, float[] factors, float positionScale) {
-        this(c, style, base, factors, positionScale, c.ropeDimensions() / 2);
-    }
-
-    private Rope(ModelConfig c, Style style, float base, float[] factors, float positionScale, int pairs) {
+    Rope(ModelConfig c, Style style, float base, float[] factors, float positionScale, float magnitude) {
         this.headDim = c.headDim();
         this.halves = style == Style.HALVES;
         this.positionScale = positionScale;
+        this.magnitude = magnitude;
+        int pairs = c.ropeDimensions() / 2;
         frequencies = new float[pairs];
         for (int i = 0; i < pairs; i++) {
             double frequency = Math.pow(base, -2.0 * i / c.ropeDimensions());
@@ -34,9 +37,8 @@ final class Rope {
         }
     }
 
-    /** No rotation: families with absolute position embeddings (BERT). */
-    static Rope none(ModelConfig c) {
-        return new Rope(c, Style.HALVES, c.ropeBase(), null, 1f, 0);
+    Rope(ModelConfig c, Style style, float base, float[] factors, float positionScale) {
+        this(c, style, base, factors, positionScale, 1f);
     }
 
     /** The model's own RoPE: its base, its linear scaling, no frequency factors. */
@@ -50,8 +52,8 @@ final class Rope {
         float scaledPosition = position * positionScale;
         for (int i = 0; i < pairs; i++) {
             float angle = scaledPosition * frequencies[i];
-            float cos = (float) Math.cos(angle);
-            float sin = (float) Math.sin(angle);
+            float cos = (float) Math.cos(angle) * magnitude;
+            float sin = (float) Math.sin(angle) * magnitude;
             for (int h = 0; h < heads; h++) {
                 int a = offset + h * headDim + (halves ? i : 2 * i);
                 int b = halves ? a + pairs : a + 1;

@@ -6,6 +6,7 @@ import dev.jollama.engine.gguf.GgufTensorInfo;
 import dev.jollama.engine.tensor.FloatTensor;
 
 import java.util.Arrays;
+import java.util.stream.LongStream;
 
 /**
  * Looks a model's tensors up by name and checks their shapes, naming the tensor in every error. Matrices stay in
@@ -18,20 +19,23 @@ record WeightReader(GgufFile file) {
     }
 
     /**
-     * Consecutive row ranges of one fused matrix, each a view of it: {@code parts[i]} rows for part i (a fused
-     * query-key-value projection, say).
+     * A fused matrix of rows {@code rowLength} wide, split into consecutive parts of {@code rows[i]} rows: views of
+     * the file's tensor, not copies.
      */
-    FloatTensor[] fused(String name, long rowLength, int... parts) {
-        long total = 0;
-        for (int rows : parts) {
-            total += rows;
+    FloatTensor[] splitRows(String name, long rowLength, long... rows) {
+        GgufTensorInfo info = checked(name, rowLength, LongStream.of(rows).sum());
+        if (rowLength % info.type().blockSize != 0) {
+            throw new GgufFormatException(file.path(), "tensor '" + name + "' cannot be split into its parts: its rows of "
+                    + rowLength + " values are not whole " + info.type() + " blocks");
         }
-        FloatTensor whole = matrix(name, rowLength, total);
-        FloatTensor[] views = new FloatTensor[parts.length];
-        for (int i = 0, first = 0; i < parts.length; first += parts[i], i++) {
-            views[i] = whole.rows(first, parts[i], rowLength);
+        FloatTensor whole = FloatTensor.of(file.path(), info);
+        FloatTensor[] parts = new FloatTensor[rows.length];
+        long first = 0;
+        for (int i = 0; i < rows.length; i++) {
+            parts[i] = whole.slice(first * rowLength, rows[i] * rowLength);
+            first += rows[i];
         }
-        return views;
+        return parts;
     }
 
     float[] vector(String name, int length) {
@@ -46,7 +50,11 @@ record WeightReader(GgufFile file) {
     }
 
     private GgufTensorInfo checked(String name, long... shape) {
-        GgufTensorInfo t = file.requireTensor(name);
+        GgufTensorInfo t = file.tensor(name);
+        if (t == null) {
+            throw new GgufFormatException(file.path(), "tensor '" + name + "' is missing (expected shape "
+                    + Arrays.toString(shape) + " from the model's metadata)");
+        }
         if (!Arrays.equals(t.shape(), shape)) {
             throw new GgufFormatException(file.path(), "tensor '" + name + "' has shape " + Arrays.toString(t.shape())
                     + ", expected " + Arrays.toString(shape) + " from the model's metadata");

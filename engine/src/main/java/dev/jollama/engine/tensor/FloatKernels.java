@@ -214,6 +214,23 @@ public final class FloatKernels {
     }
 
     /**
+     * Soft-capping of {@code x[from..to)} in place: {@code x = cap · tanh(x / cap)}, which bounds the values to
+     * ±cap while leaving small ones almost as they are (Gemma 2's attention and output logits).
+     */
+    public static void softCap(float[] x, int from, int to, float cap) {
+        int n = to - from;
+        int bound = F.loopBound(n);
+        float inverse = 1f / cap;
+        int i = 0;
+        for (; i < bound; i += F.length()) {
+            FloatVector.fromArray(F, x, from + i).mul(inverse).lanewise(VectorOperators.TANH).mul(cap).intoArray(x, from + i);
+        }
+        for (; i < n; i++) {
+            x[from + i] = cap * (float) Math.tanh(x[from + i] * inverse);
+        }
+    }
+
+    /**
      * {@code out[i] = silu(gate[i]) · up[i]} for i below n, where silu(g) = g / (1 + e^-g): the gated activation of
      * the feed-forward layer, a vector exponential per lane (as the scalar {@link Math#exp} per value it took 2-3% of
      * prompt processing).

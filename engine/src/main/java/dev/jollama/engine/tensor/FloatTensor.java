@@ -120,16 +120,16 @@ public abstract sealed class FloatTensor
     public abstract GgmlType type();
 
     /**
-     * Rows {@code first} to {@code first + count} of this tensor taken as rows of {@code rowLength} values: a view of
-     * the same mapped bytes, no copy (one projection of a fused tensor, one expert of a mixture).
+     * The {@code size} values from flat index {@code offset} as a tensor of their own over the same memory, not a
+     * copy (a part of a fused matrix). Both must fall on block boundaries.
      */
-    public final FloatTensor rows(long first, long count, long rowLength) {
-        long rowBytes = type().byteSize(rowLength);
-        if (rowBytes < 0 || first < 0 || count < 1 || (first + count) * rowLength > size) {
-            throw new IllegalArgumentException("rows " + first + ".." + (first + count) + " of " + rowLength + " "
-                    + type() + " values are not whole blocks within a tensor of " + size + " values");
+    public final FloatTensor slice(long offset, long size) {
+        GgmlType type = type();
+        if (offset < 0 || size < 0 || offset + size > this.size || offset % type.blockSize != 0 || size % type.blockSize != 0) {
+            throw new IllegalArgumentException("values " + offset + ".." + (offset + size) + " of " + this.size
+                    + " are not whole " + type + " blocks of the tensor");
         }
-        return CLASSES.get(type()).apply(data.asSlice(first * rowBytes, count * rowBytes), count * rowLength);
+        return CLASSES.get(type).apply(data.asSlice(type.byteSize(offset), type.byteSize(size)), size);
     }
 
     public final long size() {

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -40,6 +41,19 @@ class GoldenDistributionTest {
      * goldens are held to this looser bound, printed in the test output so the gap stays visible.
      */
     private static final Tolerance GEMMA3_QUANTIZED = new Tolerance(0.15, 0.7, 0.25);
+
+    /**
+     * Files whose entry in ../shared/README.md ("More architectures") allows more than the defaults, with its
+     * reason: the deeper rounding noise of these quantized files measured by an independent float pass, and for
+     * gemma2 that it "reacts most to the reference's 8-bit activation rounding: its attention logits must be large
+     * for the soft-cap to matter, and large logits turn small rounding differences into different attention weights".
+     */
+    private static final Map<String, Tolerance> FILE_TOLERANCES = Map.of(
+            "syn-gemma2-q8_0.gguf", new Tolerance(0.12, 0.75, 0.35),
+            "syn-gemma2-q4_k_m.gguf", new Tolerance(0.25, 1.5, 0.35),
+            "syn-granite-q4_k_m.gguf", new Tolerance(0.15, 0.75, 0.25),
+            "syn-smollm3-q8_0.gguf", new Tolerance(0.12, 0.75, 0.25),
+            "syn-phi3-q4_k_m.gguf", new Tolerance(0.1, 0.5, 0.35));
 
     record Tolerance(double mean, double max, double top1Margin) {}
 
@@ -75,9 +89,13 @@ class GoldenDistributionTest {
         JsonNode golden = new ObjectMapper().readTree(goldenFile.toFile());
         String modelName = golden.get("model").asText();
         Tolerance tolerance = modelName.contains("f32") || modelName.contains("-f16") || modelName.equals("stories260K.gguf")
-                ? EXACT_TYPES : modelName.startsWith("syn-gemma3-") ? GEMMA3_QUANTIZED : APPROXIMATE_TYPES;
+                ? EXACT_TYPES : modelName.startsWith("syn-gemma3-") ? GEMMA3_QUANTIZED
+                : FILE_TOLERANCES.getOrDefault(modelName, APPROXIMATE_TYPES);
         assumeSupported(SharedTestData.model(modelName));
-        try (Model model = Model.load(SharedTestData.model(modelName))) {
+        // The context the reference ran with, where the golden gives it (phi3 picks its RoPE factors by it).
+        int context = golden.has("n_ctx") ? golden.get("n_ctx").asInt() : 0;
+        Model.Options options = new Model.Options(0, Model.Options.DEFAULT.cacheType(), Model.Options.DEFAULT.sequences(), context);
+        try (Model model = Model.load(SharedTestData.model(modelName), options)) {
             double sum = 0, max = 0;
             int count = 0;
             List<String> failures = new ArrayList<>();
@@ -108,8 +126,8 @@ class GoldenDistributionTest {
                 }
             }
             double mean = sum / count;
-            System.out.printf("golden %-28s mean |Δlogprob| %.4f  max %.4f  over %d entries (allowed mean %.2f, max %.2f)%n",
-                    modelName, mean, max, count, tolerance.mean(), tolerance.max());
+            System.out.printf("golden %-28s n_ctx %-5s mean |Δlogprob| %.4f  max %.4f  over %d entries (allowed mean %.2f, max %.2f)%n",
+                    modelName, context > 0 ? context : "-", mean, max, count, tolerance.mean(), tolerance.max());
             assertThat(failures).as("top-1 disagreements").isEmpty();
             assertThat(max).as("max |Δlogprob| of " + modelName).isLessThanOrEqualTo(tolerance.max());
             assertThat(mean).as("mean |Δlogprob| of " + modelName).isLessThanOrEqualTo(tolerance.mean());

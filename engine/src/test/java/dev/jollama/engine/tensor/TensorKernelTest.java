@@ -70,6 +70,45 @@ class TensorKernelTest {
         }
     }
 
+    /** A slice of whole rows (a part of a fused matrix) reads the whole tensor's values and multiplies as they do. */
+    @ParameterizedTest
+    @MethodSource("dev.jollama.engine.tensor.FloatTensor#supportedTypes")
+    void aSliceOfRowsIsThoseRowsOfTheTensor(GgmlType type) {
+        Random random = new Random(17 + type.id);
+        int width = type.blockSize == 256 ? 512 : 96, firstRow = 5, rows = 7;
+        FloatTensor whole = randomTensor(type, 13 * width, random);
+        FloatTensor slice = whole.slice((long) firstRow * width, (long) rows * width);
+        assertThat(slice.size()).isEqualTo((long) rows * width);
+        for (int i = 0; i < rows * width; i++) {
+            assertThat(slice.getFloat(i)).as("value %d", i).isEqualTo(whole.getFloat((long) firstRow * width + i));
+        }
+        for (int count : new int[]{1, 6}) {
+            MatmulInput in = randomInput(width, count, random);
+            assertMatchesReference(slice, in.values(), multiply(slice, in, rows, 2), rows, width, count, type + " slice x" + count);
+        }
+        assertThatThrownBy(() -> whole.slice(12L * width + 1, width)).as("past the end").isInstanceOf(IllegalArgumentException.class);
+        if (type.blockSize > 1) {
+            assertThatThrownBy(() -> whole.slice(1, width)).as("inside a block").isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    /** The vector soft-cap against the formula in double, over a range that starts inside the array. */
+    @Test
+    void softCapAgreesWithTheFormula() {
+        Random random = new Random(13);
+        float[] x = new float[60];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (40 * random.nextGaussian());
+        }
+        float[] original = x.clone();
+        FloatKernels.softCap(x, 3, 57, 30f);
+        for (int i = 3; i < 57; i++) {
+            assertThat((double) x[i]).as("value %d", i).isCloseTo(30 * Math.tanh(original[i] / 30.0), within(1e-5));
+        }
+        assertThat(x[2]).isEqualTo(original[2]);
+        assertThat(x[57]).isEqualTo(original[57]);
+    }
+
     /** The vector softmax against the formula in double, over a range that starts inside the array. */
     @Test
     void softmaxAgreesWithTheFormula() {

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -22,9 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The reference server's tokenization in {@code ../shared/golden/*.json}: each prompt, encoded with BOS and special
- * tokens parsed, gives {@code prompt_tokens}; the generated tokens decode, in one go and streamed, to
- * {@code generated_text}. The embedding goldens of {@code ../shared/golden/embed} give each input's {@code tokens}
- * the same way.
+ * tokens parsed, gives {@code prompt_tokens} (which decode to the prompt when they are plain text); the generated
+ * tokens decode, in one go after the prompt and streamed, to {@code generated_text}. The embedding goldens of
+ * {@code ../shared/golden/embed} give each input's {@code tokens} the same way.
  */
 class TokenizerGoldenTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,11 +59,20 @@ class TokenizerGoldenTest {
                 tests.add(DynamicTest.dynamicTest("prompt " + label, () -> {
                     Assumptions.assumeTrue(supported, skipped);
                     assertThat(tokenizer.encode(prompt, true, true)).containsExactly(promptTokens);
-                    assertThat(tokenizer.decode(promptTokens)).isEqualTo(prompt);
+                    // Control tokens render as nothing (and phi3's take the newline after them), so only a prompt of
+                    // plain text comes back whole.
+                    boolean plainText = IntStream.of(promptTokens).skip(promptTokens[0] == tokenizer.bosToken() ? 1 : 0)
+                            .noneMatch(tokenizer::isControl);
+                    if (plainText) {
+                        assertThat(tokenizer.decode(promptTokens)).isEqualTo(prompt);
+                    }
                 }));
                 tests.add(DynamicTest.dynamicTest("generated after " + label, () -> {
                     Assumptions.assumeTrue(supported, skipped);
-                    assertThat(tokenizer.decode(generated)).isEqualTo(generatedText);
+                    // Decoded as what it is, the continuation of the prompt: a generated BOS (olmo2's goldens have
+                    // one) does not start a text whose space prefix decoding removes.
+                    int[] all = IntStream.concat(IntStream.of(promptTokens), IntStream.of(generated)).toArray();
+                    assertThat(tokenizer.decode(all)).isEqualTo(tokenizer.decode(promptTokens) + generatedText);
                     StreamingDecoder streaming = tokenizer.streamingDecoder();
                     StringBuilder streamed = new StringBuilder();
                     for (int token : generated) {
