@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The tables generated into {@link IqGrids} (tools/iq-grids.mjs) hold the numbers of
- * {@code ../shared/reference/iq-grids.json}.
+ * {@code ../shared/reference/iq-grids.json}, and the parity rule of the IQ2 signs gives its sign table.
  */
 class IqGridsTest {
 
@@ -40,5 +40,10 @@ class IqGridsTest {
                 }
             }
         });
+        JsonNode signs = json.get("iq2_sign_bytes");
+        assertThat(signs.size()).isEqualTo(128);
+        for (int i = 0; i < 128; i++) {
+            assertThat(IQ2XXSTensor.signByte(i)).as("sign byte %d", i).isEqualTo(signs.get(i).asInt());
+        }
     }
 }
