@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
  */
 public abstract sealed class FloatTensor
         permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q5_0Tensor, Q4KTensor, Q5KTensor, Q6KTensor,
-        IQ2XXSTensor, IQ2XSTensor, IQ2STensor, IQ3XXSTensor, IQ3STensor {
+        IQ2XXSTensor, IQ2XSTensor, IQ2STensor, IQ3XXSTensor, IQ3STensor, IQ1STensor, IQ1MTensor {
 
     protected static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -105,7 +105,9 @@ public abstract sealed class FloatTensor
             Map.entry(GgmlType.IQ2_XS, IQ2XSTensor::new),
             Map.entry(GgmlType.IQ2_S, IQ2STensor::new),
             Map.entry(GgmlType.IQ3_XXS, IQ3XXSTensor::new),
-            Map.entry(GgmlType.IQ3_S, IQ3STensor::new)));
+            Map.entry(GgmlType.IQ3_S, IQ3STensor::new),
+            Map.entry(GgmlType.IQ1_S, IQ1STensor::new),
+            Map.entry(GgmlType.IQ1_M, IQ1MTensor::new)));
 
     /** The storage types {@link #of} wraps, in {@link GgmlType}'s order. */
     public static Set<GgmlType> supportedTypes() {
