@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
  */
 public abstract sealed class FloatTensor
         permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q5_0Tensor, Q4KTensor, Q5KTensor, Q6KTensor,
-        IQ2XXSTensor, IQ2XSTensor, IQ2STensor, IQ3XXSTensor, IQ3STensor, IQ1STensor, IQ1MTensor {
+        IQ2XXSTensor, IQ2XSTensor, IQ2STensor, IQ3XXSTensor, IQ3STensor, IQ1STensor, IQ1MTensor, TQ1_0Tensor, TQ2_0Tensor {
 
     protected static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -107,7 +107,9 @@ public abstract sealed class FloatTensor
             Map.entry(GgmlType.IQ3_XXS, IQ3XXSTensor::new),
             Map.entry(GgmlType.IQ3_S, IQ3STensor::new),
             Map.entry(GgmlType.IQ1_S, IQ1STensor::new),
-            Map.entry(GgmlType.IQ1_M, IQ1MTensor::new)));
+            Map.entry(GgmlType.IQ1_M, IQ1MTensor::new),
+            Map.entry(GgmlType.TQ1_0, TQ1_0Tensor::new),
+            Map.entry(GgmlType.TQ2_0, TQ2_0Tensor::new)));
 
     /** The storage types {@link #of} wraps, in {@link GgmlType}'s order. */
     public static Set<GgmlType> supportedTypes() {

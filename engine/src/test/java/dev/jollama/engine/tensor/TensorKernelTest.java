@@ -192,7 +192,7 @@ class TensorKernelTest {
                 .isInstanceOf(GgufFormatException.class)
                 .hasMessageContaining("tensor 'blk.0.ffn_up.weight' has type Q8_1, which this engine does not support yet"
                         + " (supported: F32, F16, Q4_0, Q5_0, Q8_0, Q4_K, Q5_K, Q6_K, IQ2_XXS, IQ2_XS, IQ3_XXS, IQ1_S, IQ3_S, IQ2_S,"
-                        + " IQ1_M, BF16)");
+                        + " IQ1_M, BF16, TQ1_0, TQ2_0)");
     }
 
     @Test
@@ -244,6 +244,8 @@ class TensorKernelTest {
                 }
                 case Q6_K -> putShort(bytes, base + 208, Float.floatToFloat16(random.nextFloat() * 0.01f));
                 case IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S, IQ1_S -> putShort(bytes, base, Float.floatToFloat16(random.nextFloat() * 0.01f));
+                case TQ1_0 -> putShort(bytes, base + 52, Float.floatToFloat16(random.nextFloat() * 0.1f));
+                case TQ2_0 -> putShort(bytes, base + 64, Float.floatToFloat16(random.nextFloat() * 0.1f));
                 case IQ1_M -> {
                     // The fp16 scale is the top nibbles of the four uint16 at 48..55: the high nibbles of bytes 49, 51, 53, 55.
                     short d = Float.floatToFloat16(random.nextFloat() * 0.01f);
