@@ -35,7 +35,11 @@ public final class IQ1MTensor extends FloatTensor {
 
     /** The factor of the values 16·half.. of group g, computed in float32 as the reference does. */
     private float scale(long block, float d, int g, int half) {
-        int t = scaleWord(block, g / 2) >>> 6 * (g % 2) + 3 * half;
+        return scale(d, scaleWord(block, g / 2) >>> 6 * (g % 2) + 3 * half);
+    }
+
+    /** The factor for the three scale bits at the bottom of t. */
+    private static float scale(float d, int t) {
         return d * (2 * (t & 7) + 1);
     }
 
@@ -92,10 +96,15 @@ public final class IQ1MTensor extends FloatTensor {
             long block = (firstBlock + b) * BLOCK_BYTES;
             float d = superScale(block);
             for (int g = 0; g < 8; g++) {
+                int t = scaleWord(block, g / 2) >>> 6 * (g % 2);
+                float low = scale(d, t), high = scale(d, t >>> 3);
+                // qh[2g] and qh[2g + 1] as one little-endian word: entry k's nibble is bits 4k..4k+3.
+                int nibbles = data.get(SHORT_LE, block + 32 + 2 * g);
                 int at = dstOffset + 256 * b + 32 * g;
-                for (int k = 0; k < 4; k++) {
-                    int nibble = nibble(block, g, k);
-                    IqEntries.levels(grid(block, g, k, nibble), delta(nibble), scale(block, d, g, k / 2), dst, at + 8 * k);
+                for (int k = 0; k < 4; k += 2) {
+                    int first = nibbles >>> 4 * k & 15, second = nibbles >>> 4 * (k + 1) & 15;
+                    IqEntries.levels(grid(block, g, k, first), grid(block, g, k + 1, second), delta(first), delta(second),
+                            k < 2 ? low : high, dst, at + 8 * k);
                 }
             }
         }

@@ -81,8 +81,8 @@ public final class IQ1STensor extends FloatTensor {
                 int h = high(block, g);
                 float scale = scale(d, h), delta = delta(h);
                 int at = dstOffset + 256 * b + 32 * g;
-                for (int k = 0; k < 4; k++) {
-                    IqEntries.levels(grid(block, g, k, h), delta, scale, dst, at + 8 * k);
+                for (int k = 0; k < 4; k += 2) {
+                    IqEntries.levels(grid(block, g, k, h), grid(block, g, k + 1, h), delta, delta, scale, dst, at + 8 * k);
                 }
             }
         }

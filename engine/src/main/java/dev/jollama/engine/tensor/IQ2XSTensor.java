@@ -23,7 +23,10 @@ public final class IQ2XSTensor extends FloatTensor {
 
     /** The factor of the values 16·half.. of group g, computed in float32 as the reference does. */
     private float scale(long block, float d, int g, int half) {
-        int s = uint8(block + 66 + g) >>> 4 * half & 15;
+        return scale(d, uint8(block + 66 + g) >>> 4 * half & 15);
+    }
+
+    private static float scale(float d, int s) {
         return d * (0.5f + s) * 0.25f;
     }
 
@@ -74,10 +77,13 @@ public final class IQ2XSTensor extends FloatTensor {
             long block = (firstBlock + b) * BLOCK_BYTES;
             float d = f16(block);
             for (int g = 0; g < 8; g++) {
+                int scales = uint8(block + 66 + g);
+                float low = scale(d, scales & 15), high = scale(d, scales >>> 4);
                 int at = dstOffset + 256 * b + 32 * g;
-                for (int k = 0; k < 4; k++) {
-                    int entry = entry(block, g, k);
-                    IqEntries.magnitudes(IqGrids.IQ2XS[entry & 511], IQ2XXSTensor.signByte(entry >>> 9), scale(block, d, g, k / 2), dst, at + 8 * k);
+                for (int k = 0; k < 4; k += 2) {
+                    int first = entry(block, g, k), second = entry(block, g, k + 1);
+                    IqEntries.magnitudes(IqGrids.IQ2XS[first & 511], IqGrids.IQ2XS[second & 511],
+                            IQ2XXSTensor.signByte(first >>> 9) | IQ2XXSTensor.signByte(second >>> 9) << 8, k < 2 ? low : high, dst, at + 8 * k);
                 }
             }
         }

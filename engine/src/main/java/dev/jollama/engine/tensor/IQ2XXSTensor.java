@@ -83,8 +83,9 @@ public final class IQ2XXSTensor extends FloatTensor {
                 int u = data.get(INT_LE, group + 4);
                 float scale = scale(d, u);
                 int at = dstOffset + 256 * b + 32 * g;
-                for (int k = 0; k < 4; k++) {
-                    IqEntries.magnitudes(IqGrids.IQ2XXS[uint8(group + k)], signByte(u >>> 7 * k), scale, dst, at + 8 * k);
+                for (int k = 0; k < 4; k += 2) {
+                    IqEntries.magnitudes(IqGrids.IQ2XXS[uint8(group + k)], IqGrids.IQ2XXS[uint8(group + k + 1)],
+                            signByte(u >>> 7 * k) | signByte(u >>> 7 * (k + 1)) << 8, scale, dst, at + 8 * k);
                 }
             }
         }

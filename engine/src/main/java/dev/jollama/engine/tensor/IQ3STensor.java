@@ -78,9 +78,10 @@ public final class IQ3STensor extends FloatTensor {
             for (int g = 0; g < 8; g++) {
                 float scale = scale(block, d, g);
                 int at = dstOffset + 256 * b + 32 * g;
-                for (int k = 0; k < 4; k++) {
-                    long grid = IqEntries.pair(entry(block, g, k, 0), entry(block, g, k, 1));
-                    IqEntries.magnitudes(grid, signs(block, g, k), scale, dst, at + 8 * k);
+                for (int k = 0; k < 4; k += 2) {
+                    long first = IqEntries.pair(entry(block, g, k, 0), entry(block, g, k, 1));
+                    long second = IqEntries.pair(entry(block, g, k + 1, 0), entry(block, g, k + 1, 1));
+                    IqEntries.magnitudes(first, second, signs(block, g, k) | signs(block, g, k + 1) << 8, scale, dst, at + 8 * k);
                 }
             }
         }

@@ -80,8 +80,9 @@ public final class IQ3XXSTensor extends FloatTensor {
                 int u = word(block, g);
                 float scale = scale(d, u);
                 int at = dstOffset + 256 * b + 32 * g;
-                for (int k = 0; k < 4; k++) {
-                    IqEntries.magnitudes(grid(block, g, k), IQ2XXSTensor.signByte(u >>> 7 * k), scale, dst, at + 8 * k);
+                for (int k = 0; k < 4; k += 2) {
+                    IqEntries.magnitudes(grid(block, g, k), grid(block, g, k + 1),
+                            IQ2XXSTensor.signByte(u >>> 7 * k) | IQ2XXSTensor.signByte(u >>> 7 * (k + 1)) << 8, scale, dst, at + 8 * k);
                 }
             }
         }
