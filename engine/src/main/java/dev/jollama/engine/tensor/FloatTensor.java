@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
  * a dequantized tile of rows that serves every input vector.
  */
 public abstract sealed class FloatTensor
-        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q5_0Tensor, Q4KTensor, Q5KTensor, Q6KTensor {
+        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q5_0Tensor, Q4KTensor, Q5KTensor, Q6KTensor,
+        IQ2XXSTensor, IQ2XSTensor, IQ2STensor, IQ3XXSTensor, IQ3STensor, IQ1STensor, IQ1MTensor, TQ1_0Tensor, TQ2_0Tensor {
 
     protected static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -90,16 +91,25 @@ public abstract sealed class FloatTensor
      * The storage types the engine computes with, each with its class's constructor: the one list of them (the
      * error for any other type and the tests' lists come from it).
      */
-    private static final Map<GgmlType, BiFunction<MemorySegment, Long, FloatTensor>> CLASSES = new EnumMap<>(Map.of(
-            GgmlType.F32, F32Tensor::new,
-            GgmlType.F16, F16Tensor::new,
-            GgmlType.BF16, BF16Tensor::new,
-            GgmlType.Q8_0, Q8_0Tensor::new,
-            GgmlType.Q4_0, Q4_0Tensor::new,
-            GgmlType.Q5_0, Q5_0Tensor::new,
-            GgmlType.Q4_K, Q4KTensor::new,
-            GgmlType.Q5_K, Q5KTensor::new,
-            GgmlType.Q6_K, Q6KTensor::new));
+    private static final Map<GgmlType, BiFunction<MemorySegment, Long, FloatTensor>> CLASSES = new EnumMap<>(Map.ofEntries(
+            Map.entry(GgmlType.F32, F32Tensor::new),
+            Map.entry(GgmlType.F16, F16Tensor::new),
+            Map.entry(GgmlType.BF16, BF16Tensor::new),
+            Map.entry(GgmlType.Q8_0, Q8_0Tensor::new),
+            Map.entry(GgmlType.Q4_0, Q4_0Tensor::new),
+            Map.entry(GgmlType.Q5_0, Q5_0Tensor::new),
+            Map.entry(GgmlType.Q4_K, Q4KTensor::new),
+            Map.entry(GgmlType.Q5_K, Q5KTensor::new),
+            Map.entry(GgmlType.Q6_K, Q6KTensor::new),
+            Map.entry(GgmlType.IQ2_XXS, IQ2XXSTensor::new),
+            Map.entry(GgmlType.IQ2_XS, IQ2XSTensor::new),
+            Map.entry(GgmlType.IQ2_S, IQ2STensor::new),
+            Map.entry(GgmlType.IQ3_XXS, IQ3XXSTensor::new),
+            Map.entry(GgmlType.IQ3_S, IQ3STensor::new),
+            Map.entry(GgmlType.IQ1_S, IQ1STensor::new),
+            Map.entry(GgmlType.IQ1_M, IQ1MTensor::new),
+            Map.entry(GgmlType.TQ1_0, TQ1_0Tensor::new),
+            Map.entry(GgmlType.TQ2_0, TQ2_0Tensor::new)));
 
     /** The storage types {@link #of} wraps, in {@link GgmlType}'s order. */
     public static Set<GgmlType> supportedTypes() {

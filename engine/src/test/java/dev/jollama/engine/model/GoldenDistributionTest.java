@@ -55,6 +55,17 @@ class GoldenDistributionTest {
             "syn-smollm3-q8_0.gguf", new Tolerance(0.12, 0.75, 0.25),
             "syn-phi3-q4_k_m.gguf", new Tolerance(0.1, 0.5, 0.35));
 
+    /**
+     * The IQ and TQ files of ../shared/README.md ("More tensor types"): the reference rounds activations to 256-wide
+     * Q8_K blocks before their products, coarser than the 32-wide Q8_0 blocks of the older quantized files, so a float
+     * engine sits further from it (measured by the README's float64 pass: means 0.073-0.086, maxima 0.39-0.59, top-1
+     * differed at margins up to 0.39): mean at most 0.12, maximum at most 0.75, same top-1 where the margin is at least 0.5.
+     */
+    private static final Tolerance Q8K_ACTIVATION_TYPES = new Tolerance(0.12, 0.75, 0.5);
+    private static final Set<String> Q8K_ACTIVATION_MODELS = Set.of("syn-llama-iq3_xxs.gguf", "syn-llama-iq3_s.gguf",
+            "syn-llama-iq2_xxs.gguf", "syn-llama-iq2_xs.gguf", "syn-llama-iq2_m.gguf", "syn-llama-iq1_s.gguf",
+            "syn-llama-iq1_m.gguf", "syn-llama-tq1_0.gguf", "syn-llama-tq2_0.gguf");
+
     record Tolerance(double mean, double max, double top1Margin) {}
 
     @TestFactory
@@ -90,7 +101,7 @@ class GoldenDistributionTest {
         String modelName = golden.get("model").asText();
         Tolerance tolerance = modelName.contains("f32") || modelName.contains("-f16") || modelName.equals("stories260K.gguf")
                 ? EXACT_TYPES : modelName.startsWith("syn-gemma3-") ? GEMMA3_QUANTIZED
-                : FILE_TOLERANCES.getOrDefault(modelName, APPROXIMATE_TYPES);
+                : FILE_TOLERANCES.getOrDefault(modelName, Q8K_ACTIVATION_MODELS.contains(modelName) ? Q8K_ACTIVATION_TYPES : APPROXIMATE_TYPES);
         assumeSupported(SharedTestData.model(modelName));
         // The context the reference ran with, where the golden gives it (phi3 picks its RoPE factors by it).
         int context = golden.has("n_ctx") ? golden.get("n_ctx").asInt() : 0;

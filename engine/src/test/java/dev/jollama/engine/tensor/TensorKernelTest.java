@@ -225,12 +225,13 @@ class TensorKernelTest {
 
     @Test
     void anUnsupportedTypeIsAFormatErrorNamingTheSupportedOnes() {
-        GgufTensorInfo info = new GgufTensorInfo("blk.0.ffn_up.weight", new long[]{32}, GgmlType.Q4_1, 0,
-                MemorySegment.ofArray(new byte[20]));
+        GgufTensorInfo info = new GgufTensorInfo("blk.0.ffn_up.weight", new long[]{32}, GgmlType.Q8_1, 0,
+                MemorySegment.ofArray(new byte[36]));
         assertThatThrownBy(() -> FloatTensor.of(Path.of("model.gguf"), info))
                 .isInstanceOf(GgufFormatException.class)
-                .hasMessageContaining("tensor 'blk.0.ffn_up.weight' has type Q4_1, which this engine does not support yet"
-                        + " (supported: F32, F16, Q4_0, Q5_0, Q8_0, Q4_K, Q5_K, Q6_K, BF16)");
+                .hasMessageContaining("tensor 'blk.0.ffn_up.weight' has type Q8_1, which this engine does not support yet"
+                        + " (supported: F32, F16, Q4_0, Q5_0, Q8_0, Q4_K, Q5_K, Q6_K, IQ2_XXS, IQ2_XS, IQ3_XXS, IQ1_S, IQ3_S, IQ2_S,"
+                        + " IQ1_M, BF16, TQ1_0, TQ2_0)");
     }
 
     @Test
@@ -281,6 +282,16 @@ class TensorKernelTest {
                     putShort(bytes, base + 2, Float.floatToFloat16(random.nextFloat() * 0.01f));
                 }
                 case Q6_K -> putShort(bytes, base + 208, Float.floatToFloat16(random.nextFloat() * 0.01f));
+                case IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S, IQ1_S -> putShort(bytes, base, Float.floatToFloat16(random.nextFloat() * 0.01f));
+                case TQ1_0 -> putShort(bytes, base + 52, Float.floatToFloat16(random.nextFloat() * 0.1f));
+                case TQ2_0 -> putShort(bytes, base + 64, Float.floatToFloat16(random.nextFloat() * 0.1f));
+                case IQ1_M -> {
+                    // The fp16 scale is the top nibbles of the four uint16 at 48..55: the high nibbles of bytes 49, 51, 53, 55.
+                    short d = Float.floatToFloat16(random.nextFloat() * 0.01f);
+                    for (int m = 0; m < 4; m++) {
+                        bytes[base + 49 + 2 * m] = (byte) ((bytes[base + 49 + 2 * m] & 0x0F) | (d >> 4 * m & 0xF) << 4);
+                    }
+                }
                 default -> throw new IllegalArgumentException(type.toString());
             }
         }
