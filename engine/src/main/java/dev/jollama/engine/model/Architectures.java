@@ -27,6 +27,7 @@ final class Architectures {
         FAMILIES.put("smollm3", SmolLm3::new);
         FAMILIES.put("phi3", Phi3::new);
         FAMILIES.put("qwen3moe", Qwen3Moe::new);
+        FAMILIES.put("gpt-oss", GptOss::new);
     }
 
     private Architectures() {

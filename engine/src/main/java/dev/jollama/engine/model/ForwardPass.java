@@ -286,7 +286,7 @@ final class ForwardPass {
                 return;
             }
         }
-        attentionJob.run(this, layer, window, architecture.attendsBothWays());
+        attentionJob.run(this, layer, window, architecture.attendsBothWays(), w.sinks());
         attentionOut.count(rows);
         matmul.multiply(w.output(), attentionOut, projected, c.embeddingLength());
         if (w.outputBias() != null) {

@@ -29,7 +29,7 @@ final class NomicBert extends Encoder {
             FloatTensor[] qkv = r.splitRows(blk + "attn_qkv.weight", dim, c.queryDim(), c.kvDim(), c.kvDim());
             layers[i] = new Layer(
                     new AttentionWeights(qkv[0], qkv[1], qkv[2], r.matrix(blk + "attn_output.weight", c.queryDim(), dim),
-                            null, null, null, null, null, null),
+                            null, null, null, null, null, null, null),
                     LayerNorm.read(r, blk + "attn_output_norm", dim, epsilon),
                     FeedForwardWeights.read(r, blk, c),
                     LayerNorm.read(r, blk + "layer_output_norm", dim, epsilon));
