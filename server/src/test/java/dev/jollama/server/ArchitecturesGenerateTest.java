@@ -41,7 +41,7 @@ class ArchitecturesGenerateTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gemma2", "granite", "olmo2", "smollm3", "phi3"})
+    @ValueSource(strings = {"gemma2", "granite", "olmo2", "smollm3", "phi3", "qwen3moe", "gptoss"})
     void greedyGenerationGivesTheReferenceTokens(String family) throws Exception {
         Path modelFile = TestServer.shared().resolve("models/syn-" + family + "-f32.gguf");
         JsonNode golden = json(Files.readString(TestServer.shared().resolve("golden/syn-" + family + "-f32.json")));

@@ -16,6 +16,28 @@ enum Activation {
             return x / (1f + (float) Math.exp(-x));
         }
     },
+    /**
+     * gpt-oss's SwiGLU: the gate clamped from above at 7 and up to [-7, 7], then g·sigmoid(1.702·g)·(u + 1). The
+     * constants are fixed in the reference, not read from the file.
+     */
+    CLAMPED_SWIGLU {
+        private static final float LIMIT = 7f;
+        private static final float ALPHA = 1.702f;
+
+        @Override
+        void gatedProduct(float[] gate, float[] up, float[] out, int n) {
+            for (int i = 0; i < n; i++) {
+                float g = Math.min(gate[i], LIMIT);
+                float u = Math.clamp(up[i], -LIMIT, LIMIT);
+                out[i] = g / (1f + (float) Math.exp(-ALPHA * g)) * (u + 1f);
+            }
+        }
+
+        @Override
+        float apply(float x) {
+            throw new UnsupportedOperationException("gpt-oss's SwiGLU needs its up projection: gated blocks only");
+        }
+    },
     /** GELU with the tanh approximation, as Gemma (GeGLU) and the reference's BERT use it. */
     GELU {
         @Override

@@ -26,6 +26,8 @@ final class Architectures {
         FAMILIES.put("olmo2", Olmo2::new);
         FAMILIES.put("smollm3", SmolLm3::new);
         FAMILIES.put("phi3", Phi3::new);
+        FAMILIES.put("qwen3moe", Qwen3Moe::new);
+        FAMILIES.put("gpt-oss", GptOss::new);
     }
 
     private Architectures() {

@@ -19,6 +19,7 @@ final class AttentionJob implements WorkerPool.Task {
     private int layer;
     private int window;
     private boolean bothWays;
+    private float[] sinks;
 
     /**
      * @param scale    multiplies each query·key product
@@ -35,10 +36,12 @@ final class AttentionJob implements WorkerPool.Task {
     /**
      * For each active row of the pass, writes to its row of {@code pass.attentionOut} the softmax-weighted sum of the
      * values at the positions its query may see: itself and those before it in its sequence, at most {@code window}
-     * of them (0: no limit); with {@code bothWays}, every position of its run (an encoder's whole input).
+     * of them (0: no limit); with {@code bothWays}, every position of its run (an encoder's whole input). Each head's
+     * entry of {@code sinks} (null: none) joins its softmax as a logit without a value (gpt-oss).
      */
-    void run(ForwardPass pass, int layer, int window, boolean bothWays) {
+    void run(ForwardPass pass, int layer, int window, boolean bothWays, float[] sinks) {
         this.pass = pass;
+        this.sinks = sinks;
         this.layer = layer;
         this.window = window;
         this.bothWays = bothWays;
@@ -54,6 +57,7 @@ final class AttentionJob implements WorkerPool.Task {
             pool.run(items, 1, this);
         }
         this.pass = null;
+        this.sinks = null;
     }
 
     @Override
@@ -68,12 +72,13 @@ final class AttentionJob implements WorkerPool.Task {
             int firstRow = pass.runFirstRow[run];
             Sequence sequence = pass.rowSequence[firstRow];
             int runEnd = pass.rowPosition[firstRow] + pass.runRows[run];
+            float sink = sinks == null ? Float.NEGATIVE_INFINITY : sinks[h];
             for (int row = firstRow; row < firstRow + pass.runRows[run]; row++) {
                 int position = pass.rowPosition[row];
                 int first = window > 0 ? Math.max(0, position - window + 1) : 0;
                 int end = bothWays ? runEnd : position + 1;
                 int qOffset = row * queryDim + h * headDim;
-                sequence.cache.attend(layer, pass.query, qOffset, kvOffset, headDim, first, end, scale, logitCap,
+                sequence.cache.attend(layer, pass.query, qOffset, kvOffset, headDim, first, end, scale, logitCap, sink,
                         scoreBuffer(worker, end), out, qOffset);
             }
         }

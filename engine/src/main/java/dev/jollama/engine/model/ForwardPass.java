@@ -45,6 +45,19 @@ final class ForwardPass {
     final float[] gate;
     final float[] up;
     final MatmulInput ffnProduct;
+    /**
+     * The mixture-of-experts block's buffers (null in dense families): router scores per row, each row's chosen
+     * experts and weights, the same (row, weight) pairs grouped by expert from {@code expertStart[e]}, the rows of
+     * one expert gathered as its input, and its output.
+     */
+    private final float[] routerScores;
+    private final int[] chosenExperts;
+    private final float[] chosenWeights;
+    private final int[] expertStart;
+    private final int[] expertRows;
+    private final float[] expertRowWeights;
+    private final MatmulInput expertInput;
+    private final float[] expertOut;
     private float[] batchLogits = new float[0];
 
     ForwardPass(ModelConfig c, Architecture architecture, WorkerPool pool, int capacity) {
@@ -65,9 +78,21 @@ final class ForwardPass {
         value = new float[capacity * c.kvDim()];
         attentionOut = new MatmulInput(c.queryDim(), capacity);
         projected = new float[capacity * c.embeddingLength()];
-        gate = new float[capacity * c.feedForwardLength()];
-        up = new float[capacity * c.feedForwardLength()];
-        ffnProduct = new MatmulInput(c.feedForwardLength(), capacity);
+        // A mixture-of-experts family has no dense feed-forward: the gate, up and product buffers hold one expert's.
+        boolean experts = c.expertCount() > 0;
+        int hidden = experts ? c.expertFeedForwardLength() : c.feedForwardLength();
+        gate = new float[capacity * hidden];
+        up = new float[capacity * hidden];
+        ffnProduct = new MatmulInput(hidden, capacity);
+        int choices = capacity * c.expertUsedCount();
+        routerScores = experts ? new float[capacity * c.expertCount()] : null;
+        chosenExperts = experts ? new int[choices] : null;
+        chosenWeights = experts ? new float[choices] : null;
+        expertStart = experts ? new int[c.expertCount() + 1] : null;
+        expertRows = experts ? new int[choices] : null;
+        expertRowWeights = experts ? new float[choices] : null;
+        expertInput = experts ? new MatmulInput(c.embeddingLength(), capacity) : null;
+        expertOut = experts ? new float[capacity * c.embeddingLength()] : null;
     }
 
     /** Runs the batch: caches every row's key and value in its sequence, and writes the outputs rows ask for. */
@@ -261,7 +286,7 @@ final class ForwardPass {
                 return;
             }
         }
-        attentionJob.run(this, layer, window, architecture.attendsBothWays());
+        attentionJob.run(this, layer, window, architecture.attendsBothWays(), w.sinks());
         attentionOut.count(rows);
         matmul.multiply(w.output(), attentionOut, projected, c.embeddingLength());
         if (w.outputBias() != null) {
@@ -291,6 +316,92 @@ final class ForwardPass {
         if (w.downBias() != null) {
             addToEachRow(projected, w.downBias());
         }
+    }
+
+    /**
+     * The mixture-of-experts block of the normalised rows: the router chooses each row's experts and their weights
+     * ({@code routing}), then each expert that any row chose runs once for all of them, its weights read once per
+     * step however many rows chose it (a decode step reads only its rows' chosen experts): their rows gathered into
+     * one input, the gated product with {@code activation}, and the weighted results added to those rows' output.
+     */
+    void mixtureOfExperts(ExpertWeights w, Routing routing, Activation activation) {
+        if (rows == 0) {
+            return;
+        }
+        int dim = c.embeddingLength(), experts = c.expertCount(), used = c.expertUsedCount();
+        int hidden = c.expertFeedForwardLength();
+        matmul.multiply(w.router(), normed, routerScores, experts);
+        for (int t = 0; t < rows; t++) {
+            if (w.routerBias() != null) {
+                add(routerScores, t * experts, w.routerBias());
+            }
+            routing.choose(routerScores, t * experts, experts, used, chosenExperts, chosenWeights, t * used);
+        }
+        groupByExpert(rows * used);
+        Arrays.fill(projected, 0, rows * dim, 0f);
+        float[] product = ffnProduct.values();
+        for (int e = 0; e < experts; e++) {
+            int from = expertStart[e], n = expertStart[e + 1] - from;
+            if (n == 0) {
+                continue;
+            }
+            // Rows are grouped in row order, so an expert every row chose has them all, as they are.
+            MatmulInput input = n == rows ? normed : gatherRows(from, n);
+            matmul.multiply(w.gate()[e], input, gate, hidden);
+            matmul.multiply(w.up()[e], input, up, hidden);
+            if (w.gateBias() != null) {
+                for (int j = 0; j < n; j++) {
+                    add(gate, j * hidden, w.gateBias()[e]);
+                    add(up, j * hidden, w.upBias()[e]);
+                }
+            }
+            activation.gatedProduct(gate, up, product, n * hidden);
+            ffnProduct.count(n);
+            matmul.multiply(w.down()[e], ffnProduct, expertOut, dim);
+            for (int j = 0; j < n; j++) {
+                if (w.downBias() != null) {
+                    add(expertOut, j * dim, w.downBias()[e]);
+                }
+                int row = expertRows[from + j];
+                float weight = expertRowWeights[from + j];
+                for (int i = 0; i < dim; i++) {
+                    projected[row * dim + i] += weight * expertOut[j * dim + i];
+                }
+            }
+        }
+    }
+
+    /**
+     * Sorts the first {@code choices} (row, weight) choices by expert, keeping row order within each: expert e's
+     * from {@code expertStart[e]} to {@code expertStart[e + 1]} of {@link #expertRows} and {@link #expertRowWeights}.
+     */
+    private void groupByExpert(int choices) {
+        int experts = c.expertCount(), used = c.expertUsedCount();
+        Arrays.fill(expertStart, 0);
+        for (int i = 0; i < choices; i++) {
+            expertStart[chosenExperts[i] + 1]++;
+        }
+        for (int e = 0; e < experts; e++) {
+            expertStart[e + 1] += expertStart[e];
+        }
+        // Each choice goes to its expert's next free place; that moves expertStart[e] to e's end, e + 1's start.
+        for (int i = 0; i < choices; i++) {
+            int at = expertStart[chosenExperts[i]]++;
+            expertRows[at] = i / used;
+            expertRowWeights[at] = chosenWeights[i];
+        }
+        System.arraycopy(expertStart, 0, expertStart, 1, experts);
+        expertStart[0] = 0;
+    }
+
+    /** The normalised rows {@code expertRows[from..from + n)} into {@link #expertInput}. */
+    private MatmulInput gatherRows(int from, int n) {
+        int dim = c.embeddingLength();
+        for (int j = 0; j < n; j++) {
+            System.arraycopy(normed.values(), expertRows[from + j] * dim, expertInput.values(), j * dim, dim);
+        }
+        expertInput.count(n);
+        return expertInput;
     }
 
     /** Adds v to each of the first rows rows of m (v.length wide). */

@@ -19,7 +19,7 @@ final class NomicBert extends Encoder {
             String blk = "blk." + i + ".";
             FloatTensor[] qkv = r.splitRows(blk + "attn_qkv.weight", dim, c.queryDim(), c.kvDim(), c.kvDim());
             AttentionWeights attention = new AttentionWeights(qkv[0], qkv[1], qkv[2],
-                    r.matrix(blk + "attn_output.weight", c.queryDim(), dim), null, null, null, null, null, null);
+                    r.matrix(blk + "attn_output.weight", c.queryDim(), dim), null, null, null, null, null, null, null);
             layers[i] = postNormLayer(r, blk, attention, FeedForwardWeights.read(r, blk, c));
         }
     }

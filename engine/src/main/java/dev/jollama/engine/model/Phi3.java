@@ -24,7 +24,7 @@ final class Phi3 extends Llama {
         int dim = c.embeddingLength();
         var qkv = r.splitRows(blk + "attn_qkv.weight", dim, c.queryDim(), c.kvDim(), c.kvDim());
         return new AttentionWeights(qkv[0], qkv[1], qkv[2], r.matrix(blk + "attn_output.weight", c.queryDim(), dim),
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null);
     }
 
     private static FeedForwardWeights feedForward(WeightReader r, String blk, ModelConfig c) {

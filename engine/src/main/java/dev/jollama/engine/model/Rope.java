@@ -46,6 +46,29 @@ final class Rope {
         this(c, style, c.ropeBase(), null, c.ropeScale());
     }
 
+    /**
+     * YaRN as the reference applies it (gpt-oss): pairs whose wavelength fits the original context many times (below
+     * the correction dimension for β = 32) keep their frequency, pairs beyond the one for β = 1 turn {@code factor}
+     * times slower, a linear ramp blends those between; the magnitude is 1 + 0.1·ln(factor). β are the reference's
+     * fixed constants. Blending frequencies equals blending the angles, since both are linear in the position.
+     */
+    static Rope yarn(ModelConfig c, Style style, float base, float factor, int originalContext) {
+        int n = c.ropeDimensions();
+        double low = Math.max(0, Math.floor(correctionDimension(n, base, originalContext, 32)));
+        double high = Math.min(n - 1, Math.ceil(correctionDimension(n, base, originalContext, 1)));
+        float[] divisors = new float[n / 2];
+        for (int i = 0; i < divisors.length; i++) {
+            double original = 1 - Math.clamp((i - low) / Math.max(0.001, high - low), 0, 1);
+            divisors[i] = (float) (1 / (original + (1 - original) / factor));
+        }
+        return new Rope(c, style, base, divisors, 1f, (float) (1 + 0.1 * Math.log(factor)));
+    }
+
+    /** The (fractional) pair index that turns {@code beta} full rotations over the original context. */
+    private static double correctionDimension(int n, float base, int originalContext, double beta) {
+        return n * Math.log(originalContext / (2 * Math.PI * beta)) / (2 * Math.log(base));
+    }
+
     /** Rotates {@code heads} heads of v from {@code offset} for {@code position}. */
     void rotate(float[] v, int offset, int heads, int position) {
         int pairs = frequencies.length;

@@ -38,6 +38,34 @@ record WeightReader(GgufFile file) {
         return parts;
     }
 
+    /**
+     * A mixture-of-experts tensor, shape [rowLength, rows, experts]: expert e's matrix is the e-th slab of
+     * {@code rows} rows, returned as a view of the file's tensor, not a copy.
+     */
+    FloatTensor[] experts(String name, long rowLength, long rows, int experts) {
+        GgufTensorInfo info = checked(name, rowLength, rows, experts);
+        if (rowLength % info.type().blockSize != 0) {
+            throw new GgufFormatException(file.path(), "tensor '" + name + "' cannot be split into its experts: its rows of "
+                    + rowLength + " values are not whole " + info.type() + " blocks");
+        }
+        FloatTensor whole = FloatTensor.of(file.path(), info);
+        FloatTensor[] parts = new FloatTensor[experts];
+        for (int e = 0; e < experts; e++) {
+            parts[e] = whole.slice(e * rows * rowLength, rows * rowLength);
+        }
+        return parts;
+    }
+
+    /** Per-expert vectors, shape [length, experts]: row e belongs to expert e. */
+    float[][] expertVectors(String name, int length, int experts) {
+        FloatTensor t = FloatTensor.of(file.path(), checked(name, length, experts));
+        float[][] values = new float[experts][length];
+        for (int e = 0; e < experts; e++) {
+            t.copyTo((long) e * length, values[e], 0, length);
+        }
+        return values;
+    }
+
     float[] vector(String name, int length) {
         FloatTensor t = FloatTensor.of(file.path(), checked(name, length));
         float[] values = new float[length];

@@ -181,6 +181,14 @@ public final class FloatKernels {
      * they cost more than the scores themselves for short heads).
      */
     public static void softmax(float[] x, int from, int to) {
+        softmax(x, from, to, Float.NEGATIVE_INFINITY);
+    }
+
+    /**
+     * The softmax of x[from..to) with one more logit, {@code sink}, that joins the sum but has no entry of its own
+     * (gpt-oss's attention sinks), so the weights sum to less than 1; {@code -∞}: a plain softmax.
+     */
+    public static void softmax(float[] x, int from, int to, float sink) {
         int n = to - from;
         int bound = F.loopBound(n);
         FloatVector maxes = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
@@ -192,6 +200,7 @@ public final class FloatKernels {
         for (; i < n; i++) {
             max = Math.max(max, x[from + i]);
         }
+        max = Math.max(max, sink);
         FloatVector shift = FloatVector.broadcast(F, max);
         FloatVector sums = FloatVector.zero(F);
         for (i = 0; i < bound; i += F.length()) {
@@ -204,6 +213,7 @@ public final class FloatKernels {
             x[from + i] = (float) Math.exp(x[from + i] - max);
             sum += x[from + i];
         }
+        sum += (float) Math.exp(sink - max);
         FloatVector inverse = FloatVector.broadcast(F, 1f / sum);
         for (i = 0; i < bound; i += F.length()) {
             FloatVector.fromArray(F, x, from + i).mul(inverse).intoArray(x, from + i);

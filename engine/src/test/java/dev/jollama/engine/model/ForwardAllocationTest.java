@@ -19,7 +19,8 @@ class ForwardAllocationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"syn-llama-q4_0.gguf", "syn-llama-q4_k_m.gguf", "syn-qwen2-q8_0.gguf", "syn-gemma2-q8_0.gguf",
-            "syn-phi3-q4_k_m.gguf"})
+            "syn-phi3-q4_k_m.gguf", "syn-qwen3moe-q4_k_m.gguf",
+            "syn-gptoss-f32.gguf"})
     void forwardPassesAllocateNothingOnceCompiled(String modelName) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         // A cache of one sequence, so that its blocks are all allocated (and then reused) during the warm-up rounds.

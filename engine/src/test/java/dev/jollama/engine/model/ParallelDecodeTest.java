@@ -26,7 +26,8 @@ class ParallelDecodeTest {
     @ParameterizedTest
     @ValueSource(strings = {"syn-llama-f32.gguf", "syn-llama-q8_0.gguf", "syn-llama-q4_k_m.gguf", "syn-qwen2-q8_0.gguf",
             "syn-qwen3-q4_k_m.gguf", "syn-gemma3-q8_0.gguf", "syn-gemma2-q8_0.gguf",
-            "syn-granite-q8_0.gguf", "syn-olmo2-q8_0.gguf", "syn-smollm3-q8_0.gguf", "syn-phi3-q8_0.gguf"})
+            "syn-granite-q8_0.gguf", "syn-olmo2-q8_0.gguf", "syn-smollm3-q8_0.gguf", "syn-phi3-q8_0.gguf", "syn-qwen3moe-q8_0.gguf",
+            "syn-gptoss-f32.gguf"})
     void aPassOverSeveralSequencesGivesEachItsOwnLogits(String modelName) {
         try (Model model = Model.load(SharedTestData.model(modelName))) {
             Random random = new Random(11);

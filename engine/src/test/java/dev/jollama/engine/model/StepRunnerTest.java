@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StepRunnerTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"syn-llama-q8_0.gguf", "syn-qwen2-q8_0.gguf", "syn-qwen3-q4_k_m.gguf", "syn-gemma3-q8_0.gguf"})
+    @ValueSource(strings = {"syn-llama-q8_0.gguf", "syn-qwen2-q8_0.gguf", "syn-qwen3-q4_k_m.gguf", "syn-gemma3-q8_0.gguf",
+            "syn-qwen3moe-q4_k_m.gguf", "syn-gptoss-f32.gguf"})
     void mixedPromptAndDecodeRowsGiveEachSequenceTheLogitsItGetsAlone(String modelName) {
         try (Model model = Model.load(SharedTestData.model(modelName))) {
             Random random = new Random(5);

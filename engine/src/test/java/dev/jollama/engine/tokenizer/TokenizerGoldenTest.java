@@ -64,7 +64,11 @@ class TokenizerGoldenTest {
                     boolean plainText = IntStream.of(promptTokens).skip(promptTokens[0] == tokenizer.bosToken() ? 1 : 0)
                             .noneMatch(tokenizer::isControl);
                     if (plainText) {
-                        assertThat(tokenizer.decode(promptTokens)).isEqualTo(prompt);
+                        // Decoded as the start of a text: after BOS, which decoding takes as the mark of a start and
+                        // a vocabulary without add_bos (gpt-oss) does not put there, so that its space prefix goes.
+                        int[] fromStart = promptTokens[0] == tokenizer.bosToken() ? promptTokens
+                                : IntStream.concat(IntStream.of(tokenizer.bosToken()), IntStream.of(promptTokens)).toArray();
+                        assertThat(tokenizer.decode(fromStart)).isEqualTo(prompt);
                     }
                 }));
                 tests.add(DynamicTest.dynamicTest("generated after " + label, () -> {
