@@ -25,7 +25,7 @@ class BatchedPromptTest {
     void batchedPromptGivesTheLogitsOfTokenByToken(String modelName) {
         // An f32 cache: an f16 one rounds keys and values, and a last-bit difference between the kernels of a
         // batch and of a single token can flip a rounding, which Gemma's six layers amplify past this bound.
-        try (Model model = Model.load(SharedTestData.model(modelName), new Model.Options(0, KvCacheType.F32, 0, 0))) {
+        try (Model model = Model.load(SharedTestData.model(modelName), new Model.Options(0, KvCacheType.F32, Model.Options.DEFAULT.sequences(), 0))) {
             int length = 2 * Model.BATCH_CAPACITY + 22;
             int[] prompt = new Random(7).ints(length, 1, model.tokenizer().vocabularySize()).toArray();
 
