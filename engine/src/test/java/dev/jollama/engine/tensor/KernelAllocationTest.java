@@ -54,12 +54,17 @@ class KernelAllocationTest {
                 for (int i = 0; i < warmUp; i++) {
                     matmul.multiply(tensor, in, out, ROWS);
                 }
-                long before = threads.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < 200; i++) {
-                    matmul.multiply(tensor, in, out, ROWS);
+                // Rounds until one allocates (next to) nothing: on a busy machine C2's queue is long, and a kernel
+                // still interpreted allocates its vectors; one compiled with them boxed allocates in every round.
+                long allocated = Long.MAX_VALUE;
+                for (int round = 0; round < 50 && allocated >= 16 * 1024; round++) {
+                    long before = threads.getCurrentThreadAllocatedBytes();
+                    for (int i = 0; i < 200; i++) {
+                        matmul.multiply(tensor, in, out, ROWS);
+                    }
+                    allocated = threads.getCurrentThreadAllocatedBytes() - before;
                 }
-                long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-                assertThat(allocated).as("%s bytes allocated by 200 products of %d rows by %d input vectors", type, ROWS, count)
+                assertThat(allocated).as("%s bytes allocated by the last round of 200 products of %d rows by %d input vectors", type, ROWS, count)
                         .isLessThan(16 * 1024);
             }
         }
