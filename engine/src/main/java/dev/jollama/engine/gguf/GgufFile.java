@@ -327,6 +327,13 @@ public final class GgufFile implements AutoCloseable {
         throw wrongType(key, v, "a number");
     }
 
+    public float requireFloat(String key) {
+        if (!metadata.containsKey(key)) {
+            throw new GgufFormatException(path, "metadata '" + key + "' is missing");
+        }
+        return getFloat(key, 0f);
+    }
+
     public boolean getBoolean(String key, boolean fallback) {
         Object v = metadata.get(key);
         if (v == null) {

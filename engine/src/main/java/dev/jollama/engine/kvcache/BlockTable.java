@@ -79,19 +79,23 @@ public final class BlockTable implements AutoCloseable {
 
     /**
      * Attention of one query head over positions {@code first} (inclusive) to {@code end} (exclusive) of a layer:
-     * the softmax of the scaled scores against the keys (left in {@code scores[first..end)}), and the weighted sum
-     * of the values into {@code out[outOffset..+n)}. The head's keys and values are the n values from
-     * {@code kvOffset}.
+     * the softmax of the scaled scores against the keys (left in {@code scores[first..end)}), soft-capped first
+     * when {@code logitCap} is above 0 ({@link FloatKernels#softCap}), with the head's {@code sink} as one more logit
+     * without a value ({@link FloatKernels#softmax(float[], int, int, float)}; -∞: none), and the weighted sum of the values into
+     * {@code out[outOffset..+n)}. The head's keys and values are the n values from {@code kvOffset}.
      */
     public void attend(int layer, float[] query, int queryOffset, int kvOffset, int n, int first, int end, float scale,
-                       float[] scores, float[] out, int outOffset) {
+                       float logitCap, float sink, float[] scores, float[] out, int outOffset) {
         CacheStorage storage = cache.storage();
         int size = KvCache.BLOCK_SIZE;
         for (int start = first / size * size; start < end; start += size) {
             int from = Math.max(first, start) - start, to = Math.min(end, start + size) - start;
             storage.scores(layer, blocks[start / size].id, query, queryOffset, n, kvOffset, from, to, scale, scores, start);
         }
-        FloatKernels.softmax(scores, first, end);
+        if (logitCap > 0) {
+            FloatKernels.softCap(scores, first, end, logitCap);
+        }
+        FloatKernels.softmax(scores, first, end, sink);
         Arrays.fill(out, outOffset, outOffset + n, 0f);
         for (int start = first / size * size; start < end; start += size) {
             int from = Math.max(first, start) - start, to = Math.min(end, start + size) - start;

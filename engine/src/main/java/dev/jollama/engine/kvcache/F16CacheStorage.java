@@ -2,7 +2,10 @@ package dev.jollama.engine.kvcache;
 
 import dev.jollama.engine.tensor.F16Kernels;
 
-/** Keys and values as IEEE half floats (binary16): half the memory of floats, rounded as llama.cpp's f16 cache. */
+/**
+ * Keys and values as IEEE half floats (binary16): half the memory of floats, rounded as llama.cpp's f16 cache but for
+ * magnitudes below 2^-14, which stay normal ({@link F16Kernels#half}).
+ */
 final class F16CacheStorage extends CacheStorage {
 
     F16CacheStorage(int layers, int kvDim) {
@@ -23,7 +26,7 @@ final class F16CacheStorage extends CacheStorage {
     void write(int layer, int block, int slot, float[] key, int keyOffset, float[] value, int valueOffset) {
         short[] k = (short[]) keys[index(layer, block)];
         for (int d = 0, at = base(block) + slot; d < kvDim; d++, at += BLOCK) {
-            k[at] = Float.floatToFloat16(key[keyOffset + d]);
+            k[at] = F16Kernels.half(key[keyOffset + d]);
         }
         F16Kernels.toHalf(value, valueOffset, (short[]) values[index(layer, block)], base(block) + slot * kvDim, kvDim);
     }

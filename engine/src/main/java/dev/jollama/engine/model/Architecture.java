@@ -4,22 +4,16 @@ import dev.jollama.engine.tensor.FloatTensor;
 
 /**
  * A transformer family: its settings, its weights (read by their GGUF tensor names) and how its forward pass
- * composes the blocks of {@link ForwardPass}. Each family is one subclass, found by its {@code general.architecture}
- * name in {@link Architectures}.
+ * composes the blocks of {@link ForwardPass}. Each family is one subclass of {@link Decoder} (generation) or
+ * {@link Encoder} (embeddings), found by its {@code general.architecture} name in {@link Architectures}.
  */
-abstract class Architecture {
+abstract sealed class Architecture permits Decoder, Encoder {
     final ModelConfig config;
     final FloatTensor tokenEmbedding;
-    final float[] outputNorm;
-    /** The output projection; the token embedding itself when the file ties them (no output.weight). */
-    final FloatTensor output;
 
     Architecture(WeightReader r, ModelConfig c) {
-        int dim = c.embeddingLength();
         this.config = c;
-        this.tokenEmbedding = r.matrix("token_embd.weight", dim, c.vocabularySize());
-        this.outputNorm = r.vector("output_norm.weight", dim);
-        this.output = r.has("output.weight") ? r.matrix("output.weight", dim, c.vocabularySize()) : tokenEmbedding;
+        this.tokenEmbedding = r.matrix("token_embd.weight", c.embeddingLength(), c.vocabularySize());
     }
 
     /** The pass's tokens into its residual stream. */
@@ -29,4 +23,25 @@ abstract class Architecture {
 
     /** Layer {@code layer} over the pass's rows. */
     abstract void layer(ForwardPass p, int layer);
+
+    /** The final hidden states of the pass's rows, from its residual stream into the input of the next product. */
+    abstract void finalHiddenStates(ForwardPass p);
+
+    /** Whether each position attends to every position of its input (encoders) instead of those up to itself. */
+    abstract boolean attendsBothWays();
+
+    /** What attention multiplies each query·key product by: 1/√(head size) unless the family sets its own. */
+    float attentionScale() {
+        return (float) (1.0 / Math.sqrt(config.headDim()));
+    }
+
+    /** The cap of attention logits, soft-capped as cap·tanh(s/cap) before the softmax (Gemma 2); 0: not capped. */
+    float attentionLogitCap() {
+        return 0;
+    }
+
+    /** What each block's output is multiplied by as it joins the residual stream (Granite's residual scale). */
+    float residualScale() {
+        return 1;
+    }
 }

@@ -19,6 +19,15 @@ final class Architectures {
         FAMILIES.put("qwen2", Qwen2::new);
         FAMILIES.put("qwen3", Qwen3::new);
         FAMILIES.put("gemma3", Gemma3::new);
+        FAMILIES.put("bert", Bert::new);
+        FAMILIES.put("nomic-bert", NomicBert::new);
+        FAMILIES.put("gemma2", Gemma2::new);
+        FAMILIES.put("granite", Granite::new);
+        FAMILIES.put("olmo2", Olmo2::new);
+        FAMILIES.put("smollm3", SmolLm3::new);
+        FAMILIES.put("phi3", Phi3::new);
+        FAMILIES.put("qwen3moe", Qwen3Moe::new);
+        FAMILIES.put("gpt-oss", GptOss::new);
     }
 
     private Architectures() {

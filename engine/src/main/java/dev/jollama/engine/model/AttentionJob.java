@@ -14,26 +14,37 @@ final class AttentionJob implements WorkerPool.Task {
     private final WorkerPool pool;
     private final float[][] scores;
     private final float scale;
+    private final float logitCap;
     private ForwardPass pass;
     private int layer;
     private int window;
+    private boolean bothWays;
+    private float[] sinks;
 
-    AttentionJob(ModelConfig c, WorkerPool pool) {
+    /**
+     * @param scale    multiplies each query·key product
+     * @param logitCap soft-caps the products before the softmax (0: not capped)
+     */
+    AttentionJob(ModelConfig c, WorkerPool pool, float scale, float logitCap) {
         this.c = c;
         this.pool = pool;
         this.scores = new float[pool.threads()][0];
-        this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
+        this.scale = scale;
+        this.logitCap = logitCap;
     }
 
     /**
      * For each active row of the pass, writes to its row of {@code pass.attentionOut} the softmax-weighted sum of the
      * values at the positions its query may see: itself and those before it in its sequence, at most {@code window}
-     * of them (0: no limit).
+     * of them (0: no limit); with {@code bothWays}, every position of its run (an encoder's whole input). Each head's
+     * entry of {@code sinks} (null: none) joins its softmax as a logit without a value (gpt-oss).
      */
-    void run(ForwardPass pass, int layer, int window) {
+    void run(ForwardPass pass, int layer, int window, boolean bothWays, float[] sinks) {
         this.pass = pass;
+        this.sinks = sinks;
         this.layer = layer;
         this.window = window;
+        this.bothWays = bothWays;
         long work = 0;
         for (int r = 0; r < pass.runCount; r++) {
             work += (long) pass.runRows[r] * (pass.rowPosition[pass.runFirstRow[r]] + pass.runRows[r]);
@@ -46,6 +57,7 @@ final class AttentionJob implements WorkerPool.Task {
             pool.run(items, 1, this);
         }
         this.pass = null;
+        this.sinks = null;
     }
 
     @Override
@@ -59,12 +71,15 @@ final class AttentionJob implements WorkerPool.Task {
             int kvOffset = (h / groupSize) * headDim;
             int firstRow = pass.runFirstRow[run];
             Sequence sequence = pass.rowSequence[firstRow];
+            int runEnd = pass.rowPosition[firstRow] + pass.runRows[run];
+            float sink = sinks == null ? Float.NEGATIVE_INFINITY : sinks[h];
             for (int row = firstRow; row < firstRow + pass.runRows[run]; row++) {
                 int position = pass.rowPosition[row];
                 int first = window > 0 ? Math.max(0, position - window + 1) : 0;
+                int end = bothWays ? runEnd : position + 1;
                 int qOffset = row * queryDim + h * headDim;
-                sequence.cache.attend(layer, pass.query, qOffset, kvOffset, headDim, first, position + 1, scale,
-                        scoreBuffer(worker, position + 1), out, qOffset);
+                sequence.cache.attend(layer, pass.query, qOffset, kvOffset, headDim, first, end, scale, logitCap, sink,
+                        scoreBuffer(worker, end), out, qOffset);
             }
         }
     }

@@ -47,6 +47,7 @@ public final class Model implements AutoCloseable {
     private final boolean ownsPool;
     /** Guarded by this model's monitor, as is {@link #single}. */
     private final ForwardPass pass;
+    private final int passCapacity;
     private final Batch single = new Batch(BATCH_CAPACITY);
     private final StepRunner steps;
 
@@ -58,11 +59,12 @@ public final class Model implements AutoCloseable {
         this.pooling = Pooling.of(file, config.architecture());
         this.ownsPool = options.threads() > 0;
         this.pool = ownsPool ? new WorkerPool(options.threads()) : WorkerPool.shared();
-        int sequenceLength = options.contextLength() <= 0 ? config.contextLength() : Math.min(options.contextLength(), config.contextLength());
-        this.blocksPerSequence = KvCache.blocksFor(sequenceLength);
+        this.blocksPerSequence = KvCache.blocksFor(config.sequenceLength());
         int blocks = Math.multiplyExact(Math.max(1, options.sequences()), blocksPerSequence);
         this.cache = new KvCache(cacheType(options.cacheType(), config), config.blockCount(), config.kvDim(), blocks);
-        this.pass = new ForwardPass(config, architecture, pool, BATCH_CAPACITY);
+        // An encoder's input goes through whole, in one pass: room for its whole context.
+        this.passCapacity = architecture.attendsBothWays() ? Math.max(BATCH_CAPACITY, config.sequenceLength()) : BATCH_CAPACITY;
+        this.pass = new ForwardPass(config, architecture, pool, passCapacity);
         this.steps = new StepRunner(this);
     }
 
@@ -100,7 +102,7 @@ public final class Model implements AutoCloseable {
         if (embedding.shape().length != 2 || embedding.shape()[1] > Integer.MAX_VALUE) {
             throw new GgufFormatException(file.path(), "tensor 'token_embd.weight' must be a matrix of at most 2^31 rows, found " + embedding);
         }
-        ModelConfig config = ModelConfig.read(file, architecture, (int) embedding.shape()[1]);
+        ModelConfig config = ModelConfig.read(file, architecture, (int) embedding.shape()[1], options.contextLength());
         Tokenizer tokenizer = Tokenizer.fromGguf(file);
         if (tokenizer.vocabularySize() > config.vocabularySize()) {
             throw new GgufFormatException(file.path(), "the vocabulary has " + tokenizer.vocabularySize()
@@ -203,11 +205,12 @@ public final class Model implements AutoCloseable {
     /**
      * Text embeddings: each input's final normalised hidden states pooled as the file says ({@link Pooling}; the
      * mean for generative models, which have no pooling head). Not length-normalised. The inputs share passes, as
-     * many at a time as one sequence's share of the KV cache holds.
+     * many at a time as one sequence's share of the KV cache holds; an encoder's inputs each go through whole.
      */
     public List<float[]> embed(List<int[]> inputs) {
         List<float[]> pooled = new ArrayList<>(inputs.size());
-        Batch batch = new Batch(BATCH_CAPACITY);
+        Batch batch = new Batch(passCapacity);
+        boolean whole = architecture.attendsBothWays();
         Sequence[] sequences = new Sequence[inputs.size()];
         float[] hidden = new float[config.embeddingLength()];
         try {
@@ -222,8 +225,13 @@ public final class Model implements AutoCloseable {
                         throw new IllegalArgumentException("input " + input + " has no tokens");
                     }
                     if (sequences[input] == null) {
+                        if (whole && tokens.length > passCapacity) {
+                            throw new IllegalArgumentException("input " + input + " has " + tokens.length
+                                    + " tokens, more than the model's context of " + passCapacity);
+                        }
                         blocks += KvCache.blocksFor(tokens.length);
-                        if (batch.size() > 0 && blocks > blocksPerSequence) {
+                        boolean fits = blocks <= blocksPerSequence && (!whole || batch.size() + tokens.length <= passCapacity);
+                        if (batch.size() > 0 && !fits) {
                             break; // the next pass starts with it
                         }
                         sequences[input] = newSequence(tokens.length);

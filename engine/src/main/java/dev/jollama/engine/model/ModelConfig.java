@@ -11,6 +11,12 @@ import dev.jollama.engine.gguf.GgufFormatException;
  * @param ropeDimensions   how many dimensions of each head RoPE rotates
  * @param architecture     the family's {@code general.architecture} name, the prefix of these keys
  * @param ropeScale        positions are multiplied by this before rotation (1 / linear scaling factor)
+ * @param sequenceLength   the context of each sequence the engine runs the model with (num_ctx, at most the
+ *                         trained context): not in the file, but Phi-3 picks its RoPE factors by it
+ * @param expertCount      experts of each mixture-of-experts block ({@code expert_count}); 0: dense feed-forward
+ * @param expertUsedCount  experts each row goes through ({@code expert_used_count})
+ * @param expertFeedForwardLength hidden width of one expert ({@code expert_feed_forward_length}, else
+ *                         feed_forward_length / expert_used_count as the reference reads it)
  */
 public record ModelConfig(
         String architecture,
@@ -26,12 +32,17 @@ public record ModelConfig(
         float rmsNormEps,
         float ropeBase,
         float ropeScale,
-        int ropeDimensions) {
+        int ropeDimensions,
+        int sequenceLength,
+        int expertCount,
+        int expertUsedCount,
+        int expertFeedForwardLength) {
 
     /** Bounds layer widths read from a file, so a corrupt count cannot overflow an int product. */
     private static final int MAX_WIDTH = 1 << 24;
 
-    static ModelConfig read(GgufFile file, String architecture, int vocabularySize) {
+    /** @param requestedLength the context per sequence asked for; 0 or more than the trained context: the trained one */
+    static ModelConfig read(GgufFile file, String architecture, int vocabularySize, int requestedLength) {
         String p = architecture + ".";
         int embedding = file.requireInt(p + "embedding_length", 1);
         int heads = file.requireInt(p + "attention.head_count", 1);
@@ -59,8 +70,9 @@ public record ModelConfig(
                 throw new GgufFormatException(file.path(), "rope.scaling.factor is " + factor + ", not positive");
             }
             ropeScale = 1f / factor;
-        } else if (!scalingType.equals("none")) {
-            throw new GgufFormatException(file.path(), "rope.scaling.type '" + scalingType + "' is not supported (none and linear are)");
+        } else if (!scalingType.equals("none") && !scalingType.equals("yarn")) {
+            // YaRN changes each pair's frequency, not the positions: a family that has it builds its Rope with Rope.yarn.
+            throw new GgufFormatException(file.path(), "rope.scaling.type '" + scalingType + "' is not supported (none, linear and yarn are)");
         }
         int blockCount = file.requireInt(p + "block_count", 1);
         if (blockCount > file.tensors().size()) {
@@ -69,21 +81,34 @@ public record ModelConfig(
         if ((long) heads * headDim > MAX_WIDTH || (long) kvHeads * headDim > MAX_WIDTH) {
             throw new GgufFormatException(file.path(), heads + " heads of " + headDim + " values are wider than any supported model");
         }
+        int contextLength = file.getInt(p + "context_length", 2048, 1);
+        int feedForward = file.requireInt(p + "feed_forward_length", 1);
+        int experts = file.getInt(p + "expert_count", 0, 0);
+        int expertsUsed = experts == 0 ? 0 : file.requireInt(p + "expert_used_count", 1);
+        if (expertsUsed > experts) {
+            throw new GgufFormatException(file.path(), "expert_used_count " + expertsUsed + " is more than expert_count " + experts);
+        }
+        int expertFeedForward = experts == 0 ? 0
+                : file.getInt(p + "expert_feed_forward_length", Math.max(1, feedForward / expertsUsed), 1);
         return new ModelConfig(
                 architecture,
                 embedding,
-                file.requireInt(p + "feed_forward_length", 1),
+                feedForward,
                 blockCount,
                 heads,
                 kvHeads,
                 headDim,
                 valueDim,
-                file.getInt(p + "context_length", 2048, 1),
+                contextLength,
                 vocabularySize,
                 file.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f),
                 file.getFloat(p + "rope.freq_base", 10_000f),
                 ropeScale,
-                ropeDimensions);
+                ropeDimensions,
+                requestedLength <= 0 ? contextLength : Math.min(requestedLength, contextLength),
+                experts,
+                expertsUsed,
+                expertFeedForward);
     }
 
     public int queryDim() {

@@ -6,6 +6,7 @@ import dev.jollama.engine.gguf.GgufTensorInfo;
 import dev.jollama.engine.tensor.FloatTensor;
 
 import java.util.Arrays;
+import java.util.stream.LongStream;
 
 /**
  * Looks a model's tensors up by name and checks their shapes, naming the tensor in every error. Matrices stay in
@@ -15,6 +16,54 @@ record WeightReader(GgufFile file) {
 
     FloatTensor matrix(String name, long rowLength, long rows) {
         return FloatTensor.of(file.path(), checked(name, rowLength, rows));
+    }
+
+    /**
+     * A fused matrix of rows {@code rowLength} wide, split into consecutive parts of {@code rows[i]} rows: views of
+     * the file's tensor, not copies.
+     */
+    FloatTensor[] splitRows(String name, long rowLength, long... rows) {
+        GgufTensorInfo info = checked(name, rowLength, LongStream.of(rows).sum());
+        if (rowLength % info.type().blockSize != 0) {
+            throw new GgufFormatException(file.path(), "tensor '" + name + "' cannot be split into its parts: its rows of "
+                    + rowLength + " values are not whole " + info.type() + " blocks");
+        }
+        FloatTensor whole = FloatTensor.of(file.path(), info);
+        FloatTensor[] parts = new FloatTensor[rows.length];
+        long first = 0;
+        for (int i = 0; i < rows.length; i++) {
+            parts[i] = whole.slice(first * rowLength, rows[i] * rowLength);
+            first += rows[i];
+        }
+        return parts;
+    }
+
+    /**
+     * A mixture-of-experts tensor, shape [rowLength, rows, experts]: expert e's matrix is the e-th slab of
+     * {@code rows} rows, returned as a view of the file's tensor, not a copy.
+     */
+    FloatTensor[] experts(String name, long rowLength, long rows, int experts) {
+        GgufTensorInfo info = checked(name, rowLength, rows, experts);
+        if (rowLength % info.type().blockSize != 0) {
+            throw new GgufFormatException(file.path(), "tensor '" + name + "' cannot be split into its experts: its rows of "
+                    + rowLength + " values are not whole " + info.type() + " blocks");
+        }
+        FloatTensor whole = FloatTensor.of(file.path(), info);
+        FloatTensor[] parts = new FloatTensor[experts];
+        for (int e = 0; e < experts; e++) {
+            parts[e] = whole.slice(e * rows * rowLength, rows * rowLength);
+        }
+        return parts;
+    }
+
+    /** Per-expert vectors, shape [length, experts]: row e belongs to expert e. */
+    float[][] expertVectors(String name, int length, int experts) {
+        FloatTensor t = FloatTensor.of(file.path(), checked(name, length, experts));
+        float[][] values = new float[experts][length];
+        for (int e = 0; e < experts; e++) {
+            t.copyTo((long) e * length, values[e], 0, length);
+        }
+        return values;
     }
 
     float[] vector(String name, int length) {
@@ -29,7 +78,11 @@ record WeightReader(GgufFile file) {
     }
 
     private GgufTensorInfo checked(String name, long... shape) {
-        GgufTensorInfo t = file.requireTensor(name);
+        GgufTensorInfo t = file.tensor(name);
+        if (t == null) {
+            throw new GgufFormatException(file.path(), "tensor '" + name + "' is missing (expected shape "
+                    + Arrays.toString(shape) + " from the model's metadata)");
+        }
         if (!Arrays.equals(t.shape(), shape)) {
             throw new GgufFormatException(file.path(), "tensor '" + name + "' has shape " + Arrays.toString(t.shape())
                     + ", expected " + Arrays.toString(shape) + " from the model's metadata");

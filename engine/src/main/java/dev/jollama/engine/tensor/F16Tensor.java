@@ -74,8 +74,9 @@ public final class F16Tensor extends FloatTensor {
         out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD) + dotBlocks(firstBlock + 3 * rowStride + bound, x, bound, blocks - bound);
     }
 
-    /** A float vector's worth of halves from {@code byteOffset}, converted in lanes ({@link F16Kernels#widened}). */
+    /** A float vector's worth of halves from {@code byteOffset}, widened in lanes ({@link F16Kernels#widened}). */
     private FloatVector halves(long byteOffset) {
+        // widened halves are 2^-112 times their values
         return F16Kernels.widened(ShortVector.fromMemorySegment(SH, data, byteOffset, LE)).mul(0x1p112f);
     }
 

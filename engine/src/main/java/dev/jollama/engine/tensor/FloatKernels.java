@@ -96,13 +96,28 @@ public final class FloatKernels {
      * {@code out[outOffset + p] = scale · Σ q[qOffset + d] · columns[first + d·stride + p]} for d below n and p from
      * {@code from} below {@code to}: attention's scores against keys stored as columns (in a cache kept in blocks,
      * stride is a block's positions), positions in vector lanes and no sums across lanes (a dot product per position
-     * and its reduction made the scores 11% of a 1024-token prompt). Two float vectors of positions at a time (a
-     * block of 32 with 16 lanes), values d and d + 1 in separate sums: four chains of multiply-adds in flight, where
-     * one vector's single chain waited out each multiply-add's latency (4.5 instead of 16 multiply-adds per cycle).
+     * and its reduction made the scores 11% of a 1024-token prompt). Four float vectors of positions at a time while
+     * the range lasts, then two (a block of 32 with 16 lanes) with values d and d + 1 in separate sums, so that four
+     * chains of multiply-adds are in flight: blocks of 32 one vector at a time, a single chain each, took 1.3 times
+     * as long in cache.
      */
     public static void columnDots(float[] q, int qOffset, int n, float[] columns, int first, int stride, int from, int to, float scale, float[] out, int outOffset) {
         final int l = F.length();
         int p = from;
+        for (; p + 4 * l <= to; p += 4 * l) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int d = 0, at = first + p; d < n; d++, at += stride) {
+                FloatVector b = FloatVector.broadcast(F, q[qOffset + d]);
+                a0 = FloatVector.fromArray(F, columns, at).fma(b, a0);
+                a1 = FloatVector.fromArray(F, columns, at + l).fma(b, a1);
+                a2 = FloatVector.fromArray(F, columns, at + 2 * l).fma(b, a2);
+                a3 = FloatVector.fromArray(F, columns, at + 3 * l).fma(b, a3);
+            }
+            a0.mul(scale).intoArray(out, outOffset + p);
+            a1.mul(scale).intoArray(out, outOffset + p + l);
+            a2.mul(scale).intoArray(out, outOffset + p + 2 * l);
+            a3.mul(scale).intoArray(out, outOffset + p + 3 * l);
+        }
         for (; p + 2 * l <= to; p += 2 * l) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
             int d = 0, at = first + p;
@@ -121,30 +136,33 @@ public final class FloatKernels {
             a0.add(b0).mul(scale).intoArray(out, outOffset + p);
             a1.add(b1).mul(scale).intoArray(out, outOffset + p + l);
         }
-        for (; p < to; p += l) {
-            // The last vector loads and stores only the lanes below to.
-            VectorMask<Float> lanes = F.indexInRange(p, to);
-            columnVector(q, qOffset, n, columns, first + p, stride, lanes).mul(scale).intoArray(out, outOffset + p, lanes);
+        if (p < to) {
+            columnRest(q, qOffset, n, columns, first, stride, p, to, scale, out, outOffset);
         }
     }
 
     /**
-     * {@code Σ q[qOffset + d] · columns[at + d·stride + lane]} for the lanes set in {@code lanes} (the others 0), in
-     * four sums, values d to d + 3 apart (see {@link #columnDots}).
+     * {@link #columnDots} from position p on (less than two float vectors' worth), a vector at a time in four sums,
+     * values d to d + 3 apart; the last vector loads and stores only the lanes below {@code to}. A method of its own:
+     * in one with the loops before, C2 ran out of inlining budget and left vector operations as calls that allocate.
      */
-    private static FloatVector columnVector(float[] q, int qOffset, int n, float[] columns, int at, int stride, VectorMask<Float> lanes) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        int d = 0;
-        for (; d + 4 <= n; d += 4, at += 4 * stride) {
-            a0 = FloatVector.fromArray(F, columns, at, lanes).fma(FloatVector.broadcast(F, q[qOffset + d]), a0);
-            a1 = FloatVector.fromArray(F, columns, at + stride, lanes).fma(FloatVector.broadcast(F, q[qOffset + d + 1]), a1);
-            a2 = FloatVector.fromArray(F, columns, at + 2 * stride, lanes).fma(FloatVector.broadcast(F, q[qOffset + d + 2]), a2);
-            a3 = FloatVector.fromArray(F, columns, at + 3 * stride, lanes).fma(FloatVector.broadcast(F, q[qOffset + d + 3]), a3);
+    private static void columnRest(float[] q, int qOffset, int n, float[] columns, int first, int stride, int p, int to, float scale, float[] out, int outOffset) {
+        final int l = F.length();
+        for (; p < to; p += l) {
+            VectorMask<Float> lanes = F.indexInRange(p, to);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int d = 0, at = first + p;
+            for (; d + 4 <= n; d += 4, at += 4 * stride) {
+                a0 = FloatVector.fromArray(F, columns, at, lanes).fma(FloatVector.broadcast(F, q[qOffset + d]), a0);
+                a1 = FloatVector.fromArray(F, columns, at + stride, lanes).fma(FloatVector.broadcast(F, q[qOffset + d + 1]), a1);
+                a2 = FloatVector.fromArray(F, columns, at + 2 * stride, lanes).fma(FloatVector.broadcast(F, q[qOffset + d + 2]), a2);
+                a3 = FloatVector.fromArray(F, columns, at + 3 * stride, lanes).fma(FloatVector.broadcast(F, q[qOffset + d + 3]), a3);
+            }
+            for (; d < n; d++, at += stride) {
+                a0 = FloatVector.fromArray(F, columns, at, lanes).fma(FloatVector.broadcast(F, q[qOffset + d]), a0);
+            }
+            a0.add(a1).add(a2.add(a3)).mul(scale).intoArray(out, outOffset + p, lanes);
         }
-        for (; d < n; d++, at += stride) {
-            a0 = FloatVector.fromArray(F, columns, at, lanes).fma(FloatVector.broadcast(F, q[qOffset + d]), a0);
-        }
-        return a0.add(a1).add(a2.add(a3));
     }
 
     /** {@link #columnDots} one position at a time: the reference its vector loops are tested against. */
@@ -163,6 +181,14 @@ public final class FloatKernels {
      * they cost more than the scores themselves for short heads).
      */
     public static void softmax(float[] x, int from, int to) {
+        softmax(x, from, to, Float.NEGATIVE_INFINITY);
+    }
+
+    /**
+     * The softmax of x[from..to) with one more logit, {@code sink}, that joins the sum but has no entry of its own
+     * (gpt-oss's attention sinks), so the weights sum to less than 1; {@code -∞}: a plain softmax.
+     */
+    public static void softmax(float[] x, int from, int to, float sink) {
         int n = to - from;
         int bound = F.loopBound(n);
         FloatVector maxes = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
@@ -174,6 +200,7 @@ public final class FloatKernels {
         for (; i < n; i++) {
             max = Math.max(max, x[from + i]);
         }
+        max = Math.max(max, sink);
         FloatVector shift = FloatVector.broadcast(F, max);
         FloatVector sums = FloatVector.zero(F);
         for (i = 0; i < bound; i += F.length()) {
@@ -186,12 +213,30 @@ public final class FloatKernels {
             x[from + i] = (float) Math.exp(x[from + i] - max);
             sum += x[from + i];
         }
+        sum += (float) Math.exp(sink - max);
         FloatVector inverse = FloatVector.broadcast(F, 1f / sum);
         for (i = 0; i < bound; i += F.length()) {
             FloatVector.fromArray(F, x, from + i).mul(inverse).intoArray(x, from + i);
         }
         for (; i < n; i++) {
             x[from + i] *= 1f / sum;
+        }
+    }
+
+    /**
+     * Soft-capping of {@code x[from..to)} in place: {@code x = cap · tanh(x / cap)}, which bounds the values to
+     * ±cap while leaving small ones almost as they are (Gemma 2's attention and output logits).
+     */
+    public static void softCap(float[] x, int from, int to, float cap) {
+        int n = to - from;
+        int bound = F.loopBound(n);
+        float inverse = 1f / cap;
+        int i = 0;
+        for (; i < bound; i += F.length()) {
+            FloatVector.fromArray(F, x, from + i).mul(inverse).lanewise(VectorOperators.TANH).mul(cap).intoArray(x, from + i);
+        }
+        for (; i < n; i++) {
+            x[from + i] = cap * (float) Math.tanh(x[from + i] * inverse);
         }
     }
 

@@ -35,7 +35,8 @@ import java.util.stream.Collectors;
  */
 public abstract sealed class FloatTensor
         permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q5_0Tensor, Q4KTensor, Q5KTensor, Q6KTensor,
-        Q4_1Tensor, Q5_1Tensor, IQ4_NLTensor, MXFP4Tensor, IQ4_XSTensor, Q2KTensor, Q3KTensor {
+        Q4_1Tensor, Q5_1Tensor, IQ4_NLTensor, MXFP4Tensor, IQ4_XSTensor, Q2KTensor, Q3KTensor,
+        IQ2XXSTensor, IQ2XSTensor, IQ2STensor, IQ3XXSTensor, IQ3STensor, IQ1STensor, IQ1MTensor, TQ1_0Tensor, TQ2_0Tensor {
 
     protected static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     protected static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -107,7 +108,16 @@ public abstract sealed class FloatTensor
             Map.entry(GgmlType.MXFP4, MXFP4Tensor::new),
             Map.entry(GgmlType.IQ4_XS, IQ4_XSTensor::new),
             Map.entry(GgmlType.Q2_K, Q2KTensor::new),
-            Map.entry(GgmlType.Q3_K, Q3KTensor::new)));
+            Map.entry(GgmlType.Q3_K, Q3KTensor::new),
+            Map.entry(GgmlType.IQ2_XXS, IQ2XXSTensor::new),
+            Map.entry(GgmlType.IQ2_XS, IQ2XSTensor::new),
+            Map.entry(GgmlType.IQ2_S, IQ2STensor::new),
+            Map.entry(GgmlType.IQ3_XXS, IQ3XXSTensor::new),
+            Map.entry(GgmlType.IQ3_S, IQ3STensor::new),
+            Map.entry(GgmlType.IQ1_S, IQ1STensor::new),
+            Map.entry(GgmlType.IQ1_M, IQ1MTensor::new),
+            Map.entry(GgmlType.TQ1_0, TQ1_0Tensor::new),
+            Map.entry(GgmlType.TQ2_0, TQ2_0Tensor::new)));
 
     /** The storage types {@link #of} wraps, in {@link GgmlType}'s order. */
     public static Set<GgmlType> supportedTypes() {
@@ -126,6 +136,19 @@ public abstract sealed class FloatTensor
     }
 
     public abstract GgmlType type();
+
+    /**
+     * The {@code size} values from flat index {@code offset} as a tensor of their own over the same memory, not a
+     * copy (a part of a fused matrix). Both must fall on block boundaries.
+     */
+    public final FloatTensor slice(long offset, long size) {
+        GgmlType type = type();
+        if (offset < 0 || size < 0 || offset + size > this.size || offset % type.blockSize != 0 || size % type.blockSize != 0) {
+            throw new IllegalArgumentException("values " + offset + ".." + (offset + size) + " of " + this.size
+                    + " are not whole " + type + " blocks of the tensor");
+        }
+        return CLASSES.get(type).apply(data.asSlice(type.byteSize(offset), type.byteSize(size)), size);
+    }
 
     public final long size() {
         return size;

@@ -6,10 +6,11 @@ import java.util.Objects;
 import java.util.stream.IntStream;
 
 /**
- * What SentencePiece and byte-level BPE tokenizers share: cutting out special tokens, adding BOS/EOS, and rendering
- * tokens as bytes. Subclasses tokenize the plain text between special tokens and spell their normal tokens.
+ * What SentencePiece, byte-level BPE and WordPiece tokenizers share: cutting out special tokens, adding BOS, EOS and
+ * the separator, and rendering tokens as bytes. Subclasses tokenize the plain text between special tokens and spell
+ * their normal tokens.
  */
-abstract sealed class AbstractTokenizer implements Tokenizer permits SpmTokenizer, BpeTokenizer {
+abstract sealed class AbstractTokenizer implements Tokenizer permits SpmTokenizer, BpeTokenizer, WordPieceTokenizer {
     private static final byte[] NOTHING = new byte[0];
 
     final Vocabulary vocabulary;
@@ -49,11 +50,14 @@ abstract sealed class AbstractTokenizer implements Tokenizer permits SpmTokenize
         if (addSpecial && vocabulary.addEos()) {
             out.add(vocabulary.eos());
         }
+        if (addSpecial && vocabulary.addSeparator()) {
+            out.add(vocabulary.separator());
+        }
         return out.build().toArray();
     }
 
     @Override
-    public final String decode(int[] tokens) {
+    public String decode(int[] tokens) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < tokens.length; i++) {
             byte[] piece = pieceBytes(tokens[i]);

@@ -32,7 +32,7 @@ final class BpeTokenizer extends AbstractTokenizer {
 
     static BpeTokenizer read(GgufFile file) {
         PreTokenizer preTokenizer = PreTokenizer.forName(file.getString("tokenizer.ggml.pre", null));
-        Vocabulary vocabulary = Vocabulary.read(file, new Vocabulary.Defaults(-1, -1, -1, preTokenizer.addsBos()));
+        Vocabulary vocabulary = Vocabulary.read(file, new Vocabulary.Defaults(-1, -1, -1, -1, preTokenizer.addsBos(), false));
         String[] merges = file.getArray("tokenizer.ggml.merges", String[].class);
         if (merges == null) {
             throw new GgufFormatException(file.path(), "metadata 'tokenizer.ggml.merges' is missing: a gpt2 tokenizer needs its merges");

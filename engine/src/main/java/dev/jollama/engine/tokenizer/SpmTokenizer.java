@@ -32,7 +32,7 @@ final class SpmTokenizer extends AbstractTokenizer {
     }
 
     static SpmTokenizer read(GgufFile file) {
-        Vocabulary vocabulary = Vocabulary.read(file, new Vocabulary.Defaults(1, 2, 0, true));
+        Vocabulary vocabulary = Vocabulary.read(file, new Vocabulary.Defaults(1, 2, 0, -1, true, false));
         return new SpmTokenizer(vocabulary, file.getBoolean("tokenizer.ggml.add_space_prefix", true));
     }
 

@@ -11,8 +11,8 @@ public interface Tokenizer {
 
     /**
      * The tokenizer described by the file's {@code tokenizer.ggml.*} metadata: {@code "llama"} is SentencePiece BPE,
-     * {@code "gpt2"} byte-level BPE. Any other type, or a missing or inconsistent vocabulary, is a
-     * {@link GgufFormatException}.
+     * {@code "gpt2"} byte-level BPE, {@code "bert"} WordPiece. Any other type, or a missing or inconsistent
+     * vocabulary, is a {@link GgufFormatException}.
      */
     static Tokenizer fromGguf(GgufFile file) {
         String model = file.getString("tokenizer.ggml.model", null);
@@ -22,15 +22,17 @@ public interface Tokenizer {
         return switch (model) {
             case "llama" -> SpmTokenizer.read(file);
             case "gpt2" -> BpeTokenizer.read(file);
+            case "bert" -> WordPieceTokenizer.read(file);
             default -> throw new GgufFormatException(file.path(), "tokenizer type '" + model
-                    + "' is not supported (supported: 'llama' SentencePiece and 'gpt2' byte-level BPE)");
+                    + "' is not supported (supported: 'llama' SentencePiece, 'gpt2' byte-level BPE and 'bert' WordPiece)");
         };
     }
 
     /**
-     * The ids for {@code text}. With {@code addSpecial}, BOS and EOS are added as the vocabulary asks
-     * ({@code tokenizer.ggml.add_bos_token} / {@code add_eos_token}). With {@code parseSpecial}, control tokens
-     * written in the text (such as {@code <|im_start|>}) become their ids; without it only user-defined tokens do.
+     * The ids for {@code text}. With {@code addSpecial}, BOS, EOS and the separator are added as the vocabulary asks
+     * ({@code tokenizer.ggml.add_bos_token} / {@code add_eos_token} / {@code add_sep_token}). With
+     * {@code parseSpecial}, control tokens written in the text (such as {@code <|im_start|>}) become their ids;
+     * without it only user-defined tokens do.
      */
     int[] encode(String text, boolean addSpecial, boolean parseSpecial);
 
@@ -38,14 +40,16 @@ public interface Tokenizer {
      * The text of a whole sequence. Control and unknown tokens render as nothing; bytes that do not form valid
      * UTF-8 become U+FFFD. When the sequence starts with BOS and the vocabulary adds a space prefix when encoding,
      * that space is removed again, so {@code decode(encode(text, true, false))} gives back any text the vocabulary
-     * can spell. Without a leading BOS the sequence is taken as a continuation and keeps its leading space.
+     * can spell. Without a leading BOS the sequence is taken as a continuation and keeps its leading space. WordPiece
+     * text never starts with a space (its words are marked, not spaced), and as encoding normalises it, decoding gives
+     * text that encodes to the same ids (unknown words aside), not the text encoded.
      */
     String decode(int[] tokens);
 
     /**
      * The bytes a token stands for: one byte for byte tokens such as {@code <0x0A>}, the GPT-2 characters mapped
-     * back to bytes, U+2581 as a space in SentencePiece vocabularies. Control and unknown tokens give their text as
-     * written (they render as nothing in {@link #decode} and {@link StreamingDecoder}).
+     * back to bytes, U+2581 as a space in SentencePiece and WordPiece vocabularies. Control and unknown tokens give
+     * their text as written (they render as nothing in {@link #decode} and {@link StreamingDecoder}).
      */
     byte[] tokenBytes(int token);
 

@@ -32,8 +32,11 @@ final class Vocabulary {
             // fill-in-the-middle padding and repository/file separators: a code model emitting them is done
             "<|fim_pad|>", "<fim_pad>", "<fim-pad>", "<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<reponame>", "<|file_sep|>");
 
-    /** What a tokenizer family assumes when the file does not say: BOS, EOS and unknown ids (-1 for none), whether to add BOS. */
-    record Defaults(int bos, int eos, int unknown, boolean addBos) {
+    /**
+     * What a tokenizer family assumes when the file does not say: BOS, EOS, unknown and separator ids (-1 for none),
+     * whether to add BOS and the separator.
+     */
+    record Defaults(int bos, int eos, int unknown, int separator, boolean addBos, boolean addSeparator) {
     }
 
     /** A piece of the input: a special token ({@code token >= 0}) or the text between {@code start} and {@code end}. */
@@ -50,8 +53,10 @@ final class Vocabulary {
     private final int bos;
     private final int eos;
     private final int unknown;
+    private final int separator;
     private final boolean addBos;
     private final boolean addEos;
+    private final boolean addSeparator;
     private final BitSet endOfGeneration;
     /** Special tokens that swallow the whitespace after them when they are cut out of a text (Phi-3's). */
     private final BitSet stripsFollowingWhitespace;
@@ -59,8 +64,8 @@ final class Vocabulary {
     private final int[] specialTokens;
 
     private Vocabulary(String[] texts, float[] scores, TokenType[] types, Map<String, Integer> ids, int bos, int eos,
-                       int unknown, boolean addBos, boolean addEos, BitSet endOfGeneration, BitSet stripsFollowingWhitespace,
-                       int[] specialTokens) {
+                       int unknown, int separator, boolean addBos, boolean addEos, boolean addSeparator,
+                       BitSet endOfGeneration, BitSet stripsFollowingWhitespace, int[] specialTokens) {
         this.texts = texts;
         this.scores = scores;
         this.types = types;
@@ -68,8 +73,10 @@ final class Vocabulary {
         this.bos = bos;
         this.eos = eos;
         this.unknown = unknown;
+        this.separator = separator;
         this.addBos = addBos;
         this.addEos = addEos;
+        this.addSeparator = addSeparator;
         this.endOfGeneration = endOfGeneration;
         this.stripsFollowingWhitespace = stripsFollowingWhitespace;
         this.specialTokens = specialTokens;
@@ -101,20 +108,26 @@ final class Vocabulary {
         int bos = specialId(file, "tokenizer.ggml.bos_token_id", defaults.bos(), n);
         int eos = specialId(file, "tokenizer.ggml.eos_token_id", defaults.eos(), n);
         int unknown = specialId(file, "tokenizer.ggml.unknown_token_id", defaults.unknown(), n);
+        // the key's spelling is the one GGUF writers use
+        int separator = specialId(file, "tokenizer.ggml.seperator_token_id", defaults.separator(), n);
         boolean addBos = file.getBoolean("tokenizer.ggml.add_bos_token", defaults.addBos());
         boolean addEos = file.getBoolean("tokenizer.ggml.add_eos_token", false);
+        boolean addSeparator = file.getBoolean("tokenizer.ggml.add_sep_token", defaults.addSeparator());
         if (addBos && bos < 0) {
             throw new GgufFormatException(path, "tokenizer.ggml.add_bos_token is true but the vocabulary has no BOS token");
         }
         if (addEos && eos < 0) {
             throw new GgufFormatException(path, "tokenizer.ggml.add_eos_token is true but the vocabulary has no EOS token");
         }
+        if (addSeparator && separator < 0) {
+            throw new GgufFormatException(path, "tokenizer.ggml.add_sep_token is true but the vocabulary has no separator token");
+        }
 
         BitSet endOfGeneration = endOfGeneration(file, ids, types, eos);
         int[] specialTokens = specialTokensLongestFirst(texts, types);
         BitSet stripsFollowingWhitespace = stripsFollowingWhitespace(file, ids, specialTokens);
-        return new Vocabulary(texts, scores, types, ids, bos, eos, unknown, addBos, addEos, endOfGeneration,
-                stripsFollowingWhitespace, specialTokens);
+        return new Vocabulary(texts, scores, types, ids, bos, eos, unknown, separator, addBos, addEos, addSeparator,
+                endOfGeneration, stripsFollowingWhitespace, specialTokens);
     }
 
     /** EOS, the EOT/EOM tokens the file names, and tokens known by text, which also become control tokens. */
@@ -270,12 +283,21 @@ final class Vocabulary {
         return unknown;
     }
 
+    /** The separator token, or -1. */
+    int separator() {
+        return separator;
+    }
+
     boolean addBos() {
         return addBos;
     }
 
     boolean addEos() {
         return addEos;
+    }
+
+    boolean addSeparator() {
+        return addSeparator;
     }
 
     boolean isEndOfGeneration(int token) {

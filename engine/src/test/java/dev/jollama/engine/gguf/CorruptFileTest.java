@@ -11,7 +11,10 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,7 +28,8 @@ class CorruptFileTest {
     private static final int CASES = 200;
 
     @ParameterizedTest
-    @ValueSource(strings = {"stories260K.gguf", "stories260K-gguf-v1-f32.gguf", "syn-gemma3-q4_k_m.gguf", "syn-qwen2-gpt2-q8_0.gguf"})
+    @ValueSource(strings = {"stories260K.gguf", "stories260K-gguf-v1-f32.gguf", "syn-gemma3-q4_k_m.gguf", "syn-qwen2-gpt2-q8_0.gguf",
+            "syn-llama-iq2_m.gguf", "syn-llama-iq1_m.gguf", "syn-llama-tq1_0.gguf"})
     void truncatedFilesFailClearly(String modelName) throws IOException {
         byte[] whole = Files.readAllBytes(SharedTestData.model(modelName));
         Random random = new Random(modelName.hashCode());
@@ -42,7 +46,8 @@ class CorruptFileTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"stories260K.gguf", "stories260K-gguf-v1-f32.gguf", "syn-qwen3-q8_0.gguf", "syn-qwen2-gpt2-q8_0.gguf"})
+    @ValueSource(strings = {"stories260K.gguf", "stories260K-gguf-v1-f32.gguf", "syn-qwen3-q8_0.gguf", "syn-qwen2-gpt2-q8_0.gguf",
+            "syn-llama-iq3_s.gguf"})
     void flippedHeaderBytesFailClearlyOrStillLoad(String modelName) throws IOException {
         byte[] whole = Files.readAllBytes(SharedTestData.model(modelName));
         int headerLength;
@@ -140,6 +145,40 @@ class CorruptFileTest {
                 assertThat(model.forward(model.newSequence(4), 1)).as("%s with flipped %s bytes", modelName, type).isNotEmpty();
             }
         }
+    }
+
+    /**
+     * Each file of the IQ and TQ types cut inside the last block of each tensor of those types (their data follow the
+     * header's order): the error names the file and that tensor.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"syn-llama-iq3_xxs.gguf", "syn-llama-iq3_s.gguf", "syn-llama-iq2_xxs.gguf", "syn-llama-iq2_xs.gguf",
+            "syn-llama-iq2_m.gguf", "syn-llama-iq1_s.gguf", "syn-llama-iq1_m.gguf", "syn-llama-tq1_0.gguf", "syn-llama-tq2_0.gguf"})
+    void filesCutInsideAnIqOrTqBlockNameTheTensor(String modelName) throws IOException {
+        Set<GgmlType> types = EnumSet.of(GgmlType.IQ3_XXS, GgmlType.IQ3_S, GgmlType.IQ2_XXS, GgmlType.IQ2_XS, GgmlType.IQ2_S,
+                GgmlType.IQ1_S, GgmlType.IQ1_M, GgmlType.TQ1_0, GgmlType.TQ2_0);
+        byte[] whole = Files.readAllBytes(SharedTestData.model(modelName));
+        List<GgufTensorInfo> tensors;
+        long dataOffset;
+        try (GgufFile file = GgufFile.of(Path.of(modelName), MemorySegment.ofArray(whole))) {
+            tensors = List.copyOf(file.tensors().values());
+            dataOffset = file.dataOffset();
+        }
+        int cuts = 0;
+        for (GgufTensorInfo t : tensors) {
+            if (types.contains(t.type())) {
+                long end = dataOffset + t.offset() + t.data().byteSize();
+                MemorySegment cut = MemorySegment.ofArray(whole).asSlice(0, end - t.type().bytesPerBlock / 2);
+                assertThatThrownBy(() -> load(modelName, cut))
+                        .as("%s cut inside the last block of %s (%s)", modelName, t.name(), t.type())
+                        .isInstanceOf(GgufFormatException.class)
+                        .hasMessageContaining(modelName)
+                        .hasMessageContaining("tensor '" + t.name() + "'")
+                        .hasMessageContaining("truncated");
+                cuts++;
+            }
+        }
+        assertThat(cuts).as("tensors of the IQ and TQ types in " + modelName).isPositive();
     }
 
     @Test

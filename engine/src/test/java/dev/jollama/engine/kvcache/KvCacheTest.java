@@ -48,7 +48,7 @@ class KvCacheTest {
     /** The value cached at a position of a layer, read back through attention over that one position. */
     private static float[] valueAt(BlockTable table, int layer, int position) {
         float[] out = new float[KV_DIM];
-        table.attend(layer, new float[KV_DIM], 0, 0, KV_DIM, position, position + 1, 1f, new float[position + 1], out, 0);
+        table.attend(layer, new float[KV_DIM], 0, 0, KV_DIM, position, position + 1, 1f, 0f, Float.NEGATIVE_INFINITY, new float[position + 1], out, 0);
         return out;
     }
 

@@ -19,11 +19,13 @@ class BatchedPromptTest {
     @ParameterizedTest
     @ValueSource(strings = {"syn-llama-f16.gguf", "syn-llama-bf16.gguf", "syn-llama-q8_0.gguf", "syn-llama-q4_0.gguf",
             "syn-llama-q4_k_m.gguf", "syn-llama-q5_k_m.gguf", "syn-llama-q6_k.gguf", "syn-qwen2-q8_0.gguf",
-            "syn-qwen3-q4_k_m.gguf", "syn-gemma3-q8_0.gguf", "stories260K-gguf-v2-q8_0.gguf"})
+            "syn-qwen3-q4_k_m.gguf", "syn-gemma3-q8_0.gguf", "syn-gemma2-q8_0.gguf", "syn-granite-q4_k_m.gguf",
+            "syn-olmo2-q8_0.gguf", "syn-smollm3-q8_0.gguf", "syn-phi3-q4_k_m.gguf", "syn-qwen3moe-q4_k_m.gguf", "syn-gptoss-f32.gguf",
+            "stories260K-gguf-v2-q8_0.gguf"})
     void batchedPromptGivesTheLogitsOfTokenByToken(String modelName) {
         // An f32 cache: an f16 one rounds keys and values, and a last-bit difference between the kernels of a
         // batch and of a single token can flip a rounding, which Gemma's six layers amplify past this bound.
-        try (Model model = Model.load(SharedTestData.model(modelName), new Model.Options(0, KvCacheType.F32, 0, 0))) {
+        try (Model model = Model.load(SharedTestData.model(modelName), new Model.Options(0, KvCacheType.F32, Model.Options.DEFAULT.sequences(), 0))) {
             int length = 2 * Model.BATCH_CAPACITY + 22;
             int[] prompt = new Random(7).ints(length, 1, model.tokenizer().vocabularySize()).toArray();
 

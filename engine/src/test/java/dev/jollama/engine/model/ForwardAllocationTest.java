@@ -18,12 +18,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ForwardAllocationTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"syn-llama-q4_0.gguf", "syn-llama-q4_k_m.gguf", "syn-qwen2-q8_0.gguf"})
+    @ValueSource(strings = {"syn-llama-q4_0.gguf", "syn-llama-q4_k_m.gguf", "syn-qwen2-q8_0.gguf", "syn-gemma2-q8_0.gguf",
+            "syn-phi3-q4_k_m.gguf", "syn-qwen3moe-q4_k_m.gguf",
+            "syn-gptoss-f32.gguf"})
     void forwardPassesAllocateNothingOnceCompiled(String modelName) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         // A cache of one sequence, so that its blocks are all allocated (and then reused) during the warm-up rounds.
         int length = 2 * Model.BATCH_CAPACITY;
-        try (Model model = Model.load(SharedTestData.model(modelName), new Model.Options(0, KvCacheType.F32, 1, 4 * length))) {
+        try (Model model = Model.load(SharedTestData.model(modelName), new Model.Options(0, KvCacheType.F16, 1, 4 * length))) {
             int[] tokens = new Random(3).ints(length, 1, model.tokenizer().vocabularySize()).toArray();
             Sequence sequence = model.newSequence(4 * tokens.length);
             for (int round = 0; round < 40; round++) {

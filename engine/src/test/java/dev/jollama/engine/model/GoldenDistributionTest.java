@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -42,14 +43,29 @@ class GoldenDistributionTest {
     private static final Tolerance GEMMA3_QUANTIZED = new Tolerance(0.15, 0.7, 0.25);
 
     /**
-     * The files of issue 18's K and IQ types (README, "More tensor types"): the reference rounds the activations of
-     * their products to 256-wide Q8_K blocks, coarser than the 32-wide Q8_0/Q8_1 blocks of the other quantized types,
-     * so a float engine lands further from it (measured float pass: means 0.070-0.073, maxima 0.34-0.44, top-1
-     * differing at margins up to 0.26). Bound: mean 0.12, max 0.75, the same top-1 where the margin is at least 0.5.
+     * Files whose entry in ../shared/README.md ("More architectures") allows more than the defaults, with its
+     * reason: the deeper rounding noise of these quantized files measured by an independent float pass, and for
+     * gemma2 that it "reacts most to the reference's 8-bit activation rounding: its attention logits must be large
+     * for the soft-cap to matter, and large logits turn small rounding differences into different attention weights".
      */
-    private static final Tolerance Q8_K_ACTIVATIONS = new Tolerance(0.12, 0.75, 0.5);
-    private static final Set<String> Q8_K_ACTIVATION_FILES = Set.of("syn-llama-q2_k.gguf", "syn-llama-q3_k_s.gguf",
-            "syn-llama-q3_k_m.gguf", "syn-llama-q3_k_l.gguf", "syn-llama-iq4_xs.gguf");
+    private static final Map<String, Tolerance> FILE_TOLERANCES = Map.of(
+            "syn-gemma2-q8_0.gguf", new Tolerance(0.12, 0.75, 0.35),
+            "syn-gemma2-q4_k_m.gguf", new Tolerance(0.25, 1.5, 0.35),
+            "syn-granite-q4_k_m.gguf", new Tolerance(0.15, 0.75, 0.25),
+            "syn-smollm3-q8_0.gguf", new Tolerance(0.12, 0.75, 0.25),
+            "syn-phi3-q4_k_m.gguf", new Tolerance(0.1, 0.5, 0.35));
+
+    /**
+     * The K, IQ and TQ files of ../shared/README.md ("More tensor types"): the reference rounds activations to 256-wide
+     * Q8_K blocks before their products, coarser than the 32-wide Q8_0 blocks of the older quantized files, so a float
+     * engine sits further from it (measured by the README's float64 pass: means 0.070-0.086, maxima 0.34-0.59, top-1
+     * differed at margins up to 0.39): mean at most 0.12, maximum at most 0.75, same top-1 where the margin is at least 0.5.
+     */
+    private static final Tolerance Q8K_ACTIVATION_TYPES = new Tolerance(0.12, 0.75, 0.5);
+    private static final Set<String> Q8K_ACTIVATION_MODELS = Set.of("syn-llama-q2_k.gguf", "syn-llama-q3_k_s.gguf",
+            "syn-llama-q3_k_m.gguf", "syn-llama-q3_k_l.gguf", "syn-llama-iq4_xs.gguf", "syn-llama-iq3_xxs.gguf", "syn-llama-iq3_s.gguf",
+            "syn-llama-iq2_xxs.gguf", "syn-llama-iq2_xs.gguf", "syn-llama-iq2_m.gguf", "syn-llama-iq1_s.gguf",
+            "syn-llama-iq1_m.gguf", "syn-llama-tq1_0.gguf", "syn-llama-tq2_0.gguf");
 
     record Tolerance(double mean, double max, double top1Margin) {}
 
@@ -86,9 +102,12 @@ class GoldenDistributionTest {
         String modelName = golden.get("model").asText();
         Tolerance tolerance = modelName.contains("f32") || modelName.contains("-f16") || modelName.equals("stories260K.gguf")
                 ? EXACT_TYPES : modelName.startsWith("syn-gemma3-") ? GEMMA3_QUANTIZED
-                : Q8_K_ACTIVATION_FILES.contains(modelName) ? Q8_K_ACTIVATIONS : APPROXIMATE_TYPES;
+                : FILE_TOLERANCES.getOrDefault(modelName, Q8K_ACTIVATION_MODELS.contains(modelName) ? Q8K_ACTIVATION_TYPES : APPROXIMATE_TYPES);
         assumeSupported(SharedTestData.model(modelName));
-        try (Model model = Model.load(SharedTestData.model(modelName))) {
+        // The context the reference ran with, where the golden gives it (phi3 picks its RoPE factors by it).
+        int context = golden.has("n_ctx") ? golden.get("n_ctx").asInt() : 0;
+        Model.Options options = new Model.Options(0, Model.Options.DEFAULT.cacheType(), Model.Options.DEFAULT.sequences(), context);
+        try (Model model = Model.load(SharedTestData.model(modelName), options)) {
             double sum = 0, max = 0;
             int count = 0;
             List<String> failures = new ArrayList<>();
@@ -119,8 +138,8 @@ class GoldenDistributionTest {
                 }
             }
             double mean = sum / count;
-            System.out.printf("golden %-28s mean |Δlogprob| %.4f  max %.4f  over %d entries (allowed mean %.2f, max %.2f)%n",
-                    modelName, mean, max, count, tolerance.mean(), tolerance.max());
+            System.out.printf("golden %-28s n_ctx %-5s mean |Δlogprob| %.4f  max %.4f  over %d entries (allowed mean %.2f, max %.2f)%n",
+                    modelName, context > 0 ? context : "-", mean, max, count, tolerance.mean(), tolerance.max());
             assertThat(failures).as("top-1 disagreements").isEmpty();
             assertThat(max).as("max |Δlogprob| of " + modelName).isLessThanOrEqualTo(tolerance.max());
             assertThat(mean).as("mean |Δlogprob| of " + modelName).isLessThanOrEqualTo(tolerance.mean());

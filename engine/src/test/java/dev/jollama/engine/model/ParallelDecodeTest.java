@@ -1,6 +1,7 @@
 package dev.jollama.engine.model;
 
 import dev.jollama.engine.SharedTestData;
+import dev.jollama.engine.kvcache.KvCacheType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,9 +26,13 @@ class ParallelDecodeTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"syn-llama-f32.gguf", "syn-llama-q8_0.gguf", "syn-llama-q4_k_m.gguf", "syn-qwen2-q8_0.gguf",
-            "syn-qwen3-q4_k_m.gguf", "syn-gemma3-q8_0.gguf"})
+            "syn-qwen3-q4_k_m.gguf", "syn-gemma3-q8_0.gguf", "syn-gemma2-q8_0.gguf",
+            "syn-granite-q8_0.gguf", "syn-olmo2-q8_0.gguf", "syn-smollm3-q8_0.gguf", "syn-phi3-q8_0.gguf", "syn-qwen3moe-q8_0.gguf",
+            "syn-gptoss-f32.gguf"})
     void aPassOverSeveralSequencesGivesEachItsOwnLogits(String modelName) {
-        try (Model model = Model.load(SharedTestData.model(modelName))) {
+        // An f32 cache, as in BatchedPromptTest: an f16 one rounds keys and values, and a last-bit difference between
+        // the kernels of a batch and of a single row can flip a rounding (or a router's near-tie) past this bound.
+        try (Model model = Model.load(SharedTestData.model(modelName), new Model.Options(0, KvCacheType.F32, Model.Options.DEFAULT.sequences(), 0))) {
             Random random = new Random(11);
             int vocabulary = model.tokenizer().vocabularySize();
             // Five sequences, so the products take the tile kernels (blocks of four) and the decode kernels (the

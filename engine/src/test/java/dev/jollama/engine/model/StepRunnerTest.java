@@ -1,6 +1,7 @@
 package dev.jollama.engine.model;
 
 import dev.jollama.engine.SharedTestData;
+import dev.jollama.engine.kvcache.KvCacheType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,9 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StepRunnerTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"syn-llama-q8_0.gguf", "syn-qwen2-q8_0.gguf", "syn-qwen3-q4_k_m.gguf", "syn-gemma3-q8_0.gguf"})
+    @ValueSource(strings = {"syn-llama-q8_0.gguf", "syn-qwen2-q8_0.gguf", "syn-qwen3-q4_k_m.gguf", "syn-gemma3-q8_0.gguf",
+            "syn-qwen3moe-q4_k_m.gguf", "syn-gptoss-f32.gguf"})
     void mixedPromptAndDecodeRowsGiveEachSequenceTheLogitsItGetsAlone(String modelName) {
-        try (Model model = Model.load(SharedTestData.model(modelName))) {
+        // An f32 cache, as in BatchedPromptTest: an f16 one rounds keys and values, and a last-bit difference between
+        // the kernels of a batch and of a single row can flip a rounding (or a router's near-tie) past this bound.
+        try (Model model = Model.load(SharedTestData.model(modelName), new Model.Options(0, KvCacheType.F32, Model.Options.DEFAULT.sequences(), 0))) {
             Random random = new Random(5);
             int vocabulary = model.tokenizer().vocabularySize();
             int[] decodingPrompt = random.ints(30, 1, vocabulary).toArray();

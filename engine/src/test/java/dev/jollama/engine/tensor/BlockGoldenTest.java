@@ -12,6 +12,7 @@ import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -20,11 +21,10 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The single-block decode vectors of {@code ../shared/golden/blocks}: every value of every block, through the scalar
- * reference ({@link FloatTensor#getFloat}) and through the vector dequantization of the prompt path
- * ({@link FloatTensor#dequantize}), is bit for bit the reference's float32 decode. Blocks taken from a model file are
- * also read where they lie in it, through the tensor the file names. Files of types the engine does not read yet
- * are skipped, saying so.
+ * The single-block decode vectors of {@code ../shared/golden/blocks}: every block of a type the engine supports decodes
+ * to the reference's float32 values bit for bit, through the scalar reference ({@link FloatTensor#getFloat}) and the
+ * fast twin ({@link FloatTensor#dequantize}). The blocks taken from model files are also read from there, through
+ * the GGUF reader, at their tensor and block index. Files of types not supported yet are skipped, saying so.
  */
 class BlockGoldenTest {
 
@@ -37,50 +37,50 @@ class BlockGoldenTest {
         }
     }
 
-    private static void check(Path file) throws IOException {
-        JsonNode golden = new ObjectMapper().readTree(file.toFile());
-        GgmlType type = GgmlType.valueOf(golden.get("type").asText());
-        assertThat(type.id).isEqualTo(golden.get("ggml_type_id").asInt());
-        assertThat(type.blockSize).isEqualTo(golden.get("block_values").asInt());
-        assertThat(type.bytesPerBlock).isEqualTo(golden.get("block_bytes").asInt());
+    private static void check(Path goldenFile) throws IOException {
+        JsonNode golden = new ObjectMapper().readTree(goldenFile.toFile());
+        GgmlType type = GgmlType.fromId(golden.get("ggml_type_id").asInt());
+        assertThat(type).as("type of " + goldenFile.getFileName()).isNotNull();
+        assertThat(type.name()).isEqualTo(golden.get("type").asText());
         Assumptions.assumeTrue(FloatTensor.supportedTypes().contains(type), type + " is not supported yet");
         int n = type.blockSize;
-        int index = 0;
         for (JsonNode block : golden.get("blocks")) {
-            String what = file.getFileName() + " block " + index++;
             byte[] bytes = HexFormat.of().parseHex(block.get("bytes_hex").asText());
+            assertThat(bytes).hasSize(type.bytesPerBlock);
             float[] expected = new float[n];
             for (int i = 0; i < n; i++) {
-                expected[i] = (float) block.get("values").get(i).asDouble();
+                expected[i] = block.get("values").get(i).floatValue();
             }
+            String what = type + " block from " + block.get("source").asText()
+                    + (block.has("tensor") ? " " + block.get("tensor").asText() + " #" + block.get("block_index").asInt() : "");
             FloatTensor tensor = FloatTensor.of(null, new GgufTensorInfo("block", new long[]{n}, type, 0, MemorySegment.ofArray(bytes)));
-            float[] dequantized = new float[n];
-            tensor.dequantize(0, 1, dequantized, 0);
+            float[] fast = new float[n];
+            tensor.dequantize(0, 1, fast, 0);
             for (int i = 0; i < n; i++) {
-                assertThat(Float.floatToRawIntBits(tensor.getFloat(i))).as("%s value %d: %s, reference %s", what, i, tensor.getFloat(i), expected[i])
+                assertThat(Float.floatToRawIntBits(tensor.getFloat(i))).as("%s value %d: getFloat %s, reference %s", what, i, tensor.getFloat(i), expected[i])
                         .isEqualTo(Float.floatToRawIntBits(expected[i]));
-                assertThat(Float.floatToRawIntBits(dequantized[i])).as("%s value %d dequantized: %s, reference %s", what, i, dequantized[i], expected[i])
+                assertThat(Float.floatToRawIntBits(fast[i])).as("%s value %d: dequantize %s, reference %s", what, i, fast[i], expected[i])
                         .isEqualTo(Float.floatToRawIntBits(expected[i]));
             }
             if (block.has("tensor")) {
-                checkInFile(block, bytes, expected, type, what);
+                checkInModelFile(block, type, bytes, expected, what);
             }
         }
     }
 
-    /** The block's bytes lie at its offset in the source file, and its tensor decodes them to the same values. */
-    private static void checkInFile(JsonNode block, byte[] bytes, float[] expected, GgmlType type, String what) {
-        try (GgufFile model = GgufFile.open(SharedTestData.model(block.get("source").asText()))) {
-            GgufTensorInfo info = model.tensors().get(block.get("tensor").asText());
+    /** The block's bytes are at its file offset, and the model's tensor decodes to the same values at its index. */
+    private static void checkInModelFile(JsonNode block, GgmlType type, byte[] bytes, float[] expected, String what) {
+        try (GgufFile file = GgufFile.open(SharedTestData.model(block.get("source").asText()))) {
+            GgufTensorInfo info = file.tensors().get(block.get("tensor").asText());
             assertThat(info.type()).as(what).isEqualTo(type);
-            long blockIndex = block.get("block_index").asLong();
-            long fileOffset = model.dataOffset() + info.offset() + blockIndex * type.bytesPerBlock;
-            assertThat(fileOffset).as("%s offset in %s", what, block.get("source").asText()).isEqualTo(block.get("file_offset").asLong());
-            MemorySegment inFile = info.data().asSlice(blockIndex * type.bytesPerBlock, type.bytesPerBlock);
-            assertThat(inFile.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).as(what).isEqualTo(bytes);
-            FloatTensor tensor = FloatTensor.of(model.path(), info);
+            long index = block.get("block_index").asLong();
+            MemorySegment stored = info.data().asSlice(index * type.bytesPerBlock, type.bytesPerBlock);
+            assertThat(stored.toArray(ValueLayout.JAVA_BYTE)).as(what + " bytes").isEqualTo(bytes);
+            assertThat(file.dataOffset() + info.offset() + index * type.bytesPerBlock).as(what + " file offset")
+                    .isEqualTo(block.get("file_offset").asLong());
+            FloatTensor tensor = FloatTensor.of(file.path(), info);
             for (int i = 0; i < type.blockSize; i++) {
-                assertThat(Float.floatToRawIntBits(tensor.getFloat(blockIndex * type.blockSize + i))).as("%s value %d in %s", what, i, info.name())
+                assertThat(Float.floatToRawIntBits(tensor.getFloat(index * type.blockSize + i))).as("%s value %d in the model file", what, i)
                         .isEqualTo(Float.floatToRawIntBits(expected[i]));
             }
         }

@@ -2,6 +2,7 @@ package dev.jollama.engine.tensor;
 
 import dev.jollama.engine.gguf.GgmlType;
 import dev.jollama.engine.gguf.GgufTensorInfo;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -19,7 +20,7 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Once compiled, the matrix products allocate nothing: a vector operation C2 cannot turn into instructions boxes
+ * Once compiled, the matrix products and attention's kernels allocate nothing: a vector operation C2 cannot turn into instructions boxes
  * every vector, which runs several times slower and shows as allocation (a one-long vector did this with eight float
  * lanes). Runs in JVMs of its own (surefire executions kernel-allocation, with the machine's vector width, and
  * eight-lane-kernel-allocation): tensors of other kinds of memory segment, as other tests make, change how C2
@@ -50,24 +51,66 @@ class KernelAllocationTest {
                 in.count(count);
                 float[] out = new float[ROWS * count];
                 int warmUp = count == 1 ? 20_000 : 1_500;
-                // Up to three rounds of warm-up and measurement, the least counted: on a busy machine a compilation
-                // still queued after the first warm-up left F16's tiles running in allocating code in some runs. A
-                // kernel whose compiled code allocates does so every round.
+                for (int i = 0; i < warmUp; i++) {
+                    matmul.multiply(tensor, in, out, ROWS);
+                }
+                // Rounds until one allocates (next to) nothing: on a busy machine C2's queue is long, and a kernel
+                // still interpreted allocates its vectors; one compiled with them boxed allocates in every round.
                 long allocated = Long.MAX_VALUE;
-                for (int round = 0; round < 3 && allocated >= 16 * 1024; round++) {
-                    for (int i = 0; i < warmUp; i++) {
-                        matmul.multiply(tensor, in, out, ROWS);
-                    }
+                for (int round = 0; round < 50 && allocated >= 16 * 1024; round++) {
                     long before = threads.getCurrentThreadAllocatedBytes();
                     for (int i = 0; i < 200; i++) {
                         matmul.multiply(tensor, in, out, ROWS);
                     }
-                    allocated = Math.min(allocated, threads.getCurrentThreadAllocatedBytes() - before);
+                    allocated = threads.getCurrentThreadAllocatedBytes() - before;
                 }
-                assertThat(allocated).as("%s bytes allocated by 200 products of %d rows by %d input vectors", type, ROWS, count)
+                assertThat(allocated).as("%s bytes allocated by the last round of 200 products of %d rows by %d input vectors", type, ROWS, count)
                         .isLessThan(16 * 1024);
             }
         }
+    }
+
+    /**
+     * Attention's kernels over float and half caches, on whole 32-position blocks, partial ones, a range ending where
+     * the keys' array does and value vectors with a rest. Rounds of calls until one allocates nothing, so that C2 has
+     * compiled them (its queue is long on a busy machine); vector operations left as calls allocate in every round.
+     */
+    @Test
+    void attentionKernelsAllocateNothingOnceCompiled() {
+        int n = 80, block = 32;
+        Random random = new Random(32);
+        float[] keys = new float[n * block * 2], values = new float[n * block * 2], q = new float[n], scores = new float[block], out = new float[n];
+        short[] halfKeys = new short[keys.length], halfValues = new short[values.length];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = (float) random.nextGaussian();
+            values[i] = (float) random.nextGaussian();
+        }
+        F16Kernels.toHalf(keys, 0, halfKeys, 0, keys.length);
+        F16Kernels.toHalf(values, 0, halfValues, 0, values.length);
+        int q8Width = 64; // q8_0 rows are whole blocks of 32
+        byte[] q8 = new byte[q8Width * block];
+        float[] q8Scales = new float[q8.length / Q8Kernels.BLOCK];
+        Q8Kernels.quantize(keys, 0, q8, 0, q8Scales, 0, q8.length);
+        int last = keys.length - n * block; // the second block: its last row ends the array
+        int[][] ranges = {{0, 32}, {3, 20}, {0, 7}, {17, 32}};
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 100 && allocated >= 1024; round++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 2_000; i++) {
+                for (int[] r : ranges) {
+                    FloatKernels.columnDots(q, 0, n, keys, last, block, r[0], r[1], 0.125f, scores, 0);
+                    F16Kernels.columnDots(q, 0, n, halfKeys, last, block, r[0], r[1], 0.125f, scores, 0);
+                    FloatKernels.weightedSum(scores, r[0], r[1], values, 0, n, out, 0, n);
+                    F16Kernels.weightedSum(scores, r[0], r[1], halfValues, 0, n, out, 0, n);
+                    F16Kernels.weightedSum(scores, r[0], r[1], halfValues, 0, n, out, 0, 37);
+                    Q8Kernels.dots(q, 0, q8Width, q8, 0, q8Scales, 0, q8Width, r[0], r[1], 0.125f, scores, 0);
+                    Q8Kernels.addWeighted(scores, r[0], r[1], q8, 0, q8Scales, 0, q8Width, out, 0, q8Width);
+                }
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertThat(allocated).as("bytes allocated by the last round of 56,000 attention kernel calls").isLessThan(1024);
     }
 
     /** The bytes of {@code segment} in a file under target/, mapped read-only. */

@@ -70,6 +70,45 @@ class TensorKernelTest {
         }
     }
 
+    /** A slice of whole rows (a part of a fused matrix) reads the whole tensor's values and multiplies as they do. */
+    @ParameterizedTest
+    @MethodSource("dev.jollama.engine.tensor.FloatTensor#supportedTypes")
+    void aSliceOfRowsIsThoseRowsOfTheTensor(GgmlType type) {
+        Random random = new Random(17 + type.id);
+        int width = type.blockSize == 256 ? 512 : 96, firstRow = 5, rows = 7;
+        FloatTensor whole = randomTensor(type, 13 * width, random);
+        FloatTensor slice = whole.slice((long) firstRow * width, (long) rows * width);
+        assertThat(slice.size()).isEqualTo((long) rows * width);
+        for (int i = 0; i < rows * width; i++) {
+            assertThat(slice.getFloat(i)).as("value %d", i).isEqualTo(whole.getFloat((long) firstRow * width + i));
+        }
+        for (int count : new int[]{1, 6}) {
+            MatmulInput in = randomInput(width, count, random);
+            assertMatchesReference(slice, in.values(), multiply(slice, in, rows, 2), rows, width, count, type + " slice x" + count);
+        }
+        assertThatThrownBy(() -> whole.slice(12L * width + 1, width)).as("past the end").isInstanceOf(IllegalArgumentException.class);
+        if (type.blockSize > 1) {
+            assertThatThrownBy(() -> whole.slice(1, width)).as("inside a block").isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    /** The vector soft-cap against the formula in double, over a range that starts inside the array. */
+    @Test
+    void softCapAgreesWithTheFormula() {
+        Random random = new Random(13);
+        float[] x = new float[60];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (40 * random.nextGaussian());
+        }
+        float[] original = x.clone();
+        FloatKernels.softCap(x, 3, 57, 30f);
+        for (int i = 3; i < 57; i++) {
+            assertThat((double) x[i]).as("value %d", i).isCloseTo(30 * Math.tanh(original[i] / 30.0), within(1e-5));
+        }
+        assertThat(x[2]).isEqualTo(original[2]);
+        assertThat(x[57]).isEqualTo(original[57]);
+    }
+
     /** The vector softmax against the formula in double, over a range that starts inside the array. */
     @Test
     void softmaxAgreesWithTheFormula() {
@@ -192,7 +231,8 @@ class TensorKernelTest {
         assertThatThrownBy(() -> FloatTensor.of(Path.of("model.gguf"), info))
                 .isInstanceOf(GgufFormatException.class)
                 .hasMessageContaining("tensor 'blk.0.ffn_up.weight' has type Q8_1, which this engine does not support yet"
-                        + " (supported: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS, BF16, MXFP4)");
+                        + " (supported: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ2_XXS, IQ2_XS,"
+                        + " IQ3_XXS, IQ1_S, IQ4_NL, IQ3_S, IQ2_S, IQ4_XS, IQ1_M, BF16, TQ1_0, TQ2_0, MXFP4)");
     }
 
     @Test
@@ -252,6 +292,16 @@ class TensorKernelTest {
                 case Q4_1, Q5_1 -> {
                     putShort(bytes, base, Float.floatToFloat16(random.nextFloat() * 0.1f));
                     putShort(bytes, base + 2, Float.floatToFloat16((random.nextFloat() - 0.5f) * 0.5f));
+                }
+                case IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S, IQ1_S -> putShort(bytes, base, Float.floatToFloat16(random.nextFloat() * 0.01f));
+                case TQ1_0 -> putShort(bytes, base + 52, Float.floatToFloat16(random.nextFloat() * 0.1f));
+                case TQ2_0 -> putShort(bytes, base + 64, Float.floatToFloat16(random.nextFloat() * 0.1f));
+                case IQ1_M -> {
+                    // The fp16 scale is the top nibbles of the four uint16 at 48..55: the high nibbles of bytes 49, 51, 53, 55.
+                    short d = Float.floatToFloat16(random.nextFloat() * 0.01f);
+                    for (int m = 0; m < 4; m++) {
+                        bytes[base + 49 + 2 * m] = (byte) ((bytes[base + 49 + 2 * m] & 0x0F) | (d >> 4 * m & 0xF) << 4);
+                    }
                 }
                 default -> throw new IllegalArgumentException(type.toString());
             }

@@ -53,6 +53,22 @@ class TokenizerMetadataTest {
     }
 
     @Test
+    void wordPieceNormalisesAsTheFileSays() {
+        // lowercase and strip accents unless told otherwise; a key that turns lowercasing off also keeps accents
+        assertThat(wordPiece(null, null).encode("CAFÉs!", true, false)).containsExactly(1, 3, 7, 8, 2);
+        assertThat(wordPiece(false, null).encode("Cafés", false, false)).containsExactly(6, 7);
+        assertThat(wordPiece(true, false).encode("Cafés", false, false)).containsExactly(4, 7);
+        assertThat(wordPiece(false, true).encode("Cafés", false, false)).containsExactly(5, 7);
+    }
+
+    @Test
+    void wordPieceSpellsAWordItCannotFinishAsOneUnknownToken() {
+        Tokenizer wordPiece = wordPiece(null, null);
+        assertThat(wordPiece.encode("cafes cafex !", false, false)).containsExactly(3, 7, 0, 8); // not "▁cafe" [UNK]
+        assertThat(wordPiece.decode(new int[] {1, 3, 7, 0, 8, 2})).isEqualTo("cafes !");
+    }
+
+    @Test
     void brokenVocabulariesAreFormatErrorsNamingTheProblem() {
         assertError(new Gguf(), "'tokenizer.ggml.model' is missing");
         assertError(new Gguf().string("tokenizer.ggml.model", "t5"), "tokenizer type 't5' is not supported");
@@ -89,6 +105,23 @@ class TokenizerMetadataTest {
         return load(pre == null ? gguf : gguf.string("tokenizer.ggml.pre", pre));
     }
 
+    /** A WordPiece vocabulary: [UNK] [CLS] [SEP], word starts, the continuation "s"; normaliser keys as given (null: none). */
+    private Tokenizer wordPiece(Boolean lowercase, Boolean stripAccents) {
+        Gguf gguf = new Gguf().string("tokenizer.ggml.model", "bert")
+                .strings("tokenizer.ggml.tokens", "[UNK]", "[CLS]", "[SEP]", "▁cafe", "▁café", "▁Cafe", "▁Café", "s", "▁!")
+                .ints("tokenizer.ggml.token_type", 3, 3, 3, 1, 1, 1, 1, 1, 1)
+                .uint32("tokenizer.ggml.unknown_token_id", 0)
+                .uint32("tokenizer.ggml.bos_token_id", 1)
+                .uint32("tokenizer.ggml.seperator_token_id", 2);
+        if (lowercase != null) {
+            gguf.bool("tokenizer.ggml.normalizer.lowercase", lowercase);
+        }
+        if (stripAccents != null) {
+            gguf.bool("tokenizer.ggml.normalizer.strip_accents", stripAccents);
+        }
+        return load(gguf);
+    }
+
     private static List<String> text(Tokenizer tokenizer, int[] tokens) {
         return java.util.Arrays.stream(tokens).mapToObj(tokenizer::tokenText).toList();
     }
@@ -113,6 +146,12 @@ class TokenizerMetadataTest {
         Gguf string(String key, String value) {
             key(key, 8);
             text(value);
+            return this;
+        }
+
+        Gguf uint32(String key, int value) {
+            key(key, 4);
+            bytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array());
             return this;
         }
 

@@ -1,5 +1,7 @@
 package dev.jollama.server.prompt;
 
+import dev.jollama.engine.gguf.GgufFile;
+import dev.jollama.engine.gguf.GgufFormatException;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.store.StoredModel;
 import dev.jollama.server.template.PromptTemplate;
@@ -9,16 +11,22 @@ import dev.jollama.server.template.TemplateMessage;
 import dev.jollama.server.template.TemplateTool;
 import dev.jollama.server.thinking.ThinkingCapability;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Renders a model's prompt as Ollama does: the request's template, else the model's, else {@code {{ .Prompt }}};
- * messages are [system] + the model's MESSAGE history + the user's prompt. Also tells the capabilities the template
- * implies (insert when it uses .Suffix, thinking when it has thinking tags, tools when it uses .Tools).
+ * messages are [system] + the model's MESSAGE history + the user's prompt. Also tells the model's capabilities:
+ * embedding when its GGUF declares a pooling type (an embedding model, as Ollama decides), else completion, and those
+ * the template implies (insert when it uses .Suffix, thinking when it has thinking tags, tools when it uses .Tools).
  */
 public final class PromptBuilder {
+    /** Whether each model file declares {@code <arch>.pooling_type}; files are content-addressed, so never stale. */
+    private static final Map<Path, Boolean> DECLARES_POOLING = new ConcurrentHashMap<>();
+
     private final StoredModel model;
     private final PromptTemplate template;
     private final ThinkingCapability thinking;
@@ -53,9 +61,23 @@ public final class PromptBuilder {
         return thinking;
     }
 
+    /**
+     * Whether the model generates text: not an embedding model. A file that cannot be read counts as generating, so
+     * that loading it reports the problem as a load failure (500 "unable to load model: ..."), as for any model.
+     */
+    public boolean completes() {
+        return model.modelPath() == null || !DECLARES_POOLING.computeIfAbsent(model.modelPath(), path -> {
+            try (GgufFile file = GgufFile.open(path)) {
+                return file.metadata().containsKey(file.getString("general.architecture", "") + ".pooling_type");
+            } catch (GgufFormatException e) {
+                return false;
+            }
+        });
+    }
+
     /** As /api/show lists them; only values real clients can parse (LangChain4j's enum is strict). */
     public List<String> capabilities() {
-        List<String> capabilities = new ArrayList<>(List.of("completion"));
+        List<String> capabilities = new ArrayList<>(List.of(completes() ? "completion" : "embedding"));
         if (template.vars().contains("tools")) {
             capabilities.add("tools");
         }

@@ -67,6 +67,9 @@ public final class ChatRoute {
         }
         PromptBuilder prompts = new PromptBuilder(stored, "");
         ThinkValue think = prompts.thinking().resolve(r.think(), r.model());
+        if (!prompts.completes()) {
+            throw ApiException.badRequest(GoQuote.quote(r.model()) + " does not support chat");
+        }
         Options options = Options.resolve(config.contextLength(), stored.parameters(), r.options());
         Grammar grammar = Formats.grammar(r.format());
         Optional<Optional<Duration>> session = r.keepAlive().map(k -> Optional.ofNullable(k.duration()));

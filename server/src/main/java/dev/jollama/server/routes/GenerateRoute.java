@@ -65,6 +65,9 @@ public final class GenerateRoute {
         }
         PromptBuilder prompts = new PromptBuilder(stored, r.template());
         ThinkValue think = prompts.thinking().resolve(r.think(), r.model());
+        if (!prompts.completes()) {
+            throw ApiException.badRequest(GoQuote.quote(r.model()) + " does not support generate");
+        }
         boolean templateFim = !r.suffix().isEmpty() && prompts.supportsInsert();
         if (!r.suffix().isEmpty() && !templateFim && !declaresFimTokens(stored)) {
             throw ApiException.badRequest(stored.name().fullName() + " does not support insert");

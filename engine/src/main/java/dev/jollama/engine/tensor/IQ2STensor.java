@@ -1,0 +1,99 @@
+package dev.jollama.engine.tensor;
+
+import dev.jollama.engine.gguf.GgmlType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * IQ2_S: super-blocks of 256 values in 82 bytes: fp16 d, qs[64], qh[8], scales[8]. Entry k of group b (values
+ * 32b + 8k..+7) indexes {@link IqGrids#IQ2S} with qs[4b + k] and bits 2k, 2k + 1 of qh[b] above them, and takes all
+ * eight signs from the byte qs[32 + 4b + k]; scales as IQ2_XS (nibble per 16 values): w = d·(0.5 + s)·0.25·grid·sign.
+ */
+public final class IQ2STensor extends FloatTensor {
+    private static final int BLOCK_BYTES = 82;
+
+    IQ2STensor(MemorySegment data, long size) {
+        super(data, size);
+    }
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.IQ2_S;
+    }
+
+    /** The factor of the values 16·half.. of group g, computed in float32 as the reference does. */
+    private float scale(long block, float d, int g, int half) {
+        return scale(d, uint8(block + 74 + g) >>> 4 * half & 15);
+    }
+
+    private static float scale(float d, int s) {
+        return d * (0.5f + s) * 0.25f;
+    }
+
+    private long grid(long block, int g, int k) {
+        return IqGrids.IQ2S[uint8(block + 2 + 4 * g + k) | (uint8(block + 66 + g) >>> 2 * k & 3) << 8];
+    }
+
+    private int signs(long block, int g, int k) {
+        return uint8(block + 34 + 4 * g + k);
+    }
+
+    @Override
+    public float getFloat(long index) {
+        long block = (index / 256) * BLOCK_BYTES;
+        int i = (int) (index % 256);
+        int g = i / 32, k = (i % 32) / 8, j = i % 8;
+        int magnitude = (int) (grid(block, g, k) >>> 8 * j) & 0xff;
+        float value = scale(block, f16(block), g, k / 2) * magnitude;
+        return (signs(block, g, k) >>> j & 1) != 0 ? -value : value;
+    }
+
+    @Override
+    protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
+        float sum = 0f;
+        for (int b = 0; b < blockCount; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block);
+            for (int g = 0; g < 8; g++) {
+                for (int half = 0; half < 2; half++) {
+                    int xh = xOffset + 256 * b + 32 * g + 16 * half;
+                    float halfSum = 0f;
+                    for (int e = 0; e < 2; e++) {
+                        long grid = grid(block, g, 2 * half + e);
+                        int signs = signs(block, g, 2 * half + e);
+                        for (int j = 0; j < 8; j++) {
+                            int magnitude = (int) (grid >>> 8 * j) & 0xff;
+                            halfSum += ((signs >>> j & 1) != 0 ? -magnitude : magnitude) * x[xh + 8 * e + j];
+                        }
+                    }
+                    sum += scale(block, d, g, half) * halfSum;
+                }
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block);
+            for (int g = 0; g < 8; g++) {
+                int scales = uint8(block + 74 + g);
+                float low = scale(d, scales & 15), high = scale(d, scales >>> 4);
+                int at = dstOffset + 256 * b + 32 * g;
+                for (int k = 0; k < 4; k += 2) {
+                    IqEntries.magnitudes(grid(block, g, k), grid(block, g, k + 1), signs(block, g, k) | signs(block, g, k + 1) << 8,
+                            k < 2 ? low : high, dst, at + 8 * k);
+                }
+            }
+        }
+    }
+
+    /** What the default does, in this class so that the call of dequantize is bound to this type (see Q5_0Tensor). */
+    @Override
+    protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
+        dequantize(firstBlock, blocks, scratch, 0);
+        out[outIndex] = FloatKernels.dot(scratch, 0, in.values, 0, blocks * 256);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.jollama.engine.tensor;
+
+import dev.jollama.engine.gguf.GgmlType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * IQ2_XXS: super-blocks of 256 values in 66 bytes: fp16 d, then 8 bytes per 32 values (group b at byte 2 + 8b): four
+ * indices into {@link IqGrids#IQ2XXS}, entry k giving values 8k..8k+7 of the group, and a uint32 u whose bits 7k..7k+6
+ * are entry k's first seven signs ({@link #signByte}) and bits 28..31 the scale s; w = d·(0.5 + s)·0.25·grid·sign.
+ */
+public final class IQ2XXSTensor extends FloatTensor {
+    private static final int BLOCK_BYTES = 66;
+
+    IQ2XXSTensor(MemorySegment data, long size) {
+        super(data, size);
+    }
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.IQ2_XXS;
+    }
+
+    /**
+     * The eight signs of an entry of IQ2_XXS, IQ2_XS or IQ3_XXS from the seven stored (the low bits of
+     * {@code stored}): bit i set makes value i negative, and the eighth is set when the seven hold an odd count, so
+     * that every entry has an even count of negative values.
+     */
+    static int signByte(int stored) {
+        int seven = stored & 127;
+        return seven | (Integer.bitCount(seven) & 1) << 7;
+    }
+
+    /** The factor of a group whose uint32 is u, computed in float32 as the reference does. */
+    private static float scale(float d, int u) {
+        return d * (0.5f + (u >>> 28)) * 0.25f;
+    }
+
+    @Override
+    public float getFloat(long index) {
+        long block = (index / 256) * BLOCK_BYTES;
+        int i = (int) (index % 256);
+        long group = block + 2 + 8 * (i / 32);
+        int u = data.get(INT_LE, group + 4);
+        int k = (i % 32) / 8, j = i % 8;
+        int magnitude = (int) (IqGrids.IQ2XXS[uint8(group + k)] >>> 8 * j) & 0xff;
+        float value = scale(f16(block), u) * magnitude;
+        return (signByte(u >>> 7 * k) >>> j & 1) != 0 ? -value : value;
+    }
+
+    @Override
+    protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
+        float sum = 0f;
+        for (int b = 0; b < blockCount; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block);
+            for (int g = 0; g < 8; g++) {
+                long group = block + 2 + 8 * g;
+                int u = data.get(INT_LE, group + 4);
+                int xg = xOffset + 256 * b + 32 * g;
+                float groupSum = 0f;
+                for (int k = 0; k < 4; k++) {
+                    long grid = IqGrids.IQ2XXS[uint8(group + k)];
+                    int signs = signByte(u >>> 7 * k);
+                    for (int j = 0; j < 8; j++) {
+                        int magnitude = (int) (grid >>> 8 * j) & 0xff;
+                        groupSum += ((signs >>> j & 1) != 0 ? -magnitude : magnitude) * x[xg + 8 * k + j];
+                    }
+                }
+                sum += scale(d, u) * groupSum;
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            float d = f16(block);
+            for (int g = 0; g < 8; g++) {
+                long group = block + 2 + 8 * g;
+                int u = data.get(INT_LE, group + 4);
+                float scale = scale(d, u);
+                int at = dstOffset + 256 * b + 32 * g;
+                for (int k = 0; k < 4; k += 2) {
+                    IqEntries.magnitudes(IqGrids.IQ2XXS[uint8(group + k)], IqGrids.IQ2XXS[uint8(group + k + 1)],
+                            signByte(u >>> 7 * k) | signByte(u >>> 7 * (k + 1)) << 8, scale, dst, at + 8 * k);
+                }
+            }
+        }
+    }
+
+    /** What the default does, in this class so that the call of dequantize is bound to this type (see Q5_0Tensor). */
+    @Override
+    protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
+        dequantize(firstBlock, blocks, scratch, 0);
+        out[outIndex] = FloatKernels.dot(scratch, 0, in.values, 0, blocks * 256);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.jollama.engine.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Writing out two 8-value grid entries of the IQ types (16 values), in the reference's float order, bit-exact against
+ * its decode: each value is scale·magnitude, negated where its sign bit is set; or, for IQ1_S and IQ1_M,
+ * scale·(value + delta). With 16 float lanes the two entries fill one vector, with 8 lanes one each. The vectors have
+ * the shapes the other kernels use ({@link FloatTensor#F}, {@link FloatTensor#bytesAsFloats}): conversions between
+ * other shapes made C2 box the BF16 kernel's vectors (KernelAllocationTest: 16 MB allocated by 200 products).
+ */
+final class IqEntries {
+    private static final boolean WIDE = FloatTensor.WIDE;
+
+    private IqEntries() {
+    }
+
+    /**
+     * Values 0..7 of {@code first} then of {@code second} (unsigned bytes), times {@code scale}, value j negative where
+     * bit j of {@code signs} is set (bits 8..15 for the second entry).
+     */
+    static void magnitudes(long first, long second, int signs, float scale, float[] dst, int at) {
+        if (WIDE) {
+            withSigns(SixteenLanes.both(first, second).mul(scale), signs).intoArray(dst, at);
+        } else {
+            withSigns(FloatTensor.bytesAsFloats(first).mul(scale), signs).intoArray(dst, at);
+            withSigns(FloatTensor.bytesAsFloats(second).mul(scale), signs >>> 8).intoArray(dst, at + 8);
+        }
+    }
+
+    /** Values 0..7 of {@code first} plus {@code firstDelta}, then of {@code second} plus its delta (signed bytes), times {@code scale}. */
+    static void levels(long first, long second, float firstDelta, float secondDelta, float scale, float[] dst, int at) {
+        if (WIDE) {
+            FloatVector delta = FloatVector.broadcast(FloatTensor.F, firstDelta).blend(secondDelta, SixteenLanes.HIGH);
+            SixteenLanes.both(first, second).add(delta).mul(scale).intoArray(dst, at);
+        } else {
+            FloatTensor.bytesAsFloats(first).add(firstDelta).mul(scale).intoArray(dst, at);
+            FloatTensor.bytesAsFloats(second).add(secondDelta).mul(scale).intoArray(dst, at + 8);
+        }
+    }
+
+    /** {@code values} with lane j's sign flipped where bit j of {@code signs} is set. */
+    private static FloatVector withSigns(FloatVector values, int signs) {
+        IntVector signBits = IntVector.broadcast(FloatTensor.I, signs).lanewise(VectorOperators.LSHL, SIGN_SHIFT).and(0x80000000);
+        return values.reinterpretAsInts().lanewise(VectorOperators.XOR, signBits).reinterpretAsFloats();
+    }
+
+    /** Lane j shifts bit j of the signs to bit 31, a float's sign. */
+    private static final IntVector SIGN_SHIFT = IntVector.zero(FloatTensor.I).addIndex(-1).add(31);
+
+    /** Constants of the 16-lane path, made only where it runs. */
+    private static final class SixteenLanes {
+        static final VectorMask<Float> HIGH = VectorMask.fromLong(FloatTensor.F, 0xFF00L);
+
+        /** The first entry's bytes as lanes 0..7, the second's as lanes 8..15. */
+        static FloatVector both(long first, long second) {
+            return FloatTensor.bytesAsFloats(first).blend(FloatTensor.bytesAsFloats(second), HIGH);
+        }
+    }
+
+    /** The scalar twin of {@link #magnitudes}. */
+    static void magnitudesScalar(long first, long second, int signs, float scale, float[] dst, int at) {
+        for (int j = 0; j < 16; j++) {
+            float value = scale * ((int) ((j < 8 ? first : second) >>> 8 * (j % 8)) & 0xff);
+            dst[at + j] = (signs >>> j & 1) != 0 ? -value : value;
+        }
+    }
+
+    /** The scalar twin of {@link #levels}. */
+    static void levelsScalar(long first, long second, float firstDelta, float secondDelta, float scale, float[] dst, int at) {
+        for (int j = 0; j < 16; j++) {
+            dst[at + j] = scale * ((byte) ((j < 8 ? first : second) >>> 8 * (j % 8)) + (j < 8 ? firstDelta : secondDelta));
+        }
+    }
+
+    /** Two 4-value entries (IQ3_XXS, IQ3_S) side by side as one 8-value entry. */
+    static long pair(int first, int second) {
+        return Integer.toUnsignedLong(first) | (long) second << 32;
+    }
+}
