@@ -13,6 +13,12 @@ import java.util.function.BooleanSupplier;
  * cancelled leaves at the next step.
  */
 public final class StepRunner implements AutoCloseable {
+    /**
+     * How long a step waits for the sequences that decoded in the last one to send their next token: sampling and
+     * sending a token take far less, and a step that leaves one out makes it wait a whole step for its own.
+     */
+    private static final long GATHER_NANOS = 2_000_000;
+
     private final Model model;
     private final Batch batch = new Batch(Model.BATCH_CAPACITY);
     /** Guarded by this object's monitor. */
@@ -22,6 +28,8 @@ public final class StepRunner implements AutoCloseable {
     private boolean closed;
     private long steps;
     private long sharedSteps;
+    /** Decoding sequences of the last step, whose next tokens the next step waits for (briefly). */
+    private int expectedDecodes;
 
     StepRunner(Model model) {
         this.model = model;
@@ -119,6 +127,7 @@ public final class StepRunner implements AutoCloseable {
                 if (closed) {
                     return;
                 }
+                awaitDecodes();
                 takeStep();
             }
             Throwable failure = null;
@@ -133,6 +142,27 @@ public final class StepRunner implements AutoCloseable {
                 finishStep(failure);
             }
         }
+    }
+
+    /** Waits up to {@link #GATHER_NANOS} until as many sequences want a decode step as had one last time. */
+    private void awaitDecodes() {
+        long deadline = System.nanoTime() + GATHER_NANOS;
+        for (long left; decodesPending() < expectedDecodes && !closed && (left = deadline - System.nanoTime()) > 0; ) {
+            try {
+                wait(left / 1_000_000, (int) (left % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private int decodesPending() {
+        int n = 0;
+        for (Work w : pending) {
+            n += w.end - w.next == 1 ? 1 : 0;
+        }
+        return n;
     }
 
     /** Decoding sequences first (a row each), then prompt tokens in arrival order, as far as the batch holds. */
@@ -172,7 +202,10 @@ public final class StepRunner implements AutoCloseable {
     private void finishStep(Throwable failure) {
         steps++;
         sharedSteps += step.size() > 1 ? 1 : 0;
+        expectedDecodes = 0;
         for (Work w : step) {
+            // A sequence that took its last prompt token or a decode token here will most likely decode next.
+            expectedDecodes += w.next + w.stepRows == w.end ? 1 : 0;
             w.next += w.stepRows;
             if (failure != null || w.next == w.end) {
                 w.failure = failure;
