@@ -1,6 +1,7 @@
 package dev.jollama.engine.generation;
 
 import dev.jollama.engine.grammar.GrammarConstraint;
+import dev.jollama.engine.model.PromptImage;
 import dev.jollama.engine.sampling.SamplingOptions;
 
 import java.util.List;
@@ -21,15 +22,17 @@ import java.util.function.BooleanSupplier;
  * @param constraintActive null when the grammar applies from the first token; else asked before each token, the
  *                      grammar applying from the first token it says yes to (a thinking model thinks freely, then
  *                      answers under the grammar)
+ * @param images        the images whose rows' keys {@code promptTokens} holds ({@link PromptImage#key}); empty for
+ *                      text
  */
 public record GenerationRequest(int[] promptTokens, SamplingOptions sampling, int maxTokens, List<String> stop,
                                 boolean contextShift, int keepTokens, int logprobs, GrammarConstraint constraint,
-                                BooleanSupplier constraintActive) {
+                                BooleanSupplier constraintActive, List<PromptImage> images) {
 
     /** A request without a grammar. */
     public GenerationRequest(int[] promptTokens, SamplingOptions sampling, int maxTokens, List<String> stop,
                              boolean contextShift, int keepTokens, int logprobs) {
-        this(promptTokens, sampling, maxTokens, stop, contextShift, keepTokens, logprobs, null, null);
+        this(promptTokens, sampling, maxTokens, stop, contextShift, keepTokens, logprobs, null, null, List.of());
     }
 
     /** A request without context shift or log-probabilities, for callers that size the context to fit. */
@@ -45,6 +48,12 @@ public record GenerationRequest(int[] promptTokens, SamplingOptions sampling, in
     /** This request with its output constrained to a grammar once {@code activeWhen} says so. */
     public GenerationRequest withConstraint(GrammarConstraint constraint, BooleanSupplier activeWhen) {
         return new GenerationRequest(promptTokens, sampling, maxTokens, stop, contextShift, keepTokens, logprobs,
-                constraint, activeWhen);
+                constraint, activeWhen, images);
+    }
+
+    /** This request with images, whose rows' keys its prompt holds. */
+    public GenerationRequest withImages(List<PromptImage> images) {
+        return new GenerationRequest(promptTokens, sampling, maxTokens, stop, contextShift, keepTokens, logprobs,
+                constraint, constraintActive, List.copyOf(images));
     }
 }

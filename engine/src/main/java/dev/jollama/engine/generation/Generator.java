@@ -2,6 +2,7 @@ package dev.jollama.engine.generation;
 
 import dev.jollama.engine.grammar.GrammarConstraint;
 import dev.jollama.engine.model.Model;
+import dev.jollama.engine.model.PromptImage;
 import dev.jollama.engine.model.Sequence;
 import dev.jollama.engine.sampling.LogProbabilities;
 import dev.jollama.engine.sampling.Logprob;
@@ -56,12 +57,14 @@ public final class Generator {
         GrammarConstraint constraint = request.constraint();
 
         long start = System.nanoTime();
-        float[] logits = feedPrompt(sequence, prompt, cancelled);
+        float[] logits = feedPrompt(sequence, prompt, request.images(), cancelled);
         if (logits == null) {
             return new GenerationResult("cancelled", prompt.length, System.nanoTime() - start, 0, 0, new int[0]);
         }
         for (int token : prompt) {
-            sampler.accept(token);
+            if (token >= 0) { // not an image row
+                sampler.accept(token);
+            }
         }
         long promptNanos = System.nanoTime() - start;
 
@@ -102,7 +105,7 @@ public final class Generator {
                 break;
             }
             if (sequence.length() >= sequence.contextLength()) {
-                if (!request.contextShift() || !shift(sequence, request.keepTokens())) {
+                if (!request.contextShift() || !shift(sequence, request.keepTokens(), request.images())) {
                     break; // the context is full: "length"
                 }
             }
@@ -123,16 +126,16 @@ public final class Generator {
      * token, whose logits are needed), and feeds the rest in the model's shared steps. Returns null when cancelled
      * part-way, so a client that leaves during a long prompt frees its slot within one step.
      */
-    private float[] feedPrompt(Sequence sequence, int[] prompt, BooleanSupplier cancelled) {
+    private float[] feedPrompt(Sequence sequence, int[] prompt, List<PromptImage> images, BooleanSupplier cancelled) {
         int reused = sequence.reusePrefix(prompt, prompt.length - 1);
-        return model.steps().feed(sequence, prompt, reused, prompt.length, cancelled);
+        return model.steps().feed(sequence, prompt, images, reused, prompt.length, cancelled);
     }
 
     /**
      * Makes room by dropping half of the tokens after the kept head and recomputing the rest at their new positions
      * (simpler than re-rotating cached keys, and exact). False when nothing can be dropped.
      */
-    private boolean shift(Sequence sequence, int keep) {
+    private boolean shift(Sequence sequence, int keep, List<PromptImage> images) {
         int length = sequence.length();
         int discard = (length - keep) / 2;
         if (keep < 0 || discard <= 0) {
@@ -141,7 +144,7 @@ public final class Generator {
         int[] tail = sequence.tokens(keep + discard, length);
         sequence.truncate(keep);
         if (tail.length > 0) {
-            model.steps().feed(sequence, tail, 0, tail.length, () -> false);
+            model.steps().feed(sequence, tail, images, 0, tail.length, () -> false);
         }
         return true;
     }

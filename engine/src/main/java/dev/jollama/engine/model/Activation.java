@@ -38,22 +38,26 @@ enum Activation {
             throw new UnsupportedOperationException("gpt-oss's SwiGLU needs its up projection: gated blocks only");
         }
     },
+    /** CLIP's quick GELU, x·sigmoid(1.702·x). */
+    QUICK_GELU {
+        @Override
+        float apply(float x) {
+            return x / (1f + (float) Math.exp(-1.702f * x));
+        }
+    },
     /** GELU with the tanh approximation, as Gemma (GeGLU) and the reference's BERT use it. */
     GELU {
-        @Override
-        void gatedProduct(float[] gate, float[] up, float[] out, int n) {
-            for (int i = 0; i < n; i++) {
-                out[i] = apply(gate[i]) * up[i];
-            }
-        }
-
         @Override
         float apply(float x) {
             return 0.5f * x * (1f + (float) Math.tanh(0.7978845608028654 * (x + 0.044715f * x * x * x)));
         }
     };
 
-    abstract void gatedProduct(float[] gate, float[] up, float[] out, int n);
+    void gatedProduct(float[] gate, float[] up, float[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = apply(gate[i]) * up[i];
+        }
+    }
 
     abstract float apply(float x);
 }

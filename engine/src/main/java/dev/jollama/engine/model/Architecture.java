@@ -12,13 +12,18 @@ abstract sealed class Architecture permits Decoder, Encoder {
     final FloatTensor tokenEmbedding;
 
     Architecture(WeightReader r, ModelConfig c) {
-        this.config = c;
-        this.tokenEmbedding = r.matrix("token_embd.weight", c.embeddingLength(), c.vocabularySize());
+        this(c, r.matrix("token_embd.weight", c.embeddingLength(), c.vocabularySize()));
     }
 
-    /** The pass's tokens into its residual stream. */
-    void embed(ForwardPass p, int[] tokens) {
-        p.embedTokens(tokenEmbedding, tokens);
+    /** @param tokenEmbedding null for a family whose rows are all fed as vectors (the image encoder) */
+    Architecture(ModelConfig c, FloatTensor tokenEmbedding) {
+        this.config = c;
+        this.tokenEmbedding = tokenEmbedding;
+    }
+
+    /** The pass's rows into its residual stream: token rows' embeddings, vector rows' vectors. */
+    void embed(ForwardPass p) {
+        p.embedRows(tokenEmbedding);
     }
 
     /** Layer {@code layer} over the pass's rows. */

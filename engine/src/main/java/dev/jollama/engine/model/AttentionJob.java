@@ -18,7 +18,6 @@ final class AttentionJob implements WorkerPool.Task {
     private ForwardPass pass;
     private int layer;
     private int window;
-    private boolean bothWays;
     private float[] sinks;
 
     /**
@@ -36,15 +35,15 @@ final class AttentionJob implements WorkerPool.Task {
     /**
      * For each active row of the pass, writes to its row of {@code pass.attentionOut} the softmax-weighted sum of the
      * values at the positions its query may see: itself and those before it in its sequence, at most {@code window}
-     * of them (0: no limit); with {@code bothWays}, every position of its run (an encoder's whole input). Each head's
+     * of them (0: no limit), and those after it the pass lets it see ({@link ForwardPass#rowAttentionEnd}: an
+     * encoder's whole input, the rest of an image). The window counts back from the row's own position. Each head's
      * entry of {@code sinks} (null: none) joins its softmax as a logit without a value (gpt-oss).
      */
-    void run(ForwardPass pass, int layer, int window, boolean bothWays, float[] sinks) {
+    void run(ForwardPass pass, int layer, int window, float[] sinks) {
         this.pass = pass;
         this.sinks = sinks;
         this.layer = layer;
         this.window = window;
-        this.bothWays = bothWays;
         long work = 0;
         for (int r = 0; r < pass.runCount; r++) {
             work += (long) pass.runRows[r] * (pass.rowPosition[pass.runFirstRow[r]] + pass.runRows[r]);
@@ -71,12 +70,11 @@ final class AttentionJob implements WorkerPool.Task {
             int kvOffset = (h / groupSize) * headDim;
             int firstRow = pass.runFirstRow[run];
             Sequence sequence = pass.rowSequence[firstRow];
-            int runEnd = pass.rowPosition[firstRow] + pass.runRows[run];
             float sink = sinks == null ? Float.NEGATIVE_INFINITY : sinks[h];
             for (int row = firstRow; row < firstRow + pass.runRows[run]; row++) {
                 int position = pass.rowPosition[row];
                 int first = window > 0 ? Math.max(0, position - window + 1) : 0;
-                int end = bothWays ? runEnd : position + 1;
+                int end = pass.rowAttentionEnd[row];
                 int qOffset = row * queryDim + h * headDim;
                 sequence.cache.attend(layer, pass.query, qOffset, kvOffset, headDim, first, end, scale, logitCap, sink,
                         scoreBuffer(worker, end), out, qOffset);

@@ -1,11 +1,14 @@
 package dev.jollama.engine.model;
 
 /**
- * The rows of one forward pass: each feeds a token to a sequence at its next position. One batch may hold prompt
+ * The rows of one forward pass: each feeds a token, or a vector in place of a token's embedding (an image's
+ * embeddings, an image encoder's patches), to a sequence at its next position. One batch may hold prompt
  * chunks of some sequences and single decode tokens of others; a sequence's rows are consecutive. A row may ask for
  * the logits of the token after it (written to its sequence's {@link Sequence#logits()}) or for its final hidden
  * state (embeddings; {@link #hiddenState}); the output projection and the last layer's attention and feed-forward
- * run only on rows that ask for something.
+ * run only on rows that ask for something. A vector row is keyed by an int that stands for it in the KV cache's
+ * prefix index (a negative one in a text model, so it never equals a token), and may see some positions after its
+ * own (the rows of one image that attend to each other both ways).
  */
 public final class Batch {
     /** What a row wants out of the pass. */
@@ -14,7 +17,13 @@ public final class Batch {
     private final int capacity;
     private int size;
     final Sequence[] sequences;
+    /** Token ids, and the keys of vector rows. */
     final int[] tokens;
+    /** Null for token rows. */
+    final float[][] vectors;
+    final int[] vectorOffsets;
+    /** Positions after its own a row also attends to (0: causal). */
+    final int[] seesAhead;
     final int[] positions;
     final Output[] outputs;
     /** Of rows asking for hidden states, in row order, after the pass: embeddingLength floats each. */
@@ -29,6 +38,9 @@ public final class Batch {
         this.capacity = capacity;
         sequences = new Sequence[capacity];
         tokens = new int[capacity];
+        vectors = new float[capacity][];
+        vectorOffsets = new int[capacity];
+        seesAhead = new int[capacity];
         positions = new int[capacity];
         outputs = new Output[capacity];
         hiddenStateRows = new int[capacity];
@@ -49,6 +61,7 @@ public final class Batch {
     /** Empties the batch for the next pass. */
     public void clear() {
         java.util.Arrays.fill(sequences, 0, size, null);
+        java.util.Arrays.fill(vectors, 0, size, null);
         size = 0;
         hiddenStateCount = 0;
     }
@@ -58,6 +71,19 @@ public final class Batch {
      * in this batch.
      */
     public void add(Sequence sequence, int token, Output output) {
+        add(sequence, token, null, 0, 0, output);
+    }
+
+    /**
+     * Adds a row feeding {@code vector[offset..offset + width)} in place of a token's embedding, keyed by {@code key}
+     * in the cache's prefix index, that also attends to the next {@code seesAhead} positions (which must be fed in
+     * the same pass).
+     */
+    public void addVector(Sequence sequence, int key, float[] vector, int offset, int seesAhead, Output output) {
+        add(sequence, key, java.util.Objects.requireNonNull(vector), offset, seesAhead, output);
+    }
+
+    private void add(Sequence sequence, int token, float[] vector, int offset, int ahead, Output output) {
         if (size == capacity) {
             throw new IllegalStateException("the batch is full (" + capacity + " rows)");
         }
@@ -73,6 +99,9 @@ public final class Batch {
         }
         sequences[size] = sequence;
         tokens[size] = token;
+        vectors[size] = vector;
+        vectorOffsets[size] = offset;
+        seesAhead[size] = ahead;
         positions[size] = position;
         outputs[size] = output;
         size++;
@@ -91,6 +120,11 @@ public final class Batch {
 
     public int hiddenStateCount() {
         return hiddenStateCount;
+    }
+
+    /** Whether a row feeds a vector rather than a token. */
+    public boolean isVector(int row) {
+        return vectors[row] != null;
     }
 
     public Sequence sequence(int row) {

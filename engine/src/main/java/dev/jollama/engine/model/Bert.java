@@ -7,7 +7,7 @@ import dev.jollama.engine.tensor.FloatTensor;
  * LayerNorm, then post-norm layers: attention both ways with biases and no RoPE, and a plain GELU feed-forward with
  * biases.
  */
-final class Bert extends Encoder {
+final class Bert extends TextEncoder {
     private final FloatTensor positionEmbedding;
     private final PostNormLayer[] layers;
 
@@ -23,8 +23,8 @@ final class Bert extends Encoder {
     }
 
     @Override
-    void embed(ForwardPass p, int[] tokens) {
-        super.embed(p, tokens);
+    void embed(ForwardPass p) {
+        super.embed(p);
         p.addToRows(tokenType);
         p.addPositionEmbeddings(positionEmbedding);
         p.layerNormResidual(embeddingNorm);

@@ -25,6 +25,8 @@ final class ForwardPass {
     int rows;
     final Sequence[] rowSequence;
     final int[] rowPosition;
+    /** The position after the last one each row attends to. */
+    final int[] rowAttentionEnd;
     /** The batch row each row came from. */
     private final int[] rowOrigin;
     /** Runs of consecutive rows of one sequence: first row and row count. */
@@ -68,6 +70,7 @@ final class ForwardPass {
         this.attentionJob = new AttentionJob(c, pool, architecture.attentionScale(), architecture.attentionLogitCap());
         rowSequence = new Sequence[capacity];
         rowPosition = new int[capacity];
+        rowAttentionEnd = new int[capacity];
         rowOrigin = new int[capacity];
         runFirstRow = new int[capacity];
         runRows = new int[capacity];
@@ -124,6 +127,14 @@ final class ForwardPass {
             if (architecture.attendsBothWays() && s.length() != 0) {
                 throw new IllegalArgumentException("an embedding model takes each input whole, in one pass");
             }
+            int runEnd = rowPosition[first] + runRows[run];
+            for (int r = first; r < first + runRows[run]; r++) {
+                rowAttentionEnd[r] = architecture.attendsBothWays() ? runEnd : rowPosition[r] + 1 + batch.seesAhead[r];
+                if (rowAttentionEnd[r] > runEnd) {
+                    throw new IllegalArgumentException("row " + r + " attends to positions up to " + rowAttentionEnd[r]
+                            + ", past the last its sequence is fed in this pass (" + runEnd + "): an image goes in one pass");
+                }
+            }
         }
         for (int r = 0; r < size; r++) {
             if (batch.outputs[r] == Batch.Output.LOGITS && !(architecture instanceof Decoder)) {
@@ -133,7 +144,7 @@ final class ForwardPass {
         for (int run = 0; run < runCount; run++) {
             rowSequence[runFirstRow[run]].cache.prepareAppend(runRows[run]);
         }
-        architecture.embed(this, batch.tokens);
+        architecture.embed(this);
         for (layer = 0; layer < c.blockCount(); layer++) {
             architecture.layer(this, layer);
         }
@@ -164,11 +175,15 @@ final class ForwardPass {
         }
     }
 
-    /** The embedding row of each token into the residual stream. */
-    void embedTokens(FloatTensor embedding, int[] tokens) {
+    /** Each row's input into the residual stream: its token's row of {@code embedding}, or its vector. */
+    void embedRows(FloatTensor embedding) {
         int dim = c.embeddingLength();
         for (int t = 0; t < rows; t++) {
-            embedding.copyTo((long) tokens[t] * dim, x, t * dim, dim);
+            if (batch.vectors[t] != null) {
+                System.arraycopy(batch.vectors[t], batch.vectorOffsets[t], x, t * dim, dim);
+            } else {
+                embedding.copyTo((long) batch.tokens[t] * dim, x, t * dim, dim);
+            }
         }
     }
 
@@ -200,16 +215,32 @@ final class ForwardPass {
         }
     }
 
+    /** The layer-normalised residual stream into the input of the next block (pre-norm encoders). */
+    void layerNormalize(LayerNorm norm) {
+        if (rows == 0) {
+            return; // the last layer of a pass without outputs
+        }
+        for (int t = 0; t < rows; t++) {
+            norm.apply(x, t * c.embeddingLength(), normed.values(), t * c.embeddingLength());
+        }
+        normed.count(rows);
+    }
+
     /** The residual stream itself as the input of the next block, or as the final hidden states (post-norm families). */
     void inputFromResidual() {
         System.arraycopy(x, 0, normed.values(), 0, rows * c.embeddingLength());
         normed.count(rows);
     }
 
-    /** Multiplies the residual stream by a factor. */
-    void scaleResidual(float factor) {
-        for (int i = 0; i < rows * c.embeddingLength(); i++) {
-            x[i] *= factor;
+    /** Multiplies the token rows' embeddings by a factor (vector rows enter as they are). */
+    void scaleTokenRows(float factor) {
+        int dim = c.embeddingLength();
+        for (int t = 0; t < rows; t++) {
+            if (batch.vectors[rowOrigin[t]] == null) {
+                for (int i = t * dim; i < (t + 1) * dim; i++) {
+                    x[i] *= factor;
+                }
+            }
         }
     }
 
@@ -286,7 +317,7 @@ final class ForwardPass {
                 return;
             }
         }
-        attentionJob.run(this, layer, window, architecture.attendsBothWays(), w.sinks());
+        attentionJob.run(this, layer, window, w.sinks());
         attentionOut.count(rows);
         matmul.multiply(w.output(), attentionOut, projected, c.embeddingLength());
         if (w.outputBias() != null) {
@@ -424,6 +455,7 @@ final class ForwardPass {
                 System.arraycopy(x, t * dim, x, kept * dim, dim);
                 rowSequence[kept] = rowSequence[t];
                 rowPosition[kept] = rowPosition[t];
+                rowAttentionEnd[kept] = rowAttentionEnd[t];
                 rowOrigin[kept] = rowOrigin[t];
             }
             kept++;

@@ -51,9 +51,9 @@ class Gemma3 extends Decoder {
     }
 
     @Override
-    void embed(ForwardPass p, int[] tokens) {
-        super.embed(p, tokens);
-        p.scaleResidual(embeddingScale);
+    void embed(ForwardPass p) {
+        super.embed(p);
+        p.scaleTokenRows(embeddingScale);
     }
 
     @Override

@@ -24,10 +24,10 @@ final class Granite extends Llama {
     }
 
     @Override
-    void embed(ForwardPass p, int[] tokens) {
-        super.embed(p, tokens);
+    void embed(ForwardPass p) {
+        super.embed(p);
         if (embeddingScale != 0) {
-            p.scaleResidual(embeddingScale);
+            p.scaleTokenRows(embeddingScale);
         }
     }
 

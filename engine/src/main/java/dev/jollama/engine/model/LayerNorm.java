@@ -9,6 +9,11 @@ record LayerNorm(float[] weight, float[] bias, float epsilon) {
 
     /** Normalises the weight.length values of x from offset, in place. */
     void apply(float[] x, int offset) {
+        apply(x, offset, x, offset);
+    }
+
+    /** Normalises the weight.length values of x from offset into out from outOffset. */
+    void apply(float[] x, int offset, float[] out, int outOffset) {
         int n = weight.length;
         double sum = 0;
         for (int i = 0; i < n; i++) {
@@ -22,7 +27,7 @@ record LayerNorm(float[] weight, float[] bias, float epsilon) {
         }
         float inverse = (float) (1.0 / Math.sqrt(squares / n + epsilon));
         for (int i = 0; i < n; i++) {
-            x[offset + i] = (x[offset + i] - mean) * inverse * weight[i] + bias[i];
+            out[outOffset + i] = (x[offset + i] - mean) * inverse * weight[i] + bias[i];
         }
     }
 }

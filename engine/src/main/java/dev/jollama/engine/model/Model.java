@@ -45,8 +45,8 @@ public final class Model implements AutoCloseable {
     private final int blocksPerSequence;
     private final WorkerPool pool;
     private final boolean ownsPool;
-    /** Guarded by this model's monitor, as is {@link #single}. */
-    private final ForwardPass pass;
+    /** Guarded by this model's monitor, as is {@link #single}; replaced by a larger one for a batch holding an image. */
+    private ForwardPass pass;
     private final int passCapacity;
     private final Batch single = new Batch(BATCH_CAPACITY);
     private final StepRunner steps;
@@ -162,7 +162,14 @@ public final class Model implements AutoCloseable {
     /** Runs one forward pass over the batch's rows (see {@link Batch}). */
     public synchronized void forward(Batch batch) {
         for (int r = 0; r < batch.size(); r++) {
-            checkToken(batch.tokens[r]);
+            if (batch.isVector(r)) {
+                checkWidth(batch, r);
+            } else {
+                checkToken(batch.tokens[r]);
+            }
+        }
+        if (batch.size() > pass.capacity) {
+            pass = new ForwardPass(config, architecture, pool, batch.size());
         }
         pass.run(batch);
     }
@@ -194,6 +201,13 @@ public final class Model implements AutoCloseable {
             forward(single);
         }
         return sequence.logits();
+    }
+
+    private void checkWidth(Batch batch, int row) {
+        if (batch.vectorOffsets[row] + config.embeddingLength() > batch.vectors[row].length) {
+            throw new IllegalArgumentException("row " + row + "'s vector ends past its array: rows of this model are "
+                    + config.embeddingLength() + " wide");
+        }
     }
 
     private void checkToken(int token) {

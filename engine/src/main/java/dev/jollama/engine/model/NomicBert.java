@@ -6,7 +6,7 @@ import dev.jollama.engine.tensor.FloatTensor;
  * nomic-bert (nomic-embed-text): BERT's token-type embedding and post-norm layers, but NEOX RoPE instead of position
  * embeddings, one fused query-key-value projection and a SwiGLU feed-forward, no biases.
  */
-final class NomicBert extends Encoder {
+final class NomicBert extends TextEncoder {
     private final PostNormLayer[] layers;
     private final Rope rope;
 
@@ -25,8 +25,8 @@ final class NomicBert extends Encoder {
     }
 
     @Override
-    void embed(ForwardPass p, int[] tokens) {
-        super.embed(p, tokens);
+    void embed(ForwardPass p) {
+        super.embed(p);
         p.addToRows(tokenType);
         p.layerNormResidual(embeddingNorm);
     }

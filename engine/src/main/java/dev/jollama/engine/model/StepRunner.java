@@ -3,6 +3,7 @@ package dev.jollama.engine.model;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -10,7 +11,8 @@ import java.util.function.BooleanSupplier;
  * step takes the next token of every sequence that is decoding, fills the rest of a batch with prompt tokens (the
  * longest-waiting prompt first), and runs them as one pass, so each weight matrix is read once for all of them, and
  * a long prompt arriving delays running streams by at most one batch's time per step. A prompt whose caller is
- * cancelled leaves at the next step.
+ * cancelled leaves at the next step. An image whose rows attend to each other both ways goes into one step whole:
+ * the batch grows to hold one such image beside a full batch's other rows.
  */
 public final class StepRunner implements AutoCloseable {
     /**
@@ -20,7 +22,9 @@ public final class StepRunner implements AutoCloseable {
     private static final long GATHER_NANOS = 2_000_000;
 
     private final Model model;
-    private final Batch batch = new Batch(Model.BATCH_CAPACITY);
+    private Batch batch = new Batch(Model.BATCH_CAPACITY);
+    /** The rows the next step's batch holds; grows with the largest image fed. Guarded by this object's monitor. */
+    private int batchCapacity = Model.BATCH_CAPACITY;
     /** Guarded by this object's monitor. */
     private final ArrayDeque<Work> pending = new ArrayDeque<>();
     private final List<Work> step = new ArrayList<>();
@@ -39,6 +43,8 @@ public final class StepRunner implements AutoCloseable {
     private static final class Work {
         final Sequence sequence;
         final int[] tokens;
+        /** Of the prompt's image rows (negative keys in {@code tokens}): their images and indexes. */
+        final Map<Integer, PromptImage.Row> imageRows;
         final int end;
         final BooleanSupplier cancelled;
         int next;
@@ -48,9 +54,10 @@ public final class StepRunner implements AutoCloseable {
         boolean wasCancelled;
         Throwable failure;
 
-        Work(Sequence sequence, int[] tokens, int from, int to, BooleanSupplier cancelled) {
+        Work(Sequence sequence, int[] tokens, List<PromptImage> images, int from, int to, BooleanSupplier cancelled) {
             this.sequence = sequence;
             this.tokens = tokens;
+            this.imageRows = images.isEmpty() ? Map.of() : PromptImage.Row.index(images);
             this.next = from;
             this.end = to;
             this.cancelled = cancelled;
@@ -63,17 +70,35 @@ public final class StepRunner implements AutoCloseable {
      * (the sequence then holds those that were).
      */
     public float[] feed(Sequence sequence, int[] tokens, int from, int to, BooleanSupplier cancelled) {
+        return feed(sequence, tokens, List.of(), from, to, cancelled);
+    }
+
+    /**
+     * As {@link #feed(Sequence, int[], int, int, BooleanSupplier)}, where {@code tokens} may hold the keys of
+     * {@code images}' rows ({@link PromptImage#key}), which are fed as those images' embeddings.
+     */
+    public float[] feed(Sequence sequence, int[] tokens, List<PromptImage> images, int from, int to, BooleanSupplier cancelled) {
         if (from >= to) {
             throw new IllegalArgumentException("no tokens to feed (" + from + ".." + to + ")");
         }
         if (sequence.length() + to - from > sequence.contextLength()) {
             throw new IllegalStateException("the sequence is full (" + sequence.contextLength() + " tokens)");
         }
-        Work work = new Work(sequence, tokens, from, to, cancelled);
+        Work work = new Work(sequence, tokens, images, from, to, cancelled);
+        for (int i = from; i < to; i++) {
+            if (tokens[i] < 0 && !work.imageRows.containsKey(tokens[i])) {
+                throw new IllegalArgumentException("position " + i + " holds " + tokens[i] + ", neither a token nor a row of the prompt's images");
+            }
+        }
         boolean interrupted = false;
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("the model is closed");
+            }
+            for (PromptImage image : images) {
+                if (image.attendBothWays()) {
+                    batchCapacity = Math.max(batchCapacity, Model.BATCH_CAPACITY + image.rows());
+                }
             }
             pending.add(work);
             if (thread == null) {
@@ -167,6 +192,9 @@ public final class StepRunner implements AutoCloseable {
 
     /** Decoding sequences first (a row each), then prompt tokens in arrival order, as far as the batch holds. */
     private void takeStep() {
+        if (batch.capacity() < batchCapacity) {
+            batch = new Batch(batchCapacity);
+        }
         batch.clear();
         step.clear();
         for (Work w : pending) {
@@ -186,14 +214,39 @@ public final class StepRunner implements AutoCloseable {
                 notifyAll();
                 continue;
             }
-            addRows(w, Math.min(w.end - w.next, batch.capacity() - batch.size()));
+            int count = wholeImages(w, Math.min(w.end - w.next, batch.capacity() - batch.size()));
+            if (count > 0) {
+                addRows(w, count);
+            }
         }
+    }
+
+    /**
+     * Of {@code count} rows from the work's next, those up to the start of an image the cut would split, when its
+     * rows attend both ways: the image waits for a step with room for it.
+     */
+    private static int wholeImages(Work w, int count) {
+        int last = w.next + count - 1;
+        PromptImage.Row row = w.tokens[last] < 0 ? w.imageRows.get(w.tokens[last]) : null;
+        if (row == null || !row.image().attendBothWays() || row.rowsAfter() == 0 || last + 1 == w.end) {
+            return count;
+        }
+        return Math.max(0, last - row.index() - w.next);
     }
 
     private void addRows(Work w, int count) {
         for (int i = 0; i < count; i++) {
             int index = w.next + i;
-            batch.add(w.sequence, w.tokens[index], index == w.end - 1 ? Batch.Output.LOGITS : Batch.Output.NONE);
+            Batch.Output output = index == w.end - 1 ? Batch.Output.LOGITS : Batch.Output.NONE;
+            int token = w.tokens[index];
+            PromptImage.Row row = token < 0 ? w.imageRows.get(token) : null;
+            if (row == null) {
+                batch.add(w.sequence, token, output);
+            } else {
+                PromptImage image = row.image();
+                batch.addVector(w.sequence, token, image.embeddings(), row.index() * image.width(),
+                        image.attendBothWays() ? row.rowsAfter() : 0, output);
+            }
         }
         w.stepRows = count;
         step.add(w);

@@ -6,16 +6,27 @@ import dev.jollama.engine.gguf.GgufTensorInfo;
 import dev.jollama.engine.tensor.FloatTensor;
 
 import java.util.Arrays;
+import java.util.function.UnaryOperator;
 import java.util.stream.LongStream;
 
 /**
  * Looks a model's tensors up by name and checks their shapes, naming the tensor in every error. Matrices stay in
- * their file type, memory-mapped; norms and biases are small and read into float arrays.
+ * their file type, memory-mapped; norms and biases are small and read into float arrays. Names are the reference's;
+ * {@code names} maps them to the file's own (Ollama's single-file Gemma 3 names its vision tensors its own way).
  */
-record WeightReader(GgufFile file) {
+record WeightReader(GgufFile file, UnaryOperator<String> names) {
+
+    WeightReader(GgufFile file) {
+        this(file, UnaryOperator.identity());
+    }
 
     FloatTensor matrix(String name, long rowLength, long rows) {
-        return FloatTensor.of(file.path(), checked(name, rowLength, rows));
+        return tensor(name, rowLength, rows);
+    }
+
+    /** A tensor of exactly this shape (GGUF order, fastest dimension first). */
+    FloatTensor tensor(String name, long... shape) {
+        return FloatTensor.of(file.path(), checked(name, shape));
     }
 
     /**
@@ -74,11 +85,17 @@ record WeightReader(GgufFile file) {
     }
 
     boolean has(String name) {
-        return file.tensor(name) != null;
+        return info(name) != null;
+    }
+
+    /** The tensor's entry, or null when the file has none of that name. */
+    GgufTensorInfo info(String name) {
+        return file.tensor(names.apply(name));
     }
 
     private GgufTensorInfo checked(String name, long... shape) {
-        GgufTensorInfo t = file.tensor(name);
+        GgufTensorInfo t = info(name);
+        name = names.apply(name);
         if (t == null) {
             throw new GgufFormatException(file.path(), "tensor '" + name + "' is missing (expected shape "
                     + Arrays.toString(shape) + " from the model's metadata)");

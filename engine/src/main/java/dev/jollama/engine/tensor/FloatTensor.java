@@ -135,6 +135,11 @@ public abstract sealed class FloatTensor
         return wrap.apply(info.data(), info.elementCount());
     }
 
+    /** Values computed at load time (a transposed matrix) as an F32 tensor. */
+    public static FloatTensor ofFloats(float[] values) {
+        return new F32Tensor(MemorySegment.ofArray(values), values.length);
+    }
+
     public abstract GgmlType type();
 
     /**
