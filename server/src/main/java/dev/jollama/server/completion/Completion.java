@@ -5,6 +5,7 @@ import dev.jollama.engine.generation.GenerationResult;
 import dev.jollama.engine.generation.Generator;
 import dev.jollama.engine.grammar.Grammar;
 import dev.jollama.engine.grammar.GrammarConstraint;
+import dev.jollama.engine.model.PromptImage;
 import dev.jollama.engine.sampling.Logprob;
 import dev.jollama.engine.sampling.SamplingOptions;
 import dev.jollama.engine.tokenizer.Tokenizer;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Runs a prompt through a leased model and reports the output as {@link CompletionEvent}s; the sink decides how
@@ -48,17 +50,41 @@ public final class Completion {
     }
 
     /**
+     * Runs a rendered prompt whose [img-N] tags stand for the request's images (none: as text). The images' encoding
+     * counts into the prompt's evaluation time.
+     */
+    public static void run(Lease lease, String prompt, List<RequestImage> images, Settings s, CompletionSink sink) {
+        if (images.isEmpty()) {
+            run(lease, prompt, s, sink);
+            return;
+        }
+        if (lease.images() == null) {
+            throw new IllegalStateException("images reached a model without a projector");
+        }
+        ImagePrompt p = ImagePrompt.build(lease.model().tokenizer(), lease.images(), prompt, images);
+        run(lease, p.tokens(), p.images(), p.encodeNanos(), s, sink);
+    }
+
+    /**
      * Runs a prompt given as tokens (fill-in-the-middle prompts are built from special token ids). A prompt too long
      * for the context without truncate is a 400 before the sink starts.
      */
     public static void run(Lease lease, int[] promptTokens, Settings s, CompletionSink sink) {
+        run(lease, promptTokens, List.of(), 0, s, sink);
+    }
+
+    /**
+     * A prompt of tokens and image rows: an image's rows are never cut, so such a prompt too long for the context
+     * is a 400 even with truncate.
+     */
+    private static void run(Lease lease, int[] promptTokens, List<PromptImage> images, long encodeNanos, Settings s, CompletionSink sink) {
         Tokenizer tokenizer = lease.model().tokenizer();
         int keep = s.options().numKeep() + (tokenizer.bosToken() >= 0 ? 1 : 0);
         int[] tokens = promptTokens;
         int contextLength = lease.contextLength();
         int truncated = 0;
         if (tokens.length >= contextLength - 1) {
-            if (!s.truncate()) {
+            if (!s.truncate() || !images.isEmpty()) {
                 throw ApiException.badRequest("the input length exceeds the context length");
             }
             int[] kept = PromptTruncation.keepHeadAndTail(tokens, keep, contextLength);
@@ -68,7 +94,7 @@ public final class Completion {
             tokens = kept;
         }
         GenerationRequest request = new GenerationRequest(tokens, sampling(s.options()), numPredict(s.options(), contextLength),
-                s.options().stop(), s.shift(), keep, s.logprobs());
+                s.options().stop(), s.shift(), keep, s.logprobs()).withImages(images);
         if (s.grammar() != null) {
             request = request.withConstraint(new GrammarConstraint(s.grammar(), tokenizer), s.output()::answering);
         }
@@ -83,17 +109,20 @@ public final class Completion {
                 sink.accept(new CompletionEvent.Delta(split.content(), split.thinking(), wire(tokenizer, logprobs)));
             }, sink::cancelled);
             ResponseSplit rest = s.output().flush();
-            sink.accept(done(s, rest, tokens, result, truncated));
+            sink.accept(done(s, rest, tokens, result, truncated, encodeNanos));
         } catch (RuntimeException e) {
             sink.fail(e);
         }
     }
 
-    private static CompletionEvent.Done done(Settings s, ResponseSplit rest, int[] prompt, GenerationResult result, int truncated) {
-        int[] tokens = Arrays.copyOf(prompt, prompt.length + result.generatedTokenIds().length);
-        System.arraycopy(result.generatedTokenIds(), 0, tokens, prompt.length, result.generatedTokenIds().length);
+    private static CompletionEvent.Done done(Settings s, ResponseSplit rest, int[] prompt, GenerationResult result, int truncated,
+                                            long encodeNanos) {
+        // The context carries text tokens only, as Ollama's: image rows are left out.
+        int[] text = IntStream.of(prompt).filter(t -> t >= 0).toArray();
+        int[] tokens = Arrays.copyOf(text, text.length + result.generatedTokenIds().length);
+        System.arraycopy(result.generatedTokenIds(), 0, tokens, text.length, result.generatedTokenIds().length);
         var metrics = new CompletionEvent.Metrics(System.nanoTime() - s.start(), s.loaded() - s.start(), result.promptTokens(),
-                result.promptNanos(), result.generatedTokens(), result.generationNanos(), truncated);
+                result.promptNanos() + encodeNanos, result.generatedTokens(), result.generationNanos(), truncated);
         // A cancelled generation has nobody to answer; "stop" keeps the field valid should it be written anyway.
         String reason = result.doneReason().equals("cancelled") ? "stop" : result.doneReason();
         return new CompletionEvent.Done(rest.content(), rest.thinking(), reason, tokens, metrics);

@@ -2,6 +2,7 @@ package dev.jollama.server.prompt;
 
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.gguf.GgufFormatException;
+import dev.jollama.engine.model.ImageEncoder;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.store.StoredModel;
 import dev.jollama.server.template.PromptTemplate;
@@ -26,6 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PromptBuilder {
     /** Whether each model file declares {@code <arch>.pooling_type}; files are content-addressed, so never stale. */
     private static final Map<Path, Boolean> DECLARES_POOLING = new ConcurrentHashMap<>();
+    /** Whether each model file holds its own image projector; as above, never stale. */
+    private static final Map<Path, Boolean> HOLDS_PROJECTOR = new ConcurrentHashMap<>();
 
     private final StoredModel model;
     private final PromptTemplate template;
@@ -75,6 +78,20 @@ public final class PromptBuilder {
         });
     }
 
+    /**
+     * Whether the model reads images: it has a projector layer, or its GGUF holds the vision part itself (Ollama's
+     * single-file Gemma 3).
+     */
+    public boolean readsImages() {
+        return model.projectorPath() != null || (model.modelPath() != null && HOLDS_PROJECTOR.computeIfAbsent(model.modelPath(), path -> {
+            try (GgufFile file = GgufFile.open(path)) {
+                return ImageEncoder.isProjector(file);
+            } catch (GgufFormatException e) {
+                return false;
+            }
+        }));
+    }
+
     /** As /api/show lists them; only values real clients can parse (LangChain4j's enum is strict). */
     public List<String> capabilities() {
         List<String> capabilities = new ArrayList<>(List.of(completes() ? "completion" : "embedding"));
@@ -83,6 +100,9 @@ public final class PromptBuilder {
         }
         if (supportsInsert()) {
             capabilities.add("insert");
+        }
+        if (readsImages()) {
+            capabilities.add("vision");
         }
         if (thinking.supported()) {
             capabilities.add("thinking");
@@ -106,7 +126,7 @@ public final class PromptBuilder {
                     messages.add(TemplateMessage.of(String.valueOf(m.get("role")), String.valueOf(m.getOrDefault("content", ""))));
                 }
             }
-            messages.add(TemplateMessage.of("user", imageMarkers(request.imageCount()) + request.prompt()));
+            messages.add(TemplateMessage.of("user", withImageTags(request.prompt(), 0, request.imageCount())));
             return template.execute(new PromptValues(messages, null, "", "", request.think(), request.thinkLevel(), request.thinkSet()));
         } catch (TemplateException e) {
             throw new ApiException(500, e.getMessage());
@@ -126,8 +146,11 @@ public final class PromptBuilder {
         for (Map<String, Object> m : model.messages()) {
             messages.add(TemplateMessage.of(String.valueOf(m.get("role")), String.valueOf(m.getOrDefault("content", ""))));
         }
+        int images = 0;
         for (TemplateMessage m : conversation) {
-            messages.add(m.Images() == null || m.Images().isEmpty() ? m : m.withContent(imageMarkers(m.Images().size()) + m.Content()));
+            int count = m.Images() == null ? 0 : m.Images().size();
+            messages.add(count == 0 ? m : m.withContent(withImageTags(m.Content(), images, count)));
+            images += count;
         }
         try {
             return template.execute(new PromptValues(messages, tools, "", "", think, thinkLevel, thinkSet));
@@ -136,12 +159,21 @@ public final class PromptBuilder {
         }
     }
 
-    /** Models without a vision projector see where images were, as Ollama's [img-N] markers. */
-    private static String imageMarkers(int count) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < count; i++) {
-            sb.append("[img-").append(i).append(']');
+    /**
+     * Ollama's placement of a message's images: each becomes a tag [img-N], N counting the conversation's images
+     * from 0, that replaces the next literal [img] in the text or, when there is none left, goes in front of it.
+     */
+    static String withImageTags(String content, int first, int count) {
+        StringBuilder prefix = new StringBuilder();
+        for (int n = first; n < first + count; n++) {
+            String tag = "[img-" + n + "]";
+            int at = content.indexOf("[img]");
+            if (at < 0) {
+                prefix.append(tag);
+            } else {
+                content = content.substring(0, at) + tag + content.substring(at + "[img]".length());
+            }
         }
-        return sb.toString();
+        return prefix + content;
     }
 }

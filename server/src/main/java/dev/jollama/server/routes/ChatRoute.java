@@ -9,6 +9,7 @@ import dev.jollama.server.api.Options;
 import dev.jollama.server.api.ThinkValue;
 import dev.jollama.server.completion.Completion;
 import dev.jollama.server.completion.CompletionEvent;
+import dev.jollama.server.completion.RequestImage;
 import dev.jollama.server.config.ServerConfig;
 import dev.jollama.server.prompt.PromptBuilder;
 import dev.jollama.server.scheduler.Lease;
@@ -19,6 +20,7 @@ import dev.jollama.server.template.TemplateMessage;
 import io.javalin.http.Context;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -72,6 +74,7 @@ public final class ChatRoute {
         }
         Options options = Options.resolve(config.contextLength(), stored.parameters(), r.options());
         Grammar grammar = Formats.grammar(r.format());
+        List<RequestImage> images = Models.images(prompts, r.model(), r.messages().stream().flatMap(m -> m.images().stream()).toList());
         Optional<Optional<Duration>> session = r.keepAlive().map(k -> Optional.ofNullable(k.duration()));
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), session)) {
             long loaded = System.nanoTime();
@@ -82,7 +85,7 @@ public final class ChatRoute {
             String prompt = prompts.renderChat(r.messages().stream().map(ChatRoute::templateMessage).toList(), r.tools(),
                     think.enabled(), think.level(), think.set());
             int logprobs = r.logprobs() || r.topLogprobs() > 0 ? r.topLogprobs() : -1;
-            Completion.run(lease, prompt, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
+            Completion.run(lease, prompt, images, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
                     prompts.thinking().parser(think.enabled(), false, prompt), grammar, start, loaded),
                     SHAPE.reply(ctx, r.model(), r.stream()));
         }

@@ -84,7 +84,7 @@ public final class CreateRoute {
             allParameters.putAll(parameters);
             String system = body.string("system").isEmpty() ? source.system() : body.string("system");
             status.accept("writing manifest");
-            ModelImport.create(store, name, source.weights(), new ModelImport.Parts(template, system, allParameters,
+            ModelImport.create(store, name, source.weights(), source.projector(), new ModelImport.Parts(template, system, allParameters,
                     messages.isEmpty() ? source.messages() : messages, licenses.isEmpty() ? source.licenses() : licenses));
             status.accept("success");
         } catch (ApiException e) {
@@ -99,15 +99,15 @@ public final class CreateRoute {
         }
     }
 
-    /** Where the weights come from, and what an existing model passes on to the new one. */
-    private record Source(Manifest.Layer weights, String template, String system, Map<String, Object> parameters,
+    /** Where the weights (and a vision model's projector, or null) come from, and what an existing model passes on. */
+    private record Source(Manifest.Layer weights, Manifest.Layer projector, String template, String system, Map<String, Object> parameters,
                           List<Map<String, Object>> messages, List<String> licenses) {
     }
 
     private Source source(RequestBody body, java.util.function.Consumer<String> status) throws IOException {
         Optional<JsonNode> files = body.node("files");
         if (files.isPresent() && files.get().isObject() && !files.get().isEmpty()) {
-            List<Manifest.Layer> ggufs = new ArrayList<>();
+            List<Manifest.Layer> ggufs = new ArrayList<>(), projectors = new ArrayList<>();
             for (Map.Entry<String, JsonNode> f : files.get().properties()) {
                 String digest = f.getValue().asText();
                 if (!digest.matches("sha256[:-][0-9a-fA-F]{64}") || !store.hasBlob(digest)) {
@@ -115,15 +115,18 @@ public final class CreateRoute {
                 }
                 if (f.getKey().endsWith(".gguf")) {
                     Path blob = store.blobPath(digest);
-                    ggufs.add(new Manifest.Layer(Manifest.MODEL, digest.replaceFirst("^sha256-", "sha256:"), Files.size(blob)));
+                    boolean projector = isProjector(blob);
+                    (projector ? projectors : ggufs).add(new Manifest.Layer(projector ? Manifest.PROJECTOR : Manifest.MODEL,
+                            digest.replaceFirst("^sha256-", "sha256:"), Files.size(blob)));
                 }
             }
-            if (ggufs.size() != 1) {
-                throw ApiException.badRequest("files must hold exactly one .gguf file, found " + ggufs.size());
+            if (ggufs.size() != 1 || projectors.size() > 1) {
+                throw ApiException.badRequest("files must hold exactly one model .gguf file and at most one projector, found "
+                        + ggufs.size() + " and " + projectors.size());
             }
             status.accept("parsing GGUF");
             checkGguf(ggufs.getFirst());
-            return new Source(ggufs.getFirst(), null, null, Map.of(), List.of(), List.of());
+            return new Source(ggufs.getFirst(), projectors.isEmpty() ? null : projectors.getFirst(), null, null, Map.of(), List.of(), List.of());
         }
         String from = body.string("from");
         if (from.isEmpty()) {
@@ -136,7 +139,8 @@ public final class CreateRoute {
             Manifest.Layer weights = m.manifest().layers().stream().filter(l -> l.mediaType().equals(Manifest.MODEL)).findFirst()
                     .orElseThrow(() -> ApiException.badRequest("model '" + from + "' has no weights"));
             status.accept("using existing layer " + weights.digest());
-            return new Source(weights, m.template(), m.system(), m.parameters(), m.messages(), m.licenses());
+            Manifest.Layer projector = m.manifest().layers().stream().filter(l -> l.mediaType().equals(Manifest.PROJECTOR)).findFirst().orElse(null);
+            return new Source(weights, projector, m.template(), m.system(), m.parameters(), m.messages(), m.licenses());
         }
         Path path = Path.of(from.startsWith("~/") ? System.getProperty("user.home") + from.substring(1) : from);
         if (!Files.isRegularFile(path)) {
@@ -149,7 +153,16 @@ public final class CreateRoute {
             throw ApiException.badRequest(e.getMessage());
         }
         status.accept("copying file " + path.getFileName());
-        return new Source(store.writeBlob(Manifest.MODEL, path), null, null, Map.of(), List.of(), List.of());
+        return new Source(store.writeBlob(Manifest.MODEL, path), null, null, null, Map.of(), List.of(), List.of());
+    }
+
+    /** An unreadable file counts as a model, whose check then reports it. */
+    private static boolean isProjector(Path blob) {
+        try (GgufFile file = GgufFile.open(blob)) {
+            return ModelImport.isProjector(file);
+        } catch (GgufFormatException e) {
+            return false;
+        }
     }
 
     private void checkGguf(Manifest.Layer weights) {

@@ -11,6 +11,7 @@ import dev.jollama.server.api.Options;
 import dev.jollama.server.api.ThinkValue;
 import dev.jollama.server.completion.Completion;
 import dev.jollama.server.completion.CompletionEvent;
+import dev.jollama.server.completion.RequestImage;
 import dev.jollama.server.config.ServerConfig;
 import dev.jollama.server.prompt.FimTokens;
 import dev.jollama.server.prompt.PromptBuilder;
@@ -74,6 +75,7 @@ public final class GenerateRoute {
         }
         Options options = Options.resolve(config.contextLength(), stored.parameters(), r.options());
         Grammar grammar = Formats.grammar(r.format());
+        List<RequestImage> images = r.debugRenderOnly() ? List.of() : Models.images(prompts, r.model(), r.images());
 
         Optional<Optional<Duration>> keepAlive = r.keepAlive().map(k -> Optional.ofNullable(k.duration()));
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive)) {
@@ -106,7 +108,7 @@ public final class GenerateRoute {
                 JsonReply.send(ctx, 200, reply);
                 return;
             }
-            Completion.run(lease, text, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
+            Completion.run(lease, text, images, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
                     prompts.thinking().parser(think.enabled(), r.raw(), text), grammar, start, loaded),
                     shape(r.raw()).reply(ctx, r.model(), r.stream()));
         }

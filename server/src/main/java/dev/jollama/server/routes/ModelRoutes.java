@@ -68,7 +68,12 @@ public final class ModelRoutes {
             reply.put("system", m.system());
         }
         reply.set("details", details(m));
-        reply.set("model_info", modelInfo(m, verbose));
+        reply.set("model_info", modelInfo(m.modelPath(), verbose));
+        if (m.projectorPath() != null) {
+            ObjectNode projector = modelInfo(m.projectorPath(), verbose);
+            projector.put("general.parameter_count", parameterCount(m.projectorPath()));
+            reply.set("projector_info", projector);
+        }
         ArrayNode capabilities = reply.putArray("capabilities");
         prompts.capabilities().forEach(capabilities::add);
         reply.put("modified_at", GoJson.timestamp(m.modifiedAt()));
@@ -139,12 +144,12 @@ public final class ModelRoutes {
     }
 
     /** The GGUF metadata; arrays only with verbose, as Ollama (they hold whole vocabularies). */
-    private static JsonNode modelInfo(StoredModel m, boolean verbose) {
+    private static ObjectNode modelInfo(java.nio.file.Path path, boolean verbose) {
         ObjectNode info = GoJson.object();
-        if (m.modelPath() == null) {
+        if (path == null) {
             return info;
         }
-        try (GgufFile file = GgufFile.open(m.modelPath())) {
+        try (GgufFile file = GgufFile.open(path)) {
             new java.util.TreeMap<>(file.metadata()).forEach((k, v) -> {
                 if (v.getClass().isArray()) {
                     if (verbose) {
@@ -158,6 +163,12 @@ public final class ModelRoutes {
             });
         }
         return info;
+    }
+
+    private static long parameterCount(java.nio.file.Path path) {
+        try (GgufFile file = GgufFile.open(path)) {
+            return file.tensors().values().stream().mapToLong(dev.jollama.engine.gguf.GgufTensorInfo::elementCount).sum();
+        }
     }
 
     private static void json(Context ctx, Object body) {

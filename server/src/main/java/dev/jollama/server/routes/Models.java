@@ -1,9 +1,13 @@
 package dev.jollama.server.routes;
 
 import dev.jollama.server.api.ApiException;
+import dev.jollama.server.completion.RequestImage;
+import dev.jollama.server.prompt.PromptBuilder;
 import dev.jollama.server.store.ModelName;
 import dev.jollama.server.store.ModelStore;
 import dev.jollama.server.store.StoredModel;
+
+import java.util.List;
 
 /** Resolves a request's model name against the store with Ollama's statuses and messages. */
 final class Models {
@@ -17,6 +21,20 @@ final class Models {
         }
         ModelName name = parse(raw);
         return store.find(name).orElseThrow(() -> ApiException.notFound("model '" + raw + "' not found"));
+    }
+
+    /**
+     * A request's images, decoded before its model loads: 400 for a model that reads none (Ollama passes them on
+     * and its runner fails) and for bytes that are not an image.
+     */
+    static List<RequestImage> images(PromptBuilder prompts, String model, List<byte[]> images) {
+        if (images.isEmpty()) {
+            return List.of();
+        }
+        if (!prompts.readsImages()) {
+            throw ApiException.badRequest(GoQuote.quote(model) + " does not support images");
+        }
+        return RequestImage.decode(images);
     }
 
     static ModelName parse(String raw) {

@@ -1,5 +1,6 @@
 package dev.jollama.server.scheduler;
 
+import dev.jollama.engine.model.ImageEncoder;
 import dev.jollama.engine.model.Model;
 import dev.jollama.engine.model.Sequence;
 
@@ -21,6 +22,11 @@ public final class Lease implements AutoCloseable {
 
     public Model model() {
         return loaded.model;
+    }
+
+    /** The model's image projector, or null when it reads no images. */
+    public ImageEncoder images() {
+        return loaded.images;
     }
 
     public Sequence sequence() {

@@ -1,5 +1,6 @@
 package dev.jollama.server.scheduler;
 
+import dev.jollama.engine.model.ImageEncoder;
 import dev.jollama.engine.model.Model;
 import dev.jollama.server.store.StoredModel;
 
@@ -18,6 +19,8 @@ final class LoadedModel {
 
     final StoredModel stored;
     final Model model;
+    /** The model's image projector, or null for a text-only model. */
+    final ImageEncoder images;
     /** num_ctx as requested (reuse compares this), and as used: clamped to 4..the model's trained context. */
     final int requestedContextLength;
     final int contextLength;
@@ -31,9 +34,10 @@ final class LoadedModel {
     ScheduledFuture<?> expiryTimer;
     boolean unloaded;
 
-    LoadedModel(StoredModel stored, Model model, int requestedContextLength, int parallel, Duration sessionDuration) {
+    LoadedModel(StoredModel stored, Model model, ImageEncoder images, int requestedContextLength, int parallel, Duration sessionDuration) {
         this.stored = stored;
         this.model = model;
+        this.images = images;
         this.requestedContextLength = requestedContextLength;
         this.contextLength = Math.clamp(requestedContextLength, MIN_CONTEXT, Math.max(MIN_CONTEXT, model.config().contextLength()));
         this.sessionDuration = sessionDuration;

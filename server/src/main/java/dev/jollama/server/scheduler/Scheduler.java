@@ -1,6 +1,7 @@
 package dev.jollama.server.scheduler;
 
 import dev.jollama.engine.gguf.GgufFormatException;
+import dev.jollama.engine.model.ImageEncoder;
 import dev.jollama.engine.model.Model;
 import dev.jollama.server.config.ServerConfig;
 import dev.jollama.server.store.StoredModel;
@@ -127,8 +128,15 @@ public final class Scheduler implements AutoCloseable {
             } catch (GgufFormatException e) {
                 throw new SchedulerException.LoadFailed(stored, e);
             }
+            ImageEncoder images;
+            try {
+                images = imageEncoder(stored, model);
+            } catch (GgufFormatException e) {
+                model.close();
+                throw new SchedulerException.LoadFailed(stored, e);
+            }
             Duration session = keepAlive.isPresent() ? keepAlive.get().orElse(null) : config.keepAlive();
-            LoadedModel fresh = new LoadedModel(stored, model, contextLength, config.numParallel(), session);
+            LoadedModel fresh = new LoadedModel(stored, model, images, contextLength, config.numParallel(), session);
             synchronized (this) {
                 evictIfFull();
                 loaded.put(key, fresh);
@@ -228,9 +236,27 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * The projector of a vision model: its own layer, or the vision tensors of Ollama's single-file Gemma 3; null for
+     * a text model. Its rows must be as wide as the text model's.
+     */
+    private static ImageEncoder imageEncoder(StoredModel stored, Model model) {
+        ImageEncoder images = stored.projectorPath() != null ? ImageEncoder.load(stored.projectorPath())
+                : ImageEncoder.isProjector(model.file()) ? ImageEncoder.of(model) : null;
+        if (images != null && images.textWidth() != model.config().embeddingLength()) {
+            images.close();
+            throw new GgufFormatException(stored.projectorPath() != null ? stored.projectorPath() : stored.modelPath(), "the projector's output is " + images.textWidth()
+                    + " wide, the text model's embeddings " + model.config().embeddingLength());
+        }
+        return images;
+    }
+
     private void unload(LoadedModel model) {
         if (model.unloaded) {
             return;
+        }
+        if (model.images != null) {
+            model.images.close();
         }
         model.unloaded = true;
         loaded.remove(model.stored.name().key(), model);

@@ -12,6 +12,8 @@ public record Manifest(int schemaVersion, String mediaType, Layer config, List<L
     public static final String MEDIA_TYPE = "application/vnd.docker.distribution.manifest.v2+json";
     public static final String CONFIG_MEDIA_TYPE = "application/vnd.docker.container.image.v1+json";
     public static final String MODEL = "application/vnd.ollama.image.model";
+    /** A vision model's image projector (the reference's mmproj GGUF), beside its text model. */
+    public static final String PROJECTOR = "application/vnd.ollama.image.projector";
     public static final String TEMPLATE = "application/vnd.ollama.image.template";
     public static final String LEGACY_TEMPLATE = "application/vnd.ollama.image.prompt";
     public static final String SYSTEM = "application/vnd.ollama.image.system";

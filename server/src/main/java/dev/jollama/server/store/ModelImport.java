@@ -41,12 +41,20 @@ public final class ModelImport {
 
     /** Makes a model of a GGUF already stored as a blob. */
     public static void create(ModelStore store, ModelName name, Manifest.Layer weights, Parts parts) throws IOException {
+        create(store, name, weights, null, parts);
+    }
+
+    /** Makes a model of a GGUF and, for a vision model, its image projector (null: none), both stored as blobs. */
+    public static void create(ModelStore store, ModelName name, Manifest.Layer weights, Manifest.Layer projector, Parts parts) throws IOException {
         Map<String, Object> config;
         try (GgufFile file = GgufFile.open(store.blobPath(weights.digest()))) {
             config = configOf(file);
         }
         List<Manifest.Layer> layers = new ArrayList<>();
         layers.add(weights);
+        if (projector != null) {
+            layers.add(new Manifest.Layer(Manifest.PROJECTOR, projector.digest(), projector.size()));
+        }
         if (parts.template() != null) {
             layers.add(store.writeBlob(Manifest.TEMPLATE, parts.template().getBytes(StandardCharsets.UTF_8)));
         }
@@ -64,6 +72,17 @@ public final class ModelImport {
         }
         Manifest.Layer configLayer = store.writeBlob(Manifest.CONFIG_MEDIA_TYPE, dev.jollama.server.api.GoJson.bytes(config));
         store.writeManifest(name, new Manifest(2, Manifest.MEDIA_TYPE, configLayer, layers));
+    }
+
+    /**
+     * Whether a GGUF is an image projector rather than a model, by Ollama's rules: {@code general.type} projector or
+     * mmproj, vision blocks but no text blocks, or a clip architecture.
+     */
+    public static boolean isProjector(GgufFile file) {
+        String type = file.getString("general.type", "");
+        String architecture = file.getString("general.architecture", "");
+        return type.equals("projector") || type.equals("mmproj") || architecture.equals("clip")
+                || (file.metadata().containsKey(architecture + ".vision.block_count") && !file.metadata().containsKey(architecture + ".block_count"));
     }
 
     /** Ollama's config blob (model.ConfigV2) for a GGUF file. */

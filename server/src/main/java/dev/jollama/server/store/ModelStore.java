@@ -108,7 +108,7 @@ public final class ModelStore {
         try {
             byte[] bytes = Files.readAllBytes(manifestFile);
             Manifest manifest = JSON.readValue(bytes, Manifest.class);
-            Path modelPath = null;
+            Path modelPath = null, projectorPath = null;
             String template = null, system = null;
             Map<String, Object> parameters = Map.of();
             List<Map<String, Object>> messages = List.of();
@@ -116,18 +116,19 @@ public final class ModelStore {
             for (Manifest.Layer layer : manifest.layers() == null ? List.<Manifest.Layer>of() : manifest.layers()) {
                 switch (layer.mediaType()) {
                     case Manifest.MODEL -> modelPath = blobPath(layer.digest());
+                    case Manifest.PROJECTOR -> projectorPath = blobPath(layer.digest());
                     case Manifest.TEMPLATE, Manifest.LEGACY_TEMPLATE -> template = readText(layer);
                     case Manifest.SYSTEM -> system = readText(layer);
                     case Manifest.PARAMS -> parameters = JSON.readValue(readText(layer), new TypeReference<>() {});
                     case Manifest.MESSAGES -> messages = JSON.readValue(readText(layer), new TypeReference<>() {});
                     case Manifest.LICENSE -> licenses.add(readText(layer));
-                    default -> { } // projectors, adapters and newer layer kinds are not used by this server
+                    default -> { } // adapters and newer layer kinds are not used by this server
                 }
             }
             Map<String, Object> config = manifest.config() == null ? Map.of()
                     : JSON.readValue(Files.readAllBytes(blobPath(manifest.config().digest())), new TypeReference<>() {});
             return Optional.of(new StoredModel(name, manifest, sha256(bytes), Files.getLastModifiedTime(manifestFile).toInstant(),
-                    modelPath, template, system, parameters, messages, licenses, config));
+                    modelPath, projectorPath, template, system, parameters, messages, licenses, config));
         } catch (NoSuchFileException e) {
             throw new UncheckedIOException("model " + name.displayName() + " is missing a blob (" + e.getFile() + "); pull it again", e);
         } catch (IOException e) {

@@ -17,7 +17,7 @@ class FimPromptTest {
 
     private static StoredModel modelWithTemplate(String template) {
         return new StoredModel(ModelName.parse("coder"), new Manifest(2, Manifest.MEDIA_TYPE, null, List.of()), "0", Instant.EPOCH,
-                null, template, "You are a coder.", Map.of(), List.of(), List.of(), Map.of());
+                null, null, template, "You are a coder.", Map.of(), List.of(), List.of(), Map.of());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -132,6 +133,19 @@ public final class FakeRegistry implements AutoCloseable {
             bytes.put(digest, blobs.get(digest));
         }
         return new Model(manifest, bytes);
+    }
+
+    /** Publishes a vision model as Ollama's library ships LLaVA: the text GGUF, the projector layer and a template. */
+    public Model publishVision(String model, String tag, Path textModel, Path projector, String template) throws IOException {
+        List<Manifest.Layer> layers = new ArrayList<>();
+        layers.add(blob(Manifest.MODEL, Files.readAllBytes(textModel)));
+        layers.add(blob(Manifest.PROJECTOR, Files.readAllBytes(projector)));
+        layers.add(blob(Manifest.TEMPLATE, template.getBytes(StandardCharsets.UTF_8)));
+        Manifest.Layer config = blob(Manifest.CONFIG_MEDIA_TYPE, JSON.writeValueAsBytes(Map.of("model_format", "gguf",
+                "model_family", "llama", "model_families", List.of("llama", "clip"), "file_type", "F32")));
+        Manifest manifest = new Manifest(2, Manifest.MEDIA_TYPE, config, layers);
+        manifests.put("library/" + model + "/" + tag, JSON.writeValueAsBytes(manifest));
+        return new Model(manifest, Map.of());
     }
 
     private Manifest.Layer blob(String mediaType, byte[] bytes) {
