@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code jollama create NAME -f Modelfile}: parses the Modelfile here, uploads the GGUF file FROM names when the
- * server does not have it yet, and asks the server to make the model, showing its statuses on stderr.
+ * server does not have it yet (and a vision model's projector, named by a second FROM), and asks the server to make the model, showing its statuses on stderr.
  */
 @Command(name = "create", description = "Create a model from a Modelfile.")
 final class CreateCommand implements Callable<Integer> {
@@ -49,6 +49,13 @@ final class CreateCommand implements Callable<Integer> {
                 request.file(uploadedName(weights.get()), upload(client, weights.get(), status));
             } else {
                 request.from(modelfile.from());
+            }
+            if (modelfile.projector() != null) {
+                // The server tells the projector from the model by its metadata, as Ollama's does.
+                Path projector = modelfile.projectorFile(file.toAbsolutePath().getParent()).filter(p -> weights.isPresent())
+                        .orElseThrow(() -> new IllegalArgumentException("a second FROM must name a projector GGUF file beside a first FROM file, not "
+                                + modelfile.projector()));
+                request.file("projector-" + uploadedName(projector), upload(client, projector, status));
             }
             if (modelfile.template() != null) {
                 request.template(modelfile.template());

@@ -135,7 +135,12 @@ final class InteractiveChat {
     }
 
     private void send(String text) {
-        messages.add(Message.user(text));
+        if (RunCommand.vision(model)) {
+            ImagePaths input = ImagePaths.extract(text, err);
+            messages.add(Message.user(input.prompt(), input.images().toArray(byte[][]::new)));
+        } else {
+            messages.add(Message.user(text));
+        }
         ChatRequest.Builder request = ChatRequest.builder(settings.model).messages(messages)
                 .options(settings.requestOptions());
         if (settings.format != null) {

@@ -124,10 +124,17 @@ final class RunCommand implements Callable<Integer> {
                         StandardCharsets.UTF_8));
                 new InteractiveChat(client, settings, model, typed, out, environment.stderr()).run();
             } else {
-                answer(client, settings, String.join(" ", prompts), out, environment.stderr());
+                String prompt = String.join(" ", prompts);
+                ImagePaths images = vision(model) ? ImagePaths.extract(prompt, environment.stderr()) : new ImagePaths(prompt, List.of());
+                answer(client, settings, images, out, environment.stderr());
             }
         }
         return 0;
+    }
+
+    /** Whether the model reads images: then image paths in a prompt are attached, as ollama run does. */
+    static boolean vision(ShowResponse model) {
+        return model.capabilities() != null && model.capabilities().contains("vision");
     }
 
     private ShowResponse showOrPull(JollamaClient client, String name, CommandEnvironment environment) {
@@ -169,10 +176,12 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** One answer through /api/generate, as ollama's non-interactive run; an empty prompt only loads the model. */
-    private static void answer(JollamaClient client, RunSettings settings, String prompt, PrintStream out,
+    private static void answer(JollamaClient client, RunSettings settings, ImagePaths input, PrintStream out,
             PrintStream err) {
+        String prompt = input.prompt();
         GenerateRequest.Builder request = GenerateRequest.builder(settings.model).prompt(prompt)
                 .options(settings.requestOptions());
+        input.images().forEach(request::image);
         if (settings.format != null) {
             request.format(settings.format);
         }

@@ -1,5 +1,6 @@
 package dev.jollama.client;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -83,6 +84,11 @@ public record GenerateRequest(
         public Builder image(byte[] image) {
             images.add(Base64.getEncoder().encodeToString(image));
             return this;
+        }
+
+        /** An image file (PNG, JPEG, GIF, BMP or WebP), read now. */
+        public Builder image(Path file) {
+            return image(ImageFiles.read(file));
         }
 
         public GenerateRequest build() {

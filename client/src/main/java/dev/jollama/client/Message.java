@@ -1,5 +1,6 @@
 package dev.jollama.client;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -29,6 +30,13 @@ public record Message(
     public static Message user(String content, byte[]... images) {
         List<String> encoded = Arrays.stream(images).map(Base64.getEncoder()::encodeToString).toList();
         return new Message("user", content, null, encoded, null, null);
+    }
+
+    /** A user message with image files (PNG, JPEG, GIF, BMP or WebP), read now. */
+    public static Message user(String content, Path image, Path... more) {
+        List<byte[]> images = new java.util.ArrayList<>(List.of(ImageFiles.read(image)));
+        Arrays.stream(more).map(ImageFiles::read).forEach(images::add);
+        return user(content, images.toArray(byte[][]::new));
     }
 
     public static Message assistant(String content) {

@@ -12,6 +12,7 @@ import java.util.Optional;
  * A parsed Modelfile: what {@code jollama create} sends to the server.
  *
  * @param from       the FROM value: a model name, or a path to a GGUF file (see {@link #fromFile})
+ * @param projector  a second FROM: a vision model's image projector GGUF beside the first FROM's file, or null
  * @param template   the TEMPLATE, or null when not given
  * @param system     the SYSTEM message, or null when not given
  * @param parameters PARAMETER values typed per option (Long, Double, Boolean, or a list of strings for stop), in
@@ -20,7 +21,7 @@ import java.util.Optional;
  * @param licenses   one entry per LICENSE
  * @param warnings   things ignored on purpose, each naming its line (deprecated parameters)
  */
-public record Modelfile(String from, String template, String system, Map<String, Object> parameters,
+public record Modelfile(String from, String projector, String template, String system, Map<String, Object> parameters,
                         List<Message> messages, List<String> licenses, List<String> warnings) {
 
     /**
@@ -28,11 +29,20 @@ public record Modelfile(String from, String template, String system, Map<String,
      * or starting with {@code ~}. Anything else is a model name, as the ollama command decides.
      */
     public Optional<Path> fromFile(Path modelfileFolder) {
+        return file(from, modelfileFolder);
+    }
+
+    /** The projector's file, if there is a second FROM and it names an existing file (as {@link #fromFile}). */
+    public Optional<Path> projectorFile(Path modelfileFolder) {
+        return projector == null ? Optional.empty() : file(projector, modelfileFolder);
+    }
+
+    private static Optional<Path> file(String value, Path modelfileFolder) {
         Path path;
-        if (from.equals("~") || from.startsWith("~/")) {
-            path = Path.of(System.getProperty("user.home") + from.substring(1));
+        if (value.equals("~") || value.startsWith("~/")) {
+            path = Path.of(System.getProperty("user.home") + value.substring(1));
         } else {
-            path = modelfileFolder.resolve(from);
+            path = modelfileFolder.resolve(value);
         }
         path = path.toAbsolutePath().normalize();
         return Files.exists(path) ? Optional.of(path) : Optional.empty();

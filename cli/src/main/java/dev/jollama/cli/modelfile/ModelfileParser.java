@@ -41,6 +41,8 @@ public final class ModelfileParser {
 
     private final List<String> lines;
     private String from;
+    /** A second FROM: a vision model's projector file. */
+    private String projector;
     private String template;
     private String system;
     private final Map<String, Object> parameters = new LinkedHashMap<>();
@@ -73,7 +75,7 @@ public final class ModelfileParser {
         }
         Map<String, Object> typed = new LinkedHashMap<>();
         parameters.forEach((name, value) -> typed.put(name, value instanceof List<?> list ? List.copyOf(list) : value));
-        return new Modelfile(from, template, system, Collections.unmodifiableMap(typed), List.copyOf(messages),
+        return new Modelfile(from, projector, template, system, Collections.unmodifiableMap(typed), List.copyOf(messages),
                 List.copyOf(licenses), List.copyOf(warnings));
     }
 
@@ -96,13 +98,17 @@ public final class ModelfileParser {
         }
         return switch (keyword) {
             case "from" -> {
-                if (from != null) {
-                    throw new ModelfileException(lineNumber, "a second FROM: a model is made from one model or file");
+                if (projector != null) {
+                    throw new ModelfileException(lineNumber, "a third FROM: a model is made from one model file and at most one projector file");
                 }
                 Value v = value(i, rest);
-                from = v.text();
-                if (from.isEmpty()) {
+                if (v.text().isEmpty()) {
                     throw new ModelfileException(lineNumber, "FROM needs a value");
+                }
+                if (from == null) {
+                    from = v.text();
+                } else {
+                    projector = v.text();
                 }
                 yield v.lastLine();
             }

@@ -22,7 +22,7 @@ class ModelfileParserTest {
 
     private static Modelfile modelfile(String from, String template, String system, Map<String, Object> parameters,
             List<Message> messages, List<String> licenses) {
-        return new Modelfile(from, template, system, parameters, messages, licenses, List.of());
+        return new Modelfile(from, null, template, system, parameters, messages, licenses, List.of());
     }
 
     private static Message message(String role, String content) {
@@ -124,7 +124,7 @@ class ModelfileParserTest {
                 Arguments.of("FROM m\nMESSAGE user\n", 2, "line 2: MESSAGE user needs a text"),
                 Arguments.of("FROM\n", 1, "line 1: FROM needs a value"),
                 Arguments.of("FROM \"\"\n", 1, "line 1: FROM needs a value"),
-                Arguments.of("FROM a\nFROM b\n", 2, "line 2: a second FROM: a model is made from one model or file"),
+                Arguments.of("FROM a\nFROM b\nFROM c\n", 3, "line 3: a third FROM: a model is made from one model file and at most one projector file"),
                 Arguments.of("FROM m\nADAPTER ./lora.gguf\n", 2,
                         "line 2: ADAPTER is not supported by jollama (it cannot apply LoRA adapters)"),
                 Arguments.of("FROM m\nrenderer qwen3\n", 2, "line 2: RENDERER is not supported by jollama"),
@@ -162,5 +162,8 @@ class ModelfileParserTest {
         assertThat(ModelfileParser.parse("FROM " + gguf).fromFile(Path.of("elsewhere"))).contains(gguf);
         assertThat(ModelfileParser.parse("FROM llama3.2").fromFile(folder)).isEmpty();
         assertThat(ModelfileParser.parse("FROM missing.gguf").fromFile(folder)).isEmpty();
+        Modelfile vision = ModelfileParser.parse("FROM models/tiny.gguf\nFROM " + gguf);
+        assertThat(vision.from()).isEqualTo("models/tiny.gguf");
+        assertThat(vision.projectorFile(folder)).contains(gguf);
     }
 }
