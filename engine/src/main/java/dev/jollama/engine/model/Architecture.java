@@ -45,6 +45,14 @@ abstract sealed class Architecture permits Decoder, Encoder {
         return 0;
     }
 
+    /**
+     * Layers of keys and values the KV cache holds: one per block, or 1 for a family whose input always goes
+     * through whole in one pass (each block's keys and values serve only that block, so all share one layer).
+     */
+    int cacheLayers() {
+        return config.blockCount();
+    }
+
     /** What each block's output is multiplied by as it joins the residual stream (Granite's residual scale). */
     float residualScale() {
         return 1;

@@ -20,6 +20,8 @@ final class ForwardPass {
     final int capacity;
     final Matmul matmul;
     private final AttentionJob attentionJob;
+    /** The KV cache's layers: a block's keys and values go to layer (block mod this). */
+    private final int cacheLayers;
 
     /** Rows still computed: all of the batch, then in the last layer those that ask for an output. */
     int rows;
@@ -67,6 +69,7 @@ final class ForwardPass {
         this.architecture = architecture;
         this.capacity = capacity;
         this.matmul = new Matmul(pool);
+        this.cacheLayers = architecture.cacheLayers();
         this.attentionJob = new AttentionJob(c, pool, architecture.attentionScale(), architecture.attentionLogitCap());
         rowSequence = new Sequence[capacity];
         rowPosition = new int[capacity];
@@ -309,7 +312,7 @@ final class ForwardPass {
                 rope.rotate(query, q0, c.headCount(), rowPosition[t]);
                 rope.rotate(key, kv0, c.headCountKv(), rowPosition[t]);
             }
-            rowSequence[t].cache.write(layer, rowPosition[t], key, kv0, value, kv0);
+            rowSequence[t].cache.write(layer % cacheLayers, rowPosition[t], key, kv0, value, kv0);
         }
         if (layer == c.blockCount() - 1 && dropRowsInLastLayer) {
             keepOutputRows();
@@ -317,7 +320,7 @@ final class ForwardPass {
                 return;
             }
         }
-        attentionJob.run(this, layer, window, w.sinks());
+        attentionJob.run(this, layer % cacheLayers, window, w.sinks());
         attentionOut.count(rows);
         matmul.multiply(w.output(), attentionOut, projected, c.embeddingLength());
         if (w.outputBias() != null) {

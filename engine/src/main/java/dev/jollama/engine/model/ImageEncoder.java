@@ -128,7 +128,7 @@ public final class ImageEncoder implements AutoCloseable {
         pass = new ForwardPass(c, encoder, pool, positions);
         batch = new Batch(positions);
         // Float keys and values: the reference keeps the encoder's attention in float32.
-        cache = new KvCache(KvCacheType.F32, blocksRun, c.kvDim(), KvCache.blocksFor(positions));
+        cache = new KvCache(KvCacheType.F32, encoder.cacheLayers(), c.kvDim(), KvCache.blocksFor(positions));
         patchEmbeddings = new float[positions * width];
         patches = new MatmulInput(3 * patchSize * patchSize, grid * grid);
     }

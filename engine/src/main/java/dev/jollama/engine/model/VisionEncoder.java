@@ -60,6 +60,12 @@ final class VisionEncoder extends Encoder {
         p.addOutput();
     }
 
+    /** An image goes through whole: one layer of keys and values serves every block in turn. */
+    @Override
+    int cacheLayers() {
+        return 1;
+    }
+
     @Override
     void finalHiddenStates(ForwardPass p) {
         if (postNorm != null) {

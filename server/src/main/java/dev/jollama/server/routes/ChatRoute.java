@@ -76,7 +76,7 @@ public final class ChatRoute {
         Grammar grammar = Formats.grammar(r.format());
         List<RequestImage> images = Models.images(prompts, r.model(), r.messages().stream().flatMap(m -> m.images().stream()).toList());
         Optional<Optional<Duration>> session = r.keepAlive().map(k -> Optional.ofNullable(k.duration()));
-        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), session)) {
+        try (Lease lease = scheduler.acquire(stored, Models.contextLength(prompts, options), options.numThread(), session)) {
             long loaded = System.nanoTime();
             if (r.messages().isEmpty()) {
                 JsonReply.send(ctx, 200, SHAPE.loadReply(r.model(), "load"));

@@ -78,7 +78,7 @@ public final class GenerateRoute {
         List<RequestImage> images = r.debugRenderOnly() ? List.of() : Models.images(prompts, r.model(), r.images());
 
         Optional<Optional<Duration>> keepAlive = r.keepAlive().map(k -> Optional.ofNullable(k.duration()));
-        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive)) {
+        try (Lease lease = scheduler.acquire(stored, Models.contextLength(prompts, options), options.numThread(), keepAlive)) {
             long loaded = System.nanoTime();
             if (r.prompt().isEmpty()) { // with or without a suffix, as Ollama: a load
                 JsonReply.send(ctx, 200, shape(r.raw()).loadReply(r.model(), "load"));

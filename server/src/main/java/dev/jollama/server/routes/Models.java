@@ -11,6 +11,8 @@ import java.util.List;
 
 /** Resolves a request's model name against the store with Ollama's statuses and messages. */
 final class Models {
+    private static final int VISION_MIN_CONTEXT = 2048;
+
     private Models() {
     }
 
@@ -35,6 +37,11 @@ final class Models {
             throw ApiException.badRequest(GoQuote.quote(model) + " does not support images");
         }
         return RequestImage.decode(images);
+    }
+
+    /** num_ctx as the model is loaded with: at least 2048 for a vision model, as Ollama's scheduler has it. */
+    static int contextLength(PromptBuilder prompts, dev.jollama.server.api.Options options) {
+        return prompts.readsImages() ? Math.max(VISION_MIN_CONTEXT, options.numCtx()) : options.numCtx();
     }
 
     static ModelName parse(String raw) {
