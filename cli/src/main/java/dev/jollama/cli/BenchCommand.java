@@ -3,6 +3,7 @@ package dev.jollama.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jollama.engine.bench.Bench;
 import dev.jollama.engine.bench.ConstrainedDecodingBench;
+import dev.jollama.engine.bench.ImageBench;
 import dev.jollama.engine.grammar.Grammar;
 import dev.jollama.engine.grammar.JsonGrammar;
 import dev.jollama.engine.grammar.JsonSchemaCompiler;
@@ -49,6 +50,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--format", description = "Also measure decoding under a grammar: json, or a file holding a JSON schema.")
     String format;
 
+    @Option(names = "--image", paramLabel = "PROJECTOR", description = "Also time encoding one image (at the encoder's input "
+            + "size) with this image projector GGUF, as a vision model's prompt does.")
+    Path image;
+
     @Override
     public Integer call() {
         if (!Files.isRegularFile(model)) {
@@ -62,6 +67,9 @@ final class BenchCommand implements Callable<Integer> {
                 try (Model m = Model.load(model)) {
                     ConstrainedDecodingBench.overhead(m, grammar, genTokens, repeat, System.out);
                 }
+            }
+            if (status == 0 && image != null) {
+                System.out.println(ImageBench.measure(image, repeat, json ? null : System.out).line());
             }
             return status;
         } catch (IllegalArgumentException | IOException e) {

@@ -219,7 +219,7 @@ public final class Bench {
     }
 
     /** min, median, max. */
-    private static double[] stats(double[] values) {
+    static double[] stats(double[] values) {
         double[] v = values.clone();
         Arrays.sort(v);
         double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
@@ -248,7 +248,7 @@ public final class Bench {
         return String.format(Locale.ROOT, "%.1f/%.1f/%.1f", v[0], v[1], v[2]);
     }
 
-    private static void note(PrintStream progress, String format, Object... args) {
+    static void note(PrintStream progress, String format, Object... args) {
         if (progress != null) {
             progress.printf(Locale.ROOT, format + "%n", args);
         }

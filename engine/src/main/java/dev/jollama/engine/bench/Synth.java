@@ -25,8 +25,11 @@ public final class Synth {
     private Synth() {
     }
 
-    /** Writes the file; returns its size in bytes. */
+    /** Writes the file (a model, or an image projector for a projector shape's name); returns its size in bytes. */
     public static long write(String shape, String type, Path out) throws IOException {
+        if (ProjectorShape.isNamed(shape)) {
+            return ProjectorSynth.write(ProjectorShape.named(shape), out);
+        }
         return write(ModelShape.named(shape), SynthType.named(type), out);
     }
 
@@ -130,15 +133,21 @@ public final class Synth {
 
     private static void matrix(GgufWriter w, SynthType fileType, String name, String role, boolean output, int layer,
                                ModelShape s, int rowLength, int rows, long[] seed) {
-        GgmlType type = fileType.typeOf(role, output, layer, s.layers(), rowLength);
+        randomTensor(w, name, new long[]{rowLength, rows}, fileType.typeOf(role, output, layer, s.layers(), rowLength), seed);
+    }
+
+    /** A tensor of uniform random weights; the first dimension is the row length, the others multiply to the rows. */
+    static void randomTensor(GgufWriter w, String name, long[] shape, GgmlType type, long[] seed) {
         long tensorSeed = seed[0]++;
-        w.tensor(name, new long[]{rowLength, rows}, type, out -> {
+        int rowLength = (int) shape[0];
+        long rows = Arrays.stream(shape).skip(1).reduce(1, Math::multiplyExact);
+        w.tensor(name, shape, type, out -> {
             SplittableRandom random = new SplittableRandom(tensorSeed);
             float amplitude = (float) (WEIGHT_STD * Math.sqrt(3));
             float[] values = new float[ROWS_PER_CHUNK * rowLength];
             byte[] bytes = new byte[(int) type.byteSize((long) ROWS_PER_CHUNK * rowLength)];
-            for (int r = 0; r < rows; r += ROWS_PER_CHUNK) {
-                int n = Math.min(ROWS_PER_CHUNK, rows - r) * rowLength;
+            for (long r = 0; r < rows; r += ROWS_PER_CHUNK) {
+                int n = (int) Math.min(ROWS_PER_CHUNK, rows - r) * rowLength;
                 for (int i = 0; i < n; i++) {
                     values[i] = (float) ((random.nextDouble() * 2 - 1) * amplitude);
                 }
@@ -148,13 +157,13 @@ public final class Synth {
         });
     }
 
-    private static void ones(GgufWriter w, String name, int n) {
+    static void ones(GgufWriter w, String name, int n) {
         float[] values = new float[n];
         Arrays.fill(values, 1f);
         vector(w, name, values);
     }
 
-    private static void random(GgufWriter w, String name, int n, long[] seed) {
+    static void random(GgufWriter w, String name, int n, long[] seed) {
         SplittableRandom random = new SplittableRandom(seed[0]++);
         float[] values = new float[n];
         for (int i = 0; i < n; i++) {

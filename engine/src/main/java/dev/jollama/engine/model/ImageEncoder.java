@@ -67,6 +67,7 @@ public final class ImageEncoder implements AutoCloseable {
     private final FloatTensor inputProjection;
     private final int poolWindow;
     private final float epsilon;
+    private final long multiplyAdds;
 
     private ImageEncoder(GgufFile file, boolean ownsFile, WorkerPool pool) {
         this.file = file;
@@ -125,6 +126,11 @@ public final class ImageEncoder implements AutoCloseable {
             mlpInBias = mlpOutBias = null;
         }
         imageTokens = kind == Kind.MLP ? grid * grid : (grid / poolWindow) * (grid / poolWindow);
+        long patchCount = (long) grid * grid;
+        multiplyAdds = patchCount * 3 * patchSize * patchSize * width
+                + blocksRun * ((long) positions * (4L * width * headDim * heads + 2L * width * feedForward)
+                + 2L * positions * positions * headDim * heads)
+                + (kind == Kind.MLP ? patchCount * ((long) width * textWidth + (long) textWidth * textWidth) : (long) imageTokens * width * textWidth);
         pass = new ForwardPass(c, encoder, pool, positions);
         batch = new Batch(positions);
         // Float keys and values: the reference keeps the encoder's attention in float32.
@@ -241,6 +247,11 @@ public final class ImageEncoder implements AutoCloseable {
             }
         }
         return FloatTensor.ofFloats(t);
+    }
+
+    /** Multiply-adds one image takes: the patch embedding, the blocks' products and attention, the projection. */
+    public long multiplyAddsPerImage() {
+        return multiplyAdds;
     }
 
     public Kind kind() {
