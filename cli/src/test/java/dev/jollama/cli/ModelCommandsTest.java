@@ -174,6 +174,21 @@ class ModelCommandsTest {
         assertThat(server.run("show", "storyteller", "--system").out()).isEqualTo("You write stories\nfor children.");
     }
 
+    /** A vision model: the text GGUF and its projector as two FROM lines; run attaches the image the prompt names. */
+    @Test
+    void createAVisionModelFromTwoFromLinesThenDescribeAnImage(@TempDir Path folder) throws IOException {
+        Path vision = TestServer.shared().resolve("models/vision");
+        TestServer.Outcome create = createFromModelfile(folder, "vis", "FROM " + vision.resolve("syn-llava-f32.gguf")
+                + "\nFROM " + vision.resolve("syn-llava-mmproj-f16.gguf") + "\nPARAMETER num_predict 4\n");
+        assertThat(create.exitCode()).as(create.err()).isZero();
+        assertThat(server.run("show", "vis").out()).contains("vision");
+
+        Path image = TestServer.shared().resolve("images/rgb-80x48.png");
+        TestServer.Outcome run = server.run("run", "vis", "What is in " + image + " ?");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("Added image '" + image + "'");
+    }
+
     @Test
     void aBlobTheServerHasIsNotUploadedAgain(@TempDir Path folder) throws IOException {
         String modelfile = "FROM " + TestServer.stories260K() + "\n";
