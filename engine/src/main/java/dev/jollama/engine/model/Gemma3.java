@@ -24,7 +24,7 @@ class Gemma3 extends Decoder {
 
     Gemma3(WeightReader r, ModelConfig c) {
         this(r, c, r.file().getInt(c.architecture() + ".attention.sliding_window", 0, 0), SLIDING_WINDOW_PATTERN,
-                new Rope(c, Rope.Style.HALVES, LOCAL_ROPE_BASE, null, 1f),
+                new Rope(c, Rope.Style.HALVES, r.file().getFloat(c.architecture() + ".rope.local.freq_base", LOCAL_ROPE_BASE), null, 1f),
                 (reader, blk, config) -> AttentionWeights.read(reader, blk, config).withHeadNorms(reader, blk, config));
     }
 

@@ -88,6 +88,8 @@ public record ModelConfig(
         if (expertsUsed > experts) {
             throw new GgufFormatException(file.path(), "expert_used_count " + expertsUsed + " is more than expert_count " + experts);
         }
+        // Ollama's Gemma 3 files may leave these out (older ones name the bases rope.global/local.freq_base).
+        boolean gemma3 = architecture.equals("gemma3");
         int expertFeedForward = experts == 0 ? 0
                 : file.getInt(p + "expert_feed_forward_length", Math.max(1, feedForward / expertsUsed), 1);
         return new ModelConfig(
@@ -101,8 +103,8 @@ public record ModelConfig(
                 valueDim,
                 contextLength,
                 vocabularySize,
-                file.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f),
-                file.getFloat(p + "rope.freq_base", 10_000f),
+                file.getFloat(p + "attention.layer_norm_rms_epsilon", gemma3 ? 1e-6f : 1e-5f),
+                file.getFloat(p + "rope.freq_base", gemma3 ? file.getFloat(p + "rope.global.freq_base", 1e6f) : 10_000f),
                 ropeScale,
                 ropeDimensions,
                 requestedLength <= 0 ? contextLength : Math.min(requestedLength, contextLength),

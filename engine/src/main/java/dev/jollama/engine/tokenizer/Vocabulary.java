@@ -2,6 +2,7 @@ package dev.jollama.engine.tokenizer;
 
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.gguf.GgufFormatException;
+import dev.jollama.engine.gguf.GgufTensorInfo;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,10 +90,10 @@ final class Vocabulary {
             throw new GgufFormatException(path, "metadata 'tokenizer.ggml.tokens' is " + (stored == null ? "missing" : "empty")
                     + ": the file has no vocabulary");
         }
-        int n = stored.length;
-        String[] texts = stored.clone();
-        float[] scores = readScores(file, n);
-        TokenType[] types = readTypes(file, n);
+        int n = usableTokens(file, stored.length);
+        String[] texts = Arrays.copyOf(stored, n);
+        float[] scores = Arrays.copyOf(readScores(file, stored.length), n);
+        TokenType[] types = Arrays.copyOf(readTypes(file, stored.length), n);
 
         Map<String, Integer> ids = HashMap.newHashMap(n);
         for (int id = 0; id < n; id++) {
@@ -178,6 +179,19 @@ final class Vocabulary {
             }
         }
         return strips;
+    }
+
+    /**
+     * Tokens the model has embeddings for: all, except in Ollama's single-file Gemma 3 (text and vision tensors),
+     * whose vocabulary keeps a token past the embedding's rows ({@code <image_soft_token>}); Ollama ends the
+     * vocabulary at the rows, and so does this.
+     */
+    private static int usableTokens(GgufFile file, int stored) {
+        GgufTensorInfo embedding = file.tensor("token_embd.weight");
+        if (file.tensor("v.patch_embedding.weight") == null || embedding == null || embedding.shape().length != 2) {
+            return stored;
+        }
+        return (int) Math.min(stored, embedding.shape()[1]);
     }
 
     private static float[] readScores(GgufFile file, int n) {
