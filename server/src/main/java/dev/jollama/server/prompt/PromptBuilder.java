@@ -2,6 +2,7 @@ package dev.jollama.server.prompt;
 
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.gguf.GgufFormatException;
+import dev.jollama.engine.model.Pooling;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.store.StoredModel;
 import dev.jollama.server.template.PromptTemplate;
@@ -68,7 +69,7 @@ public final class PromptBuilder {
     public boolean completes() {
         return model.modelPath() == null || !DECLARES_POOLING.computeIfAbsent(model.modelPath(), path -> {
             try (GgufFile file = GgufFile.open(path)) {
-                return file.metadata().containsKey(file.getString("general.architecture", "") + ".pooling_type");
+                return Pooling.isDeclaredBy(file);
             } catch (GgufFormatException e) {
                 return false;
             }
