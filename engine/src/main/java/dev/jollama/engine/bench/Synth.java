@@ -61,6 +61,10 @@ public final class Synth {
                 .put(a + ".attention.head_count_kv", s.kvHeads())
                 .put(a + ".attention.layer_norm_rms_epsilon", s.rmsEps())
                 .put(a + ".rope.freq_base", s.ropeBase());
+        if (s.experts() > 0) {
+            w.put(a + ".expert_count", s.experts()).put(a + ".expert_used_count", s.expertsUsed())
+                    .put(a + ".expert_feed_forward_length", s.expertFeedForward());
+        }
         if (s.headDim() != s.dim() / s.heads()) {
             w.put(a + ".attention.key_length", s.headDim()).put(a + ".attention.value_length", s.headDim());
         }
@@ -76,18 +80,25 @@ public final class Synth {
             matrix(w, type, b + "attn_v.weight", "attn_v", false, i, s, s.dim(), s.kvDim(), seed);
             matrix(w, type, b + "attn_output.weight", "attn_output", false, i, s, s.queryDim(), s.dim(), seed);
             if (s.biases()) {
-                random(w, b + "attn_q.bias", s.queryDim(), seed);
-                random(w, b + "attn_k.bias", s.kvDim(), seed);
-                random(w, b + "attn_v.bias", s.kvDim(), seed);
+                random(w, b + "attn_q.bias", seed, s.queryDim());
+                random(w, b + "attn_k.bias", seed, s.kvDim());
+                random(w, b + "attn_v.bias", seed, s.kvDim());
             }
             if (s.queryKeyNorms()) {
                 ones(w, b + "attn_q_norm.weight", s.headDim());
                 ones(w, b + "attn_k_norm.weight", s.headDim());
             }
             ones(w, b + "ffn_norm.weight", s.dim());
-            matrix(w, type, b + "ffn_gate.weight", "ffn_gate", false, i, s, s.dim(), s.feedForward(), seed);
-            matrix(w, type, b + "ffn_up.weight", "ffn_up", false, i, s, s.dim(), s.feedForward(), seed);
-            matrix(w, type, b + "ffn_down.weight", "ffn_down", false, i, s, s.feedForward(), s.dim(), seed);
+            if (s.experts() > 0) {
+                random(w, b + "ffn_gate_inp.weight", seed, s.dim(), s.experts());
+                experts(w, type, b + "ffn_gate_exps.weight", "ffn_gate", i, s, s.dim(), s.expertFeedForward(), seed);
+                experts(w, type, b + "ffn_up_exps.weight", "ffn_up", i, s, s.dim(), s.expertFeedForward(), seed);
+                experts(w, type, b + "ffn_down_exps.weight", "ffn_down", i, s, s.expertFeedForward(), s.dim(), seed);
+            } else {
+                matrix(w, type, b + "ffn_gate.weight", "ffn_gate", false, i, s, s.dim(), s.feedForward(), seed);
+                matrix(w, type, b + "ffn_up.weight", "ffn_up", false, i, s, s.dim(), s.feedForward(), seed);
+                matrix(w, type, b + "ffn_down.weight", "ffn_down", false, i, s, s.feedForward(), s.dim(), seed);
+            }
         }
         ones(w, "output_norm.weight", s.dim());
         if (!s.tied()) {
@@ -130,15 +141,26 @@ public final class Synth {
 
     private static void matrix(GgufWriter w, SynthType fileType, String name, String role, boolean output, int layer,
                                ModelShape s, int rowLength, int rows, long[] seed) {
-        GgmlType type = fileType.typeOf(role, output, layer, s.layers(), rowLength);
+        weights(w, fileType.typeOf(role, output, layer, s.layers(), rowLength), name, new long[]{rowLength, rows}, seed);
+    }
+
+    /** One matrix per expert, stacked in a 3-D tensor as the reference stores them. */
+    private static void experts(GgufWriter w, SynthType fileType, String name, String role, int layer,
+                                ModelShape s, int rowLength, int rows, long[] seed) {
+        weights(w, fileType.typeOf(role, false, layer, s.layers(), rowLength), name, new long[]{rowLength, rows, s.experts()}, seed);
+    }
+
+    private static void weights(GgufWriter w, GgmlType type, String name, long[] shape, long[] seed) {
+        int rowLength = (int) shape[0];
+        long rows = shape.length == 2 ? shape[1] : shape[1] * shape[2];
         long tensorSeed = seed[0]++;
-        w.tensor(name, new long[]{rowLength, rows}, type, out -> {
+        w.tensor(name, shape, type, out -> {
             SplittableRandom random = new SplittableRandom(tensorSeed);
             float amplitude = (float) (WEIGHT_STD * Math.sqrt(3));
             float[] values = new float[ROWS_PER_CHUNK * rowLength];
             byte[] bytes = new byte[(int) type.byteSize((long) ROWS_PER_CHUNK * rowLength)];
-            for (int r = 0; r < rows; r += ROWS_PER_CHUNK) {
-                int n = Math.min(ROWS_PER_CHUNK, rows - r) * rowLength;
+            for (long r = 0; r < rows; r += ROWS_PER_CHUNK) {
+                int n = (int) Math.min(ROWS_PER_CHUNK, rows - r) * rowLength;
                 for (int i = 0; i < n; i++) {
                     values[i] = (float) ((random.nextDouble() * 2 - 1) * amplitude);
                 }
@@ -154,17 +176,22 @@ public final class Synth {
         vector(w, name, values);
     }
 
-    private static void random(GgufWriter w, String name, int n, long[] seed) {
+    /** F32 values of the weights' spread (biases; a router, whose scores then differ between experts). */
+    private static void random(GgufWriter w, String name, long[] seed, long... shape) {
         SplittableRandom random = new SplittableRandom(seed[0]++);
-        float[] values = new float[n];
-        for (int i = 0; i < n; i++) {
+        float[] values = new float[(int) Arrays.stream(shape).reduce(1, Math::multiplyExact)];
+        for (int i = 0; i < values.length; i++) {
             values[i] = (float) ((random.nextDouble() * 2 - 1) * WEIGHT_STD);
         }
-        vector(w, name, values);
+        vector(w, name, values, shape);
     }
 
     private static void vector(GgufWriter w, String name, float[] values) {
-        w.tensor(name, new long[]{values.length}, GgmlType.F32, (OutputStream out) -> {
+        vector(w, name, values, new long[]{values.length});
+    }
+
+    private static void vector(GgufWriter w, String name, float[] values, long[] shape) {
+        w.tensor(name, shape, GgmlType.F32, (OutputStream out) -> {
             byte[] bytes = new byte[values.length * 4];
             Quantizers.quantize(GgmlType.F32, values, 0, values.length, bytes, 0);
             out.write(bytes);
