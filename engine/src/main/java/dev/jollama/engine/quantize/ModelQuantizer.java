@@ -1,0 +1,122 @@
+package dev.jollama.engine.quantize;
+
+import dev.jollama.engine.gguf.GgmlType;
+import dev.jollama.engine.gguf.GgufFile;
+import dev.jollama.engine.gguf.GgufTensorInfo;
+import dev.jollama.engine.gguf.GgufWriter;
+import dev.jollama.engine.tensor.FloatTensor;
+import dev.jollama.engine.tensor.Quantizers;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Writes a model quantized to a file type: the metadata copied (with the new file type and quantization version 2,
+ * as llama.cpp's quantizer writes them), each tensor in the type its {@link QuantizationPlan} gives, quantized a few
+ * rows at a time so no tensor needs to fit in memory as floats. The bytes equal the reference's quantizer's.
+ */
+public final class ModelQuantizer {
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Values converted to float at a time (whole rows, at least one). */
+    private static final int CHUNK_VALUES = 1 << 20;
+    /** The quantization format version written beside the file type (GGML_QNT_VERSION). */
+    private static final int QUANTIZATION_VERSION = 2;
+
+    /** After each tensor: its number (from 1), the count, its name and types, and the source bytes read so far. */
+    public record Progress(int tensor, int tensors, String name, GgmlType from, GgmlType to, long bytesDone, long bytesTotal) {
+    }
+
+    private ModelQuantizer() {
+    }
+
+    /**
+     * The file type of a model: its {@code general.file_type}, else (as llama.cpp guesses) the type most of its
+     * matrices have when that is F32, F16 or BF16.
+     */
+    public static Optional<FileType> fileTypeOf(GgufFile model) {
+        if (model.metadata().containsKey("general.file_type")) {
+            return FileType.of(model.getInt("general.file_type", -1, 0));
+        }
+        Map<GgmlType, Long> counts = model.tensors().values().stream().filter(t -> t.shape().length >= 2)
+                .collect(Collectors.groupingBy(GgufTensorInfo::type, Collectors.counting()));
+        return counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).flatMap(t -> switch (t) {
+            case F32 -> Optional.of(FileType.F32);
+            case F16 -> Optional.of(FileType.F16);
+            case BF16 -> Optional.of(FileType.BF16);
+            default -> Optional.empty();
+        });
+    }
+
+    /**
+     * Writes {@code model} quantized to {@code target} at {@code out}. The model must be F32, F16 or BF16
+     * ({@link FileType#isQuantizeSource()}); {@code target} one of {@link FileType#quantizeTargets()}.
+     */
+    public static void quantize(GgufFile model, FileType target, Path out, java.util.function.Consumer<Progress> progress) throws IOException {
+        FileType source = fileTypeOf(model).orElse(null);
+        if (source == null || !source.isQuantizeSource()) {
+            throw new IllegalArgumentException(model.path() + " is " + (source == null ? "of an unknown file type" : source)
+                    + "; only F32, F16 and BF16 models can be quantized");
+        }
+        QuantizationPlan plan = QuantizationPlan.of(model, target);
+        GgufWriter writer = new GgufWriter();
+        for (String key : model.metadata().keySet()) {
+            if (!List.of("general.alignment", "general.quantization_version", "general.file_type").contains(key)) {
+                writer.copy(model, key);
+            }
+        }
+        writer.put("general.quantization_version", QUANTIZATION_VERSION).put("general.file_type", target.id);
+        List<QuantizationPlan.Entry> entries = plan.entries();
+        long total = entries.stream().mapToLong(e -> e.tensor().data().byteSize()).sum();
+        long[] done = {0};
+        for (int i = 0; i < entries.size(); i++) {
+            QuantizationPlan.Entry e = entries.get(i);
+            int number = i + 1;
+            writer.tensor(e.tensor().name(), e.tensor().shape(), e.type(), sink -> {
+                write(model.path(), e.tensor(), e.type(), sink);
+                done[0] += e.tensor().data().byteSize();
+                progress.accept(new Progress(number, entries.size(), e.tensor().name(), e.tensor().type(), e.type(), done[0], total));
+            });
+        }
+        writer.write(out);
+    }
+
+    private static void write(Path file, GgufTensorInfo tensor, GgmlType type, OutputStream out) throws IOException {
+        if (type == tensor.type()) {
+            out.write(tensor.data().toArray(ValueLayout.JAVA_BYTE));
+            return;
+        }
+        long rowLength = tensor.shape()[0];
+        long rows = tensor.elementCount() / rowLength;
+        int rowsPerChunk = (int) Math.max(1, CHUNK_VALUES / rowLength);
+        Function<Long, Float> generic = tensor.type() == GgmlType.F32 || tensor.type() == GgmlType.F16 || tensor.type() == GgmlType.BF16
+                ? null : FloatTensor.of(file, tensor)::getFloat;
+        for (long row = 0; row < rows; row += rowsPerChunk) {
+            int n = (int) (Math.min(rowsPerChunk, rows - row) * rowLength);
+            float[] values = new float[n];
+            long first = row * rowLength;
+            MemorySegment data = tensor.data();
+            for (int i = 0; i < n; i++) {
+                long at = first + i;
+                values[i] = switch (tensor.type()) {
+                    case F32 -> data.getAtIndex(FLOAT, at);
+                    case F16 -> Float.float16ToFloat(data.getAtIndex(SHORT, at));
+                    case BF16 -> Float.intBitsToFloat(data.getAtIndex(SHORT, at) << 16);
+                    default -> generic.apply(at);
+                };
+            }
+            byte[] bytes = new byte[(int) type.byteSize(n)];
+            Quantizers.quantize(type, values, 0, n, bytes, 0);
+            out.write(bytes);
+        }
+    }
+}

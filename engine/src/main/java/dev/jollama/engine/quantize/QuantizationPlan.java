@@ -1,0 +1,251 @@
+package dev.jollama.engine.quantize;
+
+import dev.jollama.engine.gguf.GgmlType;
+import dev.jollama.engine.gguf.GgufFile;
+import dev.jollama.engine.gguf.GgufTensorInfo;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Which type each tensor of a model gets when it is quantized to a file type, as llama.cpp's quantizer chooses
+ * ({@code llama_tensor_get_type}, without importance matrix or overrides): norms, biases, vectors and a few small
+ * matrices keep their type; the output (or the token embedding when it doubles as the output) gets Q6_K; attn_v,
+ * attn_output and ffn_down get more bits in the K-quant mixes (Q4_K_M: Q6_K on attn_v and ffn_down in the first and
+ * last eighth of the layers and every third between); a type whose blocks do not divide the rows falls back to one
+ * whose do. Tensors come in the reference's order (outside the blocks first, then block by block, each by name), which
+ * is also the order its counters (the n-th attn_v, the n-th ffn_down) follow.
+ */
+public final class QuantizationPlan {
+    private static final Pattern LAYER = Pattern.compile("^blk\\.(\\d+)\\.");
+    /** tensor_get_category's tests after the output and token embedding, in its order (first match wins). */
+    private static final List<Map.Entry<String, Category>> BY_NAME_PART = List.of(Map.entry("attn_qkv.weight", Category.ATTN_QKV),
+            Map.entry("attn_kv_b.weight", Category.ATTN_KV_B), Map.entry("attn_v.weight", Category.ATTN_V),
+            Map.entry("attn_k.weight", Category.ATTN_K), Map.entry("attn_q.weight", Category.ATTN_Q),
+            Map.entry("attn_output.weight", Category.ATTN_OUTPUT), Map.entry("ffn_up", Category.FFN_UP),
+            Map.entry("ffn_gate", Category.FFN_GATE), Map.entry("ffn_down", Category.FFN_DOWN));
+
+    /** One tensor and the type it gets. */
+    public record Entry(GgufTensorInfo tensor, GgmlType type) {
+    }
+
+    private enum Category { TOKEN_EMBD, ATTN_Q, ATTN_V, ATTN_K, ATTN_QKV, ATTN_KV_B, ATTN_OUTPUT, FFN_UP, FFN_GATE, FFN_DOWN, OUTPUT, OTHER }
+
+    private final FileType target;
+    private final boolean falcon;
+    private final boolean llama70b;
+    private final int layers;
+    private final int gqa;
+    private final int experts;
+    private final boolean tiedEmbeddings;
+    private final int attentionVCount;
+    private int attentionV;
+    private int ffnDown;
+    private final List<Entry> entries = new ArrayList<>();
+
+    private QuantizationPlan(GgufFile model, FileType target, List<GgufTensorInfo> tensors) {
+        this.target = target;
+        String arch = model.getString("general.architecture", "");
+        falcon = arch.equals("falcon");
+        layers = model.getInt(arch + ".block_count", 0, 0);
+        int heads = firstInt(model, arch + ".attention.head_count", 0);
+        int kvHeads = firstInt(model, arch + ".attention.head_count_kv", heads);
+        gqa = kvHeads > 0 ? heads / kvHeads : 0;
+        experts = model.getInt(arch + ".expert_count", 0, 0);
+        llama70b = arch.equals("llama") && layers == 80 && heads != kvHeads;
+        tiedEmbeddings = tensors.stream().noneMatch(t -> t.name().equals("output.weight"));
+        attentionVCount = (int) tensors.stream().map(t -> category(t.name())).filter(QuantizationPlan::isAttentionV).count();
+    }
+
+    /** The plan for quantizing {@code model} to {@code target} (one of {@link FileType#quantizeTargets()}). */
+    public static QuantizationPlan of(GgufFile model, FileType target) {
+        if (target.defaultType == null) {
+            throw new IllegalArgumentException("cannot quantize to " + target + " (can to " + FileType.quantizeTargets() + ")");
+        }
+        List<GgufTensorInfo> tensors = new ArrayList<>(model.tensors().values());
+        tensors.sort(Comparator.comparingInt((GgufTensorInfo t) -> layerOf(t.name())).thenComparing(GgufTensorInfo::name));
+        QuantizationPlan plan = new QuantizationPlan(model, target, tensors);
+        for (GgufTensorInfo t : tensors) {
+            plan.entries.add(new Entry(t, plan.typeOf(t)));
+        }
+        return plan;
+    }
+
+    public List<Entry> entries() {
+        return entries;
+    }
+
+    public FileType target() {
+        return target;
+    }
+
+    private GgmlType typeOf(GgufTensorInfo tensor) {
+        if (!quantizable(tensor)) {
+            return tensor.type();
+        }
+        return fallback(tensor.shape()[0], mixType(tensor, category(tensor.name())));
+    }
+
+    /** tensor_allows_quantization: matrices named "*weight" other than norms, routers and a few small tables. */
+    private static boolean quantizable(GgufTensorInfo tensor) {
+        String name = tensor.name();
+        if (dimensions(tensor.shape()) < 2 || !name.endsWith("weight") || name.contains("_norm.weight")) {
+            return false;
+        }
+        for (String kept : List.of("ffn_gate_inp.weight", "ffn_gate_tid2eid.weight", "altup", "laurel", "per_layer_model_proj",
+                "ssm_conv1d", "shortconv.conv.weight", "indexer.k_proj.weight", "indexer.q_proj.weight", "time_mix_first.weight",
+                "time_mix_w0.weight", "time_mix_w1.weight", "time_mix_w2.weight", "time_mix_v0.weight", "time_mix_v1.weight",
+                "time_mix_v2.weight", "time_mix_a0.weight", "time_mix_a1.weight", "time_mix_a2.weight", "time_mix_g1.weight",
+                "time_mix_g2.weight", "time_mix_decay_w1.weight", "time_mix_decay_w2.weight", "time_mix_lerp_fused.weight",
+                "attn_rel_b.weight", ".position_embd", "sam.pos_embd", "sam.neck.", "sam.net_", ".rel_pos", ".patch_embd",
+                ".patch_merger", "a.rvq.codebook", "mm.a.code_embd")) {
+            if (name.contains(kept)) {
+                return false;
+            }
+        }
+        return !name.equals("position_embd.weight") && !name.equals("token_types.weight");
+    }
+
+    /** llama_tensor_get_type_impl for the K-quant and legacy file types. */
+    private GgmlType mixType(GgufTensorInfo tensor, Category category) {
+        GgmlType type = target.defaultType;
+        FileType f = target;
+        if (category == Category.OUTPUT || (tiedEmbeddings && category == Category.TOKEN_EMBD)) {
+            if (falcon || tensor.shape()[0] % type.blockSize != 0) {
+                return GgmlType.Q8_0;
+            }
+            return type != GgmlType.Q8_0 ? GgmlType.Q6_K : type;
+        }
+        if (isAttentionV(category)) {
+            if (f == FileType.Q2_K) {
+                type = gqa >= 4 ? GgmlType.Q4_K : GgmlType.Q3_K;
+            } else if (f == FileType.Q3_K_M) {
+                type = attentionV < 2 ? GgmlType.Q5_K : GgmlType.Q4_K;
+            } else if (f == FileType.Q3_K_L) {
+                type = GgmlType.Q5_K;
+            } else if ((f == FileType.Q4_K_M || f == FileType.Q5_K_M) && moreBits(attentionV, attentionVCount)) {
+                type = GgmlType.Q6_K;
+            } else if (f == FileType.Q4_K_S && attentionV < 4) {
+                type = GgmlType.Q5_K;
+            }
+            if (llama70b && (type == GgmlType.Q3_K || type == GgmlType.Q4_K)) {
+                type = GgmlType.Q5_K; // 70B shares attn_v among 8 heads: the tensor is small, more bits cost little
+            }
+            if (experts == 8) {
+                type = GgmlType.Q8_0;
+            }
+            attentionV++;
+        } else if (category == Category.ATTN_K) {
+            if (experts == 8) {
+                type = GgmlType.Q8_0;
+            }
+        } else if (category == Category.FFN_DOWN) {
+            int layer = experts > 1 ? layerOf(tensor.name()) : ffnDown;
+            if (f == FileType.Q2_K) {
+                type = GgmlType.Q3_K;
+            } else if (f == FileType.Q3_K_M) {
+                type = layer < layers / 16 ? GgmlType.Q5_K : !falcon || moreBits(layer, layers) ? GgmlType.Q4_K : GgmlType.Q3_K;
+            } else if (f == FileType.Q3_K_L) {
+                type = falcon ? GgmlType.Q4_K : GgmlType.Q5_K;
+            } else if (f == FileType.Q4_K_M) {
+                if (falcon) {
+                    type = layer < layers / 16 ? GgmlType.Q6_K : moreBits(layer, layers) ? GgmlType.Q5_K : GgmlType.Q4_K;
+                } else if (moreBits(layer, layers)) {
+                    type = GgmlType.Q6_K;
+                }
+            } else if (f == FileType.Q5_K_M && moreBits(layer, layers)) {
+                type = GgmlType.Q6_K;
+            } else if (f == FileType.Q4_K_S && !falcon && layer < layers / 8) {
+                type = GgmlType.Q5_K;
+            }
+            ffnDown++;
+        } else if (category == Category.ATTN_OUTPUT) {
+            if (falcon) {
+                if (f == FileType.Q3_K_L) {
+                    type = GgmlType.Q4_K;
+                }
+            } else if (experts == 8) {
+                if (f == FileType.Q2_K || f == FileType.Q3_K_S || f == FileType.Q3_K_M || f == FileType.Q4_K_S || f == FileType.Q4_K_M) {
+                    type = GgmlType.Q5_K;
+                }
+            } else if (f == FileType.Q2_K) {
+                type = GgmlType.Q3_K;
+            } else if (f == FileType.Q3_K_M) {
+                type = GgmlType.Q4_K;
+            } else if (f == FileType.Q3_K_L) {
+                type = GgmlType.Q5_K;
+            }
+        }
+        return type;
+    }
+
+    /**
+     * tensor_type_fallback: rows that are not whole blocks of {@code type} take a type of 32-value blocks, F16 when
+     * those do not fit either. (The reference gives up on 32-value types; F16 keeps such a model usable.)
+     */
+    static GgmlType fallback(long rowLength, GgmlType type) {
+        if (rowLength % type.blockSize == 0) {
+            return type;
+        }
+        GgmlType smaller = switch (type) {
+            case Q2_K, Q3_K -> GgmlType.Q4_0;
+            case Q4_K -> GgmlType.Q5_0;
+            case Q5_K -> GgmlType.Q5_1;
+            case Q6_K -> GgmlType.Q8_0;
+            default -> GgmlType.F16;
+        };
+        return rowLength % smaller.blockSize == 0 ? smaller : GgmlType.F16;
+    }
+
+    private static boolean moreBits(int layer, int layers) {
+        return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+    }
+
+    private static boolean isAttentionV(Category c) {
+        return c == Category.ATTN_V || c == Category.ATTN_QKV || c == Category.ATTN_KV_B;
+    }
+
+    private static Category category(String name) {
+        if (name.equals("output.weight")) {
+            return Category.OUTPUT;
+        }
+        if (name.equals("token_embd.weight") || name.equals("per_layer_token_embd.weight")) {
+            return Category.TOKEN_EMBD;
+        }
+        for (Map.Entry<String, Category> part : BY_NAME_PART) {
+            if (name.contains(part.getKey())) {
+                return part.getValue();
+            }
+        }
+        return Category.OTHER;
+    }
+
+    /** The block number of "blk.N.*", -1 for tensors outside the blocks. */
+    private static int layerOf(String name) {
+        Matcher m = LAYER.matcher(name);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /** ggml_n_dims: trailing dimensions of 1 do not count. */
+    private static int dimensions(long[] shape) {
+        int n = shape.length;
+        while (n > 1 && shape[n - 1] == 1) {
+            n--;
+        }
+        return n;
+    }
+
+    private static int firstInt(GgufFile model, String key, int fallback) {
+        Object v = model.metadata().get(key);
+        return switch (v) {
+            case Number n -> n.intValue();
+            case int[] a when a.length > 0 -> a[0];
+            case long[] a when a.length > 0 -> (int) a[0];
+            case null, default -> fallback;
+        };
+    }
+}
