@@ -84,7 +84,7 @@ class QuantizeCreateTest {
             HttpResponse<String> refused = server.post("/api/create", "{\"model\":\"odd\",\"from\":\"stories\",\"quantize\":\"q9_x\",\"stream\":" + stream + "}");
             assertThat(refused.statusCode()).isEqualTo(400);
             assertThat(json(refused.body()).get("error").asText()).isEqualTo("unsupported quantization type Q9_X - supported types are "
-                    + "Q4_0, Q4_1, Q8_0, Q5_0, Q5_1, Q2_K, Q3_K_S, Q3_K_M, Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K");
+                    + "F32, F16, Q4_0, Q4_1, Q8_0, Q5_0, Q5_1, Q2_K, Q3_K_S, Q3_K_M, Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, IQ4_NL, IQ4_XS, BF16");
         }
     }
 

@@ -76,15 +76,16 @@ public final class ModelQuantizer {
         }
         writer.put("general.quantization_version", QUANTIZATION_VERSION).put("general.file_type", target.id);
         List<QuantizationPlan.Entry> entries = plan.entries();
-        long total = entries.stream().mapToLong(e -> e.tensor().data().byteSize()).sum();
+        long total = model.tensors().values().stream().mapToLong(t -> t.data().byteSize()).sum();
         long[] done = {0};
         for (int i = 0; i < entries.size(); i++) {
-            QuantizationPlan.Entry e = entries.get(i);
+            GgufTensorInfo tensor = model.requireTensor(entries.get(i).weight().name());
+            GgmlType type = entries.get(i).type();
             int number = i + 1;
-            writer.tensor(e.tensor().name(), e.tensor().shape(), e.type(), sink -> {
-                write(model.path(), e.tensor(), e.type(), sink);
-                done[0] += e.tensor().data().byteSize();
-                progress.accept(new Progress(number, entries.size(), e.tensor().name(), e.tensor().type(), e.type(), done[0], total));
+            writer.tensor(tensor.name(), tensor.shape(), type, sink -> {
+                write(model.path(), tensor, type, sink);
+                done[0] += tensor.data().byteSize();
+                progress.accept(new Progress(number, entries.size(), tensor.name(), tensor.type(), type, done[0], total));
             });
         }
         writer.write(out);

@@ -2,7 +2,6 @@ package dev.jollama.engine.quantize;
 
 import dev.jollama.engine.gguf.GgmlType;
 import dev.jollama.engine.gguf.GgufFile;
-import dev.jollama.engine.gguf.GgufTensorInfo;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,13 +28,29 @@ public final class QuantizationPlan {
             Map.entry("attn_output.weight", Category.ATTN_OUTPUT), Map.entry("ffn_up", Category.FFN_UP),
             Map.entry("ffn_gate", Category.FFN_GATE), Map.entry("ffn_down", Category.FFN_DOWN));
 
+    /** A tensor to place: its name, shape ({@code shape[0]} the row length) and present type. */
+    public record Weight(String name, long[] shape, GgmlType type) {
+    }
+
+    /** The facts about a model the rules look at. */
+    public record Model(String architecture, int layers, int heads, int kvHeads, int experts) {
+        /** From a file's metadata ({@code <arch>.block_count}, head counts, expert count). */
+        public static Model of(GgufFile file) {
+            String arch = file.getString("general.architecture", "");
+            int heads = firstInt(file, arch + ".attention.head_count", 0);
+            return new Model(arch, file.getInt(arch + ".block_count", 0, 0), heads,
+                    firstInt(file, arch + ".attention.head_count_kv", heads), file.getInt(arch + ".expert_count", 0, 0));
+        }
+    }
+
     /** One tensor and the type it gets. */
-    public record Entry(GgufTensorInfo tensor, GgmlType type) {
+    public record Entry(Weight weight, GgmlType type) {
     }
 
     private enum Category { TOKEN_EMBD, ATTN_Q, ATTN_V, ATTN_K, ATTN_QKV, ATTN_KV_B, ATTN_OUTPUT, FFN_UP, FFN_GATE, FFN_DOWN, OUTPUT, OTHER }
 
     private final FileType target;
+    private final boolean pure;
     private final boolean falcon;
     private final boolean llama70b;
     private final int layers;
@@ -47,32 +62,45 @@ public final class QuantizationPlan {
     private int ffnDown;
     private final List<Entry> entries = new ArrayList<>();
 
-    private QuantizationPlan(GgufFile model, FileType target, List<GgufTensorInfo> tensors) {
+    private QuantizationPlan(Model model, FileType target, boolean pure, List<Weight> weights) {
         this.target = target;
-        String arch = model.getString("general.architecture", "");
-        falcon = arch.equals("falcon");
-        layers = model.getInt(arch + ".block_count", 0, 0);
-        int heads = firstInt(model, arch + ".attention.head_count", 0);
-        int kvHeads = firstInt(model, arch + ".attention.head_count_kv", heads);
-        gqa = kvHeads > 0 ? heads / kvHeads : 0;
-        experts = model.getInt(arch + ".expert_count", 0, 0);
-        llama70b = arch.equals("llama") && layers == 80 && heads != kvHeads;
-        tiedEmbeddings = tensors.stream().noneMatch(t -> t.name().equals("output.weight"));
-        attentionVCount = (int) tensors.stream().map(t -> category(t.name())).filter(QuantizationPlan::isAttentionV).count();
+        this.pure = pure;
+        falcon = model.architecture().equals("falcon");
+        layers = model.layers();
+        gqa = model.kvHeads() > 0 ? model.heads() / model.kvHeads() : 0;
+        experts = model.experts();
+        llama70b = model.architecture().equals("llama") && layers == 80 && model.heads() != model.kvHeads();
+        tiedEmbeddings = weights.stream().noneMatch(t -> t.name().equals("output.weight"));
+        attentionVCount = (int) weights.stream().map(t -> category(t.name())).filter(QuantizationPlan::isAttentionV).count();
     }
 
     /** The plan for quantizing {@code model} to {@code target} (one of {@link FileType#quantizeTargets()}). */
     public static QuantizationPlan of(GgufFile model, FileType target) {
+        List<Weight> weights = model.tensors().values().stream().map(t -> new Weight(t.name(), t.shape(), t.type())).toList();
+        return of(Model.of(model), weights, target, false);
+    }
+
+    /**
+     * The plan for {@code weights} of {@code model} quantized to {@code target}; {@code pure} gives every
+     * quantizable tensor the target's type (llama-quantize's --pure), still falling back where rows do not fit.
+     */
+    public static QuantizationPlan of(Model model, List<Weight> weights, FileType target, boolean pure) {
         if (target.defaultType == null) {
             throw new IllegalArgumentException("cannot quantize to " + target + " (can to " + FileType.quantizeTargets() + ")");
         }
-        List<GgufTensorInfo> tensors = new ArrayList<>(model.tensors().values());
-        tensors.sort(Comparator.comparingInt((GgufTensorInfo t) -> layerOf(t.name())).thenComparing(GgufTensorInfo::name));
-        QuantizationPlan plan = new QuantizationPlan(model, target, tensors);
-        for (GgufTensorInfo t : tensors) {
+        List<Weight> sorted = new ArrayList<>(weights);
+        sorted.sort(Comparator.comparingInt((Weight t) -> layerOf(t.name())).thenComparing(Weight::name));
+        QuantizationPlan plan = new QuantizationPlan(model, target, pure, sorted);
+        for (Weight t : sorted) {
             plan.entries.add(new Entry(t, plan.typeOf(t)));
         }
         return plan;
+    }
+
+    /** The type the tensor named {@code name} gets. */
+    public GgmlType typeOf(String name) {
+        return entries.stream().filter(e -> e.weight().name().equals(name)).findFirst().map(Entry::type)
+                .orElseThrow(() -> new IllegalArgumentException("no tensor '" + name + "' in the plan"));
     }
 
     public List<Entry> entries() {
@@ -83,15 +111,19 @@ public final class QuantizationPlan {
         return target;
     }
 
-    private GgmlType typeOf(GgufTensorInfo tensor) {
+    private GgmlType typeOf(Weight tensor) {
         if (!quantizable(tensor)) {
             return tensor.type();
         }
-        return fallback(tensor.shape()[0], mixType(tensor, category(tensor.name())));
+        GgmlType type = target.defaultType;
+        if (!isQuantized(type)) {
+            return type;
+        }
+        return fallback(tensor.shape()[0], pure ? type : mixType(tensor, category(tensor.name())));
     }
 
     /** tensor_allows_quantization: matrices named "*weight" other than norms, routers and a few small tables. */
-    private static boolean quantizable(GgufTensorInfo tensor) {
+    private static boolean quantizable(Weight tensor) {
         String name = tensor.name();
         if (dimensions(tensor.shape()) < 2 || !name.endsWith("weight") || name.contains("_norm.weight")) {
             return false;
@@ -111,21 +143,25 @@ public final class QuantizationPlan {
     }
 
     /** llama_tensor_get_type_impl for the K-quant and legacy file types. */
-    private GgmlType mixType(GgufTensorInfo tensor, Category category) {
+    private GgmlType mixType(Weight tensor, Category category) {
         GgmlType type = target.defaultType;
         FileType f = target;
+        boolean iq4 = f == FileType.IQ4_NL || f == FileType.IQ4_XS;
         if (category == Category.OUTPUT || (tiedEmbeddings && category == Category.TOKEN_EMBD)) {
-            if (falcon || tensor.shape()[0] % type.blockSize != 0) {
+            if (f == FileType.MXFP4_MOE || falcon || tensor.shape()[0] % type.blockSize != 0) {
                 return GgmlType.Q8_0;
             }
             return type != GgmlType.Q8_0 ? GgmlType.Q6_K : type;
+        }
+        if (f == FileType.MXFP4_MOE) {
+            return tensor.shape().length > 2 && tensor.shape()[2] > 1 ? GgmlType.MXFP4 : GgmlType.Q8_0; // MXFP4 on experts only
         }
         if (isAttentionV(category)) {
             if (f == FileType.Q2_K) {
                 type = gqa >= 4 ? GgmlType.Q4_K : GgmlType.Q3_K;
             } else if (f == FileType.Q3_K_M) {
                 type = attentionV < 2 ? GgmlType.Q5_K : GgmlType.Q4_K;
-            } else if (f == FileType.Q3_K_L) {
+            } else if (f == FileType.Q3_K_L || (iq4 && gqa >= 4)) {
                 type = GgmlType.Q5_K;
             } else if ((f == FileType.Q4_K_M || f == FileType.Q5_K_M) && moreBits(attentionV, attentionVCount)) {
                 type = GgmlType.Q6_K;
@@ -157,6 +193,8 @@ public final class QuantizationPlan {
                 } else if (moreBits(layer, layers)) {
                     type = GgmlType.Q6_K;
                 }
+            } else if (iq4 && layer < layers / 8) {
+                type = GgmlType.Q5_K;
             } else if (f == FileType.Q5_K_M && moreBits(layer, layers)) {
                 type = GgmlType.Q6_K;
             } else if (f == FileType.Q4_K_S && !falcon && layer < layers / 8) {
@@ -169,7 +207,7 @@ public final class QuantizationPlan {
                     type = GgmlType.Q4_K;
                 }
             } else if (experts == 8) {
-                if (f == FileType.Q2_K || f == FileType.Q3_K_S || f == FileType.Q3_K_M || f == FileType.Q4_K_S || f == FileType.Q4_K_M) {
+                if (iq4 || f == FileType.Q2_K || f == FileType.Q3_K_S || f == FileType.Q3_K_M || f == FileType.Q4_K_S || f == FileType.Q4_K_M) {
                     type = GgmlType.Q5_K;
                 }
             } else if (f == FileType.Q2_K) {
@@ -196,9 +234,14 @@ public final class QuantizationPlan {
             case Q4_K -> GgmlType.Q5_0;
             case Q5_K -> GgmlType.Q5_1;
             case Q6_K -> GgmlType.Q8_0;
+            case IQ4_XS -> GgmlType.IQ4_NL;
             default -> GgmlType.F16;
         };
         return rowLength % smaller.blockSize == 0 ? smaller : GgmlType.F16;
+    }
+
+    private static boolean isQuantized(GgmlType type) {
+        return type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16;
     }
 
     private static boolean moreBits(int layer, int layers) {
@@ -239,8 +282,8 @@ public final class QuantizationPlan {
         return n;
     }
 
-    private static int firstInt(GgufFile model, String key, int fallback) {
-        Object v = model.metadata().get(key);
+    private static int firstInt(GgufFile file, String key, int fallback) {
+        Object v = file.metadata().get(key);
         return switch (v) {
             case Number n -> n.intValue();
             case int[] a when a.length > 0 -> a[0];

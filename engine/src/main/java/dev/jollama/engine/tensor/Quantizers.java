@@ -27,6 +27,7 @@ public final class Quantizers {
     private static final Map<GgmlType, BlockWriter> WRITERS = new EnumMap<>(Map.ofEntries(
             Map.entry(GgmlType.F32, Quantizers::f32),
             Map.entry(GgmlType.F16, F16Tensor::quantize),
+            Map.entry(GgmlType.BF16, BF16Tensor::quantize),
             Map.entry(GgmlType.Q8_0, Q8_0Tensor::quantize),
             Map.entry(GgmlType.Q4_0, Q4_0Tensor::quantize),
             Map.entry(GgmlType.Q5_0, Q5_0Tensor::quantize),

@@ -27,7 +27,7 @@ class ModelQuantizerTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"q8_0", "q4_0", "q4_k_m", "q4_1", "q5_1", "q5_k_m", "q6_k", "q3_k_s", "q3_k_m", "q3_k_l", "q2_k"})
+    @ValueSource(strings = {"q8_0", "q4_0", "q4_k_m", "q4_1", "q5_1", "q5_k_m", "q6_k", "q3_k_s", "q3_k_m", "q3_k_l", "q2_k", "iq4_nl", "iq4_xs"})
     void syntheticLlamaEqualsTheReferenceFileTensorByTensor(String name) throws IOException {
         Path reference = MODELS.resolve("syn-llama-" + name + ".gguf");
         assumeTrue(Files.exists(reference) && Files.exists(MODELS.resolve("syn-llama-f32.gguf")),
@@ -86,6 +86,18 @@ class ModelQuantizerTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"f16", "bf16"})
+    void floatTargetsConvertEveryMatrixAsTheReferenceDoes(String name) throws IOException {
+        Path f32 = MODELS.resolve("syn-llama-f32.gguf"), reference = MODELS.resolve("syn-llama-" + name + ".gguf");
+        assumeTrue(Files.exists(f32) && Files.exists(reference), "../shared/models has no syn-llama-f32.gguf or " + reference.getFileName());
+        Path out = dir.resolve(name + ".gguf");
+        try (GgufFile model = GgufFile.open(f32)) {
+            ModelQuantizer.quantize(model, FileType.quantizeTarget(name).orElseThrow(), out, p -> { });
+        }
+        assertThat(Files.mismatch(out, reference)).as("first byte where the files differ").isEqualTo(-1);
+    }
+
     @Test
     void quantizedSourcesAreRefused() {
         Path q8 = MODELS.resolve("syn-llama-q8_0.gguf");
@@ -98,8 +110,8 @@ class ModelQuantizerTest {
 
     @Test
     void targetsAreNamedAsOllamaNamesThem() {
-        assertThat(FileType.quantizeTargets()).extracting(Enum::name).containsExactly("Q4_0", "Q4_1", "Q8_0", "Q5_0", "Q5_1", "Q2_K",
-                "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K");
+        assertThat(FileType.quantizeTargets()).extracting(Enum::name).containsExactly("F32", "F16", "Q4_0", "Q4_1", "Q8_0", "Q5_0",
+                "Q5_1", "Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K", "IQ4_NL", "IQ4_XS", "BF16");
         assertThat(FileType.quantizeTarget("q4_k")).contains(FileType.Q4_K_M);
         assertThat(FileType.quantizeTarget("iq2_xxs")).isEmpty();
     }

@@ -21,7 +21,7 @@ class ReferenceQuantizerTest {
     private static final Path MODELS = Path.of("../../shared/models");
 
     @ParameterizedTest
-    @ValueSource(strings = {"q8_0", "q4_0", "q4_1", "q5_1", "q4_k_m", "q5_k_m", "q6_k", "q3_k_s", "q3_k_m", "q3_k_l", "q2_k"})
+    @ValueSource(strings = {"q8_0", "q4_0", "q4_1", "q5_1", "q4_k_m", "q5_k_m", "q6_k", "q3_k_s", "q3_k_m", "q3_k_l", "q2_k", "iq4_nl", "iq4_xs", "mxfp4"})
     void everyTensorEqualsTheReferences(String fileType) {
         Path source = MODELS.resolve("syn-llama-f32.gguf"), reference = MODELS.resolve("syn-llama-" + fileType + ".gguf");
         assumeTrue(Files.exists(source) && Files.exists(reference), "../shared/models has no syn-llama-f32.gguf or " + reference.getFileName());
