@@ -32,44 +32,23 @@ final class KQuantSearch {
      * codes are then 0).
      */
     static float signedCodes(int n, int nmax, float[] x, int from, int[] codes, int at) {
-        float max = 0f, amax = 0f;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[from + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[from + i];
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
-            java.util.Arrays.fill(codes, at, at + n, 0);
+        float[] sums = new float[2];
+        float max = firstFit(n, nmax, x, from, codes, at, sums);
+        if (max == 0f) {
             return 0f;
         }
-        float iscale = -nmax / max;
-        float sumlx = 0f, suml2 = 0f;
         for (int i = 0; i < n; i++) {
-            float xi = x[from + i];
-            int l = Math.clamp(nearestInt(iscale * xi), -nmax, nmax - 1);
-            codes[at + i] = l + nmax;
-            float w = xi * xi;
-            sumlx += w * xi * l;
-            suml2 += w * l * l;
+            codes[at + i] += nmax;
         }
-        float scale = suml2 != 0f ? sumlx / suml2 : 0f;
-        float best = scale * sumlx;
+        float scale = sums[1] != 0f ? sums[0] / sums[1] : 0f;
+        float best = scale * sums[0];
         for (int is = -9; is <= 9; is++) {
             if (is == 0) {
                 continue;
             }
-            iscale = -(nmax + 0.1f * is) / max;
-            sumlx = 0f;
-            suml2 = 0f;
-            for (int i = 0; i < n; i++) {
-                float xi = x[from + i];
-                int l = Math.clamp(nearestInt(iscale * xi), -nmax, nmax - 1);
-                float w = xi * xi;
-                sumlx += w * xi * l;
-                suml2 += w * l * l;
-            }
+            float iscale = -(nmax + 0.1f * is) / max;
+            fit(iscale, n, nmax, x, from, null, 0, sums);
+            float sumlx = sums[0], suml2 = sums[1];
             if (suml2 > 0f && sumlx * sumlx > best * suml2) {
                 for (int i = 0; i < n; i++) {
                     codes[at + i] = nmax + Math.clamp(nearestInt(iscale * x[from + i]), -nmax, nmax - 1);
@@ -87,28 +66,12 @@ final class KQuantSearch {
      * five rounds. Writes the codes plus nmax (0 for an all-zero group); returns the scale.
      */
     static float refinedSignedCodes(int n, int nmax, float[] x, int from, int[] codes, int at) {
-        float max = 0f, amax = 0f;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[from + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[from + i];
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
-            java.util.Arrays.fill(codes, at, at + n, 0);
+        float[] sums = new float[2];
+        float max = firstFit(n, nmax, x, from, codes, at, sums);
+        if (max == 0f) {
             return 0f;
         }
-        float iscale = -nmax / max;
-        float sumlx = 0f, suml2 = 0f;
-        for (int i = 0; i < n; i++) {
-            float xi = x[from + i];
-            int l = Math.clamp(nearestInt(iscale * xi), -nmax, nmax - 1);
-            codes[at + i] = l;
-            float w = xi * xi;
-            sumlx += w * xi * l;
-            suml2 += w * l * l;
-        }
+        float sumlx = sums[0], suml2 = sums[1];
         for (int round = 0; round < 5; round++) {
             int changed = 0;
             for (int i = 0; i < n; i++) {
@@ -138,6 +101,40 @@ final class KQuantSearch {
             codes[at + i] += nmax;
         }
         return suml2 > 0f ? sumlx / suml2 : 0f;
+    }
+
+    /**
+     * The start of both signed searches: the value of largest magnitude at -nmax, {@link #fit} at that scale. Returns
+     * that value, or 0 for an all-zero group (whose codes are then 0).
+     */
+    private static float firstFit(int n, int nmax, float[] x, int from, int[] codes, int at, float[] sums) {
+        float max = Quantizers.signedMax(x, from, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
+            java.util.Arrays.fill(codes, at, at + n, 0);
+            return 0f;
+        }
+        fit(-nmax / max, n, nmax, x, from, codes, at, sums);
+        return max;
+    }
+
+    /**
+     * The signed codes in [-nmax, nmax) of {@code x·iscale} (written to {@code codes} unless it is null) and, with
+     * weights x², Σ w·x·l and Σ w·l² in {@code sums}.
+     */
+    private static void fit(float iscale, int n, int nmax, float[] x, int from, int[] codes, int at, float[] sums) {
+        float sumlx = 0f, suml2 = 0f;
+        for (int i = 0; i < n; i++) {
+            float xi = x[from + i];
+            int l = Math.clamp(nearestInt(iscale * xi), -nmax, nmax - 1);
+            if (codes != null) {
+                codes[at + i] = l;
+            }
+            float w = xi * xi;
+            sumlx += w * xi * l;
+            suml2 += w * l * l;
+        }
+        sums[0] = sumlx;
+        sums[1] = suml2;
     }
 
     /**
