@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,7 +18,7 @@ import java.util.regex.Pattern;
  * matrices keep their type; the output (or the token embedding when it doubles as the output) gets Q6_K; attn_v,
  * attn_output and ffn_down get more bits in the K-quant mixes (Q4_K_M: Q6_K on attn_v and ffn_down in the first and
  * last eighth of the layers and every third between); a type whose blocks do not divide the rows falls back to one
- * whose do. Tensors come in the reference's order (outside the blocks first, then block by block, each by name), which
+ * whose do. Ollama's own overrides for a few architectures come first. Tensors come in the reference's order (outside the blocks first, then block by block, each by name), which
  * is also the order its counters (the n-th attn_v, the n-th ffn_down) follow.
  */
 public final class QuantizationPlan {
@@ -27,6 +29,24 @@ public final class QuantizationPlan {
             Map.entry("attn_k.weight", Category.ATTN_K), Map.entry("attn_q.weight", Category.ATTN_Q),
             Map.entry("attn_output.weight", Category.ATTN_OUTPUT), Map.entry("ffn_up", Category.FFN_UP),
             Map.entry("ffn_gate", Category.FFN_GATE), Map.entry("ffn_down", Category.FFN_DOWN));
+
+    /**
+     * Ollama's overrides for some architectures when quantizing to Q4_K_S or Q4_K_M (the --tensor-type arguments it
+     * gives llama-quantize): small, sensitive matrices stay Q8_0 or F16. The first pattern found in a name wins.
+     */
+    private record Override(Set<String> architectures, Pattern name, GgmlType type) {
+    }
+
+    private static final List<Override> OLLAMA_OVERRIDES = List.of(
+            new Override(Set.of("qwen35", "qwen35moe"), Pattern.compile("^blk\\.[0-9]+\\.nextn\\.eh_proj\\.weight$"), GgmlType.Q8_0),
+            new Override(Set.of("gemma3n"), Pattern.compile("^per_layer_token_embd\\.weight$"), GgmlType.F16),
+            new Override(Set.of("deepseek2"), Pattern.compile("attn_k_b\\.weight$"), GgmlType.Q8_0),
+            new Override(Set.of("deepseek2"), Pattern.compile("attn_q_a\\.weight$"), GgmlType.Q8_0),
+            new Override(Set.of("deepseek2"), Pattern.compile("attn_q_b\\.weight$"), GgmlType.Q8_0),
+            new Override(Set.of("deepseek2"), Pattern.compile("attn_v_b\\.weight$"), GgmlType.Q8_0),
+            new Override(Set.of("deepseek2"), Pattern.compile("attn_kv_a_mqa\\.weight$"), GgmlType.Q8_0),
+            new Override(Set.of("glmocr", "glm4"), Pattern.compile("^token_embd\\.weight$"), GgmlType.F16),
+            new Override(Set.of("glmocr", "glm4"), Pattern.compile("^output\\.weight$"), GgmlType.F16));
 
     /** A tensor to place: its name, shape ({@code shape[0]} the row length) and present type. */
     public record Weight(String name, long[] shape, GgmlType type) {
@@ -51,6 +71,7 @@ public final class QuantizationPlan {
 
     private final FileType target;
     private final boolean pure;
+    private final String architecture;
     private final boolean falcon;
     private final boolean llama70b;
     private final int layers;
@@ -65,7 +86,8 @@ public final class QuantizationPlan {
     private QuantizationPlan(Model model, FileType target, boolean pure, List<Weight> weights) {
         this.target = target;
         this.pure = pure;
-        falcon = model.architecture().equals("falcon");
+        architecture = model.architecture();
+        falcon = architecture.equals("falcon");
         layers = model.layers();
         gqa = model.kvHeads() > 0 ? model.heads() / model.kvHeads() : 0;
         experts = model.experts();
@@ -119,7 +141,10 @@ public final class QuantizationPlan {
         if (!isQuantized(type)) {
             return type;
         }
-        return fallback(tensor.shape()[0], pure ? type : mixType(tensor, category(tensor.name())));
+        Optional<GgmlType> override = target == FileType.Q4_K_S || target == FileType.Q4_K_M ? OLLAMA_OVERRIDES.stream()
+                .filter(o -> o.architectures().contains(architecture) && o.name().matcher(tensor.name()).find())
+                .map(Override::type).findFirst() : Optional.empty();
+        return fallback(tensor.shape()[0], override.orElseGet(() -> pure ? type : mixType(tensor, category(tensor.name()))));
     }
 
     /** tensor_allows_quantization: matrices named "*weight" other than norms, routers and a few small tables. */
