@@ -16,19 +16,22 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Writes a model quantized to a file type: the metadata copied (with the new file type and quantization version 2,
  * as llama.cpp's quantizer writes them), each tensor in the type its {@link QuantizationPlan} gives, quantized a few
- * rows at a time so no tensor needs to fit in memory as floats. The bytes equal the reference's quantizer's.
+ * rows at a time (chunks in parallel) so no tensor needs to fit in memory as floats. The bytes equal the reference's quantizer's.
  */
 public final class ModelQuantizer {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** Values converted to float at a time (whole rows, at least one). */
-    private static final int CHUNK_VALUES = 1 << 20;
+    /**
+     * Values converted and quantized at a time (whole rows, at least one): small enough that the test models' tensors
+     * split into several chunks, so the parallel path is the one their byte comparisons check.
+     */
+    private static final int CHUNK_VALUES = 1 << 16;
     /** The quantization format version written beside the file type (GGML_QNT_VERSION). */
     private static final int QUANTIZATION_VERSION = 2;
 
@@ -99,25 +102,39 @@ public final class ModelQuantizer {
         long rowLength = tensor.shape()[0];
         long rows = tensor.elementCount() / rowLength;
         int rowsPerChunk = (int) Math.max(1, CHUNK_VALUES / rowLength);
-        Function<Long, Float> generic = tensor.type() == GgmlType.F32 || tensor.type() == GgmlType.F16 || tensor.type() == GgmlType.BF16
-                ? null : FloatTensor.of(file, tensor)::getFloat;
-        for (long row = 0; row < rows; row += rowsPerChunk) {
-            int n = (int) (Math.min(rowsPerChunk, rows - row) * rowLength);
-            float[] values = new float[n];
-            long first = row * rowLength;
-            MemorySegment data = tensor.data();
-            for (int i = 0; i < n; i++) {
-                long at = first + i;
-                values[i] = switch (tensor.type()) {
-                    case F32 -> data.getAtIndex(FLOAT, at);
-                    case F16 -> Float.float16ToFloat(data.getAtIndex(SHORT, at));
-                    case BF16 -> Float.intBitsToFloat(data.getAtIndex(SHORT, at) << 16);
-                    default -> generic.apply(at);
-                };
+        int chunks = (int) ((rows + rowsPerChunk - 1) / rowsPerChunk);
+        FloatTensor generic = tensor.type() == GgmlType.F32 || tensor.type() == GgmlType.F16 || tensor.type() == GgmlType.BF16
+                ? null : FloatTensor.of(file, tensor);
+        // a few chunks at a time on every processor (the K-quant searches take most of the time), written in order
+        int batch = 2 * Runtime.getRuntime().availableProcessors();
+        for (int first = 0; first < chunks; first += batch) {
+            byte[][] quantized = IntStream.range(first, Math.min(chunks, first + batch)).parallel().mapToObj(c -> {
+                long row = (long) c * rowsPerChunk;
+                int n = (int) (Math.min(rowsPerChunk, rows - row) * rowLength);
+                float[] values = floats(tensor, generic, row * rowLength, n);
+                byte[] bytes = new byte[(int) type.byteSize(n)];
+                Quantizers.quantize(type, values, 0, n, bytes, 0);
+                return bytes;
+            }).toArray(byte[][]::new);
+            for (byte[] bytes : quantized) {
+                out.write(bytes);
             }
-            byte[] bytes = new byte[(int) type.byteSize(n)];
-            Quantizers.quantize(type, values, 0, n, bytes, 0);
-            out.write(bytes);
         }
+    }
+
+    /** {@code n} values from value {@code first} of the tensor, as float ({@code generic} reads types other than F32/F16/BF16). */
+    private static float[] floats(GgufTensorInfo tensor, FloatTensor generic, long first, int n) {
+        float[] values = new float[n];
+        MemorySegment data = tensor.data();
+        for (int i = 0; i < n; i++) {
+            long at = first + i;
+            values[i] = switch (tensor.type()) {
+                case F32 -> data.getAtIndex(FLOAT, at);
+                case F16 -> Float.float16ToFloat(data.getAtIndex(SHORT, at));
+                case BF16 -> Float.intBitsToFloat(data.getAtIndex(SHORT, at) << 16);
+                default -> generic.getFloat(at);
+            };
+        }
+        return values;
     }
 }
