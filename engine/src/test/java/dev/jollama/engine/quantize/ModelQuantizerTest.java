@@ -1,5 +1,6 @@
 package dev.jollama.engine.quantize;
 
+import dev.jollama.engine.SharedTestData;
 import dev.jollama.engine.gguf.GgmlType;
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.gguf.GgufTensorInfo;
@@ -21,7 +22,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Quantizing a whole model gives the reference quantizer's file: same metadata, tensors, order, types and bytes. */
 class ModelQuantizerTest {
-    private static final Path MODELS = Path.of("../../shared/models");
 
     @TempDir
     Path dir;
@@ -29,13 +29,13 @@ class ModelQuantizerTest {
     @ParameterizedTest
     @ValueSource(strings = {"q8_0", "q4_0", "q4_k_m", "q4_1", "q5_1", "q5_k_m", "q6_k", "q3_k_s", "q3_k_m", "q3_k_l", "q2_k", "iq4_nl", "iq4_xs"})
     void syntheticLlamaEqualsTheReferenceFileTensorByTensor(String name) throws IOException {
-        Path reference = MODELS.resolve("syn-llama-" + name + ".gguf");
-        assumeTrue(Files.exists(reference) && Files.exists(MODELS.resolve("syn-llama-f32.gguf")),
+        Path reference = SharedTestData.model("syn-llama-" + name + ".gguf");
+        assumeTrue(Files.exists(reference) && Files.exists(SharedTestData.model("syn-llama-f32.gguf")),
                 "../shared/models has no syn-llama-f32.gguf or " + reference.getFileName());
         FileType target = FileType.quantizeTarget(name).orElseThrow();
         Path out = dir.resolve(name + ".gguf");
         List<ModelQuantizer.Progress> progress = new ArrayList<>();
-        try (GgufFile f32 = GgufFile.open(MODELS.resolve("syn-llama-f32.gguf"))) {
+        try (GgufFile f32 = GgufFile.open(SharedTestData.model("syn-llama-f32.gguf"))) {
             ModelQuantizer.quantize(f32, target, out, progress::add);
         }
         try (GgufFile ours = GgufFile.open(out); GgufFile expected = GgufFile.open(reference)) {
@@ -57,12 +57,12 @@ class ModelQuantizerTest {
     @Test
     void f16AndBf16SourcesGetTheSameMixAsF32() throws IOException {
         for (String source : List.of("syn-llama-f16.gguf", "syn-llama-bf16.gguf")) {
-            assumeTrue(Files.exists(MODELS.resolve(source)), "../shared/models has no " + source);
+            assumeTrue(Files.exists(SharedTestData.model(source)), "../shared/models has no " + source);
             Path out = dir.resolve(source);
-            try (GgufFile model = GgufFile.open(MODELS.resolve(source))) {
+            try (GgufFile model = GgufFile.open(SharedTestData.model(source))) {
                 ModelQuantizer.quantize(model, FileType.Q4_K_M, out, p -> { });
             }
-            try (GgufFile ours = GgufFile.open(out); GgufFile expected = GgufFile.open(MODELS.resolve("syn-llama-q4_k_m.gguf"))) {
+            try (GgufFile ours = GgufFile.open(out); GgufFile expected = GgufFile.open(SharedTestData.model("syn-llama-q4_k_m.gguf"))) {
                 for (GgufTensorInfo want : expected.tensors().values()) {
                     assertThat(ours.requireTensor(want.name()).type()).as("%s from %s", want.name(), source).isEqualTo(want.type());
                 }
@@ -72,7 +72,7 @@ class ModelQuantizerTest {
 
     @Test
     void rowsThatAreNotWhole256BlocksFallBackAsTheReferenceDoes() throws IOException {
-        Path stories = MODELS.resolve("stories260K.gguf");
+        Path stories = SharedTestData.model("stories260K.gguf");
         assumeTrue(Files.exists(stories), "../shared/models has no stories260K.gguf");
         Path out = dir.resolve("stories-q4_k_m.gguf");
         try (GgufFile model = GgufFile.open(stories)) {
@@ -89,7 +89,7 @@ class ModelQuantizerTest {
     @ParameterizedTest
     @ValueSource(strings = {"f16", "bf16"})
     void floatTargetsConvertEveryMatrixAsTheReferenceDoes(String name) throws IOException {
-        Path f32 = MODELS.resolve("syn-llama-f32.gguf"), reference = MODELS.resolve("syn-llama-" + name + ".gguf");
+        Path f32 = SharedTestData.model("syn-llama-f32.gguf"), reference = SharedTestData.model("syn-llama-" + name + ".gguf");
         assumeTrue(Files.exists(f32) && Files.exists(reference), "../shared/models has no syn-llama-f32.gguf or " + reference.getFileName());
         Path out = dir.resolve(name + ".gguf");
         try (GgufFile model = GgufFile.open(f32)) {
@@ -100,7 +100,7 @@ class ModelQuantizerTest {
 
     @Test
     void quantizedSourcesAreRefused() {
-        Path q8 = MODELS.resolve("syn-llama-q8_0.gguf");
+        Path q8 = SharedTestData.model("syn-llama-q8_0.gguf");
         assumeTrue(Files.exists(q8), "../shared/models has no syn-llama-q8_0.gguf");
         try (GgufFile model = GgufFile.open(q8)) {
             assertThatThrownBy(() -> ModelQuantizer.quantize(model, FileType.Q4_0, dir.resolve("x.gguf"), p -> { }))

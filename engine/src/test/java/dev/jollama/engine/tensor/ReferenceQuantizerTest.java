@@ -1,5 +1,6 @@
 package dev.jollama.engine.tensor;
 
+import dev.jollama.engine.SharedTestData;
 import dev.jollama.engine.gguf.GgmlType;
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.gguf.GgufTensorInfo;
@@ -18,12 +19,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * file's values into the type the reference chose for it, equals the reference's bytes.
  */
 class ReferenceQuantizerTest {
-    private static final Path MODELS = Path.of("../../shared/models");
 
     @ParameterizedTest
     @ValueSource(strings = {"q8_0", "q4_0", "q4_1", "q5_1", "q4_k_m", "q5_k_m", "q6_k", "q3_k_s", "q3_k_m", "q3_k_l", "q2_k", "iq4_nl", "iq4_xs", "mxfp4"})
     void everyTensorEqualsTheReferences(String fileType) {
-        Path source = MODELS.resolve("syn-llama-f32.gguf"), reference = MODELS.resolve("syn-llama-" + fileType + ".gguf");
+        Path source = SharedTestData.model("syn-llama-f32.gguf"), reference = SharedTestData.model("syn-llama-" + fileType + ".gguf");
         assumeTrue(Files.exists(source) && Files.exists(reference), "../shared/models has no syn-llama-f32.gguf or " + reference.getFileName());
         try (GgufFile f32 = GgufFile.open(source); GgufFile expected = GgufFile.open(reference)) {
             for (GgufTensorInfo want : expected.tensors().values()) {
