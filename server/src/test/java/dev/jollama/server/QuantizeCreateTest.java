@@ -70,6 +70,21 @@ class QuantizeCreateTest {
     }
 
     @Test
+    void anF16ModelByItsOtherFieldNameAndAModelAlreadyOfTheTypeIsKept() throws Exception {
+        HttpResponse<String> created = server.post("/api/create", "{\"model\":\"from-f16\",\"from\":\""
+                + models.resolve("syn-llama-f16.gguf") + "\",\"quantization\":\"Q8_0\",\"stream\":false}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        JsonNode show = json(server.post("/api/show", "{\"model\":\"from-f16\"}").body());
+        assertThat(show.get("details").get("quantization_level").asText()).isEqualTo("Q8_0");
+
+        HttpResponse<String> same = server.post("/api/create", "{\"model\":\"still-f16\",\"from\":\""
+                + models.resolve("syn-llama-f16.gguf") + "\",\"quantize\":\"f16\"}");
+        assertThat(lines(same.body())).extracting(s -> s.get("status").asText()).noneMatch(s -> s.startsWith("quantizing"));
+        assertThat(Files.mismatch(server.store.find(ModelName.parse("still-f16")).orElseThrow().modelPath(),
+                models.resolve("syn-llama-f16.gguf"))).isEqualTo(-1);
+    }
+
+    @Test
     void anAlreadyQuantizedModelIsRefused() throws Exception {
         HttpResponse<String> refused = server.post("/api/create", "{\"model\":\"requantized\",\"from\":\""
                 + models.resolve("syn-llama-q8_0.gguf") + "\",\"quantize\":\"q4_0\",\"stream\":false}");
