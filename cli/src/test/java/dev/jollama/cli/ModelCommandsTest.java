@@ -214,6 +214,24 @@ class ModelCommandsTest {
                 "Error: 'from' is neither a model nor a GGUF file on this machine: no-such-model\n");
     }
 
+    @Test
+    void createQuantizesWithDashQ(@TempDir Path folder) throws IOException {
+        Path f32 = TestServer.shared().resolve("models/syn-llama-f32.gguf");
+        Files.writeString(folder.resolve("Modelfile"), "FROM " + f32 + "\n");
+        TestServer.Outcome o = server.run("create", "small", "-q", "q4_K_M", "-f", folder.resolve("Modelfile").toString());
+        assertThat(o.exitCode()).as(o.err()).isZero();
+        assertThat(o.err()).containsOnlyOnce("quantizing F32 model to Q4_K_M\n").contains("verifying conversion\n").endsWith("success\n");
+        assertThat(server.run("show", "small").out()).containsPattern("(?m)^ +quantization +Q4_K_M$");
+
+        TestServer.Outcome again = server.run("create", "smaller", "--quantize", "q4_0", "-f", writeModelfile(folder, "FROM small\n"));
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).startsWith("using existing layer sha256:").endsWith("\nError: quantization is only supported for F16, BF16 and F32 models\n");
+    }
+
+    private static String writeModelfile(Path folder, String modelfile) throws IOException {
+        return Files.writeString(folder.resolve("Modelfile"), modelfile).toString();
+    }
+
     private static TestServer.Outcome createFromModelfile(Path folder, String name, String modelfile)
             throws IOException {
         Path file = Files.writeString(folder.resolve("Modelfile"), modelfile);
