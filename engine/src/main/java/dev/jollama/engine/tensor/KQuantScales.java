@@ -136,6 +136,38 @@ final class KQuantScales {
                 - dmin * (min(data, scalesOffset, 2 * group) * lowSum + min(data, scalesOffset, 2 * group + 1) * highSum);
     }
 
+    /**
+     * For the simple quantizers of Q2_K and Q4_K: each of the {@code groups} equal groups of the 256 values from
+     * {@code from} spans [min(0, lowest), highest] in {@code levels} steps; writes the groups' step sizes to
+     * {@code scales} and their offsets, -min(0, lowest), to {@code mins}.
+     */
+    static void groupRanges(float[] src, int from, int groups, int levels, float[] scales, float[] mins) {
+        int size = 256 / groups;
+        for (int g = 0; g < groups; g++) {
+            float lo = 0f, hi = Float.NEGATIVE_INFINITY;
+            for (int i = from + size * g; i < from + size * g + size; i++) {
+                lo = Math.min(lo, src[i]);
+                hi = Math.max(hi, src[i]);
+            }
+            scales[g] = (hi - lo) / levels;
+            mins[g] = -lo;
+        }
+    }
+
+    /** The super-block factor (d or dmin) that puts the largest of {@code values} at {@code top}, rounded to fp16. */
+    static float superScale(float[] values, int top) {
+        float max = 0f;
+        for (float v : values) {
+            max = Math.max(max, v);
+        }
+        return Float.float16ToFloat(Float.floatToFloat16(max / top));
+    }
+
+    /** {@code value} in whole steps of {@code step}, nearest, within 0..top (0 where the step is 0). */
+    static int steps(float value, float step, int top) {
+        return step > 0 ? Math.clamp(Math.round(value / step), 0, top) : 0;
+    }
+
     private static int byteAt(MemorySegment data, long offset) {
         return Byte.toUnsignedInt(data.get(ValueLayout.JAVA_BYTE, offset));
     }

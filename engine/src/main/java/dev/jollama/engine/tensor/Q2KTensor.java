@@ -167,32 +167,19 @@ public final class Q2KTensor extends FloatTensor {
         float[] scales = new float[16], mins = new float[16];
         for (int b = 0; b < blocks; b++) {
             int from = srcOffset + 256 * b, at = dstOffset + BLOCK_BYTES * b;
-            float maxScale = 0f, maxMin = 0f;
-            for (int g = 0; g < 16; g++) {
-                float lo = 0f, hi = Float.NEGATIVE_INFINITY;
-                for (int i = from + 16 * g; i < from + 16 * g + 16; i++) {
-                    lo = Math.min(lo, src[i]);
-                    hi = Math.max(hi, src[i]);
-                }
-                scales[g] = (hi - lo) / 3f;
-                mins[g] = -lo;
-                maxScale = Math.max(maxScale, scales[g]);
-                maxMin = Math.max(maxMin, mins[g]);
-            }
-            float d = Float.float16ToFloat(Float.floatToFloat16(maxScale / 15f));
-            float dmin = Float.float16ToFloat(Float.floatToFloat16(maxMin / 15f));
+            KQuantScales.groupRanges(src, from, 16, 3, scales, mins);
+            float d = KQuantScales.superScale(scales, 15), dmin = KQuantScales.superScale(mins, 15);
             Quantizers.putShort(dst, at + 80, Float.floatToFloat16(d));
             Quantizers.putShort(dst, at + 82, Float.floatToFloat16(dmin));
             for (int i = 16; i < 80; i++) {
                 dst[at + i] = 0;
             }
             for (int g = 0; g < 16; g++) {
-                int sc = d > 0 ? Math.min(15, Math.round(scales[g] / d)) : 0;
-                int m = dmin > 0 ? Math.min(15, Math.round(mins[g] / dmin)) : 0;
+                int sc = KQuantScales.steps(scales[g], d, 15), m = KQuantScales.steps(mins[g], dmin, 15);
                 dst[at + g] = (byte) (sc | m << 4);
                 float step = d * sc, offset = dmin * m;
                 for (int i = 16 * g; i < 16 * g + 16; i++) {
-                    int q = step > 0 ? Math.clamp(Math.round((src[from + i] + offset) / step), 0, 3) : 0;
+                    int q = KQuantScales.steps(src[from + i] + offset, step, 3);
                     dst[at + 16 + 32 * (i / 128) + i % 32] |= (byte) (q << 2 * (i % 128 / 32));
                 }
             }

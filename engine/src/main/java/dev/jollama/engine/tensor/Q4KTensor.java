@@ -174,26 +174,13 @@ public final class Q4KTensor extends FloatTensor {
         int[] q = new int[256];
         for (int b = 0; b < blocks; b++) {
             int from = srcOffset + 256 * b, at = dstOffset + BLOCK_BYTES * b;
-            float maxScale = 0f, maxMin = 0f;
-            for (int j = 0; j < 8; j++) {
-                float lo = 0f, hi = Float.NEGATIVE_INFINITY;
-                for (int i = from + 32 * j; i < from + 32 * j + 32; i++) {
-                    lo = Math.min(lo, src[i]);
-                    hi = Math.max(hi, src[i]);
-                }
-                scales[j] = (hi - lo) / 15f;
-                mins[j] = -lo;
-                maxScale = Math.max(maxScale, scales[j]);
-                maxMin = Math.max(maxMin, mins[j]);
-            }
-            float d = Float.float16ToFloat(Float.floatToFloat16(maxScale / 63f));
-            float dmin = Float.float16ToFloat(Float.floatToFloat16(maxMin / 63f));
+            KQuantScales.groupRanges(src, from, 8, 15, scales, mins);
+            float d = KQuantScales.superScale(scales, 63), dmin = KQuantScales.superScale(mins, 63);
             Quantizers.putShort(dst, at, Float.floatToFloat16(d));
             Quantizers.putShort(dst, at + 2, Float.floatToFloat16(dmin));
             byte[] packed = new byte[12];
             for (int j = 0; j < 8; j++) {
-                int sc = d > 0 ? Math.min(63, Math.round(scales[j] / d)) : 0;
-                int m = dmin > 0 ? Math.min(63, Math.round(mins[j] / dmin)) : 0;
+                int sc = KQuantScales.steps(scales[j], d, 63), m = KQuantScales.steps(mins[j], dmin, 63);
                 if (j < 4) {
                     packed[j] |= (byte) sc;
                     packed[j + 4] |= (byte) m;
@@ -205,7 +192,7 @@ public final class Q4KTensor extends FloatTensor {
                 float step = d * sc, offset = dmin * m;
                 for (int i = 0; i < 32; i++) {
                     int k = 32 * j + i;
-                    q[k] = step > 0 ? Math.clamp(Math.round((src[from + k] + offset) / step), 0, 15) : 0;
+                    q[k] = KQuantScales.steps(src[from + k] + offset, step, 15);
                 }
             }
             System.arraycopy(packed, 0, dst, at + 4, 12);
