@@ -23,11 +23,7 @@ public final class IQ2STensor extends FloatTensor {
 
     /** The factor of the values 16·half.. of group g, computed in float32 as the reference does. */
     private float scale(long block, float d, int g, int half) {
-        return scale(d, uint8(block + 74 + g) >>> 4 * half & 15);
-    }
-
-    private static float scale(float d, int s) {
-        return d * (0.5f + s) * 0.25f;
+        return IQ2XXSTensor.factor(d, uint8(block + 74 + g) >>> 4 * half & 15);
     }
 
     private long grid(long block, int g, int k) {
@@ -59,7 +55,7 @@ public final class IQ2STensor extends FloatTensor {
             float d = f16(block);
             for (int g = 0; g < 8; g++) {
                 int scales = uint8(block + 74 + g);
-                float low = scale(d, scales & 15), high = scale(d, scales >>> 4);
+                float low = IQ2XXSTensor.factor(d, scales & 15), high = IQ2XXSTensor.factor(d, scales >>> 4);
                 int at = dstOffset + 256 * b + 32 * g;
                 for (int k = 0; k < 4; k += 2) {
                     IqEntries.magnitudes(grid(block, g, k), grid(block, g, k + 1), signs(block, g, k) | signs(block, g, k + 1) << 8,

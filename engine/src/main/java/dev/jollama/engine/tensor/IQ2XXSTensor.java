@@ -31,9 +31,9 @@ public final class IQ2XXSTensor extends FloatTensor {
         return seven | (Integer.bitCount(seven) & 1) << 7;
     }
 
-    /** The factor of a group whose uint32 is u, computed in float32 as the reference does. */
-    private static float scale(float d, int u) {
-        return d * (0.5f + (u >>> 28)) * 0.25f;
+    /** The factor of a 4-bit scale s of IQ2_XXS, IQ2_XS or IQ2_S, computed in float32 as the reference does. */
+    static float factor(float d, int s) {
+        return d * (0.5f + s) * 0.25f;
     }
 
     /** Group g's uint32 u. */
@@ -51,12 +51,12 @@ public final class IQ2XXSTensor extends FloatTensor {
         int i = (int) (index % 256);
         int g = i / 32, k = (i % 32) / 8;
         int u = word(block, g);
-        return IqEntries.signedValue(grid(block, g, k), signByte(u >>> 7 * k), i % 8, scale(f16(block), u));
+        return IqEntries.signedValue(grid(block, g, k), signByte(u >>> 7 * k), i % 8, factor(f16(block), u >>> 28));
     }
 
     @Override
     protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
-        return IqEntries.dot(firstBlock, BLOCK_BYTES, blockCount, x, xOffset, 4, (block, g, k) -> scale(f16(block), word(block, g)),
+        return IqEntries.dot(firstBlock, BLOCK_BYTES, blockCount, x, xOffset, 4, (block, g, k) -> factor(f16(block), word(block, g) >>> 28),
                 (sum, block, g, k, xs, at) -> IqEntries.signedDot(sum, grid(block, g, k), signByte(word(block, g) >>> 7 * k), xs, at));
     }
 
@@ -67,7 +67,7 @@ public final class IQ2XXSTensor extends FloatTensor {
             float d = f16(block);
             for (int g = 0; g < 8; g++) {
                 int u = word(block, g);
-                float scale = scale(d, u);
+                float scale = factor(d, u >>> 28);
                 int at = dstOffset + 256 * b + 32 * g;
                 for (int k = 0; k < 4; k += 2) {
                     IqEntries.magnitudes(grid(block, g, k), grid(block, g, k + 1),
