@@ -14,7 +14,8 @@ import java.nio.ByteOrder;
 /**
  * The 12 bytes that hold eight 6-bit scales and eight 6-bit mins of a Q4_K or Q5_K block (one pair per 32-value
  * sub-block): the first four of each sit in the low 6 bits of bytes 0-7, the last four are split between a nibble of
- * bytes 8-11 and the top 2 bits of bytes 0-7.
+ * bytes 8-11 and the top 2 bits of bytes 0-7. Beside them, the scale extraction of the simple Q2_K and Q4_K
+ * quantizers ({@link #groupRanges}).
  */
 final class KQuantScales {
     private KQuantScales() {
