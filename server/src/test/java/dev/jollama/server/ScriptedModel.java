@@ -34,6 +34,11 @@ final class ScriptedModel {
 
     /** @param scripts trigger text (a control token the template writes last) to the texts of the tokens to answer */
     static Path write(Path file, Map<String, List<String>> scripts) throws IOException {
+        return write(file, scripts, null);
+    }
+
+    /** @param chatTemplate the file's {@code tokenizer.chat_template}, or null for none */
+    static Path write(Path file, Map<String, List<String>> scripts, String chatTemplate) throws IOException {
         List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
         List<Integer> types = new ArrayList<>(List.of(2, 3, 3));
         for (int b = 0; b < 256; b++) {
@@ -86,6 +91,9 @@ final class ScriptedModel {
                 .put("tokenizer.ggml.bos_token_id", BOS)
                 .put("tokenizer.ggml.eos_token_id", EOS)
                 .put("tokenizer.ggml.add_space_prefix", false);
+        if (chatTemplate != null) {
+            w.put("tokenizer.chat_template", chatTemplate);
+        }
         tensor(w, "token_embd.weight", DIM, vocabulary, embedding);
         tensor(w, "blk.0.attn_norm.weight", DIM, 1, ones(DIM));
         for (String name : List.of("attn_q", "attn_k", "attn_v", "attn_output")) {
