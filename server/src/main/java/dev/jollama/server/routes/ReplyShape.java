@@ -2,19 +2,21 @@ package dev.jollama.server.routes;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.server.api.GoJson;
+import dev.jollama.server.api.ToolCall;
 import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.completion.CompletionSink;
 import io.javalin.http.Context;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * How an Ollama endpoint lays out its reply chunks: where text and thinking sit (/api/generate: "response",
  * /api/chat: "message") and what the final chunk adds.
  */
 interface ReplyShape {
-    /** Puts the answer text (always, even "") and the thinking (only when not empty). */
-    void putText(ObjectNode chunk, String text, String thinking);
+    /** Puts the answer text (always, even ""), the thinking and the tool calls (only when there are any). */
+    void putText(ObjectNode chunk, String text, String thinking, List<ToolCall> toolCalls);
 
     void putFinalExtras(ObjectNode chunk, CompletionEvent.Done done);
 
@@ -24,9 +26,9 @@ interface ReplyShape {
     }
 
     /** The last chunk, or the whole reply when not streaming, with the given text and the done event's metrics. */
-    default ObjectNode finalChunk(String model, String text, String thinking, CompletionEvent.Done done) {
+    default ObjectNode finalChunk(String model, String text, String thinking, List<ToolCall> toolCalls, CompletionEvent.Done done) {
         ObjectNode c = chunk(model);
-        putText(c, text, thinking);
+        putText(c, text, thinking, toolCalls);
         c.put("done", true);
         c.put("done_reason", done.doneReason());
         putFinalExtras(c, done);
@@ -44,7 +46,7 @@ interface ReplyShape {
     /** The single-object reply to a load or unload request. */
     default ObjectNode loadReply(String model, String doneReason) {
         ObjectNode c = chunk(model);
-        putText(c, "", "");
+        putText(c, "", "", List.of());
         c.put("done", true);
         c.put("done_reason", doneReason);
         return c;

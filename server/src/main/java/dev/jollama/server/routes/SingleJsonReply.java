@@ -3,6 +3,7 @@ package dev.jollama.server.routes;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.server.api.GoJson;
 import dev.jollama.server.api.TokenLogprob;
+import dev.jollama.server.api.ToolCall;
 import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.completion.CompletionSink;
 import io.javalin.http.Context;
@@ -13,13 +14,14 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A completion answered as one JSON object (stream: false): the deltas' text, thinking and logprobs gathered. */
+/** A completion answered as one JSON object (stream: false): the deltas' text, thinking, tool calls and logprobs gathered. */
 final class SingleJsonReply implements CompletionSink {
     private final Context ctx;
     private final String model;
     private final ReplyShape shape;
     private final StringBuilder text = new StringBuilder();
     private final StringBuilder thinking = new StringBuilder();
+    private final List<ToolCall> toolCalls = new ArrayList<>();
     private final List<TokenLogprob> logprobs = new ArrayList<>();
     private OutputStream body;
 
@@ -47,10 +49,12 @@ final class SingleJsonReply implements CompletionSink {
             case CompletionEvent.Delta d -> {
                 text.append(d.text());
                 thinking.append(d.thinking());
+                toolCalls.addAll(d.toolCalls());
                 logprobs.addAll(d.logprobs());
             }
             case CompletionEvent.Done done -> {
-                ObjectNode reply = shape.finalChunk(model, text + done.text(), thinking + done.thinking(), done);
+                toolCalls.addAll(done.toolCalls());
+                ObjectNode reply = shape.finalChunk(model, text + done.text(), thinking + done.thinking(), toolCalls, done);
                 LogprobsJson.put(reply, logprobs);
                 try {
                     body.write(GoJson.bytes(reply));
