@@ -58,7 +58,7 @@ public final class CreateRoute {
         List<String> licenses = licenses(body.node("license"));
 
         List<ObjectNode> statuses = new ArrayList<>();
-        NdjsonStream out = stream ? new NdjsonStream(ctx) : null;
+        ChunkStream out = stream ? ChunkStream.ndjson(ctx) : null;
         java.util.function.Consumer<String> status = text -> {
             ObjectNode s = GoJson.object().put("status", text);
             if (out != null) {
