@@ -87,6 +87,7 @@ public final class JollamaServer implements AutoCloseable {
             c.routes.post("/v1/chat/completions", openAi::chatCompletions);
             c.routes.post("/v1/completions", openAi::completions);
             c.routes.post("/v1/embeddings", openAi::embeddings);
+            c.routes.post("/v1/responses", openAi::responses);
             c.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             c.routes.exception(SchedulerException.class, JollamaServer::schedulerError);
             c.routes.exception(Exception.class, (e, ctx) -> {

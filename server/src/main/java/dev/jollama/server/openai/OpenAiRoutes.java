@@ -27,7 +27,7 @@ import java.util.Optional;
 
 /**
  * The OpenAI-compatible API under /v1: each request is translated into the request of the matching Ollama route
- * (/api/chat, /api/generate, /api/embed, /api/tags, /api/show) and run by that route, its answer written in OpenAI's
+ * (/api/chat, /api/generate, /api/embed) and run by that route, its answer written in OpenAI's
  * shapes. Errors are OpenAI's {@code {"error": {...}}} (see {@link OpenAiError}).
  */
 public final class OpenAiRoutes {
@@ -94,6 +94,12 @@ public final class OpenAiRoutes {
         long start = System.nanoTime();
         TextCompletionRequest r = TextCompletionRequest.parse(ctx.bodyAsBytes());
         generate.run(ctx, start, r.generate(), new TextCompletionReplies(r.includeUsage()));
+    }
+
+    public void responses(Context ctx) throws Exception {
+        long start = System.nanoTime();
+        ResponsesRequest r = ResponsesRequest.parse(ctx.bodyAsBytes());
+        chat.run(ctx, start, r.chat(), new ResponsesReplies(r.echo()));
     }
 
     public void embeddings(Context ctx) throws InterruptedException {
