@@ -76,7 +76,8 @@ final class BenchCommand implements Callable<Integer> {
             return JsonGrammar.object();
         }
         try {
-            return JsonSchemaCompiler.compile(new ObjectMapper().readValue(Path.of(format).toFile(), Object.class));
+            return JsonSchemaCompiler.compile(new ObjectMapper().readValue(Path.of(format).toFile(), Object.class),
+                    ignored -> System.err.println("ignored: " + ignored.getMessage()));
         } catch (SchemaException e) {
             throw new IllegalArgumentException(format + ": " + e.getMessage());
         }

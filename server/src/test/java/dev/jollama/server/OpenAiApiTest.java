@@ -122,14 +122,12 @@ class OpenAiApiTest {
     }
 
     @Test
-    void toolCallsAndResultsInTheHistory() throws Exception {
+    void malformedToolHistoryIsRefused() throws Exception {
         String history = "{\"model\":\"stories\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"weather?\"},"
                 + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
                 + "\"function\":{\"name\":\"weather\",\"arguments\":%s}}]},"
                 + "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"sunny\"}],"
                 + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"weather\",\"parameters\":{\"type\":\"object\"}}}],\"tool_choice\":\"auto\"}";
-        HttpResponse<String> r = server.post("/v1/chat/completions", history.formatted("\"{\\\"city\\\":\\\"Paris\\\"}\""));
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertError(server.post("/v1/chat/completions", history.formatted("\"not json\"")), 400, "invalid_request_error",
                 "invalid tool call arguments");
         assertError(server.post("/v1/chat/completions", "{\"model\":\"stories\",\"messages\":[{\"role\":\"user\"}]}"), 400,

@@ -126,7 +126,7 @@ public final class RequestBody {
                 + structName + "." + field + " of type " + goType);
     }
 
-    private static String goType(JsonNode n) {
+    static String goType(JsonNode n) {
         if (n == null || n.isNull()) {
             return "null";
         }

@@ -1,7 +1,9 @@
 package dev.jollama.server.openai;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.server.api.TokenLogprob;
+import dev.jollama.server.api.ToolCall;
 import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.completion.CompletionSink;
 import dev.jollama.server.routes.ChunkStream;
@@ -17,7 +19,8 @@ import java.util.List;
 /**
  * A chat completion in OpenAI's shapes: one {@code chat.completion} object, or {@code chat.completion.chunk} events
  * (the first with the role, a finish chunk with an empty delta, a usage chunk when asked for, then {@code [DONE]}).
- * Thinking goes in {@code reasoning}, as Ollama sends it.
+ * Thinking goes in {@code reasoning}, as Ollama sends it; tool calls in {@code tool_calls}, each whole in one chunk,
+ * with the finish reason {@code tool_calls}.
  */
 final class ChatCompletionReplies implements Replies {
     private static final System.Logger LOG = System.getLogger(ChatCompletionReplies.class.getName());
@@ -32,17 +35,17 @@ final class ChatCompletionReplies implements Replies {
     @Override
     public CompletionSink reply(Context ctx, String model, boolean stream) {
         return stream ? new Chunks(ctx, model)
-                : new SingleJsonReply(ctx, (text, thinking, logprobs, done) -> completion(model, text, thinking, logprobs,
-                done.doneReason(), done.metrics()));
+                : new SingleJsonReply(ctx, (text, thinking, toolCalls, logprobs, done) -> completion(model, text, thinking,
+                toolCalls, logprobs, finishReason(done.doneReason(), !toolCalls.isEmpty()), done.metrics()));
     }
 
     @Override
     public void loaded(Context ctx, String model, String doneReason) {
-        JsonReply.send(ctx, 200, completion(model, "", "", List.of(), doneReason, Wire.noMetrics()));
+        JsonReply.send(ctx, 200, completion(model, "", "", List.of(), List.of(), doneReason, Wire.noMetrics()));
     }
 
-    private ObjectNode completion(String model, String text, String thinking, List<TokenLogprob> logprobs, String finishReason,
-                                  CompletionEvent.Metrics metrics) {
+    private ObjectNode completion(String model, String text, String thinking, List<ToolCall> toolCalls,
+                                  List<TokenLogprob> logprobs, String finishReason, CompletionEvent.Metrics metrics) {
         ObjectNode reply = Wire.head(id, "chat.completion", Wire.now(), model);
         ObjectNode choice = reply.putArray("choices").addObject();
         choice.put("index", 0);
@@ -52,10 +55,33 @@ final class ChatCompletionReplies implements Replies {
         if (!thinking.isEmpty()) {
             message.put("reasoning", thinking);
         }
+        putToolCalls(message, toolCalls);
         choice.put("finish_reason", finishReason);
         putLogprobs(choice, logprobs);
         reply.set("usage", Wire.usage(metrics));
         return reply;
+    }
+
+    /** A generation that stopped after calling tools finishes with "tool_calls", as OpenAI reports it. */
+    private static String finishReason(String doneReason, boolean calledTools) {
+        return doneReason.equals("stop") && calledTools ? "tool_calls" : doneReason;
+    }
+
+    /** {@code tool_calls}: OpenAI's arguments are a JSON string; the index lets streaming clients join the calls. */
+    private static void putToolCalls(ObjectNode message, List<ToolCall> toolCalls) {
+        if (toolCalls.isEmpty()) {
+            return;
+        }
+        ArrayNode calls = message.putArray("tool_calls");
+        for (ToolCall call : toolCalls) {
+            ObjectNode c = calls.addObject();
+            c.put("index", call.index());
+            c.put("id", Wire.callId(call));
+            c.put("type", "function");
+            ObjectNode function = c.putObject("function");
+            function.put("name", call.name());
+            function.put("arguments", Wire.text(call.arguments()));
+        }
     }
 
     private static void putLogprobs(ObjectNode choice, List<TokenLogprob> logprobs) {
@@ -71,6 +97,7 @@ final class ChatCompletionReplies implements Replies {
         private final long created = Wire.now();
         private ChunkStream out;
         private boolean roleSent;
+        private boolean calledTools;
 
         Chunks(Context ctx, String model) {
             this.ctx = ctx;
@@ -85,16 +112,16 @@ final class ChatCompletionReplies implements Replies {
         @Override
         public void accept(CompletionEvent event) {
             switch (event) {
-                case CompletionEvent.Delta d -> delta(d.text(), d.thinking(), d.logprobs());
+                case CompletionEvent.Delta d -> delta(d.text(), d.thinking(), d.toolCalls(), d.logprobs());
                 case CompletionEvent.Done done -> {
-                    if (!done.text().isEmpty() || !done.thinking().isEmpty() || !roleSent) {
-                        delta(done.text(), done.thinking(), List.of());
+                    if (!done.text().isEmpty() || !done.thinking().isEmpty() || !done.toolCalls().isEmpty() || !roleSent) {
+                        delta(done.text(), done.thinking(), done.toolCalls(), List.of());
                     }
                     ObjectNode finish = chunk();
                     ObjectNode choice = finish.putArray("choices").addObject();
                     choice.put("index", 0);
                     choice.putObject("delta");
-                    choice.put("finish_reason", done.doneReason());
+                    choice.put("finish_reason", finishReason(done.doneReason(), calledTools));
                     out.write(finish);
                     if (includeUsage) {
                         ObjectNode usage = chunk();
@@ -107,18 +134,22 @@ final class ChatCompletionReplies implements Replies {
             }
         }
 
-        /** Thinking and answer text in one delta go out as two chunks, the reasoning first, as Ollama splits them. */
-        private void delta(String text, String thinking, List<TokenLogprob> logprobs) {
-            if (!thinking.isEmpty() && !text.isEmpty()) {
-                out.write(chunk(null, thinking, logprobs));
-                out.write(chunk(text, "", List.of()));
+        /**
+         * Thinking and answer text or calls in one delta go out as two chunks, the reasoning first, as Ollama splits
+         * them.
+         */
+        private void delta(String text, String thinking, List<ToolCall> toolCalls, List<TokenLogprob> logprobs) {
+            calledTools |= !toolCalls.isEmpty();
+            if (!thinking.isEmpty() && (!text.isEmpty() || !toolCalls.isEmpty())) {
+                out.write(chunk(null, thinking, List.of(), logprobs));
+                out.write(chunk(text, "", toolCalls, List.of()));
             } else {
-                out.write(chunk(text, thinking, logprobs));
+                out.write(chunk(text, thinking, toolCalls, logprobs));
             }
         }
 
         /** A delta chunk; {@code text} null leaves content out (a reasoning-only chunk of a split delta). */
-        private ObjectNode chunk(String text, String thinking, List<TokenLogprob> logprobs) {
+        private ObjectNode chunk(String text, String thinking, List<ToolCall> toolCalls, List<TokenLogprob> logprobs) {
             ObjectNode c = chunk();
             ObjectNode choice = c.putArray("choices").addObject();
             choice.put("index", 0);
@@ -133,6 +164,7 @@ final class ChatCompletionReplies implements Replies {
             if (!thinking.isEmpty()) {
                 delta.put("reasoning", thinking);
             }
+            putToolCalls(delta, toolCalls);
             choice.putNull("finish_reason");
             putLogprobs(choice, logprobs);
             return c;

@@ -154,7 +154,10 @@ record ChatCompletionRequest(ChatRequest chat, boolean includeUsage) {
     static ArrayNode toolCalls(JsonNode openAi) {
         ArrayNode calls = GoJson.MAPPER.createArrayNode();
         for (JsonNode call : openAi) {
-            ObjectNode function = calls.addObject().putObject("function");
+            ObjectNode ollama = calls.addObject();
+            ollama.put("id", call.path("id").asText(""));
+            ObjectNode function = ollama.putObject("function");
+            function.put("index", call.path("index").asInt(calls.size() - 1));
             function.put("name", call.path("function").path("name").asText(""));
             function.set("arguments", arguments(call.path("function").path("arguments").asText("")));
         }

@@ -3,6 +3,7 @@ package dev.jollama.server.openai;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.server.api.GoJson;
+import dev.jollama.server.api.ToolCall;
 import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.completion.CompletionSink;
 import dev.jollama.server.routes.ChunkStream;
@@ -12,17 +13,17 @@ import dev.jollama.server.routes.SingleJsonReply;
 import io.javalin.http.Context;
 
 import java.lang.System.Logger.Level;
+import java.util.List;
 
 /**
- * A chat completion as a Responses API {@code response}: output items for the reasoning (thinking) and the message,
- * streamed as named events from {@code response.created} through {@code response.output_text.delta} to
+ * A chat completion as a Responses API {@code response}: output items for the reasoning (thinking), the message and
+ * the function calls, streamed as named events from {@code response.created} through {@code response.output_text.delta} to
  * {@code response.completed}. A reply cut by max_output_tokens is {@code incomplete}, as OpenAI reports it.
  */
 final class ResponsesReplies implements Replies {
     private static final System.Logger LOG = System.getLogger(ResponsesReplies.class.getName());
 
     private final String id = Wire.id("resp");
-    private final String messageId = Wire.id("msg");
     private final String reasoningId = Wire.id("rs");
     private final long created = Wire.now();
     private final ObjectNode echo;
@@ -33,13 +34,16 @@ final class ResponsesReplies implements Replies {
 
     @Override
     public CompletionSink reply(Context ctx, String model, boolean stream) {
-        return stream ? new Events(ctx, model) : new SingleJsonReply(ctx, (text, thinking, logprobs, done) -> {
+        return stream ? new Events(ctx, model) : new SingleJsonReply(ctx, (text, thinking, toolCalls, logprobs, done) -> {
             ObjectNode response = response(model, done.doneReason());
             ArrayNode output = response.putArray("output");
             if (!thinking.isEmpty()) {
                 output.add(reasoningItem(thinking));
             }
-            output.add(messageItem(text, "completed"));
+            if (!text.isEmpty() || toolCalls.isEmpty()) {
+                output.add(messageItem(Wire.id("msg"), text, "completed"));
+            }
+            toolCalls.forEach(call -> output.add(functionCallItem(call)));
             response.set("usage", usage(done.metrics()));
             return response;
         });
@@ -90,10 +94,10 @@ final class ResponsesReplies implements Replies {
         return GoJson.object().put("type", "summary_text").put("text", text);
     }
 
-    /** The assistant message; {@code text} null for the empty item that opens its stream. */
-    private ObjectNode messageItem(String text, String status) {
+    /** An assistant message; {@code text} null for the empty item that opens its stream. */
+    private static ObjectNode messageItem(String id, String text, String status) {
         ObjectNode item = GoJson.object();
-        item.put("id", messageId);
+        item.put("id", id);
         item.put("type", "message");
         item.put("status", status);
         item.put("role", "assistant");
@@ -101,6 +105,19 @@ final class ResponsesReplies implements Replies {
         if (text != null) {
             content.add(textPart(text));
         }
+        return item;
+    }
+
+    /** A call the model made; the call id is what a function_call_output item answers. */
+    private static ObjectNode functionCallItem(ToolCall call) {
+        String callId = Wire.callId(call);
+        ObjectNode item = GoJson.object();
+        item.put("id", "fc_" + callId);
+        item.put("type", "function_call");
+        item.put("status", "completed");
+        item.put("call_id", callId);
+        item.put("name", call.name());
+        item.put("arguments", Wire.text(call.arguments()));
         return item;
     }
 
@@ -124,19 +141,19 @@ final class ResponsesReplies implements Replies {
     }
 
     /**
-     * The streamed response. The reasoning item, when there is thinking, comes first and closes when the answer
-     * starts; the message item follows.
+     * The streamed response: the reasoning item, when there is thinking, closes when the answer or a call starts; a
+     * message item closes when a call starts or the generation ends; each call is an item of its own, sent whole.
      */
     private final class Events implements CompletionSink {
         private final Context ctx;
         private final String model;
-        private ChunkStream out;
-        private int sequence;
+        private final ArrayNode output = GoJson.MAPPER.createArrayNode();
         private final StringBuilder thinking = new StringBuilder();
         private final StringBuilder text = new StringBuilder();
+        private ChunkStream out;
+        private int sequence;
         private boolean reasoningOpen;
-        private boolean messageOpen;
-        private int outputIndex;
+        private String messageId;
 
         Events(Context ctx, String model) {
             this.ctx = ctx;
@@ -156,22 +173,16 @@ final class ResponsesReplies implements Replies {
         @Override
         public void accept(CompletionEvent event) {
             switch (event) {
-                case CompletionEvent.Delta d -> add(d.text(), d.thinking());
+                case CompletionEvent.Delta d -> add(d.text(), d.thinking(), d.toolCalls());
                 case CompletionEvent.Done done -> {
-                    add(done.text(), done.thinking());
+                    add(done.text(), done.thinking(), done.toolCalls());
                     closeReasoning();
-                    openMessage();
-                    ObjectNode textDone = item("response.output_text.done", messageId).put("content_index", 0).put("text", text.toString());
-                    textDone.putArray("logprobs");
-                    send(textDone);
-                    send(item("response.content_part.done", messageId).put("content_index", 0).set("part", textPart(text.toString())));
-                    send(item("response.output_item.done", null).set("item", messageItem(text.toString(), "completed")));
-                    ObjectNode response = response(model, done.doneReason());
-                    ArrayNode output = response.putArray("output");
-                    if (!thinking.isEmpty()) {
-                        output.add(reasoningItem(thinking.toString()));
+                    if (output.isEmpty() || messageId != null) {
+                        openMessage();
+                        closeMessage();
                     }
-                    output.add(messageItem(text.toString(), "completed"));
+                    ObjectNode response = response(model, done.doneReason());
+                    response.set("output", output);
                     response.set("usage", usage(done.metrics()));
                     send(done.doneReason().equals("length") ? "response.incomplete" : "response.completed",
                             GoJson.object().set("response", response));
@@ -179,7 +190,7 @@ final class ResponsesReplies implements Replies {
             }
         }
 
-        private void add(String answer, String thought) {
+        private void add(String answer, String thought, List<ToolCall> calls) {
             if (!thought.isEmpty()) {
                 if (!reasoningOpen) {
                     reasoningOpen = true;
@@ -197,6 +208,20 @@ final class ResponsesReplies implements Replies {
                 delta.putArray("logprobs");
                 send(delta);
             }
+            if (!calls.isEmpty()) {
+                closeReasoning();
+                closeMessage();
+            }
+            for (ToolCall call : calls) {
+                ObjectNode done = functionCallItem(call);
+                ObjectNode added = done.deepCopy().put("status", "in_progress").put("arguments", "");
+                String itemId = done.get("id").asText();
+                send(item("response.output_item.added", null).set("item", added));
+                send(item("response.function_call_arguments.delta", itemId).put("delta", done.get("arguments").asText()));
+                send(item("response.function_call_arguments.done", itemId).put("arguments", done.get("arguments").asText()));
+                send(item("response.output_item.done", null).set("item", done));
+                output.add(done);
+            }
         }
 
         private void closeReasoning() {
@@ -204,26 +229,41 @@ final class ResponsesReplies implements Replies {
                 reasoningOpen = false;
                 send(item("response.reasoning_summary_text.done", reasoningId).put("summary_index", 0).put("text", thinking.toString()));
                 send(item("response.reasoning_summary_part.done", reasoningId).put("summary_index", 0).set("part", summaryPart(thinking.toString())));
-                send(item("response.output_item.done", null).set("item", reasoningItem(thinking.toString())));
-                outputIndex++;
+                ObjectNode done = reasoningItem(thinking.toString());
+                send(item("response.output_item.done", null).set("item", done));
+                output.add(done);
             }
         }
 
         private void openMessage() {
-            if (!messageOpen) {
-                messageOpen = true;
-                send(item("response.output_item.added", null).set("item", messageItem(null, "in_progress")));
+            if (messageId == null) {
+                messageId = Wire.id("msg");
+                send(item("response.output_item.added", null).set("item", messageItem(messageId, null, "in_progress")));
                 send(item("response.content_part.added", messageId).put("content_index", 0).set("part", textPart("")));
             }
         }
 
-        /** An event about the current output item: its type, the item's id (when the event names one) and index. */
+        private void closeMessage() {
+            if (messageId != null) {
+                ObjectNode textDone = item("response.output_text.done", messageId).put("content_index", 0).put("text", text.toString());
+                textDone.putArray("logprobs");
+                send(textDone);
+                send(item("response.content_part.done", messageId).put("content_index", 0).set("part", textPart(text.toString())));
+                ObjectNode done = messageItem(messageId, text.toString(), "completed");
+                send(item("response.output_item.done", null).set("item", done));
+                output.add(done);
+                messageId = null;
+                text.setLength(0);
+            }
+        }
+
+        /** An event about the item being written: its type, the item's id (when the event names one) and index. */
         private ObjectNode item(String type, String itemId) {
             ObjectNode event = GoJson.object().put("type", type);
             if (itemId != null) {
                 event.put("item_id", itemId);
             }
-            return event.put("output_index", outputIndex);
+            return event.put("output_index", output.size());
         }
 
         private void send(ObjectNode event) {

@@ -90,9 +90,11 @@ record ResponsesRequest(ChatRequest chat, ObjectNode echo) {
                         message.put("thinking", pendingThinking);
                         pendingThinking = "";
                     }
-                    ObjectNode call = message.withArray("tool_calls").addObject();
+                    ArrayNode calls = message.withArray("tool_calls");
+                    ObjectNode call = calls.addObject();
                     call.put("id", item.path("call_id").asText(""));
                     ObjectNode function = call.putObject("function");
+                    function.put("index", calls.size() - 1);
                     function.put("name", item.path("name").asText(""));
                     function.set("arguments", ChatCompletionRequest.arguments(item.path("arguments").asText("")));
                 }

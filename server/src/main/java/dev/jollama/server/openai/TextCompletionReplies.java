@@ -31,7 +31,7 @@ final class TextCompletionReplies implements Replies {
 
     @Override
     public CompletionSink reply(Context ctx, String model, boolean stream) {
-        return stream ? new Chunks(ctx, model) : new SingleJsonReply(ctx, (text, thinking, logprobs, done) -> {
+        return stream ? new Chunks(ctx, model) : new SingleJsonReply(ctx, (text, thinking, toolCalls, logprobs, done) -> {
             ObjectNode reply = Wire.head(id, "text_completion", Wire.now(), model);
             putChoice(reply, text, logprobs, 0, done.doneReason());
             reply.set("usage", Wire.usage(done.metrics()));

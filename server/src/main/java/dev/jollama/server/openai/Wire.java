@@ -1,9 +1,12 @@
 package dev.jollama.server.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.server.api.GoJson;
+import dev.jollama.server.api.ToolCall;
 import dev.jollama.server.completion.CompletionEvent;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** The fields every OpenAI-compatible reply shares. */
@@ -41,6 +44,16 @@ final class Wire {
         usage.put("completion_tokens", m.evalCount());
         usage.put("total_tokens", m.promptEvalCount() + m.evalCount());
         return usage;
+    }
+
+    /** JSON as text, written as Go writes it (OpenAI's tool call arguments are a string of JSON). */
+    static String text(JsonNode json) {
+        return new String(GoJson.bytes(json), StandardCharsets.UTF_8);
+    }
+
+    /** A call's id, or a new one for a call that has none, since OpenAI's clients answer calls by id. */
+    static String callId(ToolCall call) {
+        return call.id().isEmpty() ? ToolCall.newId() : call.id();
     }
 
     /** The usage of a request that generated nothing. */

@@ -53,6 +53,15 @@ public final class PromptBuilder {
         return template.text();
     }
 
+    public PromptTemplate template() {
+        return template;
+    }
+
+    /** Whether the template renders tools (it mentions .Tools), as Ollama's tools capability. */
+    public boolean supportsTools() {
+        return template.vars().contains("tools");
+    }
+
     public boolean supportsInsert() {
         return template.vars().contains("suffix");
     }
@@ -78,7 +87,7 @@ public final class PromptBuilder {
     /** As /api/show lists them; only values real clients can parse (LangChain4j's enum is strict). */
     public List<String> capabilities() {
         List<String> capabilities = new ArrayList<>(List.of(completes() ? "completion" : "embedding"));
-        if (template.vars().contains("tools")) {
+        if (supportsTools()) {
             capabilities.add("tools");
         }
         if (supportsInsert()) {

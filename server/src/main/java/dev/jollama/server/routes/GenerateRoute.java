@@ -9,6 +9,7 @@ import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.GenerateRequest;
 import dev.jollama.server.api.Options;
 import dev.jollama.server.api.ThinkValue;
+import dev.jollama.server.api.ToolCall;
 import dev.jollama.server.completion.Completion;
 import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.config.ServerConfig;
@@ -72,7 +73,7 @@ public final class GenerateRoute {
             throw ApiException.badRequest("raw mode does not support template, system, or context");
         }
         PromptBuilder prompts = new PromptBuilder(stored, r.template());
-        ThinkValue think = prompts.thinking().resolve(r.think(), r.model());
+        ThinkValue think = prompts.thinking().resolve(r.think(), r.model(), Formats.given(r.format()));
         if (!prompts.completes()) {
             throw ApiException.badRequest(GoQuote.quote(r.model()) + " does not support generate");
         }
@@ -136,7 +137,7 @@ public final class GenerateRoute {
     private static ReplyShape shape(boolean raw) {
         return new ReplyShape() {
             @Override
-            public void putText(ObjectNode chunk, String text, String thinking) {
+            public void putText(ObjectNode chunk, String text, String thinking, List<ToolCall> toolCalls) {
                 chunk.put("response", text);
                 if (!thinking.isEmpty()) {
                     chunk.put("thinking", thinking);

@@ -36,12 +36,12 @@ final class NdjsonReply implements CompletionSink {
         switch (event) {
             case CompletionEvent.Delta d -> {
                 ObjectNode c = ReplyShape.chunk(model);
-                shape.putText(c, d.text(), d.thinking());
+                shape.putText(c, d.text(), d.thinking(), d.toolCalls());
                 c.put("done", false);
                 LogprobsJson.put(c, d.logprobs());
                 out.write(c);
             }
-            case CompletionEvent.Done done -> out.write(shape.finalChunk(model, done.text(), done.thinking(), done));
+            case CompletionEvent.Done done -> out.write(shape.finalChunk(model, done.text(), done.thinking(), done.toolCalls(), done));
         }
     }
 

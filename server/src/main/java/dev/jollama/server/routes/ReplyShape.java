@@ -2,27 +2,29 @@ package dev.jollama.server.routes;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.server.api.GoJson;
+import dev.jollama.server.api.ToolCall;
 import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.completion.CompletionSink;
 import io.javalin.http.Context;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * How an Ollama endpoint lays out its reply chunks: where text and thinking sit (/api/generate: "response",
  * /api/chat: "message") and what the final chunk adds.
  */
 interface ReplyShape extends Replies {
-    /** Puts the answer text (always, even "") and the thinking (only when not empty). */
-    void putText(ObjectNode chunk, String text, String thinking);
+    /** Puts the answer text (always, even ""), the thinking and the tool calls (only when there are any). */
+    void putText(ObjectNode chunk, String text, String thinking, List<ToolCall> toolCalls);
 
     void putFinalExtras(ObjectNode chunk, CompletionEvent.Done done);
 
     /** The writer of a completion's reply: NDJSON chunks, or one JSON object once it is done. */
     @Override
     default CompletionSink reply(Context ctx, String model, boolean stream) {
-        return stream ? new NdjsonReply(ctx, model, this) : new SingleJsonReply(ctx, (text, thinking, logprobs, done) -> {
-            ObjectNode reply = finalChunk(model, text, thinking, done);
+        return stream ? new NdjsonReply(ctx, model, this) : new SingleJsonReply(ctx, (text, thinking, toolCalls, logprobs, done) -> {
+            ObjectNode reply = finalChunk(model, text, thinking, toolCalls, done);
             LogprobsJson.put(reply, logprobs);
             return reply;
         });
@@ -34,9 +36,9 @@ interface ReplyShape extends Replies {
     }
 
     /** The last chunk, or the whole reply when not streaming, with the given text and the done event's metrics. */
-    default ObjectNode finalChunk(String model, String text, String thinking, CompletionEvent.Done done) {
+    default ObjectNode finalChunk(String model, String text, String thinking, List<ToolCall> toolCalls, CompletionEvent.Done done) {
         ObjectNode c = chunk(model);
-        putText(c, text, thinking);
+        putText(c, text, thinking, toolCalls);
         c.put("done", true);
         c.put("done_reason", done.doneReason());
         putFinalExtras(c, done);
@@ -54,7 +56,7 @@ interface ReplyShape extends Replies {
     /** The single-object reply to a load or unload request. */
     default ObjectNode loadReply(String model, String doneReason) {
         ObjectNode c = chunk(model);
-        putText(c, "", "");
+        putText(c, "", "", List.of());
         c.put("done", true);
         c.put("done_reason", doneReason);
         return c;

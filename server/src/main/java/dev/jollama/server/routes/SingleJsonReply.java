@@ -3,6 +3,7 @@ package dev.jollama.server.routes;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.server.api.GoJson;
 import dev.jollama.server.api.TokenLogprob;
+import dev.jollama.server.api.ToolCall;
 import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.completion.CompletionSink;
 import io.javalin.http.Context;
@@ -13,18 +14,19 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A completion answered as one JSON object (stream: false): the deltas' text, thinking and logprobs gathered. */
+/** A completion answered as one JSON object (stream: false): the deltas' text, thinking, tool calls and logprobs gathered. */
 public final class SingleJsonReply implements CompletionSink {
     /** Lays out the reply from everything the completion said. */
     @FunctionalInterface
     public interface Body {
-        ObjectNode of(String text, String thinking, List<TokenLogprob> logprobs, CompletionEvent.Done done);
+        ObjectNode of(String text, String thinking, List<ToolCall> toolCalls, List<TokenLogprob> logprobs, CompletionEvent.Done done);
     }
 
     private final Context ctx;
     private final Body layout;
     private final StringBuilder text = new StringBuilder();
     private final StringBuilder thinking = new StringBuilder();
+    private final List<ToolCall> toolCalls = new ArrayList<>();
     private final List<TokenLogprob> logprobs = new ArrayList<>();
     private OutputStream body;
 
@@ -51,10 +53,12 @@ public final class SingleJsonReply implements CompletionSink {
             case CompletionEvent.Delta d -> {
                 text.append(d.text());
                 thinking.append(d.thinking());
+                toolCalls.addAll(d.toolCalls());
                 logprobs.addAll(d.logprobs());
             }
             case CompletionEvent.Done done -> {
-                ObjectNode reply = layout.of(text + done.text(), thinking + done.thinking(), logprobs, done);
+                toolCalls.addAll(done.toolCalls());
+                ObjectNode reply = layout.of(text + done.text(), thinking + done.thinking(), toolCalls, logprobs, done);
                 try {
                     body.write(GoJson.bytes(reply));
                 } catch (IOException e) {

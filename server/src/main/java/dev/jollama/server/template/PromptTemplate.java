@@ -83,6 +83,11 @@ public final class PromptTemplate {
         return vars;
     }
 
+    /** The parsed template, for analyses such as where tool calls begin (see the tools package). */
+    public Node.Sequence root() {
+        return template.root();
+    }
+
     /** Whether the raw text contains a string (Ollama checks e.g. for harmony's {@code <|start|>}). */
     public boolean contains(String s) {
         return text.contains(s);
