@@ -6,14 +6,12 @@ import dev.jollama.server.api.TokenLogprob;
 import dev.jollama.server.api.ToolCall;
 import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.completion.CompletionSink;
-import dev.jollama.server.routes.ChunkStream;
 import dev.jollama.server.routes.JsonReply;
 import dev.jollama.server.routes.LogprobsJson;
 import dev.jollama.server.routes.Replies;
 import dev.jollama.server.routes.SingleJsonReply;
 import io.javalin.http.Context;
 
-import java.lang.System.Logger.Level;
 import java.util.List;
 
 /**
@@ -23,8 +21,6 @@ import java.util.List;
  * with the finish reason {@code tool_calls}.
  */
 final class ChatCompletionReplies implements Replies {
-    private static final System.Logger LOG = System.getLogger(ChatCompletionReplies.class.getName());
-
     private final String id = Wire.id("chatcmpl");
     private final boolean includeUsage;
 
@@ -91,22 +87,12 @@ final class ChatCompletionReplies implements Replies {
     }
 
     /** The streamed reply: every chunk carries the same id and created time. */
-    private final class Chunks implements CompletionSink {
-        private final Context ctx;
-        private final String model;
-        private final long created = Wire.now();
-        private ChunkStream out;
+    private final class Chunks extends EventStreamReply {
         private boolean roleSent;
         private boolean calledTools;
 
         Chunks(Context ctx, String model) {
-            this.ctx = ctx;
-            this.model = model;
-        }
-
-        @Override
-        public void start() {
-            out = ChunkStream.serverSentEvents(ctx);
+            super(ctx, model);
         }
 
         @Override
@@ -172,17 +158,6 @@ final class ChatCompletionReplies implements Replies {
 
         private ObjectNode chunk() {
             return Wire.head(id, "chat.completion.chunk", created, model);
-        }
-
-        @Override
-        public boolean cancelled() {
-            return out.closed();
-        }
-
-        @Override
-        public void fail(RuntimeException e) {
-            LOG.log(Level.ERROR, "generation failed mid-stream", e);
-            out.write(OpenAiError.body(500, String.valueOf(e.getMessage())));
         }
     }
 }

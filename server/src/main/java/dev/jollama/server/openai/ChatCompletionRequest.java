@@ -98,7 +98,7 @@ record ChatCompletionRequest(ChatRequest chat, boolean includeUsage) {
             if (role.equalsIgnoreCase("tool")) {
                 String callId = m.path("tool_call_id").asText("");
                 String name = m.path("name").asText("");
-                message.put("tool_name", name.isEmpty() && !callId.isEmpty() ? toolName(openAi, callId) : name);
+                message.put("tool_name", name.isEmpty() && !callId.isEmpty() ? toolName(messages, callId) : name);
                 message.put("tool_call_id", callId);
             }
         }
@@ -177,7 +177,7 @@ record ChatCompletionRequest(ChatRequest chat, boolean includeUsage) {
     }
 
     /** The function a tool message answers, found by its call id among the earlier calls (the last one wins). */
-    private static String toolName(ArrayNode messages, String callId) {
+    static String toolName(ArrayNode messages, String callId) {
         for (int i = messages.size() - 1; i >= 0; i--) {
             for (JsonNode call : messages.get(i).path("tool_calls")) {
                 if (call.path("id").asText("").equals(callId)) {

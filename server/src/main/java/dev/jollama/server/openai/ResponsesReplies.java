@@ -6,13 +6,11 @@ import dev.jollama.server.api.GoJson;
 import dev.jollama.server.api.ToolCall;
 import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.completion.CompletionSink;
-import dev.jollama.server.routes.ChunkStream;
 import dev.jollama.server.routes.JsonReply;
 import dev.jollama.server.routes.Replies;
 import dev.jollama.server.routes.SingleJsonReply;
 import io.javalin.http.Context;
 
-import java.lang.System.Logger.Level;
 import java.util.List;
 
 /**
@@ -21,8 +19,6 @@ import java.util.List;
  * {@code response.completed}. A reply cut by max_output_tokens is {@code incomplete}, as OpenAI reports it.
  */
 final class ResponsesReplies implements Replies {
-    private static final System.Logger LOG = System.getLogger(ResponsesReplies.class.getName());
-
     private final String id = Wire.id("resp");
     private final String reasoningId = Wire.id("rs");
     private final long created = Wire.now();
@@ -144,25 +140,20 @@ final class ResponsesReplies implements Replies {
      * The streamed response: the reasoning item, when there is thinking, closes when the answer or a call starts; a
      * message item closes when a call starts or the generation ends; each call is an item of its own, sent whole.
      */
-    private final class Events implements CompletionSink {
-        private final Context ctx;
-        private final String model;
+    private final class Events extends EventStreamReply {
         private final ArrayNode output = GoJson.MAPPER.createArrayNode();
         private final StringBuilder thinking = new StringBuilder();
         private final StringBuilder text = new StringBuilder();
-        private ChunkStream out;
         private int sequence;
         private boolean reasoningOpen;
         private String messageId;
 
         Events(Context ctx, String model) {
-            this.ctx = ctx;
-            this.model = model;
+            super(ctx, model);
         }
 
         @Override
-        public void start() {
-            out = ChunkStream.serverSentEvents(ctx);
+        protected void opened() {
             ObjectNode response = response(model, null);
             response.putArray("output");
             response.putNull("usage");
@@ -276,15 +267,10 @@ final class ResponsesReplies implements Replies {
             out.writeEvent(type, event);
         }
 
+        /** The Responses API's own error event. */
         @Override
-        public boolean cancelled() {
-            return out.closed();
-        }
-
-        @Override
-        public void fail(RuntimeException e) {
-            LOG.log(Level.ERROR, "generation failed mid-stream", e);
-            ObjectNode error = GoJson.object().put("type", "error").put("code", "api_error").put("message", String.valueOf(e.getMessage()));
+        protected void writeError(String message) {
+            ObjectNode error = GoJson.object().put("code", "api_error").put("message", message);
             error.putNull("param");
             send("error", error);
         }

@@ -100,7 +100,7 @@ record ResponsesRequest(ChatRequest chat, ObjectNode echo) {
                 }
                 case "function_call_output" -> messages.addObject().put("role", "tool")
                         .put("content", text(item.path("output"))).put("tool_call_id", item.path("call_id").asText(""))
-                        .put("tool_name", callName(messages, item.path("call_id").asText("")));
+                        .put("tool_name", ChatCompletionRequest.toolName(messages, item.path("call_id").asText("")));
                 default -> throw ApiException.badRequest("unsupported input item type: " + type);
             }
         }
@@ -122,17 +122,6 @@ record ResponsesRequest(ChatRequest chat, ObjectNode echo) {
             }
         }
         return text.toString();
-    }
-
-    private static String callName(ArrayNode messages, String callId) {
-        for (int i = messages.size() - 1; i >= 0; i--) {
-            for (JsonNode call : messages.get(i).path("tool_calls")) {
-                if (call.path("id").asText("").equals(callId)) {
-                    return call.path("function").path("name").asText("");
-                }
-            }
-        }
-        return "";
     }
 
     /** The fields of a response object that repeat the request, in OpenAI's order. */

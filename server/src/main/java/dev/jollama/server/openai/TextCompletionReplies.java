@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.server.api.TokenLogprob;
 import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.completion.CompletionSink;
-import dev.jollama.server.routes.ChunkStream;
 import dev.jollama.server.routes.JsonReply;
 import dev.jollama.server.routes.Replies;
 import dev.jollama.server.routes.SingleJsonReply;
 import io.javalin.http.Context;
 
-import java.lang.System.Logger.Level;
 import java.util.List;
 
 /**
@@ -20,8 +18,6 @@ import java.util.List;
  * layout: tokens, token_logprobs, top_logprobs as token-to-logprob maps, text_offset.
  */
 final class TextCompletionReplies implements Replies {
-    private static final System.Logger LOG = System.getLogger(TextCompletionReplies.class.getName());
-
     private final String id = Wire.id("cmpl");
     private final boolean includeUsage;
 
@@ -80,21 +76,11 @@ final class TextCompletionReplies implements Replies {
     }
 
     /** The streamed reply: every chunk carries the same id and created time. */
-    private final class Chunks implements CompletionSink {
-        private final Context ctx;
-        private final String model;
-        private final long created = Wire.now();
-        private ChunkStream out;
+    private final class Chunks extends EventStreamReply {
         private int offset;
 
         Chunks(Context ctx, String model) {
-            this.ctx = ctx;
-            this.model = model;
-        }
-
-        @Override
-        public void start() {
-            out = ChunkStream.serverSentEvents(ctx);
+            super(ctx, model);
         }
 
         @Override
@@ -119,17 +105,6 @@ final class TextCompletionReplies implements Replies {
             putChoice(chunk, text, logprobs, offset, finishReason);
             offset += text.length();
             out.write(chunk);
-        }
-
-        @Override
-        public boolean cancelled() {
-            return out.closed();
-        }
-
-        @Override
-        public void fail(RuntimeException e) {
-            LOG.log(Level.ERROR, "generation failed mid-stream", e);
-            out.write(OpenAiError.body(500, String.valueOf(e.getMessage())));
         }
     }
 }
