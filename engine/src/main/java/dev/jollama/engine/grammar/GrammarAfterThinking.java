@@ -135,9 +135,10 @@ public final class GrammarAfterThinking implements TokenConstraint {
         return next.advance(bytes) ? new State(Phase.ANSWER, NONE, next) : null;
     }
 
+    /** Past ASCII whitespace (Go's unicode.IsSpace below 0x80), which the tag parsers skip before a tag. */
     private static int whitespace(byte[] text, int from) {
         int i = from;
-        while (i < text.length && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) {
+        while (i < text.length && (text[i] == ' ' || (text[i] >= '\t' && text[i] <= '\r'))) {
             i++;
         }
         return i;

@@ -153,25 +153,9 @@ public final class ToolCallParser {
     private Arguments findArguments(String tool) {
         int start = -1;
         int braces = 0;
-        boolean inString = false;
-        boolean escaped = false;
-        for (int i = 0; i < buffer.length(); i++) {
+        OutsideStrings scan = new OutsideStrings(buffer);
+        for (int i = scan.next(); i >= 0; i = scan.next()) {
             char c = buffer.charAt(i);
-            if (escaped) {
-                escaped = false;
-                continue;
-            }
-            if (c == '\\') {
-                escaped = true;
-                continue;
-            }
-            if (c == '"') {
-                inString = !inString;
-                continue;
-            }
-            if (inString) {
-                continue;
-            }
             if (c == '{') {
                 if (braces == 0) {
                     start = i;
@@ -253,22 +237,44 @@ public final class ToolCallParser {
         char open = tag.charAt(0);
         char close = open == '{' ? '}' : ']';
         int count = 0;
-        boolean inString = false;
-        boolean escaped = false;
-        for (int i = 0; i < buffer.length(); i++) {
+        OutsideStrings scan = new OutsideStrings(buffer);
+        for (int i = scan.next(); i >= 0; i = scan.next()) {
             char c = buffer.charAt(i);
-            if (escaped) {
-                escaped = false;
-            } else if (c == '\\') {
-                escaped = true;
-            } else if (c == '"') {
-                inString = !inString;
-            } else if (!inString && c == open) {
+            if (c == open) {
                 count++;
-            } else if (!inString && c == close && --count == 0) {
+            } else if (c == close && --count == 0) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** The positions of the characters outside JSON strings, quotes and backslash escapes tracked as Ollama's scans do. */
+    private static final class OutsideStrings {
+        private final CharSequence text;
+        private int position;
+        private boolean inString;
+        private boolean escaped;
+
+        OutsideStrings(CharSequence text) {
+            this.text = text;
+        }
+
+        /** The next such position, or -1 at the end. */
+        int next() {
+            while (position < text.length()) {
+                char c = text.charAt(position++);
+                if (escaped) {
+                    escaped = false;
+                } else if (c == '\\') {
+                    escaped = true;
+                } else if (c == '"') {
+                    inString = !inString;
+                } else if (!inString) {
+                    return position - 1;
+                }
+            }
+            return -1;
+        }
     }
 }
