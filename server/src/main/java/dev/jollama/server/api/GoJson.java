@@ -33,11 +33,7 @@ public final class GoJson {
     /** JSON as Go decodes it into {@code any}: objects as maps (in the order given), arrays as lists, numbers as float64. */
     public static Object anyValue(JsonNode node) {
         return switch (node.getNodeType()) {
-            case OBJECT -> {
-                Map<String, Object> map = new LinkedHashMap<>();
-                node.properties().forEach(e -> map.put(e.getKey(), anyValue(e.getValue())));
-                yield map;
-            }
+            case OBJECT -> anyObject(node);
             case ARRAY -> {
                 List<Object> list = new ArrayList<>();
                 node.forEach(v -> list.add(anyValue(v)));
@@ -48,6 +44,13 @@ public final class GoJson {
             case BOOLEAN -> node.booleanValue();
             default -> null;
         };
+    }
+
+    /** An object as Go decodes it into {@code map[string]any} (see {@link #anyValue}). */
+    public static Map<String, Object> anyObject(JsonNode object) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        object.properties().forEach(e -> map.put(e.getKey(), anyValue(e.getValue())));
+        return map;
     }
 
     public static byte[] bytes(Object value) {

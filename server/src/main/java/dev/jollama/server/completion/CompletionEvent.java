@@ -24,7 +24,7 @@ public sealed interface CompletionEvent {
      *
      * @param text       answer text the output parser held back until the end, possibly ""
      * @param thinking   likewise for thinking
-     * @param toolCalls  tool calls completed only at the end (a harmony call, which its end token completes)
+     * @param toolCalls  tool calls completed by what the output parser held back until the end (a harmony call)
      * @param doneReason "stop" or "length"
      * @param tokens     the prompt as fed to the model followed by every sampled token: what a later request can
      *                   continue from

@@ -26,7 +26,6 @@ import io.javalin.http.Context;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -115,7 +114,7 @@ public final class ChatRoute {
     private static TemplateMessage templateMessage(ChatMessage m) {
         List<TemplateMessage.ToolCall> calls = m.toolCalls().isEmpty() ? null : m.toolCalls().stream()
                 .map(c -> new TemplateMessage.ToolCall(c.id(), new TemplateMessage.ToolCallFunction(c.index(), c.name(),
-                        new ToolCallArguments((Map<String, ?>) GoJson.anyValue(c.arguments())))))
+                        new ToolCallArguments(GoJson.anyObject(c.arguments())))))
                 .toList();
         return new TemplateMessage(m.role(), m.content(), m.thinking(), m.images().isEmpty() ? null : m.images(), calls,
                 m.toolName(), m.toolCallId());
