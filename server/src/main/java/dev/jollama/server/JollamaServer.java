@@ -3,6 +3,8 @@ package dev.jollama.server;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.GoJson;
 import dev.jollama.server.config.ServerConfig;
+import dev.jollama.server.openai.OpenAiError;
+import dev.jollama.server.openai.OpenAiRoutes;
 import dev.jollama.server.registry.ModelPuller;
 import dev.jollama.server.routes.AccessControl;
 import dev.jollama.server.routes.BlobRoutes;
@@ -50,6 +52,7 @@ public final class JollamaServer implements AutoCloseable {
         EmbedRoutes embed = new EmbedRoutes(config, store, scheduler);
         ModelRoutes models = new ModelRoutes(store, scheduler);
         PullRoute pull = new PullRoute(new ModelPuller(store, VERSION));
+        OpenAiRoutes openAi = new OpenAiRoutes(store, chat, generate, embed, config.apiKey());
         AccessControl access = new AccessControl(config.origins(), isLoopback(config.address().getHostString()));
         Javalin app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
@@ -59,6 +62,7 @@ public final class JollamaServer implements AutoCloseable {
             c.jetty.host = config.address().getHostString();
             c.jetty.port = config.address().getPort();
             c.routes.before(access::check);
+            c.routes.before("/v1/*", openAi::checkKey);
             c.routes.options("/*", ctx -> { });
             c.routes.get("/", ctx -> ctx.contentType("text/plain; charset=utf-8").result("Ollama is running"));
             c.routes.head("/", ctx -> ctx.contentType("text/plain; charset=utf-8"));
@@ -78,6 +82,12 @@ public final class JollamaServer implements AutoCloseable {
             c.routes.post("/api/embeddings", embed::embeddings);
             c.routes.head("/api/blobs/{digest}", blobs::head);
             c.routes.post("/api/blobs/{digest}", blobs::upload);
+            c.routes.get("/v1/models", openAi::models);
+            c.routes.get("/v1/models/<model>", openAi::model);
+            c.routes.post("/v1/chat/completions", openAi::chatCompletions);
+            c.routes.post("/v1/completions", openAi::completions);
+            c.routes.post("/v1/embeddings", openAi::embeddings);
+            c.routes.post("/v1/responses", openAi::responses);
             c.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             c.routes.exception(SchedulerException.class, JollamaServer::schedulerError);
             c.routes.exception(Exception.class, (e, ctx) -> {
@@ -144,7 +154,9 @@ public final class JollamaServer implements AutoCloseable {
         }
     }
 
+    /** Ollama's {@code {"error": message}}, or OpenAI's error object under /v1. */
     private static void error(Context ctx, int status, String message) {
-        JsonReply.send(ctx, status, GoJson.object().put("error", message));
+        JsonReply.send(ctx, status, ctx.path().startsWith("/v1/") ? OpenAiError.body(status, message)
+                : GoJson.object().put("error", message));
     }
 }

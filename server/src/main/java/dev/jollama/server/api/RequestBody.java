@@ -83,6 +83,15 @@ public final class RequestBody {
         });
     }
 
+    public Optional<Double> number(String name) {
+        return node(name).map(n -> {
+            if (!n.isNumber()) {
+                throw typeError(name, n, "float64");
+            }
+            return n.asDouble();
+        });
+    }
+
     /**
      * keep_alive: a number of seconds (fractions allowed) or a Go duration string; negative means forever
      * (Optional of null inside: use {@link KeepAlive}).

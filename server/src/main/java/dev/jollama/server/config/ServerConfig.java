@@ -17,10 +17,12 @@ import java.util.Map;
  *                       to give a GGUF imported without a TEMPLATE the template its chat_template matches; null when
  *                       unset (such models then get the default {{ .Prompt }})
  * @param kvCacheType  OLLAMA_KV_CACHE_TYPE: how the KV cache stores keys and values, f16 when unset
+ * @param apiKey       JOLLAMA_API_KEY: the bearer token the OpenAI-compatible routes (/v1) require; null when unset,
+ *                     and then any key or none is accepted
  */
 public record ServerConfig(InetSocketAddress address, Path models, Duration keepAlive, int numParallel, int maxQueue,
                            int maxLoadedModels, int contextLength, List<String> origins, Path namedTemplates,
-                           KvCacheType kvCacheType) {
+                           KvCacheType kvCacheType, String apiKey) {
 
     public static final int DEFAULT_PORT = 11434;
 
@@ -39,7 +41,8 @@ public record ServerConfig(InetSocketAddress address, Path models, Duration keep
                 positiveInt(env, "OLLAMA_CONTEXT_LENGTH", 4096),
                 origins(env.getOrDefault("OLLAMA_ORIGINS", "")),
                 env.containsKey("JOLLAMA_TEMPLATES") ? Path.of(env.get("JOLLAMA_TEMPLATES")) : null,
-                KvCacheType.parse(env.get("OLLAMA_KV_CACHE_TYPE")));
+                KvCacheType.parse(env.get("OLLAMA_KV_CACHE_TYPE")),
+                env.get("JOLLAMA_API_KEY") == null || env.get("JOLLAMA_API_KEY").isBlank() ? null : env.get("JOLLAMA_API_KEY").strip());
     }
 
     /** OLLAMA_HOST: [scheme://]host[:port], defaults 127.0.0.1 and 11434; a bare ":port" binds loopback. */

@@ -67,14 +67,20 @@ public final class ChatRoute {
 
     public void handle(Context ctx) throws Exception {
         long start = System.nanoTime();
-        ChatRequest r = ChatRequest.parse(ctx.bodyAsBytes());
+        run(ctx, start, ChatRequest.parse(ctx.bodyAsBytes()), SHAPE);
+    }
+
+    /**
+     * Answers a chat request in the given API's format; {@code start} is when the handler began, by System.nanoTime.
+     */
+    public void run(Context ctx, long start, ChatRequest r, Replies replies) throws Exception {
         if (r.topLogprobs() < 0 || r.topLogprobs() > 20) {
             throw ApiException.badRequest("top_logprobs must be between 0 and 20");
         }
         StoredModel stored = Models.find(store, r.model());
         if (r.messages().isEmpty() && r.keepAlive().isPresent() && r.keepAlive().get().isZero()) {
             scheduler.expire(stored);
-            JsonReply.send(ctx, 200, SHAPE.loadReply(r.model(), "unload"));
+            replies.loaded(ctx, r.model(), "unload");
             return;
         }
         PromptBuilder prompts = new PromptBuilder(stored, "");
@@ -91,7 +97,7 @@ public final class ChatRoute {
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), session)) {
             long loaded = System.nanoTime();
             if (r.messages().isEmpty()) {
-                JsonReply.send(ctx, 200, SHAPE.loadReply(r.model(), "load"));
+                replies.loaded(ctx, r.model(), "load");
                 return;
             }
             String prompt = prompts.renderChat(r.messages().stream().map(ChatRoute::templateMessage).toList(), r.tools(),
@@ -100,7 +106,7 @@ public final class ChatRoute {
             OutputParser output = ToolCallOutput.around(prompts.thinking().parser(think.enabled(), false, prompt),
                     prompts.template(), r.tools());
             Completion.run(lease, prompt, new Completion.Settings(options, r.truncate(), r.shift(), logprobs, output,
-                    grammar, start, loaded), SHAPE.reply(ctx, r.model(), r.stream()));
+                    grammar, start, loaded), replies.reply(ctx, r.model(), r.stream()));
         }
     }
 

@@ -68,7 +68,7 @@ public final class CreateRoute {
                         + FileType.quantizeTargets().stream().map(Enum::name).collect(Collectors.joining(", "))));
 
         List<ObjectNode> statuses = new ArrayList<>();
-        NdjsonStream out = stream ? new NdjsonStream(ctx) : null;
+        ChunkStream out = stream ? ChunkStream.ndjson(ctx) : null;
         Consumer<ObjectNode> progress = s -> {
             if (out != null) {
                 out.write(s);

@@ -49,13 +49,21 @@ public final class GenerateRoute {
     public void handle(Context ctx) throws Exception {
         long start = System.nanoTime();
         GenerateRequest r = GenerateRequest.parse(ctx.bodyAsBytes());
+        run(ctx, start, r, shape(r.raw()));
+    }
+
+    /**
+     * Answers a generate request in the given API's format; {@code start} is when the handler began, by
+     * System.nanoTime.
+     */
+    public void run(Context ctx, long start, GenerateRequest r, Replies replies) throws Exception {
         if (r.topLogprobs() < 0 || r.topLogprobs() > 20) {
             throw ApiException.badRequest("top_logprobs must be between 0 and 20");
         }
         StoredModel stored = Models.find(store, r.model());
         if (r.prompt().isEmpty() && r.keepAlive().isPresent() && r.keepAlive().get().isZero()) {
             scheduler.expire(stored);
-            JsonReply.send(ctx, 200, shape(r.raw()).loadReply(r.model(), "unload"));
+            replies.loaded(ctx, r.model(), "unload");
             return;
         }
         if (stored.config().get("capabilities") instanceof List<?> capabilities && capabilities.contains("image")) {
@@ -80,7 +88,7 @@ public final class GenerateRoute {
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive)) {
             long loaded = System.nanoTime();
             if (r.prompt().isEmpty()) { // with or without a suffix, as Ollama: a load
-                JsonReply.send(ctx, 200, shape(r.raw()).loadReply(r.model(), "load"));
+                replies.loaded(ctx, r.model(), "load");
                 return;
             }
             Model model = lease.model();
@@ -89,7 +97,7 @@ public final class GenerateRoute {
             if (!r.suffix().isEmpty() && !templateFim && !r.raw()) {
                 int[] fim = FimTokens.of(model.file()).orElseThrow().prompt(tokenizer, r.prompt(), r.suffix());
                 Completion.run(lease, fim, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
-                        OutputParser.PASS_THROUGH, grammar, start, loaded), shape(r.raw()).reply(ctx, r.model(), r.stream()));
+                        OutputParser.PASS_THROUGH, grammar, start, loaded), replies.reply(ctx, r.model(), r.stream()));
                 return;
             }
             String prefix = r.context() == null ? "" : tokenizer.decode(r.context());
@@ -109,7 +117,7 @@ public final class GenerateRoute {
             }
             Completion.run(lease, text, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
                     prompts.thinking().parser(think.enabled(), r.raw(), text), grammar, start, loaded),
-                    shape(r.raw()).reply(ctx, r.model(), r.stream()));
+                    replies.reply(ctx, r.model(), r.stream()));
         }
     }
 

@@ -18,7 +18,7 @@ final class NdjsonReply implements CompletionSink {
     private final Context ctx;
     private final String model;
     private final ReplyShape shape;
-    private NdjsonStream out;
+    private ChunkStream out;
 
     NdjsonReply(Context ctx, String model, ReplyShape shape) {
         this.ctx = ctx;
@@ -28,7 +28,7 @@ final class NdjsonReply implements CompletionSink {
 
     @Override
     public void start() {
-        out = new NdjsonStream(ctx);
+        out = ChunkStream.ndjson(ctx);
     }
 
     @Override

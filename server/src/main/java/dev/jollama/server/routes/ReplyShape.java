@@ -14,15 +14,25 @@ import java.util.List;
  * How an Ollama endpoint lays out its reply chunks: where text and thinking sit (/api/generate: "response",
  * /api/chat: "message") and what the final chunk adds.
  */
-interface ReplyShape {
+interface ReplyShape extends Replies {
     /** Puts the answer text (always, even ""), the thinking and the tool calls (only when there are any). */
     void putText(ObjectNode chunk, String text, String thinking, List<ToolCall> toolCalls);
 
     void putFinalExtras(ObjectNode chunk, CompletionEvent.Done done);
 
     /** The writer of a completion's reply: NDJSON chunks, or one JSON object once it is done. */
+    @Override
     default CompletionSink reply(Context ctx, String model, boolean stream) {
-        return stream ? new NdjsonReply(ctx, model, this) : new SingleJsonReply(ctx, model, this);
+        return stream ? new NdjsonReply(ctx, model, this) : new SingleJsonReply(ctx, (text, thinking, toolCalls, logprobs, done) -> {
+            ObjectNode reply = finalChunk(model, text, thinking, toolCalls, done);
+            LogprobsJson.put(reply, logprobs);
+            return reply;
+        });
+    }
+
+    @Override
+    default void loaded(Context ctx, String model, String doneReason) {
+        JsonReply.send(ctx, 200, loadReply(model, doneReason));
     }
 
     /** The last chunk, or the whole reply when not streaming, with the given text and the done event's metrics. */

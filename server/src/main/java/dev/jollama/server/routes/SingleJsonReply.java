@@ -15,20 +15,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A completion answered as one JSON object (stream: false): the deltas' text, thinking, tool calls and logprobs gathered. */
-final class SingleJsonReply implements CompletionSink {
+public final class SingleJsonReply implements CompletionSink {
+    /** Lays out the reply from everything the completion said. */
+    @FunctionalInterface
+    public interface Body {
+        ObjectNode of(String text, String thinking, List<ToolCall> toolCalls, List<TokenLogprob> logprobs, CompletionEvent.Done done);
+    }
+
     private final Context ctx;
-    private final String model;
-    private final ReplyShape shape;
+    private final Body layout;
     private final StringBuilder text = new StringBuilder();
     private final StringBuilder thinking = new StringBuilder();
     private final List<ToolCall> toolCalls = new ArrayList<>();
     private final List<TokenLogprob> logprobs = new ArrayList<>();
     private OutputStream body;
 
-    SingleJsonReply(Context ctx, String model, ReplyShape shape) {
+    public SingleJsonReply(Context ctx, Body layout) {
         this.ctx = ctx;
-        this.model = model;
-        this.shape = shape;
+        this.layout = layout;
     }
 
     @Override
@@ -54,8 +58,7 @@ final class SingleJsonReply implements CompletionSink {
             }
             case CompletionEvent.Done done -> {
                 toolCalls.addAll(done.toolCalls());
-                ObjectNode reply = shape.finalChunk(model, text + done.text(), thinking + done.thinking(), toolCalls, done);
-                LogprobsJson.put(reply, logprobs);
+                ObjectNode reply = layout.of(text + done.text(), thinking + done.thinking(), toolCalls, logprobs, done);
                 try {
                     body.write(GoJson.bytes(reply));
                 } catch (IOException e) {
