@@ -137,6 +137,7 @@ public final class JollamaServer implements AutoCloseable {
     private static void schedulerError(SchedulerException e, Context ctx) {
         switch (e) {
             case SchedulerException.QueueFull q -> error(ctx, 503, "server busy, please try again.  maximum pending requests exceeded");
+            case SchedulerException.ClientGone g -> LOG.log(Level.DEBUG, "{0} {1}: {2}", ctx.method(), ctx.path(), g.getMessage());
             case SchedulerException.LoadFailed f -> {
                 LOG.log(Level.ERROR, f.getMessage(), f.getCause());
                 error(ctx, 500, "unable to load model: " + f.problem());

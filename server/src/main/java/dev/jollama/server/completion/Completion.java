@@ -99,13 +99,13 @@ public final class Completion {
         return new CompletionEvent.Done(rest.content(), rest.thinking(), reason, tokens, metrics);
     }
 
-    /** num_predict: 0 means no limit; negative or above 10 x num_ctx becomes 10 x num_ctx, as Ollama bounds it. */
+    /**
+     * num_predict: negative or above 10 x num_ctx becomes 10 x num_ctx, as Ollama bounds it. Ollama's runner takes 0
+     * as no limit at all, which with the context shift never ends; here 0 is bounded as -1 is.
+     */
     private static int numPredict(Options options, int contextLength) {
         int n = options.numPredict();
-        if (n < 0 || n > 10 * contextLength) {
-            return 10 * contextLength;
-        }
-        return n == 0 ? -1 : n;
+        return n <= 0 || n > 10 * contextLength ? 10 * contextLength : n;
     }
 
     private static SamplingOptions sampling(Options o) {

@@ -56,6 +56,7 @@ public final class ChatRoute {
     public void handle(Context ctx) throws Exception {
         long start = System.nanoTime();
         ChatRequest r = ChatRequest.parse(ctx.bodyAsBytes());
+        ClientConnection client = ClientConnection.of(ctx);
         if (r.topLogprobs() < 0 || r.topLogprobs() > 20) {
             throw ApiException.badRequest("top_logprobs must be between 0 and 20");
         }
@@ -73,7 +74,7 @@ public final class ChatRoute {
         Options options = Options.resolve(config.contextLength(), stored.parameters(), r.options());
         Grammar grammar = Formats.grammar(r.format());
         Optional<Optional<Duration>> session = r.keepAlive().map(k -> Optional.ofNullable(k.duration()));
-        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), session)) {
+        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), session, client::gone)) {
             long loaded = System.nanoTime();
             if (r.messages().isEmpty()) {
                 JsonReply.send(ctx, 200, SHAPE.loadReply(r.model(), "load"));
@@ -84,7 +85,7 @@ public final class ChatRoute {
             int logprobs = r.logprobs() || r.topLogprobs() > 0 ? r.topLogprobs() : -1;
             Completion.run(lease, prompt, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
                     prompts.thinking().parser(think.enabled(), false, prompt), grammar, start, loaded),
-                    SHAPE.reply(ctx, r.model(), r.stream()));
+                    SHAPE.reply(ctx, client, r.model(), r.stream()));
         }
     }
 

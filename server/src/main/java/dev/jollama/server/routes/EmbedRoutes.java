@@ -45,7 +45,7 @@ public final class EmbedRoutes {
         int dimensions = body.integer("dimensions").orElse(0);
         StoredModel stored = Models.find(store, modelName);
         Options options = Options.resolve(config.contextLength(), stored.parameters(), body.node("options").orElse(null));
-        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive(body))) {
+        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive(body), ClientConnection.of(ctx)::gone)) {
             long loaded = System.nanoTime();
             int embeddingLength = lease.model().config().embeddingLength();
             if (dimensions < 0 || dimensions > embeddingLength) {
@@ -79,7 +79,7 @@ public final class EmbedRoutes {
         StoredModel stored = Models.find(store, body.string("model").strip());
         String prompt = body.string("prompt");
         Options options = Options.resolve(config.contextLength(), stored.parameters(), body.node("options").orElse(null));
-        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive(body))) {
+        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive(body), ClientConnection.of(ctx)::gone)) {
             ObjectNode reply = GoJson.object();
             ArrayNode vector = reply.putArray("embedding");
             if (!prompt.isEmpty()) {

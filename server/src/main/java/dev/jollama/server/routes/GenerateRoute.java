@@ -48,6 +48,7 @@ public final class GenerateRoute {
     public void handle(Context ctx) throws Exception {
         long start = System.nanoTime();
         GenerateRequest r = GenerateRequest.parse(ctx.bodyAsBytes());
+        ClientConnection client = ClientConnection.of(ctx);
         if (r.topLogprobs() < 0 || r.topLogprobs() > 20) {
             throw ApiException.badRequest("top_logprobs must be between 0 and 20");
         }
@@ -76,7 +77,7 @@ public final class GenerateRoute {
         Grammar grammar = Formats.grammar(r.format());
 
         Optional<Optional<Duration>> keepAlive = r.keepAlive().map(k -> Optional.ofNullable(k.duration()));
-        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive)) {
+        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive, client::gone)) {
             long loaded = System.nanoTime();
             if (r.prompt().isEmpty()) { // with or without a suffix, as Ollama: a load
                 JsonReply.send(ctx, 200, shape(r.raw()).loadReply(r.model(), "load"));
@@ -88,7 +89,7 @@ public final class GenerateRoute {
             if (!r.suffix().isEmpty() && !templateFim && !r.raw()) {
                 int[] fim = FimTokens.of(model.file()).orElseThrow().prompt(tokenizer, r.prompt(), r.suffix());
                 Completion.run(lease, fim, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
-                        OutputParser.PASS_THROUGH, grammar, start, loaded), shape(r.raw()).reply(ctx, r.model(), r.stream()));
+                        OutputParser.PASS_THROUGH, grammar, start, loaded), shape(r.raw()).reply(ctx, client, r.model(), r.stream()));
                 return;
             }
             String prefix = r.context() == null ? "" : tokenizer.decode(r.context());
@@ -108,7 +109,7 @@ public final class GenerateRoute {
             }
             Completion.run(lease, text, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
                     prompts.thinking().parser(think.enabled(), r.raw(), text), grammar, start, loaded),
-                    shape(r.raw()).reply(ctx, r.model(), r.stream()));
+                    shape(r.raw()).reply(ctx, client, r.model(), r.stream()));
         }
     }
 

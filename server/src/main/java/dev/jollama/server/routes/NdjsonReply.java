@@ -16,12 +16,14 @@ final class NdjsonReply implements CompletionSink {
     private static final System.Logger LOG = System.getLogger(NdjsonReply.class.getName());
 
     private final Context ctx;
+    private final ClientConnection client;
     private final String model;
     private final ReplyShape shape;
     private NdjsonStream out;
 
-    NdjsonReply(Context ctx, String model, ReplyShape shape) {
+    NdjsonReply(Context ctx, ClientConnection client, String model, ReplyShape shape) {
         this.ctx = ctx;
+        this.client = client;
         this.model = model;
         this.shape = shape;
     }
@@ -47,7 +49,7 @@ final class NdjsonReply implements CompletionSink {
 
     @Override
     public boolean cancelled() {
-        return out.closed();
+        return out.closed() || client.gone();
     }
 
     @Override

@@ -19,8 +19,8 @@ interface ReplyShape {
     void putFinalExtras(ObjectNode chunk, CompletionEvent.Done done);
 
     /** The writer of a completion's reply: NDJSON chunks, or one JSON object once it is done. */
-    default CompletionSink reply(Context ctx, String model, boolean stream) {
-        return stream ? new NdjsonReply(ctx, model, this) : new SingleJsonReply(ctx, model, this);
+    default CompletionSink reply(Context ctx, ClientConnection client, String model, boolean stream) {
+        return stream ? new NdjsonReply(ctx, client, model, this) : new SingleJsonReply(ctx, client, model, this);
     }
 
     /** The last chunk, or the whole reply when not streaming, with the given text and the done event's metrics. */

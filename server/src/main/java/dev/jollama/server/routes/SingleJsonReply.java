@@ -16,6 +16,7 @@ import java.util.List;
 /** A completion answered as one JSON object (stream: false): the deltas' text, thinking and logprobs gathered. */
 final class SingleJsonReply implements CompletionSink {
     private final Context ctx;
+    private final ClientConnection client;
     private final String model;
     private final ReplyShape shape;
     private final StringBuilder text = new StringBuilder();
@@ -23,8 +24,9 @@ final class SingleJsonReply implements CompletionSink {
     private final List<TokenLogprob> logprobs = new ArrayList<>();
     private OutputStream body;
 
-    SingleJsonReply(Context ctx, String model, ReplyShape shape) {
+    SingleJsonReply(Context ctx, ClientConnection client, String model, ReplyShape shape) {
         this.ctx = ctx;
+        this.client = client;
         this.model = model;
         this.shape = shape;
     }
@@ -61,10 +63,10 @@ final class SingleJsonReply implements CompletionSink {
         }
     }
 
-    /** Nothing is written until the end, so a client that left goes unnoticed; the generation runs to its end. */
+    /** Nothing is written until the end, so the connection is asked. */
     @Override
     public boolean cancelled() {
-        return false;
+        return client.gone();
     }
 
     /** The headers are out, so the error goes to the exception handler, which writes it as the body. */

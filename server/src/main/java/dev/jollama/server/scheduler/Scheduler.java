@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * Keeps models loaded per Ollama's keep_alive rules: a model stays loaded while requests use it and for its session
@@ -32,6 +33,8 @@ public final class Scheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
     /** Ollama reports "forever" as about 292 years ahead. */
     private static final Duration FOREVER = ChronoUnit.YEARS.getDuration().multipliedBy(292);
+
+    private static final long SLOT_POLL_MILLIS = 200;
 
     private final ServerConfig config;
     private final Loader loader;
@@ -77,6 +80,16 @@ public final class Scheduler implements AutoCloseable {
      * @throws SchedulerException.LoadFailed  when the model's file cannot be loaded
      */
     public Lease acquire(StoredModel stored, int contextLength, int threads, Optional<Optional<Duration>> keepAlive) throws InterruptedException {
+        return acquire(stored, contextLength, threads, keepAlive, () -> false);
+    }
+
+    /**
+     * As {@link #acquire(StoredModel, int, int, Optional)}, giving up the wait for a slot when the client leaves.
+     *
+     * @throws SchedulerException.ClientGone when {@code clientGone} turned true while the request waited
+     */
+    public Lease acquire(StoredModel stored, int contextLength, int threads, Optional<Optional<Duration>> keepAlive,
+                         BooleanSupplier clientGone) throws InterruptedException {
         if (waiting.incrementAndGet() > config.maxQueue()) {
             waiting.decrementAndGet();
             throw new SchedulerException.QueueFull(config.maxQueue());
@@ -84,14 +97,23 @@ public final class Scheduler implements AutoCloseable {
         try {
             LoadedModel model = loadedFor(stored, contextLength, workerThreads(threads), keepAlive);
             try {
-                model.slots.acquire();
-            } catch (InterruptedException e) {
+                awaitSlot(model, clientGone);
+            } catch (InterruptedException | SchedulerException e) {
                 release(model);
                 throw e;
             }
             return new Lease(this, model, model.model.newSequence(model.contextLength));
         } finally {
             waiting.decrementAndGet();
+        }
+    }
+
+    /** Waits for a slot, looking at the client between short waits (it cannot say when it leaves). */
+    private static void awaitSlot(LoadedModel model, BooleanSupplier clientGone) throws InterruptedException {
+        while (!model.slots.tryAcquire(SLOT_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+            if (clientGone.getAsBoolean()) {
+                throw new SchedulerException.ClientGone();
+            }
         }
     }
 

@@ -19,6 +19,13 @@ public abstract sealed class SchedulerException extends RuntimeException {
         }
     }
 
+    /** The client left while its request waited for a slot; nobody is there to answer. */
+    public static final class ClientGone extends SchedulerException {
+        ClientGone() {
+            super("the client left while waiting for a slot", null);
+        }
+    }
+
     /** The model's file could not be loaded; the cause says what is wrong with it. */
     public static final class LoadFailed extends SchedulerException {
         LoadFailed(StoredModel model, RuntimeException cause) {
