@@ -1,6 +1,7 @@
 package dev.jollama.server;
 
 import dev.jollama.server.api.ApiException;
+import dev.jollama.server.api.ErrorText;
 import dev.jollama.server.api.GoJson;
 import dev.jollama.server.config.ServerConfig;
 import dev.jollama.server.registry.ModelPuller;
@@ -21,6 +22,8 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.CountDownLatch;
 
 /** The HTTP server: Ollama's routes on Javalin, one virtual thread per request so handlers can block and stream. */
@@ -50,13 +53,15 @@ public final class JollamaServer implements AutoCloseable {
         EmbedRoutes embed = new EmbedRoutes(config, store, scheduler);
         ModelRoutes models = new ModelRoutes(store, scheduler);
         PullRoute pull = new PullRoute(new ModelPuller(store, VERSION));
-        AccessControl access = new AccessControl(config.origins(), isLoopback(config.address().getHostString()));
+        ErrorText texts = new ErrorText(config.models());
+        InetAddress bound = resolve(config.address().getHostString());
+        AccessControl access = new AccessControl(config.origins(), bound.isLoopbackAddress());
         Javalin app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.http.maxRequestSize = MAX_REQUEST_BYTES;
             c.http.compressionStrategy = io.javalin.compression.CompressionStrategy.NONE; // Ollama does not compress; streams must not be held back
             c.startup.showJavalinBanner = false;
-            c.jetty.host = config.address().getHostString();
+            c.jetty.host = bound.getHostAddress();
             c.jetty.port = config.address().getPort();
             c.routes.before(access::check);
             c.routes.options("/*", ctx -> { });
@@ -78,11 +83,16 @@ public final class JollamaServer implements AutoCloseable {
             c.routes.post("/api/embeddings", embed::embeddings);
             c.routes.head("/api/blobs/{digest}", blobs::head);
             c.routes.post("/api/blobs/{digest}", blobs::upload);
-            c.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
-            c.routes.exception(SchedulerException.class, JollamaServer::schedulerError);
+            c.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), texts.clean(e.getMessage())));
+            c.routes.exception(SchedulerException.class, (e, ctx) -> schedulerError(e, ctx, texts));
             c.routes.exception(Exception.class, (e, ctx) -> {
+                if (unreadableBody(e)) {
+                    error(ctx, 400, "cannot read the request body: it ended early or its chunked framing is broken");
+                    return;
+                }
                 LOG.log(Level.ERROR, "request failed: " + ctx.method() + " " + ctx.path(), e);
-                error(ctx, 500, String.valueOf(e.getMessage()));
+                error(ctx, 500, e instanceof java.io.UncheckedIOException || e instanceof java.io.IOException
+                        ? texts.clean(e.getMessage()) : "internal error; the server log has the details");
             });
             c.routes.error(404, ctx -> {
                 // Javalin's own "not found" is plain text; ollama4j and others need a JSON error body.
@@ -109,8 +119,13 @@ public final class JollamaServer implements AutoCloseable {
         }
     }
 
-    private static boolean isLoopback(String host) {
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+    /** The address OLLAMA_HOST names, as Jetty will bind it; the Host check depends on it, not on the spelling. */
+    private static InetAddress resolve(String host) {
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("OLLAMA_HOST: cannot resolve the host name '" + host + "'; use an IP address or a name this machine resolves", e);
+        }
     }
 
     public int port() {
@@ -134,15 +149,25 @@ public final class JollamaServer implements AutoCloseable {
     }
 
     /** Ollama's status and text for each way the scheduler can fail a request. */
-    private static void schedulerError(SchedulerException e, Context ctx) {
+    private static void schedulerError(SchedulerException e, Context ctx, ErrorText texts) {
         switch (e) {
             case SchedulerException.QueueFull q -> error(ctx, 503, "server busy, please try again.  maximum pending requests exceeded");
             case SchedulerException.ClientGone g -> LOG.log(Level.DEBUG, "{0} {1}: {2}", ctx.method(), ctx.path(), g.getMessage());
             case SchedulerException.LoadFailed f -> {
                 LOG.log(Level.ERROR, f.getMessage(), f.getCause());
-                error(ctx, 500, "unable to load model: " + f.problem());
+                error(ctx, 500, "unable to load model: " + texts.clean(f.problem()));
             }
         }
+    }
+
+    /** Jetty's own failures to read a body: a truncated or malformed one is the client's error. */
+    private static boolean unreadableBody(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.eclipse.jetty.http.BadMessageException || t instanceof org.eclipse.jetty.io.EofException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void error(Context ctx, int status, String message) {

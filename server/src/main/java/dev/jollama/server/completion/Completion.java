@@ -108,9 +108,14 @@ public final class Completion {
         return n <= 0 || n > 10 * contextLength ? 10 * contextLength : n;
     }
 
+    /** The engine refuses out-of-range values (repeat_last_n below -1) with a message fit for the client. */
     private static SamplingOptions sampling(Options o) {
-        return new SamplingOptions(o.temperature(), o.topK(), o.topP(), o.minP(), o.typicalP(), o.repeatPenalty(),
-                o.repeatLastN(), o.presencePenalty(), o.frequencyPenalty(), o.seed());
+        try {
+            return new SamplingOptions(o.temperature(), o.topK(), o.topP(), o.minP(), o.typicalP(), o.repeatPenalty(),
+                    o.repeatLastN(), o.presencePenalty(), o.frequencyPenalty(), o.seed());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
     }
 
     private static List<TokenLogprob> wire(Tokenizer tokenizer, List<Logprob> logprobs) {

@@ -92,7 +92,7 @@ public final class GenerateRoute {
                         OutputParser.PASS_THROUGH, grammar, start, loaded), shape(r.raw()).reply(ctx, client, r.model(), r.stream()));
                 return;
             }
-            String prefix = r.context() == null ? "" : tokenizer.decode(r.context());
+            String prefix = r.context() == null ? "" : tokenizer.decode(checkedContext(r.context(), tokenizer.vocabularySize()));
             String text = r.raw() ? r.prompt()
                     : prefix + prompts.render(new PromptRequest(r.prompt(), r.suffix(), r.system(),
                     r.images().size(), r.context() != null, think.enabled(), think.level(), think.set()));
@@ -111,6 +111,17 @@ public final class GenerateRoute {
                     prompts.thinking().parser(think.enabled(), r.raw(), text), grammar, start, loaded),
                     shape(r.raw()).reply(ctx, client, r.model(), r.stream()));
         }
+    }
+
+    /** Context ids come from earlier replies; anything outside the vocabulary was not one of them. */
+    private static int[] checkedContext(int[] context, int vocabularySize) {
+        for (int id : context) {
+            if (id < 0 || id >= vocabularySize) {
+                throw ApiException.badRequest("invalid context: token id " + id + " is not in the model's vocabulary (0 to "
+                        + (vocabularySize - 1) + ")");
+            }
+        }
+        return context;
     }
 
     /** Whether the model's GGUF names FIM tokens; read from the header, which the OS has cached after a load. */
