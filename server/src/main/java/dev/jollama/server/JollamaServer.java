@@ -90,7 +90,11 @@ public final class JollamaServer implements AutoCloseable {
                     error(ctx, 400, "cannot read the request body: it ended early or its chunked framing is broken");
                     return;
                 }
-                LOG.log(Level.ERROR, "request failed: " + ctx.method() + " " + ctx.path(), e);
+                if (e instanceof ModelStore.DamagedModelException) {
+                    LOG.log(Level.WARNING, ctx.method() + " " + ctx.path() + ": " + e.getMessage());
+                } else {
+                    LOG.log(Level.ERROR, "request failed: " + ctx.method() + " " + ctx.path(), e);
+                }
                 error(ctx, 500, e instanceof java.io.UncheckedIOException || e instanceof java.io.IOException
                         ? texts.clean(e.getMessage()) : "internal error; the server log has the details");
             });

@@ -1,5 +1,6 @@
 package dev.jollama.server.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -34,6 +35,7 @@ import java.util.stream.Stream;
 public final class ModelStore {
     private static final Pattern DIGEST = Pattern.compile("sha256[:-][0-9a-fA-F]{64}");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final System.Logger LOG = System.getLogger(ModelStore.class.getName());
 
     private final Path root;
     /** Pin counts of blobs that must survive removal of unused blobs; also the lock of that removal. */
@@ -108,6 +110,9 @@ public final class ModelStore {
         try {
             byte[] bytes = Files.readAllBytes(manifestFile);
             Manifest manifest = JSON.readValue(bytes, Manifest.class);
+            if (manifest == null) {
+                throw new IllegalArgumentException("the manifest is null");
+            }
             Path modelPath = null;
             String template = null, system = null;
             Map<String, Object> parameters = Map.of();
@@ -118,21 +123,41 @@ public final class ModelStore {
                     case Manifest.MODEL -> modelPath = blobPath(layer.digest());
                     case Manifest.TEMPLATE, Manifest.LEGACY_TEMPLATE -> template = readText(layer);
                     case Manifest.SYSTEM -> system = readText(layer);
-                    case Manifest.PARAMS -> parameters = JSON.readValue(readText(layer), new TypeReference<>() {});
-                    case Manifest.MESSAGES -> messages = JSON.readValue(readText(layer), new TypeReference<>() {});
+                    case Manifest.PARAMS -> parameters = nonNull(JSON.readValue(readText(layer), new TypeReference<>() {}), layer);
+                    case Manifest.MESSAGES -> messages = nonNull(JSON.readValue(readText(layer), new TypeReference<>() {}), layer);
                     case Manifest.LICENSE -> licenses.add(readText(layer));
                     default -> { } // projectors, adapters and newer layer kinds are not used by this server
                 }
             }
             Map<String, Object> config = manifest.config() == null ? Map.of()
-                    : JSON.readValue(Files.readAllBytes(blobPath(manifest.config().digest())), new TypeReference<>() {});
+                    : nonNull(JSON.readValue(Files.readAllBytes(blobPath(manifest.config().digest())), new TypeReference<>() {}), manifest.config());
             return Optional.of(new StoredModel(name, manifest, sha256(bytes), Files.getLastModifiedTime(manifestFile).toInstant(),
                     modelPath, template, system, parameters, messages, licenses, config));
         } catch (NoSuchFileException e) {
-            throw new UncheckedIOException("model " + name.displayName() + " is missing a blob (" + e.getFile() + "); pull it again", e);
+            throw new DamagedModelException(name, "a blob is missing (" + root.relativize(Path.of(e.getFile())) + ")", e);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new DamagedModelException(name, "its manifest or one of its layers is not what it should be", e);
+        } catch (NullPointerException e) { // a manifest without a layer's media type or digest
+            throw new DamagedModelException(name, "its manifest lacks a required field", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read model " + name.displayName() + " from " + manifestFile + ": " + e.getMessage(), e);
+            throw new DamagedModelException(name, "it cannot be read (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** A model whose manifest or blobs are missing or unreadable; the message says what to do. */
+    public static final class DamagedModelException extends UncheckedIOException {
+        DamagedModelException(ModelName name, String problem, Exception cause) {
+            super("model " + name.displayName() + " is damaged: " + problem + "; remove it and pull or create it again",
+                    cause instanceof IOException io ? io : new IOException(cause));
+        }
+    }
+
+    /** A layer whose JSON is a bare null. */
+    private static <T> T nonNull(T value, Manifest.Layer layer) {
+        if (value == null) {
+            throw new IllegalArgumentException("the layer " + layer.digest() + " is null");
+        }
+        return value;
     }
 
     /** A model's manifest alone (its blobs are not read, so a model missing blobs still has one); empty when absent. */
@@ -308,13 +333,11 @@ public final class ModelStore {
         synchronized (pinned) {
             Set<Path> used = new HashSet<>(pinned.keySet());
             for (ModelName n : list()) {
-                Manifest m = JSON.readValue(manifestPath(n).toFile(), Manifest.class);
-                if (m.config() != null) {
-                    used.add(blobPath(m.config().digest()));
+                Optional<Set<Path>> blobsOf = referencedBlobs(n);
+                if (blobsOf.isEmpty()) {
+                    return; // which blobs a damaged manifest meant is unknown: none is removed until it is repaired or removed
                 }
-                if (m.layers() != null) {
-                    m.layers().forEach(l -> used.add(blobPath(l.digest())));
-                }
+                used.addAll(blobsOf.get());
             }
             try (Stream<Path> files = Files.list(blobs)) {
                 for (Path f : files.toList()) {
@@ -324,6 +347,24 @@ public final class ModelStore {
                     }
                 }
             }
+        }
+    }
+
+    /** The blobs a manifest references; empty (and logged) when the manifest is damaged. */
+    private Optional<Set<Path>> referencedBlobs(ModelName name) throws IOException {
+        try {
+            Manifest m = JSON.readValue(manifestPath(name).toFile(), Manifest.class);
+            Set<Path> blobs = new HashSet<>();
+            if (m.config() != null) {
+                blobs.add(blobPath(m.config().digest()));
+            }
+            if (m.layers() != null) {
+                m.layers().forEach(l -> blobs.add(blobPath(l.digest())));
+            }
+            return Optional.of(blobs);
+        } catch (JsonProcessingException | NullPointerException | IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "not removing unused blobs: the manifest of {0} is damaged", name.displayName());
+            return Optional.empty();
         }
     }
 
