@@ -72,6 +72,31 @@ class HostileInputTest {
         assertThat(response).doesNotContain("dev.jollama", "org.eclipse", "Exception");
     }
 
+    @Test
+    void deeplyNestedTemplatesAreA400() throws Exception {
+        String template = "{{if true}}".repeat(100_000) + "x" + "{{end}}".repeat(100_000);
+        HttpResponse<String> r = server.post("/api/generate", "{\"model\":\"test\",\"prompt\":\"hi\",\"template\":\"" + template + "\"}");
+        assertClean(r, 400);
+        assertThat(json(r.body()).get("error").asText()).contains("nested more than 1000 deep");
+    }
+
+    @Test
+    void aRenderedPromptBeyondTheLimitIsA400NamingIt() throws Exception {
+        String template = "{{printf \\\"%*d\\\" 1000000 1}}".repeat(200);
+        HttpResponse<String> r = server.post("/api/generate", "{\"model\":\"test\",\"prompt\":\"hi\",\"template\":\"" + template + "\"}");
+        assertClean(r, 400);
+        assertThat(json(r.body()).get("error").asText()).contains("the rendered prompt exceeds 134217728 characters (the limit)");
+    }
+
+    @Test
+    void hugePrintfWidthsRenderAsGoRendersThem() throws Exception {
+        String template = "{{printf \\\"%*d\\\" 2000000000 1}}";
+        HttpResponse<String> r = server.post("/api/generate", "{\"model\":\"test\",\"prompt\":\"hi\",\"template\":\"" + template
+                + "\",\"stream\":false,\"_debug_render_only\":true}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(json(r.body()).get("_debug_info").get("rendered_template").asText()).isEqualTo("%!(BADWIDTH)1");
+    }
+
     static void assertClean(HttpResponse<String> r, int status) throws Exception {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
         JsonNode error = json(r.body()).get("error");

@@ -151,6 +151,7 @@ public final class PromptTemplate {
                 case "system" -> {
                     if (!prompt.isEmpty() || !response.isEmpty()) {
                         out.append(template.execute(legacyData(values, system, prompt, response)));
+                        TemplateException.checkOutput(out.length());
                         prompt = "";
                         response = "";
                     }
@@ -159,6 +160,7 @@ public final class PromptTemplate {
                 case "user" -> {
                     if (!response.isEmpty()) {
                         out.append(template.execute(legacyData(values, system, prompt, response)));
+                        TemplateException.checkOutput(out.length());
                         system = "";
                         response = "";
                     }
@@ -171,6 +173,7 @@ public final class PromptTemplate {
             }
         }
         out.append(lastTurnTemplate.execute(legacyData(values, system, prompt, response)));
+        TemplateException.checkOutput(out.length());
         return out.toString();
     }
 
