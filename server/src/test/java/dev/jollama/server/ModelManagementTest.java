@@ -131,6 +131,46 @@ class ModelManagementTest {
         assertThat(tagNames()).doesNotContain("bad:latest");
     }
 
+    /** Every refusal of a server path reads alike, so that the answer does not tell which files exist. */
+    @Test
+    void createFromAPathTakesOnlyGgufFilesWithOneAnswerForEverythingElse() throws Exception {
+        Path notGguf = Files.writeString(Files.createTempFile("notes", ".gguf"), "not a model");
+        notGguf.toFile().deleteOnExit();
+        for (String from : List.of("/no/such.gguf", "/etc/passwd", "/proc/self/environ", "/tmp", notGguf.toString(), "/dev/zero")) {
+            HttpResponse<String> r = server.post("/api/create", "{\"model\":\"bad\",\"from\":\"" + from + "\",\"stream\":false}");
+            assertThat(r.statusCode()).as(from).isEqualTo(400);
+            assertThat(json(r.body()).get("error").asText()).as(from)
+                    .isEqualTo("'from' is neither a model nor a GGUF file on this machine: " + from);
+        }
+    }
+
+    /** A client on another machine may name models only: the server's files are not its to read. */
+    @Test
+    void createFromAPathIsRefusedToClientsOnOtherMachines() throws Exception {
+        java.net.InetAddress external = java.net.NetworkInterface.networkInterfaces()
+                .flatMap(java.net.NetworkInterface::inetAddresses)
+                .filter(a -> !a.isLoopbackAddress() && a instanceof java.net.Inet4Address).findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(external != null, "no non-loopback address to connect from");
+        Path stories = TestServer.shared().resolve("models/stories260K.gguf");
+        try (JollamaServer open = JollamaServer.start(dev.jollama.server.config.ServerConfig.from(Map.of(
+                "OLLAMA_HOST", "0.0.0.0:0", "OLLAMA_MODELS", server.store.root().toString())))) {
+            var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            java.util.function.Function<String, HttpResponse<String>> create = host -> {
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + host + ":" + open.port() + "/api/create"))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"remote\",\"from\":\"" + stories
+                                    + "\",\"stream\":false}")).build(), HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            HttpResponse<String> remote = create.apply(external.getHostAddress());
+            assertThat(remote.statusCode()).isEqualTo(400);
+            assertThat(json(remote.body()).get("error").asText()).isEqualTo("'from' is neither a model nor a GGUF file on this machine: " + stories);
+            assertThat(create.apply("127.0.0.1").statusCode()).isEqualTo(200);
+        }
+    }
+
     @Test
     void createFromAGgufPathRecognisesItsChatTemplate() throws Exception {
         Path phi3 = TestServer.shared().resolve("tokenizer/ggml-vocab-phi-3.gguf");

@@ -18,6 +18,9 @@ import dev.jollama.server.template.TemplateRecognizer;
 import io.javalin.http.Context;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.util.Arrays;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +38,7 @@ import java.util.Optional;
  */
 public final class CreateRoute {
     private static final System.Logger LOG = System.getLogger(CreateRoute.class.getName());
+    private static final byte[] GGUF_MAGIC = {'G', 'G', 'U', 'F'};
 
     private final ModelStore store;
     private final TemplateRecognizer recognizer;
@@ -68,7 +72,7 @@ public final class CreateRoute {
             }
         };
         try {
-            Source source = source(body, status);
+            Source source = source(body, isLoopback(ctx.req().getRemoteAddr()), status);
             String template = body.string("template").isEmpty() ? source.template() : body.string("template");
             Map<String, Object> allParameters = new LinkedHashMap<>(source.parameters());
             if (template == null) {
@@ -104,7 +108,11 @@ public final class CreateRoute {
                           List<Map<String, Object>> messages, List<String> licenses) {
     }
 
-    private Source source(RequestBody body, java.util.function.Consumer<String> status) throws IOException {
+    /**
+     * @param localClient whether the client is on this machine: only such a client may name a file of the server's
+     *                    (Ollama's API takes model names there; its CLI uploads files as blobs)
+     */
+    private Source source(RequestBody body, boolean localClient, java.util.function.Consumer<String> status) throws IOException {
         Optional<JsonNode> files = body.node("files");
         if (files.isPresent() && files.get().isObject() && !files.get().isEmpty()) {
             List<Manifest.Layer> ggufs = new ArrayList<>();
@@ -139,7 +147,8 @@ public final class CreateRoute {
             return new Source(weights, m.template(), m.system(), m.parameters(), m.messages(), m.licenses());
         }
         Path path = Path.of(from.startsWith("~/") ? System.getProperty("user.home") + from.substring(1) : from);
-        if (!Files.isRegularFile(path)) {
+        // One answer for every refusal, so that a client cannot learn which files exist.
+        if (!localClient || !startsAsGguf(path)) {
             throw ApiException.badRequest("'from' is neither a model nor a GGUF file on this machine: " + from);
         }
         status.accept("parsing GGUF");
@@ -150,6 +159,26 @@ public final class CreateRoute {
         }
         status.accept("copying file " + path.getFileName());
         return new Source(store.writeBlob(Manifest.MODEL, path), null, null, Map.of(), List.of(), List.of());
+    }
+
+    /** A regular file whose first bytes are GGUF's magic. */
+    private static boolean startsAsGguf(Path path) {
+        if (!Files.isRegularFile(path)) {
+            return false;
+        }
+        try (InputStream in = Files.newInputStream(path)) {
+            return Arrays.equals(in.readNBytes(GGUF_MAGIC.length), GGUF_MAGIC);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean isLoopback(String remoteAddress) {
+        try {
+            return InetAddress.ofLiteral(remoteAddress).isLoopbackAddress();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private void checkGguf(Manifest.Layer weights) {
