@@ -117,6 +117,27 @@ class ModelManagementTest {
         assertThat(show.get("parameters").asText()).contains("stop").contains("\"girl\"");
     }
 
+    /** A delete removes unused blobs; one just uploaded waits for the create that uses it. */
+    @Test
+    void anUploadedBlobSurvivesADeleteBeforeItsCreate() throws Exception {
+        Path gguf = TestServer.shared().resolve("models/stories260K-gguf-v2-q8_0.gguf");
+        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(gguf)));
+        HttpResponse<String> upload = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                server.base.resolve("/api/blobs/" + digest)).POST(java.net.http.HttpRequest.BodyPublishers.ofFile(gguf)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
+        assertThat(server.post("/api/copy", "{\"source\":\"stories\",\"destination\":\"doomed\"}").statusCode()).isEqualTo(200);
+        assertThat(server.send("DELETE", "/api/delete", "{\"model\":\"doomed\"}").statusCode()).isEqualTo(200);
+
+        assertThat(server.send("HEAD", "/api/blobs/" + digest, null).statusCode()).isEqualTo(200);
+        HttpResponse<String> created = server.post("/api/create", "{\"model\":\"uploaded\",\"files\":{\"m.gguf\":\"" + digest
+                + "\"},\"stream\":false}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        assertThat(server.post("/api/show", "{\"model\":\"uploaded\"}").statusCode()).isEqualTo(200);
+        assertThat(server.send("DELETE", "/api/delete", "{\"model\":\"uploaded\"}").statusCode()).isEqualTo(200);
+        assertThat(server.send("HEAD", "/api/blobs/" + digest, null).statusCode()).as("used by its create, then unused").isEqualTo(404);
+    }
+
     @Test
     void createRejectsBadInputWithoutLeavingAModel() throws Exception {
         HttpResponse<String> unknownParameter = server.post("/api/create",

@@ -71,7 +71,7 @@ public final class CreateRoute {
                 statuses.add(s);
             }
         };
-        try {
+        try (ModelStore.BlobPin creating = store.startCreate()) {
             Source source = source(body, isLoopback(ctx.req().getRemoteAddr()), status);
             String template = body.string("template").isEmpty() ? source.template() : body.string("template");
             Map<String, Object> allParameters = new LinkedHashMap<>(source.parameters());
@@ -90,6 +90,7 @@ public final class CreateRoute {
             status.accept("writing manifest");
             ModelImport.create(store, name, source.weights(), new ModelImport.Parts(template, system, allParameters,
                     messages.isEmpty() ? source.messages() : messages, licenses.isEmpty() ? source.licenses() : licenses));
+            store.usedByCreate(List.of(source.weights().digest()));
             status.accept("success");
         } catch (ApiException e) {
             if (out == null) {

@@ -14,6 +14,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,8 +40,16 @@ public final class ModelStore {
     private static final System.Logger LOG = System.getLogger(ModelStore.class.getName());
 
     private final Path root;
-    /** Pin counts of blobs that must survive removal of unused blobs; also the lock of that removal. */
+    /** How long an uploaded blob waits for the create that uses it. */
+    private static final Duration UPLOAD_HOLD = Duration.ofHours(1);
+
+    /** Pin counts of blobs that must survive removal of unused blobs; also the lock of that removal and of below. */
     private final Map<Path, Integer> pinned = new HashMap<>();
+    /** Blobs uploaded for a create, until a create has used them or they expire. */
+    private final Map<Path, Instant> uploaded = new HashMap<>();
+    /** Creates under way: until the last ends, unused blobs are left (their new blobs have no manifest yet). */
+    private int creates;
+    private boolean removalDeferred;
 
     public ModelStore(Path root) {
         this.root = root;
@@ -306,6 +316,49 @@ public final class ModelStore {
         };
     }
 
+    /**
+     * Keeps an uploaded blob (or one a client found present and so did not upload) for the create that will use it,
+     * until {@link #usedByCreate} or an hour has passed.
+     */
+    public void keepForCreate(String digest) {
+        Path blob = blobPath(digest);
+        synchronized (pinned) {
+            uploaded.put(blob, Instant.now().plus(UPLOAD_HOLD));
+        }
+    }
+
+    /** A create's manifest now references these blobs: their upload hold ends. */
+    public void usedByCreate(Collection<String> digests) {
+        synchronized (pinned) {
+            digests.forEach(d -> uploaded.remove(blobPath(d)));
+        }
+    }
+
+    /**
+     * Marks a create under way until closed: its blobs are written before the manifest that references them, so no
+     * unused blobs are removed meanwhile; a removal asked for in between runs when the last create ends.
+     */
+    public BlobPin startCreate() {
+        synchronized (pinned) {
+            creates++;
+        }
+        return () -> {
+            boolean removeNow;
+            synchronized (pinned) {
+                creates--;
+                removeNow = creates == 0 && removalDeferred;
+                removalDeferred &= !removeNow;
+            }
+            if (removeNow) {
+                try {
+                    removeUnusedBlobs();
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "removing unused blobs after a create failed: " + e.getMessage());
+                }
+            }
+        };
+    }
+
     /** Blobs pinned by {@link #pinBlobs}; closing releases them. */
     public interface BlobPin extends AutoCloseable {
         @Override
@@ -331,7 +384,14 @@ public final class ModelStore {
         }
         // Held throughout, so a pull cannot unpin a blob between our reading the manifests and deleting it.
         synchronized (pinned) {
+            if (creates > 0) {
+                removalDeferred = true;
+                return;
+            }
+            Instant now = Instant.now();
+            uploaded.values().removeIf(expiry -> expiry.isBefore(now));
             Set<Path> used = new HashSet<>(pinned.keySet());
+            used.addAll(uploaded.keySet());
             for (ModelName n : list()) {
                 Optional<Set<Path>> blobsOf = referencedBlobs(n);
                 if (blobsOf.isEmpty()) {
