@@ -45,6 +45,11 @@ public final class JollamaServer implements AutoCloseable {
     /** Starts serving at the configured address; port 0 picks a free one (see {@link #port()}). */
     public static JollamaServer start(ServerConfig config) {
         ModelStore store = new ModelStore(config.models());
+        try {
+            store.removeLeftovers();
+        } catch (java.io.IOException e) {
+            LOG.log(Level.WARNING, "cannot remove leftover temporary files from the store: " + e.getMessage());
+        }
         Scheduler scheduler = new Scheduler(config);
         GenerateRoute generate = new GenerateRoute(config, store, scheduler);
         ChatRoute chat = new ChatRoute(config, store, scheduler);

@@ -40,6 +40,8 @@ public final class ModelStore {
     private static final System.Logger LOG = System.getLogger(ModelStore.class.getName());
 
     private final Path root;
+    private static final Duration TEMP_STALE = Duration.ofHours(1);
+    private static final Duration PARTIAL_STALE = Duration.ofDays(1);
     /** How long an uploaded blob waits for the create that uses it. */
     private static final Duration UPLOAD_HOLD = Duration.ofHours(1);
 
@@ -190,8 +192,12 @@ public final class ModelStore {
         if (!Files.exists(target)) {
             Files.createDirectories(target.getParent());
             Path temp = Files.createTempFile(target.getParent(), "blob-", ".tmp");
-            Files.write(temp, content);
-            moveAtomically(temp, target);
+            try {
+                Files.write(temp, content);
+                moveAtomically(temp, target);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
         }
         return new Manifest.Layer(mediaType, digest, content.length);
     }
@@ -273,8 +279,12 @@ public final class ModelStore {
         Path target = manifestPath(name);
         Files.createDirectories(target.getParent());
         Path temp = Files.createTempFile(target.getParent(), ".manifest-", ".tmp");
-        Files.write(temp, JSON.writeValueAsBytes(manifest));
-        moveAtomically(temp, target);
+        try {
+            Files.write(temp, JSON.writeValueAsBytes(manifest));
+            moveAtomically(temp, target);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
     }
 
     /** Removes a model's manifest and any blob no other manifest uses; false when there was no such model. */
@@ -365,9 +375,45 @@ public final class ModelStore {
         void close();
     }
 
-    /** Deletes blobs that no manifest references (partial downloads and pinned blobs are kept). */
+    /** Deletes blobs that no manifest references (pinned blobs and recent partial downloads are kept), and leftovers. */
     public void removeUnusedBlobs() throws IOException {
         removeUnused(blob -> true);
+        removeLeftovers();
+    }
+
+    /**
+     * Deletes what writers killed mid-way left behind: temporary blob and manifest files untouched for an hour (a
+     * writer at work touches its file all the time; other servers may share the store) and partial downloads
+     * untouched for a day (a pull resumes from a recent one).
+     */
+    public void removeLeftovers() throws IOException {
+        Instant now = Instant.now();
+        for (String folder : List.of("blobs", "manifests")) {
+            Path dir = root.resolve(folder);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    String file = f.getFileName().toString();
+                    boolean blobs = folder.equals("blobs");
+                    Duration stale = file.endsWith(".tmp") && file.startsWith(blobs ? "blob-" : ".manifest-") ? TEMP_STALE
+                            : blobs && file.startsWith("sha256-") && file.endsWith("-partial") ? PARTIAL_STALE : null;
+                    if (stale != null && untouchedFor(f, stale, now)) {
+                        LOG.log(System.Logger.Level.INFO, "removing leftover {0}", root.relativize(f));
+                        Files.deleteIfExists(f);
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean untouchedFor(Path file, Duration age, Instant now) {
+        try {
+            return Files.getLastModifiedTime(file).toInstant().plus(age).isBefore(now);
+        } catch (IOException e) {
+            return false; // gone meanwhile
+        }
     }
 
     /** Deletes those of these blobs that no manifest references and no one has pinned, e.g. an old version's layers. */
