@@ -18,7 +18,10 @@ import dev.jollama.server.scheduler.Scheduler;
 import dev.jollama.server.scheduler.SchedulerException;
 import dev.jollama.server.store.ModelStore;
 import dev.jollama.server.template.TemplateRecognizer;
+import dev.jollama.server.routes.ConnectionGuard;
 import io.javalin.Javalin;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import io.javalin.http.Context;
 
 import java.lang.System.Logger.Level;
@@ -32,14 +35,18 @@ public final class JollamaServer implements AutoCloseable {
     public static final String VERSION = "0.13.0";
     /** Bodies above this are refused with 413; the largest legitimate ones carry a few base64 images. */
     private static final long MAX_REQUEST_BYTES = 64L << 20;
+    /** A request body arriving slower than this is refused (408): a trickling client would hold its request open. */
+    private static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
 
     private final Javalin app;
     private final Scheduler scheduler;
+    private final ConnectionGuard guard;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private JollamaServer(Javalin app, Scheduler scheduler) {
+    private JollamaServer(Javalin app, Scheduler scheduler, ConnectionGuard guard) {
         this.app = app;
         this.scheduler = scheduler;
+        this.guard = guard;
     }
 
     /** Starts serving at the configured address; port 0 picks a free one (see {@link #port()}). */
@@ -60,14 +67,21 @@ public final class JollamaServer implements AutoCloseable {
         PullRoute pull = new PullRoute(new ModelPuller(store, VERSION));
         ErrorText texts = new ErrorText(config.models());
         InetAddress bound = resolve(config.address().getHostString());
+        ConnectionGuard guard = new ConnectionGuard(config.connections());
         AccessControl access = new AccessControl(config.origins(), bound.isLoopbackAddress());
         Javalin app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.http.maxRequestSize = MAX_REQUEST_BYTES;
             c.http.compressionStrategy = io.javalin.compression.CompressionStrategy.NONE; // Ollama does not compress; streams must not be held back
             c.startup.showJavalinBanner = false;
-            c.jetty.host = bound.getHostAddress();
-            c.jetty.port = config.address().getPort();
+            c.jetty.modifyHttpConfiguration(http -> http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND));
+            c.jetty.addConnector((server, http) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                connector.setHost(bound.getHostAddress());
+                connector.setPort(config.address().getPort());
+                connector.addEventListener(guard);
+                return connector;
+            });
             c.routes.before(access::check);
             c.routes.options("/*", ctx -> { });
             c.routes.get("/", ctx -> ctx.contentType("text/plain; charset=utf-8").result("Ollama is running"));
@@ -91,8 +105,11 @@ public final class JollamaServer implements AutoCloseable {
             c.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), texts.clean(e.getMessage())));
             c.routes.exception(SchedulerException.class, (e, ctx) -> schedulerError(e, ctx, texts));
             c.routes.exception(Exception.class, (e, ctx) -> {
-                if (unreadableBody(e)) {
-                    error(ctx, 400, "cannot read the request body: it ended early or its chunked framing is broken");
+                int unreadable = unreadableBody(e);
+                if (unreadable != 0) {
+                    error(ctx, unreadable, unreadable == 408 ? "the request body arrived too slowly (the minimum is "
+                            + MIN_REQUEST_BYTES_PER_SECOND + " bytes a second)"
+                            : "cannot read the request body: it ended early or its chunked framing is broken");
                     return;
                 }
                 if (e instanceof ModelStore.DamagedModelException) {
@@ -114,7 +131,7 @@ public final class JollamaServer implements AutoCloseable {
         app.start();
         LOG.log(Level.INFO, "Listening on {0}:{1} (version {2}), models in {3}", config.address().getHostString(),
                 String.valueOf(app.port()), VERSION, config.models());
-        return new JollamaServer(app, scheduler);
+        return new JollamaServer(app, scheduler, guard);
     }
 
     private static TemplateRecognizer namedTemplates(ServerConfig config) {
@@ -149,6 +166,7 @@ public final class JollamaServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        guard.close();
         scheduler.close();
         stopped.countDown();
     }
@@ -169,14 +187,17 @@ public final class JollamaServer implements AutoCloseable {
         }
     }
 
-    /** Jetty's own failures to read a body: a truncated or malformed one is the client's error. */
-    private static boolean unreadableBody(Throwable e) {
+    /** The status of Jetty's failure to read a body (a truncated, malformed or too slow one), 0 for other failures. */
+    private static int unreadableBody(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof org.eclipse.jetty.http.BadMessageException || t instanceof org.eclipse.jetty.io.EofException) {
-                return true;
+            if (t instanceof org.eclipse.jetty.http.BadMessageException bad) {
+                return bad.getCode() == 408 ? 408 : 400;
+            }
+            if (t instanceof org.eclipse.jetty.io.EofException) {
+                return 400;
             }
         }
-        return false;
+        return 0;
     }
 
     private static void error(Context ctx, int status, String message) {

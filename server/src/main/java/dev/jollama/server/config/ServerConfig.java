@@ -17,10 +17,21 @@ import java.util.Map;
  *                       to give a GGUF imported without a TEMPLATE the template its chat_template matches; null when
  *                       unset (such models then get the default {{ .Prompt }})
  * @param kvCacheType  OLLAMA_KV_CACHE_TYPE: how the KV cache stores keys and values, f16 when unset
+ * @param connections  how long and how many connections clients may hold (Jollama's own settings)
+ * @param shutdownGrace JOLLAMA_SHUTDOWN_GRACE: how long running requests may finish after SIGTERM (default 30 s)
  */
 public record ServerConfig(InetSocketAddress address, Path models, Duration keepAlive, int numParallel, int maxQueue,
                            int maxLoadedModels, int contextLength, List<String> origins, Path namedTemplates,
-                           KvCacheType kvCacheType) {
+                           KvCacheType kvCacheType, ConnectionLimits connections, Duration shutdownGrace) {
+
+    /**
+     * @param headerTimeout JOLLAMA_HEADER_TIMEOUT: a new connection must have sent a request's headers by then (default
+     *                      10 s), so clients trickling bytes cannot hold connections
+     * @param perAddress    JOLLAMA_MAX_CONNECTIONS_PER_ADDRESS: open connections one non-loopback address may hold
+     *                      (default 256; 0 for no cap); loopback clients, such as a load balancer on this machine, have none
+     */
+    public record ConnectionLimits(Duration headerTimeout, int perAddress) {
+    }
 
     public static final int DEFAULT_PORT = 11434;
 
@@ -39,7 +50,10 @@ public record ServerConfig(InetSocketAddress address, Path models, Duration keep
                 positiveInt(env, "OLLAMA_CONTEXT_LENGTH", 4096),
                 origins(env.getOrDefault("OLLAMA_ORIGINS", "")),
                 env.containsKey("JOLLAMA_TEMPLATES") ? Path.of(env.get("JOLLAMA_TEMPLATES")) : null,
-                KvCacheType.parse(env.get("OLLAMA_KV_CACHE_TYPE")));
+                KvCacheType.parse(env.get("OLLAMA_KV_CACHE_TYPE")),
+                new ConnectionLimits(duration(env, "JOLLAMA_HEADER_TIMEOUT", Duration.ofSeconds(10)),
+                        wholeNumber(env, "JOLLAMA_MAX_CONNECTIONS_PER_ADDRESS", 256)),
+                duration(env, "JOLLAMA_SHUTDOWN_GRACE", Duration.ofSeconds(30)));
     }
 
     /** OLLAMA_HOST: [scheme://]host[:port], defaults 127.0.0.1 and 11434; a bare ":port" binds loopback. */
@@ -88,6 +102,35 @@ public record ServerConfig(InetSocketAddress address, Path models, Duration keep
             d = GoDuration.parse(value.strip());
         }
         return d.isNegative() ? null : d;
+    }
+
+    /** A Go duration or plain seconds. */
+    private static Duration duration(Map<String, String> env, String key, Duration fallback) {
+        String v = env.get(key);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Duration.ofSeconds(Long.parseLong(v.strip()));
+        } catch (NumberFormatException e) {
+            try {
+                return GoDuration.parse(v.strip());
+            } catch (IllegalArgumentException notADuration) {
+                throw new IllegalArgumentException(key + " must be a duration such as 30s or 2m, was '" + v + "'");
+            }
+        }
+    }
+
+    private static int wholeNumber(Map<String, String> env, String key, int fallback) {
+        String v = env.get(key);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(v.strip()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, was '" + v + "'");
+        }
     }
 
     private static int positiveInt(Map<String, String> env, String key, int fallback) {
