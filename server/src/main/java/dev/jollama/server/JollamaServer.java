@@ -179,6 +179,11 @@ public final class JollamaServer implements AutoCloseable {
     private static void schedulerError(SchedulerException e, Context ctx, ErrorText texts) {
         switch (e) {
             case SchedulerException.QueueFull q -> error(ctx, 503, "server busy, please try again.  maximum pending requests exceeded");
+            case SchedulerException.NotEnoughMemory m -> {
+                LOG.log(Level.WARNING, "{0}: {1}{2}", ctx.path(), m.getMessage(), m.heap()
+                        ? " (the Java heap, which holds the KV cache; lower num_ctx or OLLAMA_NUM_PARALLEL, or raise -Xmx in JOLLAMA_JAVA_OPTS)" : "");
+                error(ctx, 500, m.getMessage());
+            }
             case SchedulerException.ClientGone g -> LOG.log(Level.DEBUG, "{0} {1}: {2}", ctx.method(), ctx.path(), g.getMessage());
             case SchedulerException.LoadFailed f -> {
                 LOG.log(Level.ERROR, f.getMessage(), f.getCause());
