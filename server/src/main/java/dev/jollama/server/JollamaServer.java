@@ -19,12 +19,15 @@ import dev.jollama.server.scheduler.SchedulerException;
 import dev.jollama.server.store.ModelStore;
 import dev.jollama.server.template.TemplateRecognizer;
 import dev.jollama.server.routes.ConnectionGuard;
+import dev.jollama.server.routes.Drain;
+import org.eclipse.jetty.server.Connector;
 import io.javalin.Javalin;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import io.javalin.http.Context;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.CountDownLatch;
@@ -41,12 +44,16 @@ public final class JollamaServer implements AutoCloseable {
     private final Javalin app;
     private final Scheduler scheduler;
     private final ConnectionGuard guard;
+    private final Drain drain;
+    private final Duration shutdownGrace;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private JollamaServer(Javalin app, Scheduler scheduler, ConnectionGuard guard) {
+    private JollamaServer(Javalin app, Scheduler scheduler, ConnectionGuard guard, Drain drain, Duration shutdownGrace) {
         this.app = app;
         this.scheduler = scheduler;
         this.guard = guard;
+        this.drain = drain;
+        this.shutdownGrace = shutdownGrace;
     }
 
     /** Starts serving at the configured address; port 0 picks a free one (see {@link #port()}). */
@@ -68,6 +75,7 @@ public final class JollamaServer implements AutoCloseable {
         ErrorText texts = new ErrorText(config.models());
         InetAddress bound = resolve(config.address().getHostString());
         ConnectionGuard guard = new ConnectionGuard(config.connections());
+        Drain drain = new Drain();
         AccessControl access = new AccessControl(config.origins(), bound.isLoopbackAddress());
         Javalin app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
@@ -83,6 +91,8 @@ public final class JollamaServer implements AutoCloseable {
                 return connector;
             });
             c.routes.before(access::check);
+            c.routes.before(drain::before);
+            c.routes.after(drain::after);
             c.routes.options("/*", ctx -> { });
             c.routes.get("/", ctx -> ctx.contentType("text/plain; charset=utf-8").result("Ollama is running"));
             c.routes.head("/", ctx -> ctx.contentType("text/plain; charset=utf-8"));
@@ -131,7 +141,7 @@ public final class JollamaServer implements AutoCloseable {
         app.start();
         LOG.log(Level.INFO, "Listening on {0}:{1} (version {2}), models in {3}", config.address().getHostString(),
                 String.valueOf(app.port()), VERSION, config.models());
-        return new JollamaServer(app, scheduler, guard);
+        return new JollamaServer(app, scheduler, guard, drain, config.shutdownGrace());
     }
 
     private static TemplateRecognizer namedTemplates(ServerConfig config) {
@@ -161,6 +171,26 @@ public final class JollamaServer implements AutoCloseable {
     /** Blocks until the server is closed. */
     public void join() throws InterruptedException {
         stopped.await();
+    }
+
+    /**
+     * Shuts down as SIGTERM asks: stops accepting connections and answers requests on open ones with 503, lets
+     * running requests finish within JOLLAMA_SHUTDOWN_GRACE, then ends the rest (a stream with an error line) and
+     * closes.
+     */
+    public void shutdown() {
+        LOG.log(Level.INFO, "shutting down: waiting up to {0} s for running requests", String.valueOf(shutdownGrace.toSeconds()));
+        for (Connector connector : app.jettyServer().server().getConnectors()) {
+            if (connector instanceof ServerConnector s) {
+                s.setAccepting(false);
+            }
+        }
+        try {
+            drain.drain(shutdownGrace);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 public final class ClientConnection {
     private final Context ctx;
     private final EndPoint endPoint;
+    private final Drain drain;
     private final ByteBuffer probe = BufferUtil.allocate(1);
     private volatile boolean gone;
     private volatile boolean stopProbing;
@@ -25,6 +26,7 @@ public final class ClientConnection {
     private ClientConnection(Context ctx, EndPoint endPoint) {
         this.ctx = ctx;
         this.endPoint = endPoint;
+        this.drain = ctx.attribute(Drain.class.getName());
         this.stopProbing = endPoint == null;
     }
 
@@ -35,8 +37,18 @@ public final class ClientConnection {
         return new ClientConnection(ctx, endPoint instanceof SocketChannelEndPoint ? endPoint : null);
     }
 
-    /** Whether the client has closed (or half-closed) its side; a cheap non-blocking read. */
+    /** Whether the request must stop: its client left, or the server is shutting down and its grace has run out. */
     public boolean gone() {
+        return serverStopping() || clientGone();
+    }
+
+    /** The server's shutdown grace has run out: the reply ends with an error instead of its last chunk. */
+    boolean serverStopping() {
+        return drain != null && drain.forced();
+    }
+
+    /** Whether the client has closed (or half-closed) its side; a cheap non-blocking read. */
+    private boolean clientGone() {
         if (gone || stopProbing) {
             return gone;
         }

@@ -43,7 +43,8 @@ final class NdjsonReply implements CompletionSink {
                 LogprobsJson.put(c, d.logprobs());
                 out.write(c);
             }
-            case CompletionEvent.Done done -> out.write(shape.finalChunk(model, done.text(), done.thinking(), done));
+            case CompletionEvent.Done done -> out.write(client.serverStopping() ? GoJson.object().put("error", Drain.ERROR)
+                    : shape.finalChunk(model, done.text(), done.thinking(), done));
         }
     }
 

@@ -54,6 +54,9 @@ final class SingleJsonReply implements CompletionSink {
             case CompletionEvent.Done done -> {
                 ObjectNode reply = shape.finalChunk(model, text + done.text(), thinking + done.thinking(), done);
                 LogprobsJson.put(reply, logprobs);
+                if (client.serverStopping()) {
+                    reply = GoJson.object().put("error", Drain.ERROR);
+                }
                 try {
                     body.write(GoJson.bytes(reply));
                 } catch (IOException e) {
