@@ -95,13 +95,16 @@ public record ServerConfig(InetSocketAddress address, Path models, Duration keep
         if (value.isBlank()) {
             return Duration.ofMinutes(5);
         }
-        Duration d;
-        try {
-            d = Duration.ofSeconds(Long.parseLong(value.strip()));
-        } catch (NumberFormatException e) {
-            d = GoDuration.parse(value.strip());
-        }
+        Duration d = secondsOrGoDuration(value.strip());
         return d.isNegative() ? null : d;
+    }
+
+    private static Duration secondsOrGoDuration(String value) {
+        try {
+            return Duration.ofSeconds(Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            return GoDuration.parse(value);
+        }
     }
 
     /** A Go duration or plain seconds. */
@@ -111,13 +114,9 @@ public record ServerConfig(InetSocketAddress address, Path models, Duration keep
             return fallback;
         }
         try {
-            return Duration.ofSeconds(Long.parseLong(v.strip()));
-        } catch (NumberFormatException e) {
-            try {
-                return GoDuration.parse(v.strip());
-            } catch (IllegalArgumentException notADuration) {
-                throw new IllegalArgumentException(key + " must be a duration such as 30s or 2m, was '" + v + "'");
-            }
+            return secondsOrGoDuration(v.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + " must be a duration such as 30s or 2m, was '" + v + "'", e);
         }
     }
 
