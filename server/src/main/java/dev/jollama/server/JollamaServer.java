@@ -90,6 +90,7 @@ public final class JollamaServer implements AutoCloseable {
                 connector.addEventListener(guard);
                 return connector;
             });
+            c.routes.before(guard::check);
             c.routes.before(access::check);
             c.routes.before(drain::before);
             c.routes.after(drain::after);
