@@ -27,6 +27,24 @@ class ModelCommandsTest {
         }
     }
 
+    /** One damaged model does not break the list of the others; asking for it says it is damaged. */
+    @Test
+    void aDamagedModelIsLeftOutOfTheList() throws IOException {
+        Path manifest = server.models.resolve("manifests/registry.ollama.ai/library/damaged/latest");
+        Files.createDirectories(manifest.getParent());
+        Files.writeString(manifest, "{\"schemaVersion\":2,\"layers\":[");
+        try {
+            TestServer.Outcome list = server.run("list");
+            assertThat(list.exitCode()).isZero();
+            assertThat(list.out()).contains("stories:latest").doesNotContain("damaged");
+            TestServer.Outcome show = server.run("show", "damaged");
+            assertThat(show.exitCode()).isEqualTo(1);
+            assertThat(show.err()).startsWith("Error: model damaged:latest is damaged: ");
+        } finally {
+            Files.delete(manifest);
+        }
+    }
+
     @Test
     void listShowsATableWithShortDigestHumanSizeAndAge() {
         TestServer.Outcome o = server.run("list");

@@ -85,7 +85,7 @@ public final class Model implements AutoCloseable {
         GgufFile file = GgufFile.open(path);
         try {
             return load(file, options);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an OutOfMemoryError too: the mapping is not left behind
             file.close();
             throw e;
         }

@@ -37,7 +37,7 @@ public final class RequestBody {
         try {
             root = GoJson.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest(e.getOriginalMessage());
+            throw ApiException.badRequest(ErrorText.parserMessage(e.getOriginalMessage()));
         } catch (java.io.IOException e) {
             throw ApiException.badRequest("unexpected EOF");
         }

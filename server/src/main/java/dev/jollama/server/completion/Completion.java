@@ -98,18 +98,23 @@ public final class Completion {
         return new CompletionEvent.Done(rest.content(), rest.thinking(), rest.toolCalls(), reason, tokens, metrics);
     }
 
-    /** num_predict: 0 means no limit; negative or above 10 x num_ctx becomes 10 x num_ctx, as Ollama bounds it. */
+    /**
+     * num_predict: negative or above 10 x num_ctx becomes 10 x num_ctx, as Ollama bounds it. Ollama's runner takes 0
+     * as no limit at all, which with the context shift never ends; here 0 is bounded as -1 is.
+     */
     private static int numPredict(Options options, int contextLength) {
         int n = options.numPredict();
-        if (n < 0 || n > 10 * contextLength) {
-            return 10 * contextLength;
-        }
-        return n == 0 ? -1 : n;
+        return n <= 0 || n > 10 * contextLength ? 10 * contextLength : n;
     }
 
+    /** The engine refuses out-of-range values (repeat_last_n below -1) with a message fit for the client. */
     private static SamplingOptions sampling(Options o) {
-        return new SamplingOptions(o.temperature(), o.topK(), o.topP(), o.minP(), o.typicalP(), o.repeatPenalty(),
-                o.repeatLastN(), o.presencePenalty(), o.frequencyPenalty(), o.seed());
+        try {
+            return new SamplingOptions(o.temperature(), o.topK(), o.topP(), o.minP(), o.typicalP(), o.repeatPenalty(),
+                    o.repeatLastN(), o.presencePenalty(), o.frequencyPenalty(), o.seed());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
     }
 
     private static List<TokenLogprob> wire(Tokenizer tokenizer, List<Logprob> logprobs) {

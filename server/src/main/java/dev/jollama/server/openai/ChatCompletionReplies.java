@@ -9,6 +9,7 @@ import dev.jollama.server.completion.CompletionSink;
 import dev.jollama.server.routes.JsonReply;
 import dev.jollama.server.routes.LogprobsJson;
 import dev.jollama.server.routes.Replies;
+import dev.jollama.server.routes.ClientConnection;
 import dev.jollama.server.routes.SingleJsonReply;
 import io.javalin.http.Context;
 
@@ -29,9 +30,9 @@ final class ChatCompletionReplies implements Replies {
     }
 
     @Override
-    public CompletionSink reply(Context ctx, String model, boolean stream) {
-        return stream ? new Chunks(ctx, model)
-                : new SingleJsonReply(ctx, (text, thinking, toolCalls, logprobs, done) -> completion(model, text, thinking,
+    public CompletionSink reply(Context ctx, ClientConnection client, String model, boolean stream) {
+        return stream ? new Chunks(ctx, client, model)
+                : new SingleJsonReply(ctx, client, (text, thinking, toolCalls, logprobs, done) -> completion(model, text, thinking,
                 toolCalls, logprobs, finishReason(done.doneReason(), !toolCalls.isEmpty()), done.metrics()));
     }
 
@@ -91,8 +92,8 @@ final class ChatCompletionReplies implements Replies {
         private boolean roleSent;
         private boolean calledTools;
 
-        Chunks(Context ctx, String model) {
-            super(ctx, model);
+        Chunks(Context ctx, ClientConnection client, String model) {
+            super(ctx, client, model);
         }
 
         @Override

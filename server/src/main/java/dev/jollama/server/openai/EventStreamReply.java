@@ -3,6 +3,7 @@ package dev.jollama.server.openai;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.server.completion.CompletionSink;
 import dev.jollama.server.routes.ChunkStream;
+import dev.jollama.server.routes.ClientConnection;
 import io.javalin.http.Context;
 
 import java.lang.System.Logger.Level;
@@ -15,13 +16,15 @@ abstract class EventStreamReply implements CompletionSink {
     private static final System.Logger LOG = System.getLogger(EventStreamReply.class.getName());
 
     private final Context ctx;
+    private final ClientConnection client;
     protected final String model;
     /** Every chunk of a stream carries the same created time, as OpenAI's do. */
     protected final long created = Wire.now();
     protected ChunkStream out;
 
-    EventStreamReply(Context ctx, String model) {
+    EventStreamReply(Context ctx, ClientConnection client, String model) {
         this.ctx = ctx;
+        this.client = client;
         this.model = model;
     }
 
@@ -37,7 +40,7 @@ abstract class EventStreamReply implements CompletionSink {
 
     @Override
     public final boolean cancelled() {
-        return out.closed();
+        return out.closed() || client.gone();
     }
 
     @Override

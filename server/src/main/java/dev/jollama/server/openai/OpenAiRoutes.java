@@ -7,6 +7,7 @@ import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.GoJson;
 import dev.jollama.server.api.RequestBody;
 import dev.jollama.server.routes.ChatRoute;
+import dev.jollama.server.routes.ClientConnection;
 import dev.jollama.server.routes.EmbedRoutes;
 import dev.jollama.server.routes.GenerateRoute;
 import dev.jollama.server.routes.JsonReply;
@@ -111,7 +112,7 @@ public final class OpenAiRoutes {
         }
         String model = body.string("model");
         EmbedRoutes.Embeddings result = embed.embed(start, model.strip(), inputs(body.node("input").orElse(null)), true,
-                body.integer("dimensions").orElse(0), null, Optional.empty());
+                body.integer("dimensions").orElse(0), null, Optional.empty(), ClientConnection.of(ctx)::gone);
         ObjectNode reply = GoJson.object();
         reply.put("object", "list");
         ArrayNode data = reply.putArray("data");

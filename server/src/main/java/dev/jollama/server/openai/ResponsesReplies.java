@@ -8,6 +8,7 @@ import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.completion.CompletionSink;
 import dev.jollama.server.routes.JsonReply;
 import dev.jollama.server.routes.Replies;
+import dev.jollama.server.routes.ClientConnection;
 import dev.jollama.server.routes.SingleJsonReply;
 import io.javalin.http.Context;
 
@@ -29,8 +30,8 @@ final class ResponsesReplies implements Replies {
     }
 
     @Override
-    public CompletionSink reply(Context ctx, String model, boolean stream) {
-        return stream ? new Events(ctx, model) : new SingleJsonReply(ctx, (text, thinking, toolCalls, logprobs, done) -> {
+    public CompletionSink reply(Context ctx, ClientConnection client, String model, boolean stream) {
+        return stream ? new Events(ctx, client, model) : new SingleJsonReply(ctx, client, (text, thinking, toolCalls, logprobs, done) -> {
             ObjectNode response = response(model, done.doneReason());
             ArrayNode output = response.putArray("output");
             if (!thinking.isEmpty()) {
@@ -148,8 +149,8 @@ final class ResponsesReplies implements Replies {
         private boolean reasoningOpen;
         private String messageId;
 
-        Events(Context ctx, String model) {
-            super(ctx, model);
+        Events(Context ctx, ClientConnection client, String model) {
+            super(ctx, client, model);
         }
 
         @Override

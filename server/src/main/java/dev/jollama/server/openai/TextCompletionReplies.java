@@ -7,6 +7,7 @@ import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.completion.CompletionSink;
 import dev.jollama.server.routes.JsonReply;
 import dev.jollama.server.routes.Replies;
+import dev.jollama.server.routes.ClientConnection;
 import dev.jollama.server.routes.SingleJsonReply;
 import io.javalin.http.Context;
 
@@ -26,8 +27,8 @@ final class TextCompletionReplies implements Replies {
     }
 
     @Override
-    public CompletionSink reply(Context ctx, String model, boolean stream) {
-        return stream ? new Chunks(ctx, model) : new SingleJsonReply(ctx, (text, thinking, toolCalls, logprobs, done) -> {
+    public CompletionSink reply(Context ctx, ClientConnection client, String model, boolean stream) {
+        return stream ? new Chunks(ctx, client, model) : new SingleJsonReply(ctx, client, (text, thinking, toolCalls, logprobs, done) -> {
             ObjectNode reply = Wire.head(id, "text_completion", Wire.now(), model);
             putChoice(reply, text, logprobs, 0, done.doneReason());
             reply.set("usage", Wire.usage(done.metrics()));
@@ -79,8 +80,8 @@ final class TextCompletionReplies implements Replies {
     private final class Chunks extends EventStreamReply {
         private int offset;
 
-        Chunks(Context ctx, String model) {
-            super(ctx, model);
+        Chunks(Context ctx, ClientConnection client, String model) {
+            super(ctx, client, model);
         }
 
         @Override

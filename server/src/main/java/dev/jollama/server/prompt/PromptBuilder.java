@@ -46,7 +46,7 @@ public final class PromptBuilder {
         try {
             return PromptTemplate.parse(text);
         } catch (TemplateException e) {
-            throw new ApiException(500, e.getMessage());
+            throw templateError(e);
         }
     }
 
@@ -119,7 +119,7 @@ public final class PromptBuilder {
             messages.add(TemplateMessage.of("user", imageMarkers(request.imageCount()) + request.prompt()));
             return template.execute(new PromptValues(messages, null, "", "", request.think(), request.thinkLevel(), request.thinkSet()));
         } catch (TemplateException e) {
-            throw new ApiException(500, e.getMessage());
+            throw templateError(e);
         }
     }
 
@@ -142,8 +142,13 @@ public final class PromptBuilder {
         try {
             return template.execute(new PromptValues(messages, tools, "", "", think, thinkLevel, thinkSet));
         } catch (TemplateException e) {
-            throw new ApiException(500, e.getMessage());
+            throw templateError(e);
         }
+    }
+
+    /** Template errors are 500s, as in Ollama; a request beyond the server's limits is the client's, a 400. */
+    private static ApiException templateError(TemplateException e) {
+        return new ApiException(e.overLimit() ? 400 : 500, e.getMessage());
     }
 
     /** Models without a vision projector see where images were, as Ollama's [img-N] markers. */

@@ -74,6 +74,7 @@ public final class ChatRoute {
      * Answers a chat request in the given API's format; {@code start} is when the handler began, by System.nanoTime.
      */
     public void run(Context ctx, long start, ChatRequest r, Replies replies) throws Exception {
+        ClientConnection client = ClientConnection.of(ctx);
         if (r.topLogprobs() < 0 || r.topLogprobs() > 20) {
             throw ApiException.badRequest("top_logprobs must be between 0 and 20");
         }
@@ -94,7 +95,7 @@ public final class ChatRoute {
         Options options = Options.resolve(config.contextLength(), stored.parameters(), r.options());
         Grammar grammar = Formats.grammar(r.format());
         Optional<Optional<Duration>> session = r.keepAlive().map(k -> Optional.ofNullable(k.duration()));
-        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), session)) {
+        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), session, client::gone)) {
             long loaded = System.nanoTime();
             if (r.messages().isEmpty()) {
                 replies.loaded(ctx, r.model(), "load");
@@ -106,7 +107,7 @@ public final class ChatRoute {
             OutputParser output = ToolCallOutput.around(prompts.thinking().parser(think.enabled(), false, prompt),
                     prompts.template(), r.tools());
             Completion.run(lease, prompt, new Completion.Settings(options, r.truncate(), r.shift(), logprobs, output,
-                    grammar, start, loaded), replies.reply(ctx, r.model(), r.stream()));
+                    grammar, start, loaded), replies.reply(ctx, client, r.model(), r.stream()));
         }
     }
 

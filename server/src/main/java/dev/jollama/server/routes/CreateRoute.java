@@ -20,6 +20,9 @@ import dev.jollama.server.template.TemplateRecognizer;
 import io.javalin.http.Context;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.util.Arrays;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +44,7 @@ import java.util.stream.Collectors;
  */
 public final class CreateRoute {
     private static final System.Logger LOG = System.getLogger(CreateRoute.class.getName());
+    private static final byte[] GGUF_MAGIC = {'G', 'G', 'U', 'F'};
 
     private final ModelStore store;
     private final TemplateRecognizer recognizer;
@@ -77,8 +81,8 @@ public final class CreateRoute {
             }
         };
         Consumer<String> status = text -> progress.accept(GoJson.object().put("status", text));
-        try {
-            Source source = source(body, status);
+        try (ModelStore.BlobPin creating = store.startCreate()) {
+            Source source = source(body, isLoopback(ctx.req().getRemoteAddr()), status);
             Manifest.Layer weights = target == null ? source.weights() : quantized(source.weights(), target, progress);
             String template = body.string("template").isEmpty() ? source.template() : body.string("template");
             Map<String, Object> allParameters = new LinkedHashMap<>(source.parameters());
@@ -97,8 +101,10 @@ public final class CreateRoute {
             status.accept("writing manifest");
             ModelImport.create(store, name, weights, new ModelImport.Parts(template, system, allParameters,
                     messages.isEmpty() ? source.messages() : messages, licenses.isEmpty() ? source.licenses() : licenses));
+            store.usedByCreate(List.of(source.weights().digest()));
             if (weights != source.weights()) {
-                store.removeUnusedBlobs(List.of(source.weights().digest())); // the unquantized copy, unless a model uses it
+                // the unquantized copy, unless a model uses it; removed once this create ends
+                store.removeUnusedBlobs(List.of(source.weights().digest()));
             }
             status.accept("success");
         } catch (ApiException e) {
@@ -148,7 +154,11 @@ public final class CreateRoute {
         }
     }
 
-    private Source source(RequestBody body, Consumer<String> status) throws IOException {
+    /**
+     * @param localClient whether the client is on this machine: only such a client may name a file of the server's
+     *                    (Ollama's API takes model names there; its CLI uploads files as blobs)
+     */
+    private Source source(RequestBody body, boolean localClient, Consumer<String> status) throws IOException {
         Optional<JsonNode> files = body.node("files");
         if (files.isPresent() && files.get().isObject() && !files.get().isEmpty()) {
             List<Manifest.Layer> ggufs = new ArrayList<>();
@@ -183,7 +193,8 @@ public final class CreateRoute {
             return new Source(weights, m.template(), m.system(), m.parameters(), m.messages(), m.licenses());
         }
         Path path = Path.of(from.startsWith("~/") ? System.getProperty("user.home") + from.substring(1) : from);
-        if (!Files.isRegularFile(path)) {
+        // One answer for every refusal, so that a client cannot learn which files exist.
+        if (!localClient || !startsAsGguf(path)) {
             throw ApiException.badRequest("'from' is neither a model nor a GGUF file on this machine: " + from);
         }
         status.accept("parsing GGUF");
@@ -194,6 +205,26 @@ public final class CreateRoute {
         }
         status.accept("copying file " + path.getFileName());
         return new Source(store.writeBlob(Manifest.MODEL, path), null, null, Map.of(), List.of(), List.of());
+    }
+
+    /** A regular file whose first bytes are GGUF's magic. */
+    private static boolean startsAsGguf(Path path) {
+        if (!Files.isRegularFile(path)) {
+            return false;
+        }
+        try (InputStream in = Files.newInputStream(path)) {
+            return Arrays.equals(in.readNBytes(GGUF_MAGIC.length), GGUF_MAGIC);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean isLoopback(String remoteAddress) {
+        try {
+            return InetAddress.ofLiteral(remoteAddress).isLoopbackAddress();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private void checkGguf(Manifest.Layer weights) {

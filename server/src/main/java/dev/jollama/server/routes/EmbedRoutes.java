@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * POST /api/embed (inputs as a string or a list, L2-normalised vectors, optional dimensions) and the legacy
@@ -62,7 +63,7 @@ public final class EmbedRoutes {
         String modelName = body.string("model").strip();
         List<EmbedInput> inputs = inputs(body.node("input")).stream().map(EmbedInput::text).toList();
         Embeddings result = embed(start, modelName, inputs, body.bool("truncate").orElse(true),
-                body.integer("dimensions").orElse(0), body.node("options").orElse(null), keepAlive(body));
+                body.integer("dimensions").orElse(0), body.node("options").orElse(null), keepAlive(body), ClientConnection.of(ctx)::gone);
         ObjectNode reply = GoJson.object();
         reply.put("model", modelName);
         ArrayNode embeddings = reply.putArray("embeddings");
@@ -75,13 +76,14 @@ public final class EmbedRoutes {
 
     /**
      * Embeds the inputs together with the named model; {@code dimensions} above 0 cuts each vector to that length
-     * before it is normalised. {@code start} is when the handler began, by System.nanoTime.
+     * before it is normalised. {@code start} is when the handler began, by System.nanoTime; waiting for a slot ends
+     * when {@code clientGone} says so.
      */
     public Embeddings embed(long start, String modelName, List<EmbedInput> inputs, boolean truncate, int dimensions,
-                            JsonNode requestOptions, Optional<Optional<Duration>> keepAlive) throws InterruptedException {
+                            JsonNode requestOptions, Optional<Optional<Duration>> keepAlive, BooleanSupplier clientGone) throws InterruptedException {
         StoredModel stored = Models.find(store, modelName);
         Options options = Options.resolve(config.contextLength(), stored.parameters(), requestOptions);
-        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive)) {
+        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive, clientGone)) {
             long loaded = System.nanoTime();
             int embeddingLength = lease.model().config().embeddingLength();
             if (dimensions < 0 || dimensions > embeddingLength) {
@@ -107,7 +109,7 @@ public final class EmbedRoutes {
         StoredModel stored = Models.find(store, body.string("model").strip());
         String prompt = body.string("prompt");
         Options options = Options.resolve(config.contextLength(), stored.parameters(), body.node("options").orElse(null));
-        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive(body))) {
+        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive(body), ClientConnection.of(ctx)::gone)) {
             ObjectNode reply = GoJson.object();
             ArrayNode vector = reply.putArray("embedding");
             if (!prompt.isEmpty()) {

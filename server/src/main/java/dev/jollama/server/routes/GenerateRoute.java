@@ -57,6 +57,7 @@ public final class GenerateRoute {
      * System.nanoTime.
      */
     public void run(Context ctx, long start, GenerateRequest r, Replies replies) throws Exception {
+        ClientConnection client = ClientConnection.of(ctx);
         if (r.topLogprobs() < 0 || r.topLogprobs() > 20) {
             throw ApiException.badRequest("top_logprobs must be between 0 and 20");
         }
@@ -85,7 +86,7 @@ public final class GenerateRoute {
         Grammar grammar = Formats.grammar(r.format());
 
         Optional<Optional<Duration>> keepAlive = r.keepAlive().map(k -> Optional.ofNullable(k.duration()));
-        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive)) {
+        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive, client::gone)) {
             long loaded = System.nanoTime();
             if (r.prompt().isEmpty()) { // with or without a suffix, as Ollama: a load
                 replies.loaded(ctx, r.model(), "load");
@@ -97,10 +98,10 @@ public final class GenerateRoute {
             if (!r.suffix().isEmpty() && !templateFim && !r.raw()) {
                 int[] fim = FimTokens.of(model.file()).orElseThrow().prompt(tokenizer, r.prompt(), r.suffix());
                 Completion.run(lease, fim, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
-                        OutputParser.PASS_THROUGH, grammar, start, loaded), replies.reply(ctx, r.model(), r.stream()));
+                        OutputParser.PASS_THROUGH, grammar, start, loaded), replies.reply(ctx, client, r.model(), r.stream()));
                 return;
             }
-            String prefix = r.context() == null ? "" : tokenizer.decode(r.context());
+            String prefix = r.context() == null ? "" : tokenizer.decode(checkedContext(r.context(), tokenizer.vocabularySize()));
             String text = r.raw() ? r.prompt()
                     : prefix + prompts.render(new PromptRequest(r.prompt(), r.suffix(), r.system(),
                     r.images().size(), r.context() != null, think.enabled(), think.level(), think.set()));
@@ -117,8 +118,19 @@ public final class GenerateRoute {
             }
             Completion.run(lease, text, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
                     prompts.thinking().parser(think.enabled(), r.raw(), text), grammar, start, loaded),
-                    replies.reply(ctx, r.model(), r.stream()));
+                    replies.reply(ctx, client, r.model(), r.stream()));
         }
+    }
+
+    /** Context ids come from earlier replies; anything outside the vocabulary was not one of them. */
+    private static int[] checkedContext(int[] context, int vocabularySize) {
+        for (int id : context) {
+            if (id < 0 || id >= vocabularySize) {
+                throw ApiException.badRequest("invalid context: token id " + id + " is not in the model's vocabulary (0 to "
+                        + (vocabularySize - 1) + ")");
+            }
+        }
+        return context;
     }
 
     /** Whether the model's GGUF names FIM tokens; read from the header, which the OS has cached after a load. */

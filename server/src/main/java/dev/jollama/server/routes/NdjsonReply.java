@@ -16,12 +16,14 @@ final class NdjsonReply implements CompletionSink {
     private static final System.Logger LOG = System.getLogger(NdjsonReply.class.getName());
 
     private final Context ctx;
+    private final ClientConnection client;
     private final String model;
     private final ReplyShape shape;
     private ChunkStream out;
 
-    NdjsonReply(Context ctx, String model, ReplyShape shape) {
+    NdjsonReply(Context ctx, ClientConnection client, String model, ReplyShape shape) {
         this.ctx = ctx;
+        this.client = client;
         this.model = model;
         this.shape = shape;
     }
@@ -41,13 +43,14 @@ final class NdjsonReply implements CompletionSink {
                 LogprobsJson.put(c, d.logprobs());
                 out.write(c);
             }
-            case CompletionEvent.Done done -> out.write(shape.finalChunk(model, done.text(), done.thinking(), done.toolCalls(), done));
+            case CompletionEvent.Done done -> out.write(client.serverStopping() ? GoJson.object().put("error", Drain.ERROR)
+                    : shape.finalChunk(model, done.text(), done.thinking(), done.toolCalls(), done));
         }
     }
 
     @Override
     public boolean cancelled() {
-        return out.closed();
+        return out.closed() || client.gone();
     }
 
     @Override

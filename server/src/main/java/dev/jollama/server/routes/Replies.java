@@ -9,7 +9,7 @@ import io.javalin.http.Context;
  */
 public interface Replies {
     /** The writer of a completion's reply, streamed or as one object. */
-    CompletionSink reply(Context ctx, String model, boolean stream);
+    CompletionSink reply(Context ctx, ClientConnection client, String model, boolean stream);
 
     /** The answer to a request that only loads or unloads the model ({@code doneReason} "load" or "unload"). */
     void loaded(Context ctx, String model, String doneReason);

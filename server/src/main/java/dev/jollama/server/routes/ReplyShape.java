@@ -22,8 +22,8 @@ interface ReplyShape extends Replies {
 
     /** The writer of a completion's reply: NDJSON chunks, or one JSON object once it is done. */
     @Override
-    default CompletionSink reply(Context ctx, String model, boolean stream) {
-        return stream ? new NdjsonReply(ctx, model, this) : new SingleJsonReply(ctx, (text, thinking, toolCalls, logprobs, done) -> {
+    default CompletionSink reply(Context ctx, ClientConnection client, String model, boolean stream) {
+        return stream ? new NdjsonReply(ctx, client, model, this) : new SingleJsonReply(ctx, client, (text, thinking, toolCalls, logprobs, done) -> {
             ObjectNode reply = finalChunk(model, text, thinking, toolCalls, done);
             LogprobsJson.put(reply, logprobs);
             return reply;

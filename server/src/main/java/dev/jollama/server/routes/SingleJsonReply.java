@@ -23,6 +23,7 @@ public final class SingleJsonReply implements CompletionSink {
     }
 
     private final Context ctx;
+    private final ClientConnection client;
     private final Body layout;
     private final StringBuilder text = new StringBuilder();
     private final StringBuilder thinking = new StringBuilder();
@@ -30,8 +31,9 @@ public final class SingleJsonReply implements CompletionSink {
     private final List<TokenLogprob> logprobs = new ArrayList<>();
     private OutputStream body;
 
-    public SingleJsonReply(Context ctx, Body layout) {
+    public SingleJsonReply(Context ctx, ClientConnection client, Body layout) {
         this.ctx = ctx;
+        this.client = client;
         this.layout = layout;
     }
 
@@ -59,6 +61,9 @@ public final class SingleJsonReply implements CompletionSink {
             case CompletionEvent.Done done -> {
                 toolCalls.addAll(done.toolCalls());
                 ObjectNode reply = layout.of(text + done.text(), thinking + done.thinking(), toolCalls, logprobs, done);
+                if (client.serverStopping()) {
+                    reply = GoJson.object().put("error", Drain.ERROR);
+                }
                 try {
                     body.write(GoJson.bytes(reply));
                 } catch (IOException e) {
@@ -68,10 +73,10 @@ public final class SingleJsonReply implements CompletionSink {
         }
     }
 
-    /** Nothing is written until the end, so a client that left goes unnoticed; the generation runs to its end. */
+    /** Nothing is written until the end, so the connection is asked. */
     @Override
     public boolean cancelled() {
-        return false;
+        return client.gone();
     }
 
     /** The headers are out, so the error goes to the exception handler, which writes it as the body. */

@@ -156,6 +156,7 @@ public final class PromptTemplate {
                 case "system" -> {
                     if (!prompt.isEmpty() || !response.isEmpty()) {
                         out.append(template.execute(legacyData(values, system, prompt, response)));
+                        TemplateException.checkOutput(out.length());
                         prompt = "";
                         response = "";
                     }
@@ -164,6 +165,7 @@ public final class PromptTemplate {
                 case "user" -> {
                     if (!response.isEmpty()) {
                         out.append(template.execute(legacyData(values, system, prompt, response)));
+                        TemplateException.checkOutput(out.length());
                         system = "";
                         response = "";
                     }
@@ -176,6 +178,7 @@ public final class PromptTemplate {
             }
         }
         out.append(lastTurnTemplate.execute(legacyData(values, system, prompt, response)));
+        TemplateException.checkOutput(out.length());
         return out.toString();
     }
 
