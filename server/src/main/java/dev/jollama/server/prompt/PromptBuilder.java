@@ -3,7 +3,9 @@ package dev.jollama.server.prompt;
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.gguf.GgufFormatException;
 import dev.jollama.server.api.ApiException;
+import dev.jollama.server.jinja.JinjaTemplate;
 import dev.jollama.server.store.StoredModel;
+import dev.jollama.server.template.ModelTemplate;
 import dev.jollama.server.template.PromptTemplate;
 import dev.jollama.server.template.PromptValues;
 import dev.jollama.server.template.TemplateException;
@@ -15,10 +17,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Renders a model's prompt as Ollama does: the request's template, else the model's, else {@code {{ .Prompt }}};
+ * Renders a model's prompt as Ollama does: the request's template, else the model's, else the Jinja chat template of
+ * its GGUF (a model created from a GGUF without TEMPLATE), else {@code {{ .Prompt }}};
  * messages are [system] + the model's MESSAGE history + the user's prompt. Also tells the model's capabilities:
  * embedding when its GGUF declares a pooling type (an embedding model, as Ollama decides), else completion, and those
  * the template implies (insert when it uses .Suffix, thinking when it has thinking tags, tools when it uses .Tools).
@@ -26,22 +30,37 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PromptBuilder {
     /** Whether each model file declares {@code <arch>.pooling_type}; files are content-addressed, so never stale. */
     private static final Map<Path, Boolean> DECLARES_POOLING = new ConcurrentHashMap<>();
+    /** Each model file's own chat template, if it has one; read once per file, for the same reason. */
+    private static final Map<Path, Optional<JinjaTemplate>> CHAT_TEMPLATES = new ConcurrentHashMap<>();
 
     private final StoredModel model;
-    private final PromptTemplate template;
+    private final ModelTemplate template;
     private final ThinkingCapability thinking;
 
     /** @param requestTemplate a template sent with the request, or "" for the model's own */
     public PromptBuilder(StoredModel model, String requestTemplate) {
         this.model = model;
-        this.template = parse(requestTemplate != null && !requestTemplate.isEmpty() ? requestTemplate : model.template());
+        this.template = requestTemplate != null && !requestTemplate.isEmpty() ? parse(requestTemplate) : modelTemplate(model);
         this.thinking = ThinkingCapability.detect(model, template);
     }
 
-    private static PromptTemplate parse(String text) {
-        if (text == null || text.isEmpty()) {
+    private static ModelTemplate modelTemplate(StoredModel model) {
+        if (model.template() != null && !model.template().isEmpty()) {
+            return parse(model.template());
+        }
+        if (model.modelPath() == null) {
             return PromptTemplate.DEFAULT;
         }
+        return CHAT_TEMPLATES.computeIfAbsent(model.modelPath(), path -> {
+            try (GgufFile file = GgufFile.open(path)) {
+                return JinjaTemplate.of(file);
+            } catch (GgufFormatException e) {
+                return Optional.empty();
+            }
+        }).<ModelTemplate>map(t -> t).orElse(PromptTemplate.DEFAULT);
+    }
+
+    private static PromptTemplate parse(String text) {
         try {
             return PromptTemplate.parse(text);
         } catch (TemplateException e) {
@@ -51,6 +70,11 @@ public final class PromptBuilder {
 
     public String templateText() {
         return template.text();
+    }
+
+    /** Whether prompts come from the GGUF's own Jinja chat template (a Modelfile then needs no TEMPLATE). */
+    public boolean usesGgufTemplate() {
+        return template instanceof JinjaTemplate;
     }
 
     public boolean supportsInsert() {

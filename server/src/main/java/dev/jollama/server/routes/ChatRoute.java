@@ -1,12 +1,15 @@
 package dev.jollama.server.routes;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.engine.grammar.Grammar;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.ChatMessage;
 import dev.jollama.server.api.ChatRequest;
+import dev.jollama.server.api.GoJson;
 import dev.jollama.server.api.Options;
 import dev.jollama.server.api.ThinkValue;
+import dev.jollama.server.api.ToolCall;
 import dev.jollama.server.completion.Completion;
 import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.config.ServerConfig;
@@ -16,9 +19,14 @@ import dev.jollama.server.scheduler.Scheduler;
 import dev.jollama.server.store.ModelStore;
 import dev.jollama.server.store.StoredModel;
 import dev.jollama.server.template.TemplateMessage;
+import dev.jollama.server.template.ToolCallArguments;
 import io.javalin.http.Context;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -40,6 +48,14 @@ public final class ChatRoute {
 
         @Override
         public void putFinalExtras(ObjectNode chunk, CompletionEvent.Done done) {
+        }
+
+        /** Ollama's debug reply carries an empty message: no role either. */
+        @Override
+        public ObjectNode debugReply(String model, String renderedPrompt, int imageCount) {
+            ObjectNode reply = ReplyShape.super.debugReply(model, renderedPrompt, imageCount);
+            ((ObjectNode) reply.get("message")).put("role", "");
+            return reply;
         }
     };
 
@@ -81,6 +97,11 @@ public final class ChatRoute {
             }
             String prompt = prompts.renderChat(r.messages().stream().map(ChatRoute::templateMessage).toList(), r.tools(),
                     think.enabled(), think.level(), think.set());
+            if (r.debugRenderOnly()) {
+                JsonReply.send(ctx, 200, SHAPE.debugReply(r.model(), prompt,
+                        r.messages().stream().mapToInt(m -> m.images().size()).sum()));
+                return;
+            }
             int logprobs = r.logprobs() || r.topLogprobs() > 0 ? r.topLogprobs() : -1;
             Completion.run(lease, prompt, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
                     prompts.thinking().parser(think.enabled(), false, prompt), grammar, start, loaded),
@@ -88,9 +109,19 @@ public final class ChatRoute {
         }
     }
 
-    /** Tool calls do not reach templates yet: a message's calls render as none. */
+    /** A request message as templates see it, with the calls an assistant message made (numbered from 0). */
     private static TemplateMessage templateMessage(ChatMessage m) {
-        return new TemplateMessage(m.role(), m.content(), m.thinking(), m.images().isEmpty() ? null : m.images(), null,
+        List<TemplateMessage.ToolCall> calls = null;
+        if (!m.toolCalls().isEmpty()) {
+            calls = new ArrayList<>();
+            for (ToolCall call : m.toolCalls()) {
+                Map<String, Object> arguments = call.arguments() == null ? Map.of()
+                        : GoJson.MAPPER.convertValue(call.arguments(), new TypeReference<LinkedHashMap<String, Object>>() { });
+                calls.add(new TemplateMessage.ToolCall("", new TemplateMessage.ToolCallFunction(calls.size(), call.name(),
+                        new ToolCallArguments(arguments))));
+            }
+        }
+        return new TemplateMessage(m.role(), m.content(), m.thinking(), m.images().isEmpty() ? null : m.images(), calls,
                 m.toolName(), m.toolCallId());
     }
 }

@@ -171,7 +171,7 @@ public final class CreateRoute {
             }
             Optional<NamedTemplate> named = recognizer.recognize(chatTemplate);
             if (named.isEmpty()) {
-                LOG.log(Level.INFO, "the GGUF chat template matches no named template; using {{ .Prompt }}");
+                LOG.log(Level.INFO, "the GGUF chat template matches no named template; the model renders prompts with its own chat template");
             }
             return named;
         }

@@ -96,14 +96,7 @@ public final class GenerateRoute {
                     : prefix + prompts.render(new PromptRequest(r.prompt(), r.suffix(), r.system(),
                     r.images().size(), r.context() != null, think.enabled(), think.level(), think.set()));
             if (r.debugRenderOnly()) {
-                ObjectNode reply = ReplyShape.chunk(r.model());
-                reply.put("done", false);
-                ObjectNode debug = reply.putObject("_debug_info");
-                debug.put("rendered_template", text);
-                if (!r.images().isEmpty()) {
-                    debug.put("image_count", r.images().size());
-                }
-                JsonReply.send(ctx, 200, reply);
+                JsonReply.send(ctx, 200, shape(r.raw()).debugReply(r.model(), text, r.images().size()));
                 return;
             }
             Completion.run(lease, text, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,

@@ -61,7 +61,7 @@ public final class ModelRoutes {
         if (!m.licenses().isEmpty()) {
             reply.put("license", String.join("\n", m.licenses()));
         }
-        reply.put("modelfile", Modelfiles.render(m, prompts.templateText()));
+        reply.put("modelfile", Modelfiles.render(m, prompts.usesGgufTemplate() ? null : prompts.templateText()));
         reply.put("parameters", Modelfiles.parameters(m.parameters()));
         reply.put("template", prompts.templateText());
         if (m.system() != null) {

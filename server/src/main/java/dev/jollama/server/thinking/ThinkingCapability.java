@@ -3,6 +3,7 @@ package dev.jollama.server.thinking;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.ThinkValue;
 import dev.jollama.server.store.StoredModel;
+import dev.jollama.server.template.ModelTemplate;
 import dev.jollama.server.template.PromptTemplate;
 
 import java.util.Locale;
@@ -19,7 +20,7 @@ public record ThinkingCapability(Kind kind, String opening, String closing) {
 
     public static final ThinkingCapability NONE = new ThinkingCapability(Kind.NONE, "", "");
 
-    public static ThinkingCapability detect(StoredModel model, PromptTemplate template) {
+    public static ThinkingCapability detect(StoredModel model, ModelTemplate template) {
         String family = String.valueOf(model.config().getOrDefault("model_family", "")).toLowerCase(Locale.ROOT);
         String name = model.name().model().toLowerCase(Locale.ROOT);
         if ((family.equals("gptoss") || family.equals("gpt-oss") || name.startsWith("gpt-oss"))
