@@ -70,7 +70,7 @@ class ModelManagementTest {
         assertThat(json(missing.body()).get("error").asText()).isEqualTo("model is required");
         HttpResponse<String> unknown = server.post("/api/show", "{\"model\":\"nope\"}");
         assertThat(unknown.statusCode()).isEqualTo(404);
-        assertThat(json(unknown.body()).get("error").asText()).isEqualTo("model 'nope' not found");
+        assertThat(json(unknown.body()).get("error").asText()).isEqualTo("model 'nope:latest' not found");
     }
 
     @Test

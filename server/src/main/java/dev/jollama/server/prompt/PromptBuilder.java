@@ -4,6 +4,7 @@ import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.gguf.GgufFormatException;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.jinja.JinjaTemplate;
+import dev.jollama.server.store.ModelHeader;
 import dev.jollama.server.store.StoredModel;
 import dev.jollama.server.template.ModelTemplate;
 import dev.jollama.server.template.PromptTemplate;
@@ -28,9 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the template implies (insert when it uses .Suffix, thinking when it has thinking tags, tools when it uses .Tools).
  */
 public final class PromptBuilder {
-    /** Whether each model file declares {@code <arch>.pooling_type}; files are content-addressed, so never stale. */
-    private static final Map<Path, Boolean> DECLARES_POOLING = new ConcurrentHashMap<>();
-    /** Each model file's own chat template, if it has one; read once per file, for the same reason. */
+    /** Each model file's own chat template, if it has one; read once per file (files are content-addressed). */
     private static final Map<Path, Optional<JinjaTemplate>> CHAT_TEMPLATES = new ConcurrentHashMap<>();
 
     private final StoredModel model;
@@ -90,13 +89,7 @@ public final class PromptBuilder {
      * that loading it reports the problem as a load failure (500 "unable to load model: ..."), as for any model.
      */
     public boolean completes() {
-        return model.modelPath() == null || !DECLARES_POOLING.computeIfAbsent(model.modelPath(), path -> {
-            try (GgufFile file = GgufFile.open(path)) {
-                return file.metadata().containsKey(file.getString("general.architecture", "") + ".pooling_type");
-            } catch (GgufFormatException e) {
-                return false;
-            }
-        });
+        return !ModelHeader.of(model.modelPath()).declaresPooling();
     }
 
     /** As /api/show lists them; only values real clients can parse (LangChain4j's enum is strict). */
