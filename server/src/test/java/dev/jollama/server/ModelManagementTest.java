@@ -119,10 +119,9 @@ class ModelManagementTest {
 
     @Test
     void createRejectsBadInputWithoutLeavingAModel() throws Exception {
-        HttpResponse<String> unknownParameter = server.post("/api/create",
-                "{\"model\":\"bad\",\"from\":\"stories\",\"parameters\":{\"foo\":1},\"stream\":false}");
-        assertThat(unknownParameter.statusCode()).isEqualTo(400);
-        assertThat(json(unknownParameter.body()).get("error").asText()).isEqualTo("unknown parameter 'foo'");
+        HttpResponse<String> wrongType = server.post("/api/create",
+                "{\"model\":\"bad\",\"from\":\"stories\",\"parameters\":{\"temperature\":\"hot\"},\"stream\":false}");
+        assertThat(wrongType.statusCode()).isEqualTo(400);
         HttpResponse<String> notAFile = server.post("/api/create", "{\"model\":\"bad\",\"from\":\"/no/such.gguf\",\"stream\":false}");
         assertThat(notAFile.statusCode()).isEqualTo(400);
         HttpResponse<String> badName = server.post("/api/create", "{\"model\":\"../../etc/passwd\",\"from\":\"stories\",\"stream\":false}");

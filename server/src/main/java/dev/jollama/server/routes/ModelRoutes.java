@@ -12,6 +12,7 @@ import dev.jollama.server.api.RequestBody;
 import dev.jollama.server.prompt.PromptBuilder;
 import dev.jollama.server.scheduler.RunningModel;
 import dev.jollama.server.scheduler.Scheduler;
+import dev.jollama.server.store.Manifest;
 import dev.jollama.server.store.ModelHeader;
 import dev.jollama.server.store.ModelName;
 import dev.jollama.server.store.ModelStore;
@@ -84,7 +85,7 @@ public final class ModelRoutes {
         putIfNotEmpty(reply, "parameters", Modelfiles.parameters(m.parameters()));
         putIfNotEmpty(reply, "template", prompts.templateText());
         putIfNotEmpty(reply, "system", system);
-        reply.set("details", details(m));
+        reply.set("details", details(m).put("parent_model", parentModel(m)));
         if (!m.messages().isEmpty()) {
             ArrayNode messages = reply.putArray("messages");
             for (Map<String, Object> message : m.messages()) {
@@ -96,6 +97,12 @@ public final class ModelRoutes {
         capabilities(reply, prompts);
         reply.put("modified_at", GoJson.timestamp(m.modifiedAt()));
         json(ctx, reply);
+    }
+
+    /** The model a model was created from (its weights layer's "from"), or "". */
+    private static String parentModel(StoredModel m) {
+        return m.manifest().layers().stream().filter(l -> Manifest.MODEL.equals(l.mediaType()) && l.from() != null)
+                .map(Manifest.Layer::from).findFirst().orElse("");
     }
 
     private static void putIfNotEmpty(ObjectNode reply, String field, String value) {
