@@ -26,7 +26,7 @@ public record ChatRequest(String model, List<ChatMessage> messages, List<Templat
         return new ChatRequest(body.string("model").strip(), messages(body), tools(body), body.bool("stream").orElse(true),
                 body.keepAlive(), ThinkValue.parse(body.node("think")), body.integer("top_logprobs").orElse(0),
                 body.bool("truncate").orElse(true), body.bool("shift").orElse(true), body.bool("logprobs").orElse(false),
-                body.node("options").orElse(null), body.node("format").orElse(null),
+                body.object("options").orElse(null), body.node("format").orElse(null),
                 body.bool("_debug_render_only").orElse(false));
     }
 

@@ -23,8 +23,8 @@ public sealed interface CompletionEvent {
      * @param text       answer text the output parser held back until the end, possibly ""
      * @param thinking   likewise for thinking
      * @param doneReason "stop" or "length"
-     * @param tokens     the prompt as fed to the model followed by every sampled token: what a later request can
-     *                   continue from
+     * @param tokens     the prompt as fed to the model (without BOS) followed by every sampled token: what a later
+     *                   request can continue from
      */
     record Done(String text, String thinking, String doneReason, int[] tokens, Metrics metrics) implements CompletionEvent {
     }

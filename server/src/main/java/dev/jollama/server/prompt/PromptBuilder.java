@@ -147,10 +147,46 @@ public final class PromptBuilder {
             messages.add(m.Images() == null || m.Images().isEmpty() ? m : m.withContent(imageMarkers(m.Images().size()) + m.Content()));
         }
         try {
-            return template.execute(new PromptValues(messages, tools, "", "", think, thinkLevel, thinkSet));
+            return template.execute(new PromptValues(withoutEarlierThinking(messages), tools, "", "", think, thinkLevel, thinkSet));
         } catch (TemplateException e) {
             throw new ApiException(500, e.getMessage());
         }
+    }
+
+    /**
+     * Ollama's filterThinkTags: for the qwen3 family and deepseek-r1, the {@code <think>} block an answer before the
+     * last user message wrote into its content is dropped from the history (it costs context and the models were
+     * not trained to see it again).
+     */
+    private List<TemplateMessage> withoutEarlierThinking(List<TemplateMessage> messages) {
+        boolean filters = "qwen3".equals(model.config().get("model_family")) || model.name().model().equals("deepseek-r1");
+        int lastUser = -1;
+        for (int i = 0; i < messages.size(); i++) {
+            if (messages.get(i).Role().equals("user")) {
+                lastUser = i;
+            }
+        }
+        if (!filters || lastUser < 0) {
+            return messages;
+        }
+        List<TemplateMessage> filtered = new ArrayList<>(messages);
+        for (int i = 0; i < lastUser; i++) {
+            TemplateMessage m = filtered.get(i);
+            if (m.Role().equals("assistant")) {
+                filtered.set(i, m.withContent(afterThinking(m.Content())));
+            }
+        }
+        return filtered;
+    }
+
+    /** The content after a leading think block (all of it is thinking while the block is open), else the content. */
+    static String afterThinking(String content) {
+        String trimmed = content.stripLeading();
+        if (!trimmed.startsWith("<think>")) {
+            return content;
+        }
+        int close = trimmed.indexOf("</think>");
+        return close < 0 ? "" : trimmed.substring(close + "</think>".length()).stripLeading();
     }
 
     /** Models without a vision projector see where images were, as Ollama's [img-N] markers. */

@@ -102,7 +102,7 @@ public final class ChatRoute {
                         r.messages().stream().mapToInt(m -> m.images().size()).sum()));
                 return;
             }
-            int logprobs = r.logprobs() || r.topLogprobs() > 0 ? r.topLogprobs() : -1;
+            int logprobs = r.logprobs() ? r.topLogprobs() : -1; // top_logprobs alone asks for nothing, as in Ollama
             Completion.run(lease, prompt, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
                     prompts.thinking().parser(think.enabled(), false, prompt), grammar, start, loaded),
                     SHAPE.reply(ctx, r.model(), r.stream()));

@@ -44,7 +44,7 @@ public final class EmbedRoutes {
         boolean truncate = body.bool("truncate").orElse(true);
         int dimensions = body.integer("dimensions").orElse(0);
         StoredModel stored = Models.find(store, modelName);
-        Options options = Options.resolve(config.contextLength(), stored.parameters(), body.node("options").orElse(null));
+        Options options = Options.resolve(config.contextLength(), stored.parameters(), body.object("options").orElse(null));
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive(body))) {
             long loaded = System.nanoTime();
             int embeddingLength = lease.model().config().embeddingLength();
@@ -78,7 +78,7 @@ public final class EmbedRoutes {
         RequestBody body = RequestBody.parse("EmbeddingRequest", ctx.bodyAsBytes());
         StoredModel stored = Models.find(store, body.string("model").strip());
         String prompt = body.string("prompt");
-        Options options = Options.resolve(config.contextLength(), stored.parameters(), body.node("options").orElse(null));
+        Options options = Options.resolve(config.contextLength(), stored.parameters(), body.object("options").orElse(null));
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive(body))) {
             ObjectNode reply = GoJson.object();
             ArrayNode vector = reply.putArray("embedding");

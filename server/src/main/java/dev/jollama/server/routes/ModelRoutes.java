@@ -77,7 +77,7 @@ public final class ModelRoutes {
         PromptBuilder prompts = new PromptBuilder(m, "");
         String system = body.string("system").isEmpty() ? m.system() : body.string("system");
         Map<String, Object> modelfileParameters = new LinkedHashMap<>(m.parameters());
-        body.node("options").filter(JsonNode::isObject).ifPresent(options ->
+        body.object("options").ifPresent(options ->
                 modelfileParameters.putAll(GoJson.MAPPER.convertValue(options, new TypeReference<Map<String, Object>>() { })));
         ObjectNode reply = GoJson.object();
         putIfNotEmpty(reply, "license", String.join("\n", m.licenses()));
