@@ -47,13 +47,13 @@ public final class EmbedRoutes {
         Options options = Options.resolve(config.contextLength(), stored.parameters(), body.object("options").orElse(null));
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive(body))) {
             long loaded = System.nanoTime();
-            int embeddingLength = lease.model().config().embeddingLength();
-            if (dimensions < 0 || dimensions > embeddingLength) {
-                throw ApiException.badRequest("invalid dimensions: " + dimensions + " (the model's embeddings have " + embeddingLength + ")");
-            }
             ObjectNode reply = GoJson.object();
             reply.put("model", modelName);
             ArrayNode embeddings = reply.putArray("embeddings");
+            if (inputs.isEmpty()) { // a load: EmbedHandler answers the model and no embeddings, nothing else
+                JsonReply.send(ctx, 200, reply);
+                return;
+            }
             int promptTokens = 0;
             List<int[]> tokenized = new ArrayList<>();
             for (String input : inputs) {
@@ -62,7 +62,7 @@ public final class EmbedRoutes {
                 tokenized.add(tokens);
             }
             for (float[] vector : embed(lease, tokenized)) {
-                if (dimensions > 0) {
+                if (dimensions > 0 && dimensions < vector.length) { // EmbedHandler ignores any other value
                     vector = Arrays.copyOf(vector, dimensions);
                 }
                 add(embeddings.addArray(), normalised(vector));
@@ -76,7 +76,13 @@ public final class EmbedRoutes {
 
     public void embeddings(Context ctx) throws Exception {
         RequestBody body = RequestBody.parse("EmbeddingRequest", ctx.bodyAsBytes());
-        StoredModel stored = Models.find(store, body.string("model").strip());
+        String modelName = body.string("model").strip();
+        if (modelName.isEmpty()) {
+            throw ApiException.badRequest("model is required");
+        }
+        // EmbeddingsHandler's handleScheduleError words an unknown model its own way
+        StoredModel stored = store.find(Models.parse(modelName))
+                .orElseThrow(() -> ApiException.notFound("model " + GoQuote.quote(modelName) + " not found, try pulling it first"));
         String prompt = body.string("prompt");
         Options options = Options.resolve(config.contextLength(), stored.parameters(), body.object("options").orElse(null));
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive(body))) {

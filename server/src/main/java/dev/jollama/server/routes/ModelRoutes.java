@@ -136,6 +136,13 @@ public final class ModelRoutes {
     public void delete(Context ctx) throws IOException {
         RequestBody body = RequestBody.parse("DeleteRequest", ctx.bodyAsBytes());
         String raw = body.string("model").isEmpty() ? body.string("name") : body.string("model");
+        // DeleteHandler parses the name before looking for it
+        if (raw.isBlank()) {
+            throw ApiException.badRequest("model is required");
+        }
+        if (ModelName.parse(raw.strip()) == null) {
+            throw ApiException.badRequest("name " + GoQuote.quote(raw) + " is invalid");
+        }
         StoredModel m = Models.find(store, raw);
         scheduler.expire(m);
         store.delete(m.name());
