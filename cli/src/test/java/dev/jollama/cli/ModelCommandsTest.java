@@ -78,8 +78,8 @@ class ModelCommandsTest {
         assertThat(server.run("show", "parts", "--license").out()).isEqualTo("MIT\n");
         assertThat(server.run("show", "parts", "--parameters").out()).containsPattern("(?m)^stop +\"END\"$")
                 .containsPattern("(?m)^temperature +0.5$");
-        assertThat(server.run("show", "parts", "--modelfile").out()).contains("FROM ", "SYSTEM \"\"\"You tell stories.\"\"\"",
-                "PARAMETER temperature 0.5", "LICENSE \"\"\"MIT\"\"\"");
+        assertThat(server.run("show", "parts", "--modelfile").out()).contains("FROM ", "SYSTEM You tell stories.\n",
+                "PARAMETER temperature 0.5", "LICENSE MIT\n");
         assertThat(server.run("show", "parts").out()).contains("""
                   Parameters
                     stop           "END"
