@@ -43,6 +43,8 @@ class RequestConformanceTest {
             /api/generate | {"model":"test","prompt":"x","keep_alive":[1]}     | Unsupported type: '[]interface {}'
             /api/generate | {bad}                                              | invalid character 'b' looking for beginning of object key string
             /api/chat     | {"model":"test"                                    | unexpected EOF
+            /api/generate | {"model":"test","prompt":nope}                     | invalid character 'n' looking for beginning of value
+            /api/generate | {"model":"test" "prompt":"x"}                      | invalid character '"' after object key:value pair
             /api/generate | {"model":"test","prompt":"x","top_logprobs":2.5}   | json: cannot unmarshal number 2.5 into Go struct field GenerateRequest.top_logprobs of type int
             """)
     void unbindableBodies(String path, String body, String error) throws Exception {

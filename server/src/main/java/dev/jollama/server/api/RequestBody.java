@@ -60,7 +60,9 @@ public final class RequestBody {
         }
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^Unexpected character \\('(.)' \\(code \\d+\\)\\)").matcher(jackson);
         if (!m.find()) {
-            return jackson;
+            // a bare word: Go stops at its first character, as at any other that cannot start a value
+            m = java.util.regex.Pattern.compile("^Unrecognized token '(.)").matcher(jackson);
+            return m.find() ? "invalid character '" + m.group(1) + "' looking for beginning of value" : jackson;
         }
         String character = m.group(1).equals("'") ? "'\\''" : "'" + m.group(1) + "'";
         String context;
