@@ -44,6 +44,7 @@ CASES = {
     "llama3.jinja": ["system-user", "multi-turn", "tools", "tool-result", "prefill"],
     "gemma3.jinja": ["system-user", "multi-turn", "prefill", "roles-out-of-order"],
     "mistral.jinja": ["system-user", "multi-turn", "tools", "roles-out-of-order"],
+    "python-semantics.jinja": ["multi-turn", "system-user"],
     "gguf:tokenizer/ggml-vocab-phi-3.gguf": ["system-user", "multi-turn", "prefill"],
     "gguf:models/syn-gptoss-mxfp4.gguf": ["system-user", "multi-turn", "tools", "tool-result"],
 }

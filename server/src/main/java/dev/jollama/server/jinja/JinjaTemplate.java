@@ -32,8 +32,8 @@ import java.util.regex.Pattern;
  * renders it: Jinja with trim_blocks and lstrip_blocks, the values {@code messages}, {@code tools},
  * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token} (and {@code enable_thinking},
  * {@code reasoning_effort} when the request sets think), the functions {@code raise_exception} and
- * {@code strftime_now}, Python's str methods and Python's {@code tojson}. Rendered by jinjava; the one piece of Python
- * syntax it lacks that chat templates use, the reversing slice {@code [::-1]}, becomes its {@code reverse} filter.
+ * {@code strftime_now}, Python's str methods and Python's {@code tojson}. Rendered by jinjava, after
+ * {@link JinjavaSyntax} has rewritten the few constructs jinjava reads otherwise than Jinja.
  */
 public final class JinjaTemplate implements ModelTemplate {
     private static final Jinjava JINJAVA = newJinjava();
@@ -53,56 +53,11 @@ public final class JinjaTemplate implements ModelTemplate {
      */
     public JinjaTemplate(String text, String bosToken, String eosToken, boolean addsBos) {
         this.text = text;
-        this.source = parenthesiseNamespaceArguments(text.replace("[::-1]", "|reverse"));
+        this.source = JinjavaSyntax.of(text);
         this.bosToken = bosToken;
         this.eosToken = eosToken;
         this.addsBos = addsBos;
         this.vars = NAMES.matcher(text).results().map(m -> m.group(1)).distinct().sorted().toList();
-    }
-
-    /**
-     * Wraps each value of a {@code namespace(name=value, ...)} call in parentheses: jinjava binds a keyword argument
-     * tighter than a following operator, so Qwen's {@code last_query_index=messages|length - 1} would subtract from
-     * the argument rather than from the length.
-     */
-    static String parenthesiseNamespaceArguments(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 16);
-        int from = 0;
-        for (int at = text.indexOf("namespace(", from); at >= 0; at = text.indexOf("namespace(", from)) {
-            int open = at + "namespace(".length();
-            out.append(text, from, open);
-            int depth = 0;
-            char quote = 0;
-            boolean inValue = false;
-            int i = open;
-            for (; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (quote != 0) {
-                    quote = c == quote && text.charAt(i - 1) != '\\' ? 0 : quote;
-                } else if (c == '\'' || c == '"') {
-                    quote = c;
-                } else if (c == '(' || c == '[' || c == '{') {
-                    depth++;
-                } else if (depth > 0 && (c == ')' || c == ']' || c == '}')) {
-                    depth--;
-                } else if (depth == 0 && (c == ',' || c == ')')) {
-                    if (inValue) {
-                        out.append(')');
-                        inValue = false;
-                    }
-                    if (c == ')') {
-                        break;
-                    }
-                } else if (depth == 0 && c == '=' && !inValue && text.charAt(i + 1) != '=') {
-                    out.append("=(");
-                    inValue = true;
-                    continue;
-                }
-                out.append(c);
-            }
-            from = i;
-        }
-        return out.append(text, from, text.length()).toString();
     }
 
     /** The file's chat template with its BOS and EOS token texts, if it has one. */
@@ -252,7 +207,7 @@ public final class JinjaTemplate implements ModelTemplate {
                 .withLstripBlocks(true)
                 .withElResolver(resolver)
                 // Jinja's own rules where jinjava keeps its legacy ones: {{- -}} trims, operators bind as in Python,
-                // dict literals evaluate their keys, a for over a dict walks its keys
+                // dict literals evaluate their keys, a for over a dict walks its keys, values print as Python's
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withUseTrimmingForNotesAndExpressions(true)
                         .withParseWhitespaceControlStrictly(true)
@@ -260,6 +215,7 @@ public final class JinjaTemplate implements ModelTemplate {
                         .withEvaluateMapKeys(true)
                         .withIterateOverMapKeys(true)
                         .withKeepNullableLoopValues(true)
+                        .withUsePyishObjectMapper(true) // dicts and lists print as Python's: {'role': 'user'}
                         .build())
                 .build());
         jinjava.getGlobalContext().registerFilter(new PythonJson());
