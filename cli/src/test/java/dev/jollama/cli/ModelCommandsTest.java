@@ -27,6 +27,12 @@ class ModelCommandsTest {
         }
     }
 
+    /** Jollama's own version, beside the Ollama API version its server reports at /api/version. */
+    @Test
+    void versionNamesJollamaAndTheOllamaApi() {
+        assertThat(server.run("--version").out()).isEqualTo("jollama 0.1.0 (Ollama API 0.32.15)\n");
+    }
+
     @Test
     void listShowsATableWithShortDigestHumanSizeAndAge() {
         TestServer.Outcome o = server.run("list");
