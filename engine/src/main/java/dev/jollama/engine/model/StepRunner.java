@@ -8,9 +8,9 @@ import java.util.function.BooleanSupplier;
 /**
  * Continuous batching: one thread runs a model's forward passes for every sequence that has tokens to feed. Each
  * step takes the next token of every sequence that is decoding, fills the rest of a batch with prompt tokens (the
- * longest-waiting prompt first), and runs them as one pass, so each weight matrix is read once for all of them, and
- * a long prompt arriving delays running streams by at most one batch's time per step. A prompt whose caller is
- * cancelled leaves at the next step.
+ * longest-waiting prompt first), and runs them as one pass, so each weight matrix is read once for all of them. A
+ * step with decode rows takes at most half a batch of prompt rows, so a long prompt arriving delays running streams
+ * by less than one full prompt chunk's time per step. A prompt whose caller is cancelled leaves at the next step.
  */
 public final class StepRunner implements AutoCloseable {
     /**
@@ -18,6 +18,12 @@ public final class StepRunner implements AutoCloseable {
      * sending a token take far less, and a step that leaves one out makes it wait a whole step for its own.
      */
     private static final long GATHER_NANOS = 2_000_000;
+    /**
+     * Prompt rows a step takes beside decode rows. With a full batch of them, a stream's next token waited a whole
+     * 64-row chunk plus its own row, and longer as the prompt's attention grew (server-bench: largest gap 1.4-2.2
+     * chunks while a 2,000-token prompt ran).
+     */
+    private static final int PROMPT_ROWS_BESIDE_DECODES = Model.BATCH_CAPACITY / 2;
 
     private final Model model;
     private final Batch batch = new Batch(Model.BATCH_CAPACITY);
@@ -165,7 +171,10 @@ public final class StepRunner implements AutoCloseable {
         return n;
     }
 
-    /** Decoding sequences first (a row each), then prompt tokens in arrival order, as far as the batch holds. */
+    /**
+     * Decoding sequences first (a row each), then prompt tokens in arrival order, as far as the batch holds (or
+     * {@link #PROMPT_ROWS_BESIDE_DECODES} of them when there are decode rows).
+     */
     private void takeStep() {
         batch.clear();
         step.clear();
@@ -174,7 +183,8 @@ public final class StepRunner implements AutoCloseable {
                 addRows(w, 1);
             }
         }
-        for (var it = pending.iterator(); it.hasNext() && !batch.isFull(); ) {
+        int limit = batch.size() == 0 ? batch.capacity() : Math.min(batch.capacity(), batch.size() + PROMPT_ROWS_BESIDE_DECODES);
+        for (var it = pending.iterator(); it.hasNext() && batch.size() < limit; ) {
             Work w = it.next();
             if (w.end - w.next == 1) {
                 continue;
@@ -186,7 +196,7 @@ public final class StepRunner implements AutoCloseable {
                 notifyAll();
                 continue;
             }
-            addRows(w, Math.min(w.end - w.next, batch.capacity() - batch.size()));
+            addRows(w, Math.min(w.end - w.next, limit - batch.size()));
         }
     }
 

@@ -41,7 +41,7 @@ public record ChatMessage(String role, String content, String thinking, List<byt
         }
         for (JsonNode call : calls) {
             if (call.get("function") instanceof ObjectNode function) {
-                list.add(new ToolCall(text(function, "name"),
+                list.add(new ToolCall(text(call, "id"), function.path("index").asInt(0), text(function, "name"),
                         function.get("arguments") instanceof ObjectNode arguments ? arguments : GoJson.object()));
             }
         }

@@ -1,6 +1,5 @@
 package dev.jollama.server.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jollama.server.template.TemplateTool;
 
@@ -23,7 +22,7 @@ public record ChatRequest(String model, List<ChatMessage> messages, List<Templat
     /** Binds a body; the first field that does not bind is a 400 with Go's text. */
     public static ChatRequest parse(byte[] json) {
         RequestBody body = RequestBody.parse("ChatRequest", json);
-        return new ChatRequest(body.string("model").strip(), messages(body), tools(body), body.bool("stream").orElse(true),
+        return new ChatRequest(body.string("model").strip(), messages(body), ToolBinding.tools(body.node("tools").orElse(null)), body.bool("stream").orElse(true),
                 body.keepAlive(), ThinkValue.parse(body.node("think")), body.integer("top_logprobs").orElse(0),
                 body.bool("truncate").orElse(true), body.bool("shift").orElse(true), body.bool("logprobs").orElse(false),
                 body.object("options").orElse(null), body.node("format").orElse(null),
@@ -44,21 +43,5 @@ public record ChatRequest(String model, List<ChatMessage> messages, List<Templat
             messages.add(ChatMessage.parse(m));
         }
         return messages;
-    }
-
-    private static List<TemplateTool> tools(RequestBody body) {
-        Optional<JsonNode> node = body.node("tools");
-        if (node.isEmpty() || node.get().isEmpty()) {
-            return null;
-        }
-        try {
-            List<TemplateTool> tools = new ArrayList<>();
-            for (JsonNode t : node.get()) {
-                tools.add(GoJson.MAPPER.treeToValue(t, TemplateTool.class));
-            }
-            return tools;
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("invalid tools: " + e.getOriginalMessage());
-        }
     }
 }

@@ -37,7 +37,8 @@ public final class RequestBody {
         try {
             root = GoJson.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest(goSyntaxError(e.getOriginalMessage()));
+            // Go's text where it has one, else the parser's without its setting names
+            throw ApiException.badRequest(goSyntaxError(ErrorText.parserMessage(e.getOriginalMessage())));
         } catch (java.io.IOException e) {
             throw ApiException.badRequest("unexpected EOF");
         }
@@ -123,6 +124,15 @@ public final class RequestBody {
         });
     }
 
+    public Optional<Double> number(String name) {
+        return node(name).map(n -> {
+            if (!n.isNumber()) {
+                throw typeError(name, n, "float64");
+            }
+            return n.asDouble();
+        });
+    }
+
     /**
      * keep_alive: a number of seconds (fractions allowed) or a Go duration string; negative means forever
      * (Optional of null inside: use {@link KeepAlive}).
@@ -165,7 +175,7 @@ public final class RequestBody {
                 + structName + "." + field + " of type " + goType);
     }
 
-    private static String goType(JsonNode n) {
+    static String goType(JsonNode n) {
         if (n == null || n.isNull()) {
             return "null";
         }

@@ -39,6 +39,8 @@ public final class JinjaTemplate implements ModelTemplate {
     private static final Jinjava JINJAVA = newJinjava();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NAMES = Pattern.compile("\\b(messages|tools)\\b");
+    private static final String OPENING = "<think>";
+    private static final String CLOSING = "</think>";
 
     private final String text;
     private final String source;
@@ -92,12 +94,17 @@ public final class JinjaTemplate implements ModelTemplate {
         return text.contains(s);
     }
 
-    /** Chat templates that write thinking back into the conversation use Qwen's and DeepSeek's tags. */
+    /**
+     * Ollama's chatTemplateHasThinkingSupport: a chat template that writes {@code <think>} and {@code </think>}, or
+     * one that splits an answer at {@code </think>} (unless it keeps reasoning_content or is Mistral's), thinks with
+     * Qwen's and DeepSeek's tags.
+     */
     @Override
     public PromptTemplate.ThinkingTags thinkingTags() {
-        return text.contains("<think>") && text.contains("</think>")
-                ? new PromptTemplate.ThinkingTags("<think>", "</think>")
-                : new PromptTemplate.ThinkingTags("", "");
+        boolean thinks = (text.contains(OPENING) && text.contains(CLOSING))
+                || ((text.contains("content.split('</think>')") || text.contains("content.split(\"</think>\")"))
+                && !text.contains("reasoning_content") && !text.contains("<SPECIAL_12>"));
+        return thinks ? new PromptTemplate.ThinkingTags(OPENING, CLOSING) : new PromptTemplate.ThinkingTags("", "");
     }
 
     /**

@@ -63,7 +63,7 @@ public final class PromptBuilder {
         try {
             return PromptTemplate.parse(text);
         } catch (TemplateException e) {
-            throw new ApiException(500, e.getMessage());
+            throw templateError(e);
         }
     }
 
@@ -74,6 +74,15 @@ public final class PromptBuilder {
     /** Whether prompts come from the GGUF's own Jinja chat template (a Modelfile then needs no TEMPLATE). */
     public boolean usesGgufTemplate() {
         return template instanceof JinjaTemplate;
+    }
+
+    public ModelTemplate template() {
+        return template;
+    }
+
+    /** Whether the template renders tools (it mentions .Tools), as Ollama's tools capability. */
+    public boolean supportsTools() {
+        return template.vars().contains("tools");
     }
 
     public boolean supportsInsert() {
@@ -95,7 +104,7 @@ public final class PromptBuilder {
     /** As /api/show lists them; only values real clients can parse (LangChain4j's enum is strict). */
     public List<String> capabilities() {
         List<String> capabilities = new ArrayList<>(List.of(completes() ? "completion" : "embedding"));
-        if (template.vars().contains("tools")) {
+        if (supportsTools()) {
             capabilities.add("tools");
         }
         if (supportsInsert()) {
@@ -126,7 +135,7 @@ public final class PromptBuilder {
             messages.add(TemplateMessage.of("user", imageMarkers(request.imageCount()) + request.prompt()));
             return template.execute(new PromptValues(messages, null, "", "", request.think(), request.thinkLevel(), request.thinkSet()));
         } catch (TemplateException e) {
-            throw new ApiException(500, e.getMessage());
+            throw templateError(e);
         }
     }
 
@@ -149,7 +158,7 @@ public final class PromptBuilder {
         try {
             return template.execute(new PromptValues(withoutEarlierThinking(messages), tools, "", "", think, thinkLevel, thinkSet));
         } catch (TemplateException e) {
-            throw new ApiException(500, e.getMessage());
+            throw templateError(e);
         }
     }
 
@@ -187,6 +196,11 @@ public final class PromptBuilder {
         }
         int close = trimmed.indexOf("</think>");
         return close < 0 ? "" : trimmed.substring(close + "</think>".length()).stripLeading();
+    }
+
+    /** Template errors are 500s, as in Ollama; a request beyond the server's limits is the client's, a 400. */
+    private static ApiException templateError(TemplateException e) {
+        return new ApiException(e.overLimit() ? 400 : 500, e.getMessage());
     }
 
     /** Models without a vision projector see where images were, as Ollama's [img-N] markers. */

@@ -1,6 +1,6 @@
 package dev.jollama.server.routes;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.engine.grammar.Grammar;
 import dev.jollama.server.api.ApiException;
@@ -20,29 +20,33 @@ import dev.jollama.server.store.ModelStore;
 import dev.jollama.server.store.StoredModel;
 import dev.jollama.server.template.TemplateMessage;
 import dev.jollama.server.template.ToolCallArguments;
+import dev.jollama.server.thinking.OutputParser;
+import dev.jollama.server.tools.ToolCallOutput;
 import io.javalin.http.Context;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * POST /api/chat: the same rules as /api/generate (validation order, options, keep_alive, load and unload with an
  * empty message list), with the conversation rendered through the model's template and every chunk carrying
- * {@code message} with role {@code assistant}.
+ * {@code message} with role {@code assistant}; with {@code tools}, calls in the output come as
+ * {@code message.tool_calls}.
  */
 public final class ChatRoute {
     private static final ReplyShape SHAPE = new ReplyShape() {
         @Override
-        public void putText(ObjectNode chunk, String text, String thinking) {
+        public void putText(ObjectNode chunk, String text, String thinking, List<ToolCall> toolCalls) {
             ObjectNode message = chunk.putObject("message");
             message.put("role", "assistant");
             message.put("content", text);
             if (!thinking.isEmpty()) {
                 message.put("thinking", thinking);
+            }
+            if (!toolCalls.isEmpty()) {
+                ArrayNode calls = message.putArray("tool_calls");
+                toolCalls.forEach(call -> calls.add(call.json()));
             }
         }
 
@@ -71,28 +75,38 @@ public final class ChatRoute {
 
     public void handle(Context ctx) throws Exception {
         long start = System.nanoTime();
-        ChatRequest r = ChatRequest.parse(ctx.bodyAsBytes());
+        run(ctx, start, ChatRequest.parse(ctx.bodyAsBytes()), SHAPE);
+    }
+
+    /**
+     * Answers a chat request in the given API's format; {@code start} is when the handler began, by System.nanoTime.
+     */
+    public void run(Context ctx, long start, ChatRequest r, Replies replies) throws Exception {
+        ClientConnection client = ClientConnection.of(ctx);
         if (r.topLogprobs() < 0 || r.topLogprobs() > 20) {
             throw ApiException.badRequest("top_logprobs must be between 0 and 20");
         }
         StoredModel stored = Models.find(store, r.model());
         if (r.messages().isEmpty() && r.keepAlive().isPresent() && r.keepAlive().get().isZero()) {
             scheduler.expire(stored);
-            JsonReply.send(ctx, 200, SHAPE.loadReply(r.model(), "unload"));
+            replies.loaded(ctx, r.model(), "unload");
             return;
         }
         PromptBuilder prompts = new PromptBuilder(stored, "");
-        ThinkValue think = prompts.thinking().resolve(r.think(), r.model());
+        ThinkValue think = prompts.thinking().resolve(r.think(), r.model(), Formats.given(r.format()));
         if (!prompts.completes()) {
             throw ApiException.badRequest(GoQuote.quote(r.model()) + " does not support chat");
+        }
+        if (r.tools() != null && !prompts.supportsTools()) {
+            throw ApiException.badRequest(stored.name().fullName() + " does not support tools");
         }
         Options options = Options.resolve(config.contextLength(), stored.parameters(), r.options());
         Grammar grammar = Formats.grammar(r.format());
         Optional<Optional<Duration>> session = r.keepAlive().map(k -> Optional.ofNullable(k.duration()));
-        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), session)) {
+        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), session, client::gone)) {
             long loaded = System.nanoTime();
             if (r.messages().isEmpty()) {
-                JsonReply.send(ctx, 200, SHAPE.loadReply(r.model(), "load"));
+                replies.loaded(ctx, r.model(), "load");
                 return;
             }
             String prompt = prompts.renderChat(r.messages().stream().map(ChatRoute::templateMessage).toList(), r.tools(),
@@ -103,24 +117,19 @@ public final class ChatRoute {
                 return;
             }
             int logprobs = r.logprobs() ? r.topLogprobs() : -1; // top_logprobs alone asks for nothing, as in Ollama
-            Completion.run(lease, prompt, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
-                    prompts.thinking().parser(think.enabled(), false, prompt), grammar, start, loaded),
-                    SHAPE.reply(ctx, r.model(), r.stream()));
+            OutputParser output = ToolCallOutput.around(prompts.thinking().parser(think.enabled(), false, prompt),
+                    prompts.template(), r.tools());
+            Completion.run(lease, prompt, new Completion.Settings(options, r.truncate(), r.shift(), logprobs, output,
+                    grammar, start, loaded), replies.reply(ctx, client, r.model(), r.stream()));
         }
     }
 
-    /** A request message as templates see it, with the calls an assistant message made (numbered from 0). */
+    /** A request message as templates see it; an assistant's tool calls with their arguments as Go decodes them. */
     private static TemplateMessage templateMessage(ChatMessage m) {
-        List<TemplateMessage.ToolCall> calls = null;
-        if (!m.toolCalls().isEmpty()) {
-            calls = new ArrayList<>();
-            for (ToolCall call : m.toolCalls()) {
-                Map<String, Object> arguments = call.arguments() == null ? Map.of()
-                        : GoJson.MAPPER.convertValue(call.arguments(), new TypeReference<LinkedHashMap<String, Object>>() { });
-                calls.add(new TemplateMessage.ToolCall("", new TemplateMessage.ToolCallFunction(calls.size(), call.name(),
-                        new ToolCallArguments(arguments))));
-            }
-        }
+        List<TemplateMessage.ToolCall> calls = m.toolCalls().isEmpty() ? null : m.toolCalls().stream()
+                .map(c -> new TemplateMessage.ToolCall(c.id(), new TemplateMessage.ToolCallFunction(c.index(), c.name(),
+                        new ToolCallArguments(GoJson.anyObject(c.arguments())))))
+                .toList();
         return new TemplateMessage(m.role(), m.content(), m.thinking(), m.images().isEmpty() ? null : m.images(), calls,
                 m.toolName(), m.toolCallId());
     }

@@ -26,6 +26,8 @@ import java.util.TreeMap;
 
 /** The model-management endpoints: /api/tags, /api/show, /api/ps, /api/delete, /api/copy. */
 public final class ModelRoutes {
+    private static final System.Logger LOG = System.getLogger(ModelRoutes.class.getName());
+
     private final ModelStore store;
     private final Scheduler scheduler;
 
@@ -39,24 +41,29 @@ public final class ModelRoutes {
         ObjectNode reply = GoJson.object();
         ArrayNode models = reply.putArray("models");
         for (ModelName name : store.list()) {
-            store.find(name).ifPresent(m -> {
-                ObjectNode entry = models.addObject();
-                entry.put("name", m.name().displayName());
-                entry.put("model", m.name().displayName());
-                entry.put("modified_at", GoJson.timestamp(m.modifiedAt()));
-                entry.put("size", m.manifest().totalSize());
-                entry.put("digest", m.digest());
-                ObjectNode details = details(m);
-                ModelHeader header = ModelHeader.of(m.modelPath());
-                if (header.contextLength() > 0) {
-                    details.put("context_length", header.contextLength());
-                }
-                if (header.embeddingLength() > 0) {
-                    details.put("embedding_length", header.embeddingLength());
-                }
-                entry.set("details", details);
-                capabilities(entry, new PromptBuilder(m, ""));
-            });
+            try {
+                store.find(name).ifPresent(m -> {
+                    ObjectNode entry = GoJson.object();
+                    entry.put("name", m.name().displayName());
+                    entry.put("model", m.name().displayName());
+                    entry.put("modified_at", GoJson.timestamp(m.modifiedAt()));
+                    entry.put("size", m.manifest().totalSize());
+                    entry.put("digest", m.digest());
+                    ObjectNode details = details(m);
+                    ModelHeader header = ModelHeader.of(m.modelPath());
+                    if (header.contextLength() > 0) {
+                        details.put("context_length", header.contextLength());
+                    }
+                    if (header.embeddingLength() > 0) {
+                        details.put("embedding_length", header.embeddingLength());
+                    }
+                    entry.set("details", details);
+                    capabilities(entry, new PromptBuilder(m, ""));
+                    models.add(entry);
+                });
+            } catch (ModelStore.DamagedModelException e) {
+                LOG.log(System.Logger.Level.WARNING, "not listing {0}: {1}", name.displayName(), e.getMessage()); // as Ollama skips it
+            }
         }
         json(ctx, reply);
     }

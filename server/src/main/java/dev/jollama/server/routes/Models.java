@@ -6,12 +6,12 @@ import dev.jollama.server.store.ModelStore;
 import dev.jollama.server.store.StoredModel;
 
 /** Resolves a request's model name against the store with Ollama's statuses and messages. */
-final class Models {
+public final class Models {
     private Models() {
     }
 
     /** 404 "model '' not found" for a blank name, 400 "invalid model name", 404 "model 'x' not found" (x as sent). */
-    static StoredModel find(ModelStore store, String raw) {
+    public static StoredModel find(ModelStore store, String raw) {
         if (raw.isBlank()) {
             throw ApiException.notFound("model '" + raw + "' not found");
         }

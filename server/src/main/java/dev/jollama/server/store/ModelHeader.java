@@ -2,6 +2,7 @@ package dev.jollama.server.store;
 
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.gguf.GgufFormatException;
+import dev.jollama.engine.model.Pooling;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,7 +27,7 @@ public record ModelHeader(int contextLength, int embeddingLength, boolean declar
             try (GgufFile file = GgufFile.open(path)) {
                 String arch = file.getString("general.architecture", "");
                 return new ModelHeader(file.getInt(arch + ".context_length", 0, 0), file.getInt(arch + ".embedding_length", 0, 0),
-                        file.metadata().containsKey(arch + ".pooling_type"));
+                        Pooling.isDeclaredBy(file));
             } catch (GgufFormatException e) {
                 return UNREADABLE;
             }

@@ -85,6 +85,11 @@ public final class PromptTemplate implements ModelTemplate {
         return vars;
     }
 
+    /** The parsed template, for analyses such as where tool calls begin (see the tools package). */
+    public Node.Sequence root() {
+        return template.root();
+    }
+
     /** Whether the raw text contains a string (Ollama checks e.g. for harmony's {@code <|start|>}). */
     @Override
     public boolean contains(String s) {
@@ -156,6 +161,7 @@ public final class PromptTemplate implements ModelTemplate {
                 case "system" -> {
                     if (!prompt.isEmpty() || !response.isEmpty()) {
                         out.append(template.execute(legacyData(values, system, prompt, response)));
+                        TemplateException.checkOutput(out.length());
                         prompt = "";
                         response = "";
                     }
@@ -164,6 +170,7 @@ public final class PromptTemplate implements ModelTemplate {
                 case "user" -> {
                     if (!response.isEmpty()) {
                         out.append(template.execute(legacyData(values, system, prompt, response)));
+                        TemplateException.checkOutput(out.length());
                         system = "";
                         response = "";
                     }
@@ -176,6 +183,7 @@ public final class PromptTemplate implements ModelTemplate {
             }
         }
         out.append(lastTurnTemplate.execute(legacyData(values, system, prompt, response)));
+        TemplateException.checkOutput(out.length());
         return out.toString();
     }
 
