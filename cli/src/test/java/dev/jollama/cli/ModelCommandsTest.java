@@ -27,6 +27,12 @@ class ModelCommandsTest {
         }
     }
 
+    /** Jollama's own version, beside the Ollama API version its server reports at /api/version. */
+    @Test
+    void versionNamesJollamaAndTheOllamaApi() {
+        assertThat(server.run("--version").out()).isEqualTo("jollama 0.1.0 (Ollama API 0.32.15)\n");
+    }
+
     /** One damaged model does not break the list of the others; asking for it says it is damaged. */
     @Test
     void aDamagedModelIsLeftOutOfTheList() throws IOException {
@@ -96,8 +102,8 @@ class ModelCommandsTest {
         assertThat(server.run("show", "parts", "--license").out()).isEqualTo("MIT\n");
         assertThat(server.run("show", "parts", "--parameters").out()).containsPattern("(?m)^stop +\"END\"$")
                 .containsPattern("(?m)^temperature +0.5$");
-        assertThat(server.run("show", "parts", "--modelfile").out()).contains("FROM ", "SYSTEM \"\"\"You tell stories.\"\"\"",
-                "PARAMETER temperature 0.5", "LICENSE \"\"\"MIT\"\"\"");
+        assertThat(server.run("show", "parts", "--modelfile").out()).contains("FROM ", "SYSTEM You tell stories.\n",
+                "PARAMETER temperature 0.5", "LICENSE MIT\n");
         assertThat(server.run("show", "parts").out()).contains("""
                   Parameters
                     stop           "END"

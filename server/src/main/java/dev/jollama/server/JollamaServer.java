@@ -37,7 +37,16 @@ import java.util.concurrent.CountDownLatch;
 /** The HTTP server: Ollama's routes on Javalin, one virtual thread per request so handlers can block and stream. */
 public final class JollamaServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(JollamaServer.class.getName());
-    public static final String VERSION = "0.13.0";
+    /**
+     * The Ollama release whose API this server implements, as /api/version reports it: clients enable features by
+     * it (Ollama's source at v0.32.15, the newest release, 2026-08-19).
+     */
+    public static final String OLLAMA_API_VERSION = "0.32.15";
+    /** Jollama's own version, in the log and {@code jollama --version}. */
+    public static final String VERSION = "0.1.0";
+    /** The paths routed below: another method on one of them is a 405, not a 404 (the OPTIONS route covers all). */
+    private static final java.util.regex.Pattern API_PATHS = java.util.regex.Pattern.compile(
+            "/|/api/(version|generate|chat|tags|show|ps|delete|copy|create|pull|embed|embeddings|blobs/[^/]+)");
     /** Bodies above this are refused with 413; the largest legitimate ones carry a few base64 images. */
     private static final long MAX_REQUEST_BYTES = 64L << 20;
     /** A request body arriving slower than this is refused (408): a trickling client would hold its request open. */
@@ -73,7 +82,7 @@ public final class JollamaServer implements AutoCloseable {
         BlobRoutes blobs = new BlobRoutes(store);
         EmbedRoutes embed = new EmbedRoutes(config, store, scheduler);
         ModelRoutes models = new ModelRoutes(store, scheduler);
-        PullRoute pull = new PullRoute(new ModelPuller(store, VERSION));
+        PullRoute pull = new PullRoute(new ModelPuller(store, OLLAMA_API_VERSION));
         OpenAiRoutes openAi = new OpenAiRoutes(store, chat, generate, embed, config.apiKey());
         ErrorText texts = new ErrorText(config.models());
         InetAddress bound = resolve(config.address().getHostString());
@@ -101,7 +110,7 @@ public final class JollamaServer implements AutoCloseable {
             c.routes.options("/*", ctx -> { });
             c.routes.get("/", ctx -> ctx.contentType("text/plain; charset=utf-8").result("Ollama is running"));
             c.routes.head("/", ctx -> ctx.contentType("text/plain; charset=utf-8"));
-            c.routes.get("/api/version", ctx -> json(ctx, GoJson.object().put("version", VERSION)));
+            c.routes.get("/api/version", ctx -> json(ctx, GoJson.object().put("version", OLLAMA_API_VERSION)));
             c.routes.head("/api/version", JsonReply::setJsonContentType);
             c.routes.post("/api/generate", generate::handle);
             c.routes.post("/api/chat", chat::handle);
@@ -143,15 +152,18 @@ public final class JollamaServer implements AutoCloseable {
             });
             c.routes.error(404, ctx -> {
                 // Javalin's own "not found" is plain text; ollama4j and others need a JSON error body.
+                // (a handler's own 404, "model ... not found", is JSON already and stays)
                 if (ctx.result() == null || !ctx.result().startsWith("{")) {
-                    error(ctx, 404, "404 page not found");
+                    boolean knownPath = API_PATHS.matcher(ctx.path()).matches();
+                    // gin's HandleMethodNotAllowed, which Ollama sets: another method on a known path is a 405
+                    error(ctx, knownPath ? 405 : 404, knownPath ? "405 method not allowed" : "404 page not found");
                 }
             });
             c.routes.error(413, ctx -> error(ctx, 413, "request body too large (the limit is " + (MAX_REQUEST_BYTES >> 20) + " MiB)"));
         });
         app.start();
-        LOG.log(Level.INFO, "Listening on {0}:{1} (version {2}), models in {3}", config.address().getHostString(),
-                String.valueOf(app.port()), VERSION, config.models());
+        LOG.log(Level.INFO, "Listening on {0}:{1} (jollama {2}, Ollama API {3}), models in {4}", config.address().getHostString(),
+                String.valueOf(app.port()), VERSION, OLLAMA_API_VERSION, config.models());
         return new JollamaServer(app, scheduler, guard, drain, config.shutdownGrace());
     }
 

@@ -58,6 +58,10 @@ class ToolCallsApiTest {
             + "\"required\":[\"city\"]}}},"
             + "{\"type\":\"function\",\"function\":{\"name\":\"get_time\",\"parameters\":{\"type\":\"object\","
             + "\"properties\":{\"zone\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}],\"examples\":[\"CET\"]}}}}}]";
+    /** GGUF chat templates (Jinja) of the two kinds: one that writes calls inside {@code <tool_call>}, one bare JSON. */
+    static final String JINJA_TAGGED = "{% if tools %}Answer calls inside <tool_call></tool_call>.{% endif %}"
+            + "{% for m in messages %}{{ m.content }}{% endfor %}";
+    static final String JINJA_JSON = "{% if tools %}{{ tools | tojson }}{% endif %}{% for m in messages %}{{ m.content }}{% endfor %}";
     private static TestServer server;
 
     @BeforeAll
@@ -68,6 +72,11 @@ class ToolCallsApiTest {
         ModelImport.create(server.store, ModelName.parse("jsontooler"), gguf, new ModelImport.Parts(JSON_TEMPLATE, null, Map.of(), List.of(), List.of()));
         ModelImport.create(server.store, ModelName.parse("historian"), gguf, new ModelImport.Parts(HISTORY_TEMPLATE, null, Map.of(), List.of(), List.of()));
         Files.delete(gguf);
+        for (Map.Entry<String, String> jinja : Map.of("jinja-tooler", JINJA_TAGGED, "jinja-jsontooler", JINJA_JSON).entrySet()) {
+            Path file = ScriptedModel.write(Files.createTempFile("scripted-jinja", ".gguf"), SCRIPTS, jinja.getValue());
+            ModelImport.create(server.store, ModelName.parse(jinja.getKey()), file, ModelImport.Parts.none());
+            Files.delete(file);
+        }
     }
 
     @AfterAll
@@ -111,7 +120,11 @@ class ToolCallsApiTest {
                 new Case("tooler", "<|chatty|>", "Let me check. ", List.of("0 get_weather {\"city\":\"Tokyo\",\"days\":3}")),
                 new Case("tooler", "<|answer|>", "The weather is sunny.", List.of()),
                 new Case("jsontooler", "<|json|>", "", List.of("0 get_time {\"zone\":\"UTC\"}")),
-                new Case("jsontooler", "<|prose|>", "It is {probably} sunny.", List.of()));
+                new Case("jsontooler", "<|prose|>", "It is {probably} sunny.", List.of()),
+                // a model without TEMPLATE: the tag comes from its GGUF chat template (see ToolCallTag)
+                new Case("jinja-tooler", "<|two|>", "", List.of("0 get_weather {\"city\":\"Oslo\"}", "1 get_time {\"zone\":\"CET\"}")),
+                new Case("jinja-tooler", "<|json|>", "{\"name\": \"get_time\", \"arguments\": {\"zone\": \"UTC\"}}", List.of()),
+                new Case("jinja-jsontooler", "<|json|>", "", List.of("0 get_time {\"zone\":\"UTC\"}")));
         for (Case c : cases) {
             JsonNode message = json(chat(c.model(), user("Hi" + c.trigger()), false, "").body()).get("message");
             assertThat(message.get("content").asText()).as(c.trigger()).isEqualTo(c.content());

@@ -30,7 +30,7 @@ public record ChatMessage(String role, String content, String thinking, List<byt
         if (imageList != null && imageList.isArray()) {
             imageList.forEach(i -> images.add(Images.decode(i)));
         }
-        return new ChatMessage(text(m, "role"), text(m, "content"), text(m, "thinking"), images, toolCalls(m.get("tool_calls")),
+        return new ChatMessage(text(m, "role").toLowerCase(java.util.Locale.ROOT), text(m, "content"), text(m, "thinking"), images, toolCalls(m.get("tool_calls")),
                 text(m, "tool_name"), text(m, "tool_call_id"));
     }
 

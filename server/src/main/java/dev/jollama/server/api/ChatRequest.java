@@ -17,7 +17,7 @@ import java.util.Optional;
  */
 public record ChatRequest(String model, List<ChatMessage> messages, List<TemplateTool> tools, boolean stream,
                           Optional<RequestBody.KeepAlive> keepAlive, ThinkValue think, int topLogprobs, boolean truncate,
-                          boolean shift, boolean logprobs, JsonNode options, JsonNode format) {
+                          boolean shift, boolean logprobs, JsonNode options, JsonNode format, boolean debugRenderOnly) {
 
     /** Binds a body; the first field that does not bind is a 400 with Go's text. */
     public static ChatRequest parse(byte[] json) {
@@ -25,7 +25,8 @@ public record ChatRequest(String model, List<ChatMessage> messages, List<Templat
         return new ChatRequest(body.string("model").strip(), messages(body), ToolBinding.tools(body.node("tools").orElse(null)), body.bool("stream").orElse(true),
                 body.keepAlive(), ThinkValue.parse(body.node("think")), body.integer("top_logprobs").orElse(0),
                 body.bool("truncate").orElse(true), body.bool("shift").orElse(true), body.bool("logprobs").orElse(false),
-                body.node("options").orElse(null), body.node("format").orElse(null));
+                body.object("options").orElse(null), body.node("format").orElse(null),
+                body.bool("_debug_render_only").orElse(false));
     }
 
     private static List<ChatMessage> messages(RequestBody body) {

@@ -60,6 +60,11 @@ public final class Completion {
             if (!s.truncate()) {
                 throw ApiException.badRequest("the input length exceeds the context length");
             }
+            if (!s.shift()) {
+                // Ollama's completionPrompt: without context shift an over-long prompt is refused, not cut
+                throw ApiException.badRequest("the prompt is longer than the context length currently available to the model; "
+                        + "shorten the prompt, adjust the context length in settings, or use a model with a longer context length");
+            }
             int[] kept = PromptTruncation.keepHeadAndTail(tokens, keep, contextLength);
             truncated = tokens.length - kept.length;
             LOG.log(Level.WARNING, "truncating input prompt: {0} tokens, context {1}, kept {2}",
@@ -82,10 +87,15 @@ public final class Completion {
                 sink.accept(new CompletionEvent.Delta(split.content(), split.thinking(), split.toolCalls(), wire(tokenizer, logprobs)));
             }, sink::cancelled);
             ResponseSplit rest = s.output().flush();
-            sink.accept(done(s, rest, tokens, result, truncated));
+            sink.accept(done(s, rest, withoutBos(tokens, tokenizer), result, truncated));
         } catch (RuntimeException e) {
             sink.fail(e);
         }
+    }
+
+    /** The prompt as a later request continues from it: Ollama tokenizes prompt and answer again without BOS. */
+    private static int[] withoutBos(int[] tokens, Tokenizer tokenizer) {
+        return tokens.length > 0 && tokens[0] == tokenizer.bosToken() ? Arrays.copyOfRange(tokens, 1, tokens.length) : tokens;
     }
 
     private static CompletionEvent.Done done(Settings s, ResponseSplit rest, int[] prompt, GenerationResult result, int truncated) {

@@ -26,8 +26,8 @@ public sealed interface CompletionEvent {
      * @param thinking   likewise for thinking
      * @param toolCalls  tool calls completed by what the output parser held back until the end (a harmony call)
      * @param doneReason "stop" or "length"
-     * @param tokens     the prompt as fed to the model followed by every sampled token: what a later request can
-     *                   continue from
+     * @param tokens     the prompt as fed to the model (without BOS) followed by every sampled token: what a later
+     *                   request can continue from
      */
     record Done(String text, String thinking, List<ToolCall> toolCalls, String doneReason, int[] tokens, Metrics metrics) implements CompletionEvent {
     }

@@ -6,8 +6,8 @@ import dev.jollama.engine.grammar.Grammar;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.ChatMessage;
 import dev.jollama.server.api.ChatRequest;
-import dev.jollama.server.api.Options;
 import dev.jollama.server.api.GoJson;
+import dev.jollama.server.api.Options;
 import dev.jollama.server.api.ThinkValue;
 import dev.jollama.server.api.ToolCall;
 import dev.jollama.server.completion.Completion;
@@ -52,6 +52,14 @@ public final class ChatRoute {
 
         @Override
         public void putFinalExtras(ObjectNode chunk, CompletionEvent.Done done) {
+        }
+
+        /** Ollama's debug reply carries an empty message: no role either. */
+        @Override
+        public ObjectNode debugReply(String model, String renderedPrompt, int imageCount) {
+            ObjectNode reply = ReplyShape.super.debugReply(model, renderedPrompt, imageCount);
+            ((ObjectNode) reply.get("message")).put("role", "");
+            return reply;
         }
     };
 
@@ -103,7 +111,12 @@ public final class ChatRoute {
             }
             String prompt = prompts.renderChat(r.messages().stream().map(ChatRoute::templateMessage).toList(), r.tools(),
                     think.enabled(), think.level(), think.set());
-            int logprobs = r.logprobs() || r.topLogprobs() > 0 ? r.topLogprobs() : -1;
+            if (r.debugRenderOnly()) {
+                JsonReply.send(ctx, 200, SHAPE.debugReply(r.model(), prompt,
+                        r.messages().stream().mapToInt(m -> m.images().size()).sum()));
+                return;
+            }
+            int logprobs = r.logprobs() ? r.topLogprobs() : -1; // top_logprobs alone asks for nothing, as in Ollama
             OutputParser output = ToolCallOutput.around(prompts.thinking().parser(think.enabled(), false, prompt),
                     prompts.template(), r.tools());
             Completion.run(lease, prompt, new Completion.Settings(options, r.truncate(), r.shift(), logprobs, output,

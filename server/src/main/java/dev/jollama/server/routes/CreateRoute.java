@@ -16,6 +16,8 @@ import dev.jollama.server.store.ModelName;
 import dev.jollama.server.store.ModelStore;
 import dev.jollama.server.store.StoredModel;
 import dev.jollama.server.template.NamedTemplate;
+import dev.jollama.server.template.PromptTemplate;
+import dev.jollama.server.template.TemplateException;
 import dev.jollama.server.template.TemplateRecognizer;
 import io.javalin.http.Context;
 
@@ -61,6 +63,13 @@ public final class CreateRoute {
         ModelName name = ModelName.parse(raw);
         if (raw.isBlank() || name == null) {
             throw ApiException.badRequest("invalid model name");
+        }
+        Optional<JsonNode> adapters = body.node("adapters");
+        if (adapters.isPresent() && !adapters.get().isEmpty()) {
+            throw ApiException.badRequest("adapters are not supported: Jollama cannot apply LoRA adapters; merge the adapter into the model's weights and create the model from the merged GGUF");
+        }
+        if (!body.string("template").isEmpty()) {
+            checkTemplate(body.string("template"));
         }
         boolean stream = body.bool("stream").orElse(true);
         Map<String, Object> parameters = Options.parameters(body.node("parameters").orElse(null));
@@ -162,18 +171,30 @@ public final class CreateRoute {
         Optional<JsonNode> files = body.node("files");
         if (files.isPresent() && files.get().isObject() && !files.get().isEmpty()) {
             List<Manifest.Layer> ggufs = new ArrayList<>();
+            boolean namedGguf = false;
             for (Map.Entry<String, JsonNode> f : files.get().properties()) {
                 String digest = f.getValue().asText();
+                if (!relativePath(f.getKey())) {
+                    throw ApiException.badRequest("file path must be relative");
+                }
+                if (digest.isEmpty()) {
+                    throw ApiException.badRequest("invalid digest format");
+                }
                 if (!digest.matches("sha256[:-][0-9a-fA-F]{64}") || !store.hasBlob(digest)) {
                     throw ApiException.badRequest("blob \"" + digest + "\" not found; upload it with POST /api/blobs/" + digest);
                 }
-                if (f.getKey().endsWith(".gguf")) {
-                    Path blob = store.blobPath(digest);
+                namedGguf |= f.getKey().endsWith(".gguf");
+                Path blob = store.blobPath(digest);
+                if (startsAsGguf(blob)) {
                     ggufs.add(new Manifest.Layer(Manifest.MODEL, digest.replaceFirst("^sha256-", "sha256:"), Files.size(blob)));
                 }
             }
+            if (ggufs.isEmpty()) {
+                // as Ollama's convertModelFromFiles: a .gguf name on other bytes, or files of no type it knows
+                throw ApiException.badRequest(namedGguf ? "supplied file was not in GGUF format" : "unknown type");
+            }
             if (ggufs.size() != 1) {
-                throw ApiException.badRequest("files must hold exactly one .gguf file, found " + ggufs.size());
+                throw ApiException.badRequest("files must hold exactly one GGUF file, found " + ggufs.size());
             }
             status.accept("parsing GGUF");
             checkGguf(ggufs.getFirst());
@@ -181,7 +202,7 @@ public final class CreateRoute {
         }
         String from = body.string("from");
         if (from.isEmpty()) {
-            throw ApiException.badRequest("neither 'from' nor 'files' was specified");
+            throw ApiException.badRequest("neither 'from' or 'files' was specified");
         }
         ModelName base = ModelName.parse(from);
         Optional<StoredModel> existing = base == null ? Optional.empty() : store.find(base);
@@ -190,7 +211,9 @@ public final class CreateRoute {
             Manifest.Layer weights = m.manifest().layers().stream().filter(l -> l.mediaType().equals(Manifest.MODEL)).findFirst()
                     .orElseThrow(() -> ApiException.badRequest("model '" + from + "' has no weights"));
             status.accept("using existing layer " + weights.digest());
-            return new Source(weights, m.template(), m.system(), m.parameters(), m.messages(), m.licenses());
+            // the layer remembers where it came from: Ollama's parent model
+            Manifest.Layer inherited = new Manifest.Layer(weights.mediaType(), weights.digest(), weights.size(), m.name().displayName());
+            return new Source(inherited, m.template(), m.system(), m.parameters(), m.messages(), m.licenses());
         }
         Path path = Path.of(from.startsWith("~/") ? System.getProperty("user.home") + from.substring(1) : from);
         // One answer for every refusal, so that a client cannot learn which files exist.
@@ -207,7 +230,29 @@ public final class CreateRoute {
         return new Source(store.writeBlob(Manifest.MODEL, path), null, null, Map.of(), List.of(), List.of());
     }
 
-    /** A regular file whose first bytes are GGUF's magic. */
+    /** Ollama's setTemplate: a TEMPLATE that does not parse is a 400 at create time, not a 500 at every request. */
+    private static void checkTemplate(String template) {
+        try {
+            PromptTemplate.parse(template);
+        } catch (TemplateException e) {
+            throw ApiException.badRequest("template error: " + e.getMessage());
+        }
+    }
+
+    /** io/fs.ValidPath, as Ollama checks the names of files: relative, slash-separated, no . or .. elements. */
+    private static boolean relativePath(String name) {
+        if (name.equals(".")) {
+            return true;
+        }
+        for (String element : name.split("/", -1)) {
+            if (element.isEmpty() || element.equals(".") || element.equals("..")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A regular file whose first bytes are GGUF's magic: files are recognised by content, as Ollama does, not by name. */
     private static boolean startsAsGguf(Path path) {
         if (!Files.isRegularFile(path)) {
             return false;
@@ -246,7 +291,7 @@ public final class CreateRoute {
             }
             Optional<NamedTemplate> named = recognizer.recognize(chatTemplate);
             if (named.isEmpty()) {
-                LOG.log(Level.INFO, "the GGUF chat template matches no named template; using {{ .Prompt }}");
+                LOG.log(Level.INFO, "the GGUF chat template matches no named template; the model renders prompts with its own chat template");
             }
             return named;
         }

@@ -63,10 +63,14 @@ public final class EmbedRoutes {
         String modelName = body.string("model").strip();
         List<EmbedInput> inputs = inputs(body.node("input")).stream().map(EmbedInput::text).toList();
         Embeddings result = embed(start, modelName, inputs, body.bool("truncate").orElse(true),
-                body.integer("dimensions").orElse(0), body.node("options").orElse(null), keepAlive(body), ClientConnection.of(ctx)::gone);
+                body.integer("dimensions").orElse(0), body.object("options").orElse(null), keepAlive(body), ClientConnection.of(ctx)::gone);
         ObjectNode reply = GoJson.object();
         reply.put("model", modelName);
         ArrayNode embeddings = reply.putArray("embeddings");
+        if (inputs.isEmpty()) { // a load: EmbedHandler answers the model and no embeddings, nothing else
+            JsonReply.send(ctx, 200, reply);
+            return;
+        }
         result.vectors().forEach(v -> add(embeddings.addArray(), v));
         reply.put("total_duration", System.nanoTime() - start);
         reply.put("load_duration", result.loadNanos());
@@ -75,9 +79,10 @@ public final class EmbedRoutes {
     }
 
     /**
-     * Embeds the inputs together with the named model; {@code dimensions} above 0 cuts each vector to that length
-     * before it is normalised. {@code start} is when the handler began, by System.nanoTime; waiting for a slot ends
-     * when {@code clientGone} says so.
+     * Embeds the inputs together with the named model; {@code dimensions} between 0 and the vectors' length cuts each
+     * vector to that length before it is normalised (other values are ignored, as Ollama's EmbedHandler does).
+     * {@code start} is when the handler began, by System.nanoTime; waiting for a slot ends when {@code clientGone}
+     * says so.
      */
     public Embeddings embed(long start, String modelName, List<EmbedInput> inputs, boolean truncate, int dimensions,
                             JsonNode requestOptions, Optional<Optional<Duration>> keepAlive, BooleanSupplier clientGone) throws InterruptedException {
@@ -85,10 +90,6 @@ public final class EmbedRoutes {
         Options options = Options.resolve(config.contextLength(), stored.parameters(), requestOptions);
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive, clientGone)) {
             long loaded = System.nanoTime();
-            int embeddingLength = lease.model().config().embeddingLength();
-            if (dimensions < 0 || dimensions > embeddingLength) {
-                throw ApiException.badRequest("invalid dimensions: " + dimensions + " (the model's embeddings have " + embeddingLength + ")");
-            }
             int promptTokens = 0;
             List<int[]> tokenized = new ArrayList<>();
             for (EmbedInput input : inputs) {
@@ -98,7 +99,10 @@ public final class EmbedRoutes {
             }
             List<float[]> vectors = new ArrayList<>(inputs.size());
             for (float[] vector : embed(lease, tokenized)) {
-                vectors.add(normalised(dimensions > 0 ? Arrays.copyOf(vector, dimensions) : vector));
+                if (dimensions > 0 && dimensions < vector.length) { // EmbedHandler ignores any other value
+                    vector = Arrays.copyOf(vector, dimensions);
+                }
+                vectors.add(normalised(vector));
             }
             return new Embeddings(vectors, promptTokens, loaded - start);
         }
@@ -106,9 +110,15 @@ public final class EmbedRoutes {
 
     public void embeddings(Context ctx) throws Exception {
         RequestBody body = RequestBody.parse("EmbeddingRequest", ctx.bodyAsBytes());
-        StoredModel stored = Models.find(store, body.string("model").strip());
+        String modelName = body.string("model").strip();
+        if (modelName.isEmpty()) {
+            throw ApiException.badRequest("model is required");
+        }
+        // EmbeddingsHandler's handleScheduleError words an unknown model its own way
+        StoredModel stored = store.find(Models.parse(modelName))
+                .orElseThrow(() -> ApiException.notFound("model " + GoQuote.quote(modelName) + " not found, try pulling it first"));
         String prompt = body.string("prompt");
-        Options options = Options.resolve(config.contextLength(), stored.parameters(), body.node("options").orElse(null));
+        Options options = Options.resolve(config.contextLength(), stored.parameters(), body.object("options").orElse(null));
         try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive(body), ClientConnection.of(ctx)::gone)) {
             ObjectNode reply = GoJson.object();
             ArrayNode vector = reply.putArray("embedding");

@@ -73,12 +73,14 @@ public final class GenerateRoute {
         if (r.raw() && (!r.template().isEmpty() || !r.system().isEmpty() || (r.context() != null && r.context().length > 0))) {
             throw ApiException.badRequest("raw mode does not support template, system, or context");
         }
-        PromptBuilder prompts = new PromptBuilder(stored, r.template());
-        ThinkValue think = prompts.thinking().resolve(r.think(), r.model(), Formats.given(r.format()));
-        if (!prompts.completes()) {
+        // capabilities and thinking are the model's, as Ollama checks them; a request's template only renders
+        PromptBuilder modelPrompts = new PromptBuilder(stored, "");
+        PromptBuilder prompts = r.template().isEmpty() ? modelPrompts : new PromptBuilder(stored, r.template());
+        ThinkValue think = modelPrompts.thinking().resolve(r.think(), r.model(), Formats.given(r.format()));
+        if (!modelPrompts.completes()) {
             throw ApiException.badRequest(GoQuote.quote(r.model()) + " does not support generate");
         }
-        boolean templateFim = !r.suffix().isEmpty() && prompts.supportsInsert();
+        boolean templateFim = !r.suffix().isEmpty() && modelPrompts.supportsInsert();
         if (!r.suffix().isEmpty() && !templateFim && !declaresFimTokens(stored)) {
             throw ApiException.badRequest(stored.name().fullName() + " does not support insert");
         }
@@ -94,7 +96,7 @@ public final class GenerateRoute {
             }
             Model model = lease.model();
             Tokenizer tokenizer = model.tokenizer();
-            int logprobs = r.logprobs() || r.topLogprobs() > 0 ? r.topLogprobs() : -1;
+            int logprobs = r.logprobs() ? r.topLogprobs() : -1; // top_logprobs alone asks for nothing, as in Ollama
             if (!r.suffix().isEmpty() && !templateFim && !r.raw()) {
                 int[] fim = FimTokens.of(model.file()).orElseThrow().prompt(tokenizer, r.prompt(), r.suffix());
                 Completion.run(lease, fim, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
@@ -106,18 +108,11 @@ public final class GenerateRoute {
                     : prefix + prompts.render(new PromptRequest(r.prompt(), r.suffix(), r.system(),
                     r.images().size(), r.context() != null, think.enabled(), think.level(), think.set()));
             if (r.debugRenderOnly()) {
-                ObjectNode reply = ReplyShape.chunk(r.model());
-                reply.put("done", false);
-                ObjectNode debug = reply.putObject("_debug_info");
-                debug.put("rendered_template", text);
-                if (!r.images().isEmpty()) {
-                    debug.put("image_count", r.images().size());
-                }
-                JsonReply.send(ctx, 200, reply);
+                JsonReply.send(ctx, 200, shape(r.raw()).debugReply(r.model(), text, r.images().size()));
                 return;
             }
             Completion.run(lease, text, new Completion.Settings(options, r.truncate(), r.shift(), logprobs,
-                    prompts.thinking().parser(think.enabled(), r.raw(), text), grammar, start, loaded),
+                    modelPrompts.thinking().parser(think.enabled(), r.raw(), text), grammar, start, loaded),
                     replies.reply(ctx, client, r.model(), r.stream()));
         }
     }

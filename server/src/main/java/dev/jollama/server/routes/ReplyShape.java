@@ -62,6 +62,19 @@ interface ReplyShape extends Replies {
         return c;
     }
 
+    /** The reply to {@code _debug_render_only}: the prompt that would have run, and no answer (Ollama's DebugInfo). */
+    default ObjectNode debugReply(String model, String renderedPrompt, int imageCount) {
+        ObjectNode c = chunk(model);
+        putText(c, "", "", List.of());
+        c.put("done", false);
+        ObjectNode debug = c.putObject("_debug_info");
+        debug.put("rendered_template", renderedPrompt);
+        if (imageCount > 0) {
+            debug.put("image_count", imageCount);
+        }
+        return c;
+    }
+
     /** A chunk's first fields, in Ollama's order. */
     static ObjectNode chunk(String model) {
         ObjectNode c = GoJson.object();

@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * </ol>
  * All paths also get {@code .Response} (""), {@code .Think}, {@code .ThinkLevel} and {@code .IsThinkSet}.
  */
-public final class PromptTemplate {
+public final class PromptTemplate implements ModelTemplate {
 
     /** The template of a model that has none. */
     public static final PromptTemplate DEFAULT = parse("{{ .Prompt }}");
@@ -70,6 +70,7 @@ public final class PromptTemplate {
     }
 
     /** The template text as written. */
+    @Override
     public String text() {
         return text;
     }
@@ -79,6 +80,7 @@ public final class PromptTemplate {
      * Vars): e.g. {@code messages}, {@code tools} (tool support), {@code suffix} (insert support), {@code system},
      * {@code thinking}, {@code think}, and variables as {@code $name}.
      */
+    @Override
     public List<String> vars() {
         return vars;
     }
@@ -89,6 +91,7 @@ public final class PromptTemplate {
     }
 
     /** Whether the raw text contains a string (Ollama checks e.g. for harmony's {@code <|start|>}). */
+    @Override
     public boolean contains(String s) {
         return text.contains(s);
     }
@@ -98,6 +101,7 @@ public final class PromptTemplate {
      * {@code range} over {@code .Messages}, the trimmed first and last text of the list holding it. A model whose
      * template yields both tags has the thinking capability; the same tags split the model's output.
      */
+    @Override
     public ThinkingTags thinkingTags() {
         String[] tags = {"", ""};
         Deque<Node> ancestors = new ArrayDeque<>();
@@ -124,6 +128,7 @@ public final class PromptTemplate {
     }
 
     /** Renders the prompt. */
+    @Override
     public String execute(PromptValues values) {
         Collated collated = collate(values.messages());
         if (!values.prompt().isEmpty() && !values.suffix().isEmpty()) {

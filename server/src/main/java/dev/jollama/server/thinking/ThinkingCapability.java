@@ -1,20 +1,15 @@
 package dev.jollama.server.thinking;
 
-import dev.jollama.engine.gguf.GgufFile;
-import dev.jollama.engine.gguf.GgufFormatException;
 import dev.jollama.server.api.ApiException;
 import dev.jollama.server.api.ThinkValue;
 import dev.jollama.server.store.StoredModel;
+import dev.jollama.server.template.ModelTemplate;
 import dev.jollama.server.template.PromptTemplate;
-
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Whether and how a model thinks, from where Ollama takes it (Model.Capabilities): a template with
  * {@code .Thinking} inside {@code range .Messages} (tags inferred from the template); for a model without a
- * TEMPLATE, a GGUF chat template that writes {@code <think>} and {@code </think>}; or the gpt-oss family (harmony
+ * TEMPLATE, its GGUF chat template's tags (see {@link ModelTemplate#thinkingTags()}); or the gpt-oss family (harmony
  * output when its template has harmony's tags). Never from the architecture or the model's name.
  *
  * @param opening the thinking tags, for {@link Kind#TAGS}
@@ -24,12 +19,8 @@ public record ThinkingCapability(Kind kind, String opening, String closing) {
     public enum Kind { NONE, TAGS, HARMONY, UNSPLIT }
 
     public static final ThinkingCapability NONE = new ThinkingCapability(Kind.NONE, "", "");
-    private static final String OPENING = "<think>";
-    private static final String CLOSING = "</think>";
-    /** Whether each model file's chat template thinks; files are content-addressed, so never stale. */
-    private static final Map<Path, Boolean> CHAT_TEMPLATE_THINKS = new ConcurrentHashMap<>();
 
-    public static ThinkingCapability detect(StoredModel model, PromptTemplate template) {
+    public static ThinkingCapability detect(StoredModel model, ModelTemplate template) {
         String family = String.valueOf(model.config().getOrDefault("model_family", ""));
         if (family.equals("gptoss") || family.equals("gpt-oss")) {
             boolean harmony = template.contains("<|start|>") && template.contains("<|end|>");
@@ -39,24 +30,7 @@ public record ThinkingCapability(Kind kind, String opening, String closing) {
         if (!tags.opening().isEmpty() && !tags.closing().isEmpty()) {
             return new ThinkingCapability(Kind.TAGS, tags.opening(), tags.closing());
         }
-        if ((model.template() == null || model.template().isEmpty()) && chatTemplateThinks(model.modelPath())) {
-            return new ThinkingCapability(Kind.TAGS, OPENING, CLOSING);
-        }
         return NONE;
-    }
-
-    /** Ollama's chatTemplateHasThinkingSupport on the GGUF's {@code tokenizer.chat_template}. */
-    private static boolean chatTemplateThinks(Path modelPath) {
-        return modelPath != null && CHAT_TEMPLATE_THINKS.computeIfAbsent(modelPath, path -> {
-            try (GgufFile file = GgufFile.open(path)) {
-                String chat = file.getString("tokenizer.chat_template", "");
-                return (chat.contains(OPENING) && chat.contains(CLOSING))
-                        || ((chat.contains("content.split('</think>')") || chat.contains("content.split(\"</think>\")"))
-                        && !chat.contains("reasoning_content") && !chat.contains("<SPECIAL_12>"));
-            } catch (GgufFormatException e) {
-                return false; // loading the model reports the broken file
-            }
-        });
     }
 
     public boolean supported() {

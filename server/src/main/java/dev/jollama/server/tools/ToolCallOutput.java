@@ -4,7 +4,7 @@ import dev.jollama.engine.generation.GenerationRequest;
 import dev.jollama.engine.grammar.Grammar;
 import dev.jollama.engine.tokenizer.Tokenizer;
 import dev.jollama.server.api.ToolCall;
-import dev.jollama.server.template.PromptTemplate;
+import dev.jollama.server.template.ModelTemplate;
 import dev.jollama.server.template.TemplateTool;
 import dev.jollama.server.thinking.OutputParser;
 import dev.jollama.server.thinking.ResponseSplit;
@@ -31,7 +31,7 @@ public final class ToolCallOutput implements OutputParser {
      *
      * @param tools the request's tools, or null
      */
-    public static OutputParser around(OutputParser thinking, PromptTemplate template, List<TemplateTool> tools) {
+    public static OutputParser around(OutputParser thinking, ModelTemplate template, List<TemplateTool> tools) {
         if (tools == null || tools.isEmpty() || thinking.readsToolCalls()) {
             return thinking;
         }

@@ -1,5 +1,6 @@
 package dev.jollama.server.tools;
 
+import dev.jollama.server.template.ModelTemplate;
 import dev.jollama.server.template.Node;
 import dev.jollama.server.template.PromptTemplate;
 
@@ -9,16 +10,27 @@ import java.util.List;
  * Where a model's tool calls begin in its output, read from its template as Ollama's tools.parseTag reads it: the
  * first non-blank text inside the first {@code if} on {@code .ToolCalls}, cut before any {@code {} and trimmed, such
  * as {@code <tool_call>} or {@code [TOOL_CALLS]}; {@code {} when there is no such text (every JSON object in the
- * output is then tried as a call).
+ * output is then tried as a call). A GGUF's Jinja chat template is read as llama.cpp's chat-format detection reads
+ * it: {@code <tool_call>} (Hermes, Qwen) or {@code [TOOL_CALLS]} (Mistral) when it writes one, else bare JSON objects
+ * (Llama 3).
  */
 public final class ToolCallTag {
     /** The tag of templates that write calls as bare JSON objects. */
     public static final String JSON_OBJECT = "{";
+    /** Tags a Jinja chat template may write before its calls, in the order they are looked for. */
+    private static final List<String> JINJA_TAGS = List.of("<tool_call>", "[TOOL_CALLS]");
 
     private ToolCallTag() {
     }
 
-    public static String of(PromptTemplate template) {
+    public static String of(ModelTemplate template) {
+        if (template instanceof PromptTemplate go) {
+            return fromGoTemplate(go);
+        }
+        return JINJA_TAGS.stream().filter(template::contains).findFirst().orElse(JSON_OBJECT);
+    }
+
+    private static String fromGoTemplate(PromptTemplate template) {
         Node.If toolCalls = findToolCallsIf(template.root().nodes());
         if (toolCalls == null) {
             return JSON_OBJECT;
