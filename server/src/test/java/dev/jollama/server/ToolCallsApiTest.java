@@ -34,7 +34,13 @@ class ToolCallsApiTest {
     /** A template that writes calls as bare JSON objects, so every object in the output is tried as a call. */
     static final String JSON_TEMPLATE = "{{- if .Tools }}{{ .Tools }}{{ end }}{{ range .Messages }}{{ .Content }}"
             + "{{ if .ToolCalls }}{{ range .ToolCalls }}{\"name\": \"{{ .Function.Name }}\"}{{ end }}{{ end }}{{ end }}";
+    /** Writes an assistant's calls and a tool message's tool_name as triggers, so the answer shows what the template saw. */
+    static final String HISTORY_TEMPLATE = "{{- if .Tools }}{{ end }}{{ range .Messages }}{{ range .ToolCalls }}"
+            + "<|{{ .Function.Index }}-{{ .Function.Name }}-{{ .Function.Arguments.city }}|>{{ end }}"
+            + "{{ if eq .Role \"tool\" }}<|from-{{ .ToolName }}|>{{ end }}{{ end }}";
     static final Map<String, List<String>> SCRIPTS = Map.of(
+            "<|0-get_weather-Paris|>", List.of("The call reached the template."),
+            "<|from-get_weather|>", List.of("The tool name reached the template."),
             "<|weather|>", List.of("<tool_call>{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}</tool_call>"),
             "<|chatty|>", List.of("Let me check. ", "<tool_", "call>{\"name\": \"get_", "weather\", \"arguments\": ",
                     "{\"city\": \"Tok", "yo\", \"days\": 3}}", "</tool_call>"),
@@ -60,6 +66,7 @@ class ToolCallsApiTest {
         Path gguf = ScriptedModel.write(Files.createTempFile("scripted", ".gguf"), SCRIPTS);
         ModelImport.create(server.store, ModelName.parse("tooler"), gguf, new ModelImport.Parts(TOOLS_TEMPLATE, null, Map.of(), List.of(), List.of()));
         ModelImport.create(server.store, ModelName.parse("jsontooler"), gguf, new ModelImport.Parts(JSON_TEMPLATE, null, Map.of(), List.of(), List.of()));
+        ModelImport.create(server.store, ModelName.parse("historian"), gguf, new ModelImport.Parts(HISTORY_TEMPLATE, null, Map.of(), List.of(), List.of()));
         Files.delete(gguf);
     }
 
@@ -138,19 +145,17 @@ class ToolCallsApiTest {
         assertThat(chunks.getLast().get("done_reason").asText()).isEqualTo("stop");
     }
 
-    /** chatPrompt: an assistant's tool_calls and the tool message (tool_name) reach the template. */
+    /** chatPrompt: an assistant's tool_calls (index, name, arguments) and a tool message's tool_name reach the template. */
     @Test
     void toolHistoryReachesTheTemplate() throws Exception {
-        String messages = "[{\"role\":\"user\",\"content\":\"Weather?\"},"
-                + "{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"function\":{\"index\":0,\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\",\"days\":2}}}]},"
-                + "{\"role\":\"tool\",\"tool_name\":\"get_weather\",\"content\":\"sunny\"}]";
-        JsonNode debug = json(chat("tooler", messages, false, ",\"_debug_render_only\":true").body());
-        String rendered = debug.path("_debug_info").path("rendered_template").asText();
-        if (!rendered.isEmpty()) { // /api/chat gained _debug_render_only beside this change; else check the answer only
-            assertThat(rendered).isEqualTo("<|tools|>get_weather get_time Weather?<|assistant|><tool_call>"
-                    + "[0:get_weather{\"city\":\"Paris\",\"days\":2}]</tool_call><|tool|>get_weather=sunny<|answer|>");
-        }
-        JsonNode reply = json(chat("tooler", messages, false, "").body());
+        String call = "{\"role\":\"user\",\"content\":\"Weather?\"},{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":"
+                + "[{\"function\":{\"index\":0,\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\",\"days\":2}}}]}";
+        String result = ",{\"role\":\"tool\",\"tool_name\":\"get_weather\",\"content\":\"sunny\"}";
+        assertThat(json(chat("historian", "[" + call + "]", false, "").body()).get("message").get("content").asText())
+                .isEqualTo("The call reached the template.");
+        assertThat(json(chat("historian", "[" + call + result + "]", false, "").body()).get("message").get("content").asText())
+                .isEqualTo("The tool name reached the template.");
+        JsonNode reply = json(chat("tooler", "[" + call + result + "]", false, "").body());
         assertThat(reply.get("message").get("content").asText()).isEqualTo("The weather is sunny.");
         assertThat(reply.get("message").has("tool_calls")).isFalse();
     }
