@@ -57,6 +57,8 @@ class OpenAiToolsTest {
         Path gguf = ScriptedModel.write(Files.createTempFile("scripted", ".gguf"), ToolCallsApiTest.SCRIPTS);
         ModelImport.create(server.store, ModelName.parse("tooler"), gguf,
                 new ModelImport.Parts(ToolCallsApiTest.TOOLS_TEMPLATE, null, Map.of(), List.of(), List.of()));
+        ModelImport.create(server.store, ModelName.parse("historian"), gguf,
+                new ModelImport.Parts(ToolCallsApiTest.HISTORY_TEMPLATE, null, Map.of(), List.of(), List.of()));
         Files.delete(gguf);
         client = OpenAIOkHttpClient.builder().baseUrl(server.base + "/v1").apiKey("ignored").maxRetries(0)
                 .timeout(Duration.ofSeconds(30)).build();
@@ -89,6 +91,25 @@ class OpenAiToolsTest {
                 .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id()).content("sunny").build()).build());
         assertThat(answer.choices().getFirst().message().content()).hasValue("The weather is sunny.");
         assertThat(answer.choices().getFirst().finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+    }
+
+    /** The history template writes what it saw as the trigger the scripted model answers. */
+    @Test
+    void callsAndToolResultsInTheHistoryReachTheTemplate() throws Exception {
+        String tools = ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":{\"type\":\"object\"}}}]}";
+        String call = "{\"role\":\"user\",\"content\":\"weather?\"},{\"role\":\"assistant\",\"content\":null,\"tool_calls\":"
+                + "[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]}";
+        JsonNode afterCall = json(server.post("/v1/chat/completions", "{\"model\":\"historian\",\"messages\":[" + call + "]" + tools).body());
+        assertThat(afterCall.at("/choices/0/message/content").asText()).as(afterCall.toString()).isEqualTo("The call reached the template.");
+        JsonNode afterResult = json(server.post("/v1/chat/completions", "{\"model\":\"historian\",\"messages\":[" + call
+                + ",{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"sunny\"}]" + tools).body());
+        assertThat(afterResult.at("/choices/0/message/content").asText()).as("the tool's name found by its call id")
+                .isEqualTo("The tool name reached the template.");
+        JsonNode responses = json(server.post("/v1/responses", "{\"model\":\"historian\",\"input\":[{\"role\":\"user\",\"content\":\"weather?\"},"
+                + "{\"type\":\"function_call\",\"call_id\":\"call_1\",\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"},"
+                + "{\"type\":\"function_call_output\",\"call_id\":\"call_1\",\"output\":\"sunny\"}],"
+                + "\"tools\":[{\"type\":\"function\",\"name\":\"get_weather\",\"parameters\":{\"type\":\"object\"}}]}").body());
+        assertThat(responses.at("/output/0/content/0/text").asText()).as(responses.toString()).isEqualTo("The tool name reached the template.");
     }
 
     @Test
