@@ -41,6 +41,10 @@ final class BenchCommand implements Callable<Integer> {
             + "report their aggregate speed (default: ${DEFAULT-VALUE}: not measured).")
     int parallel = 1;
 
+    @Option(names = "--depth", description = "Tokens already in the KV cache when the prompt and decoding are timed, "
+            + "as llama-bench's -d (default: ${DEFAULT-VALUE}).")
+    int depth = 0;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -62,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         try {
             Grammar grammar = format == null ? null : grammar(format);
-            int status = Bench.run(new BenchOptions(model, promptTokens, genTokens, threads, repeat, parallel, json, kernels), System.out);
+            int status = Bench.run(new BenchOptions(model, promptTokens, genTokens, threads, repeat, parallel, json, kernels, depth), System.out);
             if (status == 0 && grammar != null) {
                 try (Model m = Model.load(model)) {
                     ConstrainedDecodingBench.overhead(m, grammar, genTokens, repeat, System.out);
@@ -84,7 +88,8 @@ final class BenchCommand implements Callable<Integer> {
             return JsonGrammar.object();
         }
         try {
-            return JsonSchemaCompiler.compile(new ObjectMapper().readValue(Path.of(format).toFile(), Object.class));
+            return JsonSchemaCompiler.compile(new ObjectMapper().readValue(Path.of(format).toFile(), Object.class),
+                    ignored -> System.err.println("ignored: " + ignored.getMessage()));
         } catch (SchemaException e) {
             throw new IllegalArgumentException(format + ": " + e.getMessage());
         }

@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code jollama create NAME -f Modelfile}: parses the Modelfile here, uploads the GGUF file FROM names when the
- * server does not have it yet (and a vision model's projector, named by a second FROM), and asks the server to make the model, showing its statuses on stderr.
+ * server does not have it yet (and a vision model's projector, named by a second FROM), and asks the server to make
+ * the model (quantized with {@code -q TYPE}), showing its statuses on stderr.
  */
 @Command(name = "create", description = "Create a model from a Modelfile.")
 final class CreateCommand implements Callable<Integer> {
@@ -34,6 +35,9 @@ final class CreateCommand implements Callable<Integer> {
 
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Name of the Modelfile (default: Modelfile).")
     Path file = Path.of("Modelfile");
+
+    @Option(names = {"-q", "--quantize"}, paramLabel = "TYPE", description = "Quantize an F32, F16 or BF16 model to this type (e.g. q4_K_M, q8_0).")
+    String quantize;
 
     @Override
     public Integer call() {
@@ -64,8 +68,15 @@ final class CreateCommand implements Callable<Integer> {
                 request.system(modelfile.system());
             }
             modelfile.licenses().forEach(request::license);
-            client.create(request.parameters(modelfile.parameters()).messages(modelfile.messages()).build(),
-                    progress -> status.println(progress.status()));
+            String[] last = {null};
+            client.create(request.parameters(modelfile.parameters()).messages(modelfile.messages()).quantize(quantize).build(),
+                    progress -> {
+                        // quantizing repeats its status after every tensor; one line says it
+                        if (!progress.status().equals(last[0])) {
+                            status.println(progress.status());
+                        }
+                        last[0] = progress.status();
+                    });
         }
         return 0;
     }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import java.io.PrintWriter;
 
 /** The {@code jollama} command: one subcommand per verb, as the {@code ollama} command has. */
-@Command(name = "jollama", mixinStandardHelpOptions = true, version = "jollama 0.1.0",
+@Command(name = "jollama", mixinStandardHelpOptions = true, versionProvider = JollamaCommand.Version.class,
         description = "A Java implementation of the Ollama server and command.",
         subcommands = {RunCommand.class, ServeCommand.class,
                 CreateCommand.class, ShowCommand.class, StopCommand.class, PullCommand.class, ListCommand.class,
@@ -15,6 +15,15 @@ public final class JollamaCommand implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Jollama's own version, and the Ollama release whose API its server reports at /api/version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"jollama " + dev.jollama.server.JollamaServer.VERSION
+                    + " (Ollama API " + dev.jollama.server.JollamaServer.OLLAMA_API_VERSION + ")"};
+        }
+    }
 
     private final CommandEnvironment environment;
 

@@ -43,6 +43,10 @@ record LocalModelRun(Path model, float temperature, long seed, int numPredict, i
                     GenerationRequest.of(tokens, sampling, numPredict, List.of()), (piece, logprobs) -> out.print(piece), () -> false);
             out.println();
             return result.doneReason().equals("cancelled") ? 1 : 0;
+        } catch (OutOfMemoryError e) {
+            err.println("Error: out of memory running " + model.getFileName() + " (Java heap " + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB); use a smaller --num-ctx or give the JVM more with JOLLAMA_JAVA_OPTS=-Xmx...");
+            return 1;
         }
     }
 }

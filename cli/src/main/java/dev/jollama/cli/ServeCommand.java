@@ -13,13 +13,15 @@ import java.util.concurrent.Callable;
 /**
  * {@code jollama serve}: starts the API server at OLLAMA_HOST (default 127.0.0.1:11434), then warms the JIT up in the
  * background (a few seconds of CPU) so that the first request after a model loads does not run interpreted code;
- * JOLLAMA_WARMUP=0 turns that off.
+ * JOLLAMA_WARMUP=0 turns that off. SIGTERM drains: see {@link JollamaServer#shutdown()}.
  */
 @Command(name = "serve", description = "Start the server.")
 final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JollamaServer server = JollamaServer.start(ServerConfig.fromEnvironment());
+        // SIGTERM (and Ctrl-C) drain: running requests get JOLLAMA_SHUTDOWN_GRACE to finish.
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("jollama-shutdown").unstarted(server::shutdown));
         if (warmUpWanted(System.getenv("JOLLAMA_WARMUP"))) {
             Thread.ofPlatform().daemon().name("jollama-warmup").start(ServeCommand::warmUp);
         }

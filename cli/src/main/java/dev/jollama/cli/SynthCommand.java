@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 @Command(name = "synth", description = "Write a random-weight GGUF model with the exact shapes of a released model, for benchmarks.")
 final class SynthCommand implements Callable<Integer> {
 
-    @Option(names = "--shape", required = true, description = "tinyllama-1.1b, llama-3.2-1b, qwen2.5-0.5b or qwen3-1.7b; "
+    @Option(names = "--shape", required = true, description = "tinyllama-1.1b, llama-3.2-1b, llama-3.2-3b, llama-3.1-8b, qwen2.5-0.5b, qwen3-1.7b or qwen3moe-30b-a3b-8l (Qwen3-30B-A3B's mixture-of-experts layers, 8 of its 48); "
             + "or gemma3-4b-vision for an image projector (--type is then ignored; @N: only its first N blocks).")
     String shape;
 

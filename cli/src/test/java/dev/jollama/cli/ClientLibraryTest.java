@@ -91,7 +91,7 @@ class ClientLibraryTest {
         assertThat(show.modelInfo().get("general.architecture")).isEqualTo("llama");
         assertThat(show.capabilities()).contains("completion");
         assertThatThrownBy(() -> client.show("nope")).isInstanceOfSatisfying(JollamaException.class,
-                e -> assertThat(e.statusCode()).isEqualTo(404)).hasMessage("model 'nope' not found");
+                e -> assertThat(e.statusCode()).isEqualTo(404)).hasMessage("model 'nope:latest' not found");
     }
 
     @Test

@@ -27,6 +27,30 @@ class ModelCommandsTest {
         }
     }
 
+    /** Jollama's own version, beside the Ollama API version its server reports at /api/version. */
+    @Test
+    void versionNamesJollamaAndTheOllamaApi() {
+        assertThat(server.run("--version").out()).isEqualTo("jollama 0.1.0 (Ollama API 0.32.15)\n");
+    }
+
+    /** One damaged model does not break the list of the others; asking for it says it is damaged. */
+    @Test
+    void aDamagedModelIsLeftOutOfTheList() throws IOException {
+        Path manifest = server.models.resolve("manifests/registry.ollama.ai/library/damaged/latest");
+        Files.createDirectories(manifest.getParent());
+        Files.writeString(manifest, "{\"schemaVersion\":2,\"layers\":[");
+        try {
+            TestServer.Outcome list = server.run("list");
+            assertThat(list.exitCode()).isZero();
+            assertThat(list.out()).contains("stories:latest").doesNotContain("damaged");
+            TestServer.Outcome show = server.run("show", "damaged");
+            assertThat(show.exitCode()).isEqualTo(1);
+            assertThat(show.err()).startsWith("Error: model damaged:latest is damaged: ");
+        } finally {
+            Files.delete(manifest);
+        }
+    }
+
     @Test
     void listShowsATableWithShortDigestHumanSizeAndAge() {
         TestServer.Outcome o = server.run("list");
@@ -78,8 +102,8 @@ class ModelCommandsTest {
         assertThat(server.run("show", "parts", "--license").out()).isEqualTo("MIT\n");
         assertThat(server.run("show", "parts", "--parameters").out()).containsPattern("(?m)^stop +\"END\"$")
                 .containsPattern("(?m)^temperature +0.5$");
-        assertThat(server.run("show", "parts", "--modelfile").out()).contains("FROM ", "SYSTEM \"\"\"You tell stories.\"\"\"",
-                "PARAMETER temperature 0.5", "LICENSE \"\"\"MIT\"\"\"");
+        assertThat(server.run("show", "parts", "--modelfile").out()).contains("FROM ", "SYSTEM You tell stories.\n",
+                "PARAMETER temperature 0.5", "LICENSE MIT\n");
         assertThat(server.run("show", "parts").out()).contains("""
                   Parameters
                     stop           "END"
@@ -227,6 +251,24 @@ class ModelCommandsTest {
         assertThat(o.exitCode()).isEqualTo(1);
         assertThat(o.err()).isEqualTo(
                 "Error: 'from' is neither a model nor a GGUF file on this machine: no-such-model\n");
+    }
+
+    @Test
+    void createQuantizesWithDashQ(@TempDir Path folder) throws IOException {
+        Path f32 = TestServer.shared().resolve("models/syn-llama-f32.gguf");
+        Files.writeString(folder.resolve("Modelfile"), "FROM " + f32 + "\n");
+        TestServer.Outcome o = server.run("create", "small", "-q", "q4_K_M", "-f", folder.resolve("Modelfile").toString());
+        assertThat(o.exitCode()).as(o.err()).isZero();
+        assertThat(o.err()).containsOnlyOnce("quantizing F32 model to Q4_K_M\n").contains("verifying conversion\n").endsWith("success\n");
+        assertThat(server.run("show", "small").out()).containsPattern("(?m)^ +quantization +Q4_K_M$");
+
+        TestServer.Outcome again = server.run("create", "smaller", "--quantize", "q4_0", "-f", writeModelfile(folder, "FROM small\n"));
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).startsWith("using existing layer sha256:").endsWith("\nError: quantization is only supported for F16, BF16 and F32 models\n");
+    }
+
+    private static String writeModelfile(Path folder, String modelfile) throws IOException {
+        return Files.writeString(folder.resolve("Modelfile"), modelfile).toString();
     }
 
     private static TestServer.Outcome createFromModelfile(Path folder, String name, String modelfile)

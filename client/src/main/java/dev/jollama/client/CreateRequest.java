@@ -14,6 +14,7 @@ import java.util.Map;
  * @param from       a model name, or a GGUF path on the server's machine
  * @param parameters option values by their Ollama names ({@code stop} as a list of strings)
  * @param license    one entry per LICENSE
+ * @param quantize   the file type to quantize an F32, F16 or BF16 model to ({@code q4_K_M}, {@code q8_0}, ...)
  */
 public record CreateRequest(
         String model,
@@ -23,7 +24,8 @@ public record CreateRequest(
         String system,
         Map<String, Object> parameters,
         List<Message> messages,
-        List<String> license) {
+        List<String> license,
+        String quantize) {
 
     public static Builder builder(String model) {
         return new Builder(model);
@@ -38,6 +40,7 @@ public record CreateRequest(
         private final Map<String, Object> parameters = new LinkedHashMap<>();
         private final List<Message> messages = new ArrayList<>();
         private final List<String> licenses = new ArrayList<>();
+        private String quantize;
 
         private Builder(String model) {
             this.model = model;
@@ -89,10 +92,15 @@ public record CreateRequest(
             return this;
         }
 
+        public Builder quantize(String quantize) {
+            this.quantize = quantize;
+            return this;
+        }
+
         public CreateRequest build() {
             return new CreateRequest(model, from, files.isEmpty() ? null : copy(files), template, system,
                     parameters.isEmpty() ? null : copy(parameters), messages.isEmpty() ? null : List.copyOf(messages),
-                    licenses.isEmpty() ? null : List.copyOf(licenses));
+                    licenses.isEmpty() ? null : List.copyOf(licenses), quantize);
         }
 
         private static <V> Map<String, V> copy(Map<String, V> map) {

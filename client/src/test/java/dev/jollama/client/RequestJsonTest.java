@@ -143,12 +143,12 @@ class RequestJsonTest extends AgainstFakeOllama {
                         .file("model.gguf", "sha256:" + "ab".repeat(32)).template("{{ .Prompt }}").system("be brief")
                         .parameter("temperature", 0.0).parameter("stop", List.of("a", "b"))
                         .message(Message.user("hi")).message(Message.assistant("hello"))
-                        .license("MIT").license("other").build(), p -> { }),
+                        .license("MIT").license("other").quantize("q4_K_M").build(), p -> { }),
                         "POST", "/api/create", """
                         {"model":"new","files":{"model.gguf":"sha256:%s"},"template":"{{ .Prompt }}",
                          "system":"be brief","parameters":{"temperature":0.0,"stop":["a","b"]},
                          "messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}],
-                         "license":["MIT","other"],"stream":true}""".formatted("ab".repeat(32))),
+                         "license":["MIT","other"],"quantize":"q4_K_M","stream":true}""".formatted("ab".repeat(32))),
                 call("stop", c -> c.stop("m"), "POST", "/api/generate",
                         "{\"model\":\"m\",\"keep_alive\":0,\"stream\":false}"),
                 call("list", JollamaClient::list, "GET", "/api/tags", ""),

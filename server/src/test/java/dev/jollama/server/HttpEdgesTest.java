@@ -5,6 +5,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import dev.jollama.server.config.ServerConfig;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -16,6 +18,7 @@ import java.util.Map;
 
 import static dev.jollama.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Host header check, CORS, body size limit and unknown paths. */
 class HttpEdgesTest {
@@ -84,6 +87,27 @@ class HttpEdgesTest {
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(json(r.body()).get("error").asText()).contains("too large");
         assertThat(server.get("/api/version").statusCode()).isEqualTo(200);
+    }
+
+    /** The check follows the address bound, however OLLAMA_HOST spells it. */
+    @ParameterizedTest(name = "OLLAMA_HOST {0}")
+    @ValueSource(strings = {"LOCALHOST:0", "LocalHost:0", "127.0.0.1:0"})
+    void hostHeaderIsCheckedForEverySpellingOfLoopback(String host) throws Exception {
+        try (JollamaServer other = JollamaServer.start(ServerConfig.from(Map.of("OLLAMA_HOST", host,
+                "OLLAMA_MODELS", server.store.root().toString())))) {
+            try (Socket socket = new Socket("127.0.0.1", other.port())) {
+                socket.getOutputStream().write("GET /api/version HTTP/1.1\r\nHost: evil.example.com\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("HTTP/1.1 403");
+            }
+        }
+    }
+
+    @Test
+    void anUnresolvableHostIsSaidSo() {
+        assertThatThrownBy(() -> JollamaServer.start(ServerConfig.from(Map.of("OLLAMA_HOST", "no-such-host.invalid:0",
+                "OLLAMA_MODELS", server.store.root().toString()))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot resolve the host name 'no-such-host.invalid'");
     }
 
     @Test

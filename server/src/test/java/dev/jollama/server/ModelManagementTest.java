@@ -70,7 +70,7 @@ class ModelManagementTest {
         assertThat(json(missing.body()).get("error").asText()).isEqualTo("model is required");
         HttpResponse<String> unknown = server.post("/api/show", "{\"model\":\"nope\"}");
         assertThat(unknown.statusCode()).isEqualTo(404);
-        assertThat(json(unknown.body()).get("error").asText()).isEqualTo("model 'nope' not found");
+        assertThat(json(unknown.body()).get("error").asText()).isEqualTo("model 'nope:latest' not found");
     }
 
     @Test
@@ -117,18 +117,78 @@ class ModelManagementTest {
         assertThat(show.get("parameters").asText()).contains("stop").contains("\"girl\"");
     }
 
+    /** A delete removes unused blobs; one just uploaded waits for the create that uses it. */
+    @Test
+    void anUploadedBlobSurvivesADeleteBeforeItsCreate() throws Exception {
+        Path gguf = TestServer.shared().resolve("models/stories260K-gguf-v2-q8_0.gguf");
+        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(gguf)));
+        HttpResponse<String> upload = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                server.base.resolve("/api/blobs/" + digest)).POST(java.net.http.HttpRequest.BodyPublishers.ofFile(gguf)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
+        assertThat(server.post("/api/copy", "{\"source\":\"stories\",\"destination\":\"doomed\"}").statusCode()).isEqualTo(200);
+        assertThat(server.send("DELETE", "/api/delete", "{\"model\":\"doomed\"}").statusCode()).isEqualTo(200);
+
+        assertThat(server.send("HEAD", "/api/blobs/" + digest, null).statusCode()).isEqualTo(200);
+        HttpResponse<String> created = server.post("/api/create", "{\"model\":\"uploaded\",\"files\":{\"m.gguf\":\"" + digest
+                + "\"},\"stream\":false}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        assertThat(server.post("/api/show", "{\"model\":\"uploaded\"}").statusCode()).isEqualTo(200);
+        assertThat(server.send("DELETE", "/api/delete", "{\"model\":\"uploaded\"}").statusCode()).isEqualTo(200);
+        assertThat(server.send("HEAD", "/api/blobs/" + digest, null).statusCode()).as("used by its create, then unused").isEqualTo(404);
+    }
+
     @Test
     void createRejectsBadInputWithoutLeavingAModel() throws Exception {
-        HttpResponse<String> unknownParameter = server.post("/api/create",
-                "{\"model\":\"bad\",\"from\":\"stories\",\"parameters\":{\"foo\":1},\"stream\":false}");
-        assertThat(unknownParameter.statusCode()).isEqualTo(400);
-        assertThat(json(unknownParameter.body()).get("error").asText()).isEqualTo("unknown parameter 'foo'");
+        HttpResponse<String> wrongType = server.post("/api/create",
+                "{\"model\":\"bad\",\"from\":\"stories\",\"parameters\":{\"temperature\":\"hot\"},\"stream\":false}");
+        assertThat(wrongType.statusCode()).isEqualTo(400);
         HttpResponse<String> notAFile = server.post("/api/create", "{\"model\":\"bad\",\"from\":\"/no/such.gguf\",\"stream\":false}");
         assertThat(notAFile.statusCode()).isEqualTo(400);
         HttpResponse<String> badName = server.post("/api/create", "{\"model\":\"../../etc/passwd\",\"from\":\"stories\",\"stream\":false}");
         assertThat(badName.statusCode()).isEqualTo(400);
         assertThat(json(badName.body()).get("error").asText()).isEqualTo("invalid model name");
         assertThat(tagNames()).doesNotContain("bad:latest");
+    }
+
+    /** Every refusal of a server path reads alike, so that the answer does not tell which files exist. */
+    @Test
+    void createFromAPathTakesOnlyGgufFilesWithOneAnswerForEverythingElse() throws Exception {
+        Path notGguf = Files.writeString(Files.createTempFile("notes", ".gguf"), "not a model");
+        notGguf.toFile().deleteOnExit();
+        for (String from : List.of("/no/such.gguf", "/etc/passwd", "/proc/self/environ", "/tmp", notGguf.toString(), "/dev/zero")) {
+            HttpResponse<String> r = server.post("/api/create", "{\"model\":\"bad\",\"from\":\"" + from + "\",\"stream\":false}");
+            assertThat(r.statusCode()).as(from).isEqualTo(400);
+            assertThat(json(r.body()).get("error").asText()).as(from)
+                    .isEqualTo("'from' is neither a model nor a GGUF file on this machine: " + from);
+        }
+    }
+
+    /** A client on another machine may name models only: the server's files are not its to read. */
+    @Test
+    void createFromAPathIsRefusedToClientsOnOtherMachines() throws Exception {
+        java.net.InetAddress external = java.net.NetworkInterface.networkInterfaces()
+                .flatMap(java.net.NetworkInterface::inetAddresses)
+                .filter(a -> !a.isLoopbackAddress() && a instanceof java.net.Inet4Address).findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(external != null, "no non-loopback address to connect from");
+        Path stories = TestServer.shared().resolve("models/stories260K.gguf");
+        try (JollamaServer open = JollamaServer.start(dev.jollama.server.config.ServerConfig.from(Map.of(
+                "OLLAMA_HOST", "0.0.0.0:0", "OLLAMA_MODELS", server.store.root().toString())))) {
+            var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            java.util.function.Function<String, HttpResponse<String>> create = host -> {
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + host + ":" + open.port() + "/api/create"))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"remote\",\"from\":\"" + stories
+                                    + "\",\"stream\":false}")).build(), HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            HttpResponse<String> remote = create.apply(external.getHostAddress());
+            assertThat(remote.statusCode()).isEqualTo(400);
+            assertThat(json(remote.body()).get("error").asText()).isEqualTo("'from' is neither a model nor a GGUF file on this machine: " + stories);
+            assertThat(create.apply("127.0.0.1").statusCode()).isEqualTo(200);
+        }
     }
 
     @Test

@@ -108,6 +108,17 @@ class PullTest {
         assertThat(shown.get("template").asText()).startsWith("{{ .Prompt }}");
     }
 
+    /** makeRequest (server/images.go): with insecure, a name without a scheme is fetched over plain http. */
+    @Test
+    void insecureFetchesAPlainNameOverHttp() throws Exception {
+        registry.publishStories("plain", "latest", "{{ .Prompt }}");
+        List<JsonNode> lines = pull(registry.host() + "/library/plain:latest");
+        assertThat(statuses(lines).getLast()).isEqualTo("success");
+        assertThat(registry.requests()).isNotEmpty();
+        assertThat(json(server.get("/api/tags").body()).get("models")).extracting(m -> m.get("name").asText())
+                .contains(registry.host() + "/library/plain:latest");
+    }
+
     @Test
     void streamFalseAnswersWithTheLastObjectOnly() throws Exception {
         registry.publishStories("stories", "latest", "{{ .Prompt }}");

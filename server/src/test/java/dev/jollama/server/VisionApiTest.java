@@ -2,6 +2,7 @@ package dev.jollama.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.server.registry.FakeRegistry;
 import dev.jollama.server.store.Manifest;
@@ -90,6 +91,7 @@ class VisionApiTest {
                 chunk.get("text_tokens").forEach(t -> textTokens.add(t.asInt()));
             }
         }
+        textTokens.removeFirst(); // the prompt's BOS, which the context leaves out as Ollama's does
         assertThat(context.length).as("context: the prompt's text tokens, then the generated ones").isGreaterThan(textTokens.size());
         for (int i = 0; i < textTokens.size(); i++) {
             assertThat(context[i]).as("prompt text token " + i).isEqualTo(textTokens.get(i));
@@ -109,6 +111,14 @@ class VisionApiTest {
         chat.putObject("options").put("temperature", 0).put("num_predict", 24);
         JsonNode chatReply = json(server.post("/api/chat", chat.toString()).body());
         assertThat(chatReply.get("message").get("content").asText()).as("chat answers as generate").isEqualTo(reply.get("response").asText());
+
+        ObjectNode openAi = JSON.createObjectNode().put("model", model).put("temperature", 0).put("max_tokens", 24);
+        ArrayNode parts = openAi.putArray("messages").addObject().put("role", "user").putArray("content");
+        parts.addObject().put("type", "image_url").putObject("image_url").put("url", "data:image/png;base64," + image);
+        parts.addObject().put("type", "text").put("text", prompt);
+        JsonNode openAiReply = json(server.post("/v1/chat/completions", openAi.toString()).body());
+        assertThat(openAiReply.at("/choices/0/message/content").asText()).as("/v1 with an image_url data URI answers as chat: " + openAiReply)
+                .isEqualTo(chatReply.get("message").get("content").asText());
     }
 
     /**

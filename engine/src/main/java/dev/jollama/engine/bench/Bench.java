@@ -22,8 +22,9 @@ import java.util.concurrent.Future;
 
 /**
  * Measures, in one run: the memory read bandwidth (same thread count), prompt processing (pp) and decoding (tg)
- * tokens per second over several repeats after a warm-up, the bytes of weights read per decoded token, and how
- * close decoding comes to the memory limit: {@code efficiency = tg · bytes per token / bandwidth}.
+ * tokens per second over several repeats after a warm-up, the bytes of weights read per decoded token, how close
+ * decoding comes to the memory limit ({@code efficiency = tg · bytes per token / bandwidth}), and how much of the
+ * file the run brought into memory (a mixture of experts reads only the chosen experts' pages).
  */
 public final class Bench {
     /** llama.cpp's {@code general.file_type} numbers for the usual types. */
@@ -35,10 +36,12 @@ public final class Bench {
 
     /**
      * The measured figures; tokens per second as min, median, max over the repeats. {@code tgParallel} is the
-     * aggregate decoding speed of {@code parallel} sequences at once, null when not measured.
+     * aggregate decoding speed of {@code parallel} sequences at once, null when not measured. {@code residentBytes}:
+     * of the file's mapping, what was in memory after the run (-1 where /proc/self/smaps is not there).
      */
     public record Result(String model, String type, int threads, double bandwidthGbps, double[] pp, double[] tg,
-                         long bytesPerToken, double efficiency, int parallel, double[] tgParallel, KernelSpeeds.Row[] kernels) {
+                         long bytesPerToken, double efficiency, int parallel, double[] tgParallel, KernelSpeeds.Row[] kernels,
+                         long residentBytes, long fileBytes, int depth) {
 
         String json() {
             StringBuilder b = new StringBuilder("{");
@@ -47,6 +50,7 @@ public final class Bench {
                             + "\"bytes_per_token\":%d,\"efficiency\":%.3f,\"pp_tps_min\":%.2f,\"pp_tps_max\":%.2f,"
                             + "\"tg_tps_min\":%.2f,\"tg_tps_max\":%.2f",
                     threads, bandwidthGbps, pp[1], tg[1], bytesPerToken, efficiency, pp[0], pp[2], tg[0], tg[2]));
+            b.append(String.format(Locale.ROOT, ",\"resident_bytes\":%d,\"file_bytes\":%d,\"depth\":%d", residentBytes, fileBytes, depth));
             if (tgParallel != null) {
                 b.append(String.format(Locale.ROOT, ",\"parallel\":%d,\"tg_parallel_tps\":%.2f,\"tg_parallel_tps_min\":%.2f,"
                         + "\"tg_parallel_tps_max\":%.2f", parallel, tgParallel[1], tgParallel[0], tgParallel[2]));
@@ -92,7 +96,7 @@ public final class Bench {
                 numbers.length > 1 ? Integer.parseInt(numbers[1]) : 128,
                 numbers.length > 2 ? Integer.parseInt(numbers[2]) : 64,
                 numbers.length > 0 ? Integer.parseInt(numbers[0]) : 0,
-                numbers.length > 3 ? Integer.parseInt(numbers[3]) : 3, 1, json, kernels);
+                numbers.length > 3 ? Integer.parseInt(numbers[3]) : 3, 1, json, kernels, 0);
         System.exit(run(o, System.out));
     }
 
@@ -104,20 +108,27 @@ public final class Bench {
             bandwidth = MemoryBandwidth.measure(pool, 5);
         }
         note(progress, "memory read bandwidth, %d threads: %.1f GB/s", threads, bandwidth / 1e9);
-        try (Model model = Model.load(o.model(), threads)) {
+        int context = o.depth() + o.promptTokens() + o.genTokens() + 1;
+        // Room for the measured sequence and the parallel ones; past the file's context when the depth asks for it.
+        Model.Options options = new Model.Options(threads, Model.Options.DEFAULT.cacheType(),
+                Math.max(Model.Options.DEFAULT.sequences(), o.parallel() + 1), o.depth() > 0 ? context : 0);
+        try (Model model = Model.load(o.model(), options); Sequence sequence = model.newSequence(context)) {
             int vocabulary = model.tokenizer().vocabularySize();
             Random random = new Random(42);
             int[] prompt = random.ints(o.promptTokens(), 3, vocabulary).toArray();
             int[] generated = random.ints(o.genTokens(), 3, vocabulary).toArray();
-            int context = o.promptTokens() + o.genTokens() + 1;
+            if (o.depth() > 0) {
+                note(progress, "filling the cache to depth %d", o.depth());
+                model.forward(sequence, random.ints(o.depth(), 3, vocabulary).toArray(), 0, o.depth());
+            }
 
             // Warm-up: compiles the kernels for both the batched and the single-token path.
-            timePrompt(model, context, prompt);
-            timeDecode(model, context, Arrays.copyOf(generated, Math.min(8, generated.length)));
+            timePrompt(model, sequence, o.depth(), prompt);
+            timeDecode(model, sequence, o.depth(), Arrays.copyOf(generated, Math.min(8, generated.length)));
             double[] pp = new double[o.repeat()], tg = new double[o.repeat()];
             for (int i = 0; i < o.repeat(); i++) {
-                pp[i] = o.promptTokens() / timePrompt(model, context, prompt);
-                tg[i] = o.genTokens() / timeDecode(model, context, generated);
+                pp[i] = o.promptTokens() / timePrompt(model, sequence, o.depth(), prompt);
+                tg[i] = o.genTokens() / timeDecode(model, sequence, o.depth(), generated);
                 note(progress, "repeat %d: pp%d %.1f t/s, tg%d %.1f t/s", i + 1, o.promptTokens(), pp[i], o.genTokens(), tg[i]);
             }
             double[] tgParallel = null;
@@ -134,28 +145,27 @@ public final class Bench {
             double[] ppStats = stats(pp), tgStats = stats(tg);
             KernelSpeeds.Row[] kernels = o.kernels() ? KernelSpeeds.measure(model, threads) : new KernelSpeeds.Row[0];
             return new Result(o.model().getFileName().toString(), typeName(model), threads, bandwidth / 1e9, ppStats, tgStats,
-                    bytes, tgStats[1] * bytes / bandwidth, o.parallel(), tgParallel, kernels);
+                    bytes, tgStats[1] * bytes / bandwidth, o.parallel(), tgParallel, kernels,
+                    ResidentMemory.ofMapping(o.model()), model.file().dataOffset() + totalTensorBytes(model), o.depth());
         }
     }
 
-    /** Seconds to feed the prompt to a new sequence. */
-    private static double timePrompt(Model model, int context, int[] prompt) {
-        try (Sequence s = model.newSequence(context)) {
-            long start = System.nanoTime();
-            model.forward(s, prompt, 0, prompt.length);
-            return (System.nanoTime() - start) / 1e9;
-        }
+    /** Seconds to feed the prompt to the sequence cut back to {@code depth} tokens (llama-bench's pp test at -d). */
+    private static double timePrompt(Model model, Sequence sequence, int depth, int[] prompt) {
+        sequence.truncate(depth);
+        long start = System.nanoTime();
+        model.forward(sequence, prompt, 0, prompt.length);
+        return (System.nanoTime() - start) / 1e9;
     }
 
-    /** Seconds to decode the tokens one at a time from an empty sequence, as llama-bench's tg test does. */
-    private static double timeDecode(Model model, int context, int[] tokens) {
-        try (Sequence s = model.newSequence(context)) {
-            long start = System.nanoTime();
-            for (int token : tokens) {
-                model.forward(s, token);
-            }
-            return (System.nanoTime() - start) / 1e9;
+    /** Seconds to decode the tokens one at a time after {@code depth} tokens, as llama-bench's tg test does. */
+    private static double timeDecode(Model model, Sequence sequence, int depth, int[] tokens) {
+        sequence.truncate(depth);
+        long start = System.nanoTime();
+        for (int token : tokens) {
+            model.forward(sequence, token);
         }
+        return (System.nanoTime() - start) / 1e9;
     }
 
     /**
@@ -195,18 +205,26 @@ public final class Bench {
 
     /**
      * Bytes of weights read per decoded token: every tensor except the token embedding, of which one row is read,
-     * unless it is also the output projection.
+     * unless it is also the output projection; of a mixture of experts' stacked tensors, the share of the experts
+     * a token goes through.
      */
     static long bytesPerToken(Model model) {
         Map<String, GgufTensorInfo> tensors = model.file().tensors();
         boolean tied = !tensors.containsKey("output.weight");
+        int experts = model.config().expertCount(), used = model.config().expertUsedCount();
         long bytes = 0;
         for (GgufTensorInfo t : tensors.values()) {
-            if (tied || !t.name().equals("token_embd.weight")) {
+            if (experts > 0 && t.shape().length == 3 && t.shape()[2] == experts) {
+                bytes += t.data().byteSize() / experts * used;
+            } else if (tied || !t.name().equals("token_embd.weight")) {
                 bytes += t.data().byteSize();
             }
         }
         return bytes;
+    }
+
+    private static long totalTensorBytes(Model model) {
+        return model.file().tensors().values().stream().mapToLong(t -> t.data().byteSize()).sum();
     }
 
     private static String typeName(Model model) {
@@ -227,10 +245,14 @@ public final class Bench {
     }
 
     private static void table(Result r, BenchOptions o, PrintStream out) {
+        String at = o.depth() > 0 ? " @ d" + o.depth() : "";
         out.printf(Locale.ROOT, "%-28s %-7s %7s %9s %22s %22s %9s %10s%n", "model", "type", "threads", "bw GB/s",
-                "pp" + o.promptTokens() + " t/s (min/med/max)", "tg" + o.genTokens() + " t/s (min/med/max)", "MB/token", "efficiency");
+                "pp" + o.promptTokens() + at + " t/s (min/med/max)", "tg" + o.genTokens() + at + " t/s (min/med/max)", "MB/token", "efficiency");
         out.printf(Locale.ROOT, "%-28s %-7s %7d %9.1f %22s %22s %9.0f %10.2f%n", r.model(), r.type(), r.threads(), r.bandwidthGbps(),
                 triple(r.pp()), triple(r.tg()), r.bytesPerToken() / 1e6, r.efficiency());
+        if (r.residentBytes() >= 0) {
+            out.printf(Locale.ROOT, "in memory after the run: %.0f MB of the file's %.0f MB%n", r.residentBytes() / 1e6, r.fileBytes() / 1e6);
+        }
         if (r.tgParallel() != null) {
             out.printf(Locale.ROOT, "%d sequences decoding at once: tg%d %s t/s in all (min/med/max)%n", r.parallel(), o.genTokens(),
                     triple(r.tgParallel()));

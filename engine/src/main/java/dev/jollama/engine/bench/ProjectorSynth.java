@@ -6,6 +6,8 @@ import dev.jollama.engine.gguf.GgufWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Writes a random-weight Gemma 3 image projector (the reference's mmproj layout) as its converter types it: the
@@ -35,29 +37,30 @@ final class ProjectorSynth {
                 .put("clip.vision.projection_dim", s.textWidth())
                 .put("clip.vision.image_mean", new float[] {0.5f, 0.5f, 0.5f})
                 .put("clip.vision.image_std", new float[] {0.5f, 0.5f, 0.5f});
-        long[] seed = {1};
-        Synth.randomTensor(w, "v.patch_embd.weight", new long[] {s.patchSize(), s.patchSize(), 3, n}, GgmlType.F32, seed);
-        Synth.random(w, "v.patch_embd.bias", n, seed);
-        Synth.randomTensor(w, "v.position_embd.weight", new long[] {n, (long) grid * grid}, GgmlType.F32, seed);
+        List<Synth.Spec> specs = new ArrayList<>();
+        specs.add(Synth.Spec.weights("v.patch_embd.weight", s.patchSize(), s.patchSize(), 3, n));
+        specs.add(Synth.Spec.random("v.patch_embd.bias", n));
+        specs.add(Synth.Spec.weights("v.position_embd.weight", n, (long) grid * grid));
         for (int i = 0; i < s.blocks(); i++) {
             String b = "v.blk." + i + ".";
             for (String norm : new String[] {"ln1", "ln2"}) {
-                Synth.ones(w, b + norm + ".weight", n);
-                Synth.random(w, b + norm + ".bias", n, seed);
+                specs.add(Synth.Spec.ones(b + norm + ".weight", n));
+                specs.add(Synth.Spec.random(b + norm + ".bias", n));
             }
             for (String p : new String[] {"attn_q", "attn_k", "attn_v", "attn_out"}) {
-                Synth.randomTensor(w, b + p + ".weight", new long[] {n, n}, GgmlType.F16, seed);
-                Synth.random(w, b + p + ".bias", n, seed);
+                specs.add(Synth.Spec.matrix(b + p + ".weight", n, n));
+                specs.add(Synth.Spec.random(b + p + ".bias", n));
             }
-            Synth.randomTensor(w, b + "ffn_up.weight", new long[] {n, s.feedForward()}, GgmlType.F16, seed);
-            Synth.random(w, b + "ffn_up.bias", s.feedForward(), seed);
-            Synth.randomTensor(w, b + "ffn_down.weight", new long[] {s.feedForward(), n}, GgmlType.F16, seed);
-            Synth.random(w, b + "ffn_down.bias", n, seed);
+            specs.add(Synth.Spec.matrix(b + "ffn_up.weight", n, s.feedForward()));
+            specs.add(Synth.Spec.random(b + "ffn_up.bias", s.feedForward()));
+            specs.add(Synth.Spec.matrix(b + "ffn_down.weight", s.feedForward(), n));
+            specs.add(Synth.Spec.random(b + "ffn_down.bias", n));
         }
-        Synth.ones(w, "v.post_ln.weight", n);
-        Synth.random(w, "v.post_ln.bias", n, seed);
-        Synth.ones(w, "mm.soft_emb_norm.weight", n);
-        Synth.randomTensor(w, "mm.input_projection.weight", new long[] {s.textWidth(), n}, GgmlType.F16, seed);
+        specs.add(Synth.Spec.ones("v.post_ln.weight", n));
+        specs.add(Synth.Spec.random("v.post_ln.bias", n));
+        specs.add(Synth.Spec.ones("mm.soft_emb_norm.weight", n));
+        specs.add(Synth.Spec.matrix("mm.input_projection.weight", s.textWidth(), n));
+        Synth.tensors(w, specs, name -> name.startsWith("v.patch_embd") || name.startsWith("v.position_embd") ? GgmlType.F32 : GgmlType.F16);
         w.write(out);
         return Files.size(out);
     }

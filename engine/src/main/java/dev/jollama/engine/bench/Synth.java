@@ -2,6 +2,7 @@ package dev.jollama.engine.bench;
 
 import dev.jollama.engine.gguf.GgmlType;
 import dev.jollama.engine.gguf.GgufWriter;
+import dev.jollama.engine.quantize.QuantizationPlan;
 import dev.jollama.engine.tensor.Quantizers;
 
 import java.io.IOException;
@@ -9,12 +10,16 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * Writes a random-weight GGUF model with the exact shapes of a released one ({@link ModelShape}), quantized with
- * our own quantizers, and a SentencePiece vocabulary of the right size made of byte tokens and synthetic words, so
+ * our own quantizers in llama.cpp's mix of types ({@link QuantizationPlan}), and a SentencePiece vocabulary of the
+ * right size made of byte tokens and synthetic words, so
  * speed can be measured without downloads. Text from it is gibberish by design.
  */
 public final class Synth {
@@ -55,7 +60,7 @@ public final class Synth {
         String a = s.architecture();
         w.put("general.architecture", a)
                 .put("general.name", "synthetic " + s.name())
-                .put("general.file_type", type.fileType)
+                .put("general.file_type", type.fileType.id)
                 .put(a + ".context_length", 4096)
                 .put(a + ".embedding_length", s.dim())
                 .put(a + ".feed_forward_length", s.feedForward())
@@ -64,41 +69,56 @@ public final class Synth {
                 .put(a + ".attention.head_count_kv", s.kvHeads())
                 .put(a + ".attention.layer_norm_rms_epsilon", s.rmsEps())
                 .put(a + ".rope.freq_base", s.ropeBase());
+        if (s.experts() > 0) {
+            w.put(a + ".expert_count", s.experts()).put(a + ".expert_used_count", s.expertsUsed())
+                    .put(a + ".expert_feed_forward_length", s.expertFeedForward());
+        }
         if (s.headDim() != s.dim() / s.heads()) {
             w.put(a + ".attention.key_length", s.headDim()).put(a + ".attention.value_length", s.headDim());
         }
         vocabulary(w, s.vocabulary());
 
-        long[] seed = {1};
-        matrix(w, type, "token_embd.weight", "token_embd", s.tied(), -1, s, s.dim(), s.vocabulary(), seed);
+        List<Spec> specs = new ArrayList<>();
+        specs.add(Spec.matrix("token_embd.weight", s.dim(), s.vocabulary()));
         for (int i = 0; i < s.layers(); i++) {
             String b = "blk." + i + ".";
-            ones(w, b + "attn_norm.weight", s.dim());
-            matrix(w, type, b + "attn_q.weight", "attn_q", false, i, s, s.dim(), s.queryDim(), seed);
-            matrix(w, type, b + "attn_k.weight", "attn_k", false, i, s, s.dim(), s.kvDim(), seed);
-            matrix(w, type, b + "attn_v.weight", "attn_v", false, i, s, s.dim(), s.kvDim(), seed);
-            matrix(w, type, b + "attn_output.weight", "attn_output", false, i, s, s.queryDim(), s.dim(), seed);
+            specs.add(Spec.ones(b + "attn_norm.weight", s.dim()));
+            specs.add(Spec.matrix(b + "attn_q.weight", s.dim(), s.queryDim()));
+            specs.add(Spec.matrix(b + "attn_k.weight", s.dim(), s.kvDim()));
+            specs.add(Spec.matrix(b + "attn_v.weight", s.dim(), s.kvDim()));
+            specs.add(Spec.matrix(b + "attn_output.weight", s.queryDim(), s.dim()));
             if (s.biases()) {
-                random(w, b + "attn_q.bias", s.queryDim(), seed);
-                random(w, b + "attn_k.bias", s.kvDim(), seed);
-                random(w, b + "attn_v.bias", s.kvDim(), seed);
+                specs.add(Spec.random(b + "attn_q.bias", s.queryDim()));
+                specs.add(Spec.random(b + "attn_k.bias", s.kvDim()));
+                specs.add(Spec.random(b + "attn_v.bias", s.kvDim()));
             }
             if (s.queryKeyNorms()) {
-                ones(w, b + "attn_q_norm.weight", s.headDim());
-                ones(w, b + "attn_k_norm.weight", s.headDim());
+                specs.add(Spec.ones(b + "attn_q_norm.weight", s.headDim()));
+                specs.add(Spec.ones(b + "attn_k_norm.weight", s.headDim()));
             }
-            ones(w, b + "ffn_norm.weight", s.dim());
-            matrix(w, type, b + "ffn_gate.weight", "ffn_gate", false, i, s, s.dim(), s.feedForward(), seed);
-            matrix(w, type, b + "ffn_up.weight", "ffn_up", false, i, s, s.dim(), s.feedForward(), seed);
-            matrix(w, type, b + "ffn_down.weight", "ffn_down", false, i, s, s.feedForward(), s.dim(), seed);
+            specs.add(Spec.ones(b + "ffn_norm.weight", s.dim()));
+            if (s.experts() > 0) {
+                specs.add(Spec.random(b + "ffn_gate_inp.weight", s.dim(), s.experts()));
+                specs.add(Spec.experts(b + "ffn_gate_exps.weight", s.dim(), s.expertFeedForward(), s.experts()));
+                specs.add(Spec.experts(b + "ffn_up_exps.weight", s.dim(), s.expertFeedForward(), s.experts()));
+                specs.add(Spec.experts(b + "ffn_down_exps.weight", s.expertFeedForward(), s.dim(), s.experts()));
+            } else {
+                specs.add(Spec.matrix(b + "ffn_gate.weight", s.dim(), s.feedForward()));
+                specs.add(Spec.matrix(b + "ffn_up.weight", s.dim(), s.feedForward()));
+                specs.add(Spec.matrix(b + "ffn_down.weight", s.feedForward(), s.dim()));
+            }
         }
-        ones(w, "output_norm.weight", s.dim());
+        specs.add(Spec.ones("output_norm.weight", s.dim()));
         if (!s.tied()) {
-            matrix(w, type, "output.weight", "output", true, -1, s, s.dim(), s.vocabulary(), seed);
+            specs.add(Spec.matrix("output.weight", s.dim(), s.vocabulary()));
         }
         if (s.ropeFactors()) {
-            ones(w, "rope_freqs.weight", s.headDim() / 2);
+            specs.add(Spec.ones("rope_freqs.weight", s.headDim() / 2));
         }
+        QuantizationPlan plan = QuantizationPlan.of(new QuantizationPlan.Model(a, s.layers(), s.heads(), s.kvHeads(), s.experts()),
+                specs.stream().map(spec -> new QuantizationPlan.Weight(spec.name(), spec.shape(), GgmlType.F32)).toList(),
+                type.fileType, type.pure());
+        tensors(w, specs, plan::typeOf);
         w.write(out);
         return Files.size(out);
     }
@@ -131,18 +151,56 @@ public final class Synth {
                 .put("tokenizer.ggml.eos_token_id", 2);
     }
 
-    private static void matrix(GgufWriter w, SynthType fileType, String name, String role, boolean output, int layer,
-                               ModelShape s, int rowLength, int rows, long[] seed) {
-        randomTensor(w, name, new long[]{rowLength, rows}, fileType.typeOf(role, output, layer, s.layers(), rowLength), seed);
+    /**
+     * A tensor of the model: a matrix of random weights (a 3-D stack of them for a mixture's experts), a vector of
+     * ones (norms) or random values of the weights' spread (biases; a router, whose scores then differ by expert).
+     */
+    record Spec(String name, long[] shape, Kind kind) {
+        enum Kind { MATRIX, ONES, RANDOM }
+
+        static Spec matrix(String name, int rowLength, int rows) {
+            return new Spec(name, new long[]{rowLength, rows}, Kind.MATRIX);
+        }
+
+        static Spec ones(String name, int n) {
+            return new Spec(name, new long[]{n}, Kind.ONES);
+        }
+
+        static Spec experts(String name, int rowLength, int rows, int experts) {
+            return new Spec(name, new long[]{rowLength, rows, experts}, Kind.MATRIX);
+        }
+
+        /** Random weights of any shape: the first dimension is the row length, the others multiply to the rows. */
+        static Spec weights(String name, long... shape) {
+            return new Spec(name, shape, Kind.MATRIX);
+        }
+
+        static Spec random(String name, long... shape) {
+            return new Spec(name, shape, Kind.RANDOM);
+        }
+
+        long elements() {
+            return Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        }
     }
 
-    /** A tensor of uniform random weights; the first dimension is the row length, the others multiply to the rows. */
-    static void randomTensor(GgufWriter w, String name, long[] shape, GgmlType type, long[] seed) {
-        long tensorSeed = seed[0]++;
-        int rowLength = (int) shape[0];
-        long rows = Arrays.stream(shape).skip(1).reduce(1, Math::multiplyExact);
-        w.tensor(name, shape, type, out -> {
-            SplittableRandom random = new SplittableRandom(tensorSeed);
+    /** Writes the tensors in order, each matrix in the type {@code typeOf} names for it; random ones seeded 1, 2, ... */
+    static void tensors(GgufWriter w, List<Spec> specs, Function<String, GgmlType> typeOf) {
+        long seed = 1;
+        for (Spec spec : specs) {
+            switch (spec.kind()) {
+                case MATRIX -> matrix(w, spec, typeOf.apply(spec.name()), seed++);
+                case ONES -> ones(w, spec);
+                case RANDOM -> random(w, spec, seed++);
+            }
+        }
+    }
+
+    private static void matrix(GgufWriter w, Spec spec, GgmlType type, long seed) {
+        int rowLength = (int) spec.shape()[0];
+        long rows = spec.elements() / rowLength;
+        w.tensor(spec.name(), spec.shape(), type, out -> {
+            SplittableRandom random = new SplittableRandom(seed);
             float amplitude = (float) (WEIGHT_STD * Math.sqrt(3));
             float[] values = new float[ROWS_PER_CHUNK * rowLength];
             byte[] bytes = new byte[(int) type.byteSize((long) ROWS_PER_CHUNK * rowLength)];
@@ -157,23 +215,27 @@ public final class Synth {
         });
     }
 
-    static void ones(GgufWriter w, String name, int n) {
-        float[] values = new float[n];
+    private static void ones(GgufWriter w, Spec spec) {
+        float[] values = new float[(int) spec.shape()[0]];
         Arrays.fill(values, 1f);
-        vector(w, name, values);
+        vector(w, spec.name(), values);
     }
 
-    static void random(GgufWriter w, String name, int n, long[] seed) {
-        SplittableRandom random = new SplittableRandom(seed[0]++);
-        float[] values = new float[n];
-        for (int i = 0; i < n; i++) {
+    private static void random(GgufWriter w, Spec spec, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] values = new float[Math.toIntExact(spec.elements())];
+        for (int i = 0; i < values.length; i++) {
             values[i] = (float) ((random.nextDouble() * 2 - 1) * WEIGHT_STD);
         }
-        vector(w, name, values);
+        vector(w, spec.name(), values, spec.shape());
     }
 
     private static void vector(GgufWriter w, String name, float[] values) {
-        w.tensor(name, new long[]{values.length}, GgmlType.F32, (OutputStream out) -> {
+        vector(w, name, values, new long[]{values.length});
+    }
+
+    private static void vector(GgufWriter w, String name, float[] values, long[] shape) {
+        w.tensor(name, shape, GgmlType.F32, (OutputStream out) -> {
             byte[] bytes = new byte[values.length * 4];
             Quantizers.quantize(GgmlType.F32, values, 0, values.length, bytes, 0);
             out.write(bytes);

@@ -14,7 +14,7 @@ import java.nio.file.Path;
  */
 public final class Warmup {
     private static final ModelShape SHAPE = new ModelShape("warm-up", "llama", 512, 1024, 2, 8, 2, 64, 1024,
-            10_000f, 1e-5f, false, false, false, false);
+            10_000f, 1e-5f, false, false, false, false, 0, 0, 0);
     private static final int DECODE_STEPS = 32;
 
     private Warmup() {

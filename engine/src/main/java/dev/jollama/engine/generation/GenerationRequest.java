@@ -1,8 +1,8 @@
 package dev.jollama.engine.generation;
 
-import dev.jollama.engine.grammar.GrammarConstraint;
 import dev.jollama.engine.model.PromptImage;
 import dev.jollama.engine.sampling.SamplingOptions;
+import dev.jollama.engine.sampling.TokenConstraint;
 
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -26,7 +26,7 @@ import java.util.function.BooleanSupplier;
  *                      text
  */
 public record GenerationRequest(int[] promptTokens, SamplingOptions sampling, int maxTokens, List<String> stop,
-                                boolean contextShift, int keepTokens, int logprobs, GrammarConstraint constraint,
+                                boolean contextShift, int keepTokens, int logprobs, TokenConstraint constraint,
                                 BooleanSupplier constraintActive, List<PromptImage> images) {
 
     /** A request without a grammar. */
@@ -41,12 +41,12 @@ public record GenerationRequest(int[] promptTokens, SamplingOptions sampling, in
     }
 
     /** This request with its output constrained to a grammar. */
-    public GenerationRequest withConstraint(GrammarConstraint constraint) {
+    public GenerationRequest withConstraint(TokenConstraint constraint) {
         return withConstraint(constraint, null);
     }
 
     /** This request with its output constrained to a grammar once {@code activeWhen} says so. */
-    public GenerationRequest withConstraint(GrammarConstraint constraint, BooleanSupplier activeWhen) {
+    public GenerationRequest withConstraint(TokenConstraint constraint, BooleanSupplier activeWhen) {
         return new GenerationRequest(promptTokens, sampling, maxTokens, stop, contextShift, keepTokens, logprobs,
                 constraint, activeWhen, images);
     }

@@ -1,6 +1,5 @@
 package dev.jollama.engine.generation;
 
-import dev.jollama.engine.grammar.GrammarConstraint;
 import dev.jollama.engine.model.Model;
 import dev.jollama.engine.model.PromptImage;
 import dev.jollama.engine.model.Sequence;
@@ -8,6 +7,7 @@ import dev.jollama.engine.sampling.LogProbabilities;
 import dev.jollama.engine.sampling.Logprob;
 import dev.jollama.engine.sampling.Sampler;
 import dev.jollama.engine.sampling.StopSequences;
+import dev.jollama.engine.sampling.TokenConstraint;
 import dev.jollama.engine.tokenizer.StreamingDecoder;
 import dev.jollama.engine.tokenizer.Tokenizer;
 
@@ -54,7 +54,7 @@ public final class Generator {
         StopSequences stops = new StopSequences(request.stop());
         LogProbabilities logProbabilities = request.logprobs() >= 0 ? new LogProbabilities() : null;
         PendingLogprobs pendingLogprobs = new PendingLogprobs();
-        GrammarConstraint constraint = request.constraint();
+        TokenConstraint constraint = request.constraint();
 
         long start = System.nanoTime();
         float[] logits = feedPrompt(sequence, prompt, request.images(), cancelled);

@@ -26,15 +26,18 @@ public final class GgufFile implements AutoCloseable {
     private final Arena arena; // null when the bytes belong to the caller
     private final int version;
     private final Map<String, Object> metadata;
+    /** Each key's value type and, for arrays, element type (null otherwise): what a copy needs to write it back. */
+    private final Map<String, GgufValueType[]> metadataTypes;
     private final Map<String, GgufTensorInfo> tensors;
     private final long dataOffset;
 
-    private GgufFile(Path path, Arena arena, int version, Map<String, Object> metadata,
+    private GgufFile(Path path, Arena arena, int version, Map<String, Object> metadata, Map<String, GgufValueType[]> metadataTypes,
                      Map<String, GgufTensorInfo> tensors, long dataOffset) {
         this.path = path;
         this.arena = arena;
         this.version = version;
         this.metadata = Collections.unmodifiableMap(metadata);
+        this.metadataTypes = metadataTypes;
         this.tensors = Collections.unmodifiableMap(tensors);
         this.dataOffset = dataOffset;
     }
@@ -80,10 +83,16 @@ public final class GgufFile implements AutoCloseable {
         }
 
         Map<String, Object> metadata = new LinkedHashMap<>();
+        Map<String, GgufValueType[]> metadataTypes = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             String key = in.string(wide, "metadata key #" + i);
             int typeId = in.i32("type of metadata '" + key + "'");
+            long at = in.position();
             metadata.put(key, readValue(in, wide, typeId, key, 0));
+            GgufValueType type = GgufValueType.fromId(typeId);
+            // an array starts with its element type, already checked by readValue
+            GgufValueType element = type == GgufValueType.ARRAY ? GgufValueType.fromId(bytes.get(GgufCursor.INT, at)) : null;
+            metadataTypes.put(key, new GgufValueType[]{type, element});
         }
 
         int alignment = DEFAULT_ALIGNMENT;
@@ -142,7 +151,7 @@ public final class GgufFile implements AutoCloseable {
                 throw new GgufFormatException(path, "tensor '" + t.name() + "' appears twice");
             }
         }
-        return new GgufFile(path, arena, version, metadata, tensors, dataOffset);
+        return new GgufFile(path, arena, version, metadata, metadataTypes, tensors, dataOffset);
     }
 
     private static Object readValue(GgufCursor in, boolean wide, int typeId, String key, int depth) {
@@ -245,6 +254,11 @@ public final class GgufFile implements AutoCloseable {
     /** Every metadata entry in file order, unknown keys included. */
     public Map<String, Object> metadata() {
         return metadata;
+    }
+
+    /** The value type of {@code key} and, for an array, its element type; null when the key is absent. */
+    GgufValueType[] metadataType(String key) {
+        return metadataTypes.get(key);
     }
 
     public Map<String, GgufTensorInfo> tensors() {

@@ -45,6 +45,23 @@ public final class GgufWriter {
         return this;
     }
 
+    /** Copies a metadata entry of {@code source} with its value type as it is in that file. */
+    public GgufWriter copy(GgufFile source, String key) {
+        GgufValueType[] type = source.metadataType(key);
+        if (type == null) {
+            throw new IllegalArgumentException("metadata '" + key + "' is not in " + source.path());
+        }
+        if (type[1] == GgufValueType.ARRAY) {
+            throw new IllegalArgumentException("metadata '" + key + "' of " + source.path() + " is an array of arrays, which cannot be copied");
+        }
+        metadata.put(key, new Typed(type[0], type[1], source.metadata().get(key)));
+        return this;
+    }
+
+    /** A value read from a file, written back with the same GGUF type ({@code element} for arrays). */
+    private record Typed(GgufValueType type, GgufValueType element, Object value) {
+    }
+
     /** Adds a tensor; {@code shape[0]} is the contiguous row length, as in the files. */
     public GgufWriter tensor(String name, long[] shape, GgmlType type, TensorData data) {
         Tensor t = new Tensor(name, shape.clone(), type, data);
@@ -89,12 +106,43 @@ public final class GgufWriter {
         }
     }
 
+    /** One value of a scalar type as the reader returned it (an Integer, Long, Float, Double, Boolean or String). */
+    private static void typed(CountingStream out, GgufValueType type, Object v) throws IOException {
+        switch (type) {
+            case UINT8, INT8, BOOL -> out.write(v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).intValue());
+            case UINT16, INT16 -> {
+                int s = ((Number) v).intValue();
+                out.write(s);
+                out.write(s >> 8);
+            }
+            case UINT32, INT32 -> out.i32(((Number) v).intValue());
+            case UINT64, INT64 -> out.i64(((Number) v).longValue());
+            case FLOAT32 -> out.i32(Float.floatToRawIntBits((Float) v));
+            case FLOAT64 -> out.i64(Double.doubleToRawLongBits((Double) v));
+            case STRING -> out.string((String) v);
+            case ARRAY -> throw new IllegalArgumentException("nested arrays cannot be copied");
+        }
+    }
+
     private static long align(long offset) {
         return (offset + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
     }
 
     private static void value(CountingStream out, String key, Object v) throws IOException {
         switch (v) {
+            case Typed t when t.type() == GgufValueType.ARRAY -> {
+                out.i32(GgufValueType.ARRAY.ordinal());
+                out.i32(t.element().ordinal());
+                int n = java.lang.reflect.Array.getLength(t.value());
+                out.i64(n);
+                for (int i = 0; i < n; i++) {
+                    typed(out, t.element(), java.lang.reflect.Array.get(t.value(), i));
+                }
+            }
+            case Typed t -> {
+                out.i32(t.type().ordinal());
+                typed(out, t.type(), t.value());
+            }
             case String s -> {
                 out.i32(8);
                 out.string(s);

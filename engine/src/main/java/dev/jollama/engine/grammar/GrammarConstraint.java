@@ -1,5 +1,6 @@
 package dev.jollama.engine.grammar;
 
+import dev.jollama.engine.sampling.TokenConstraint;
 import dev.jollama.engine.sampling.TokenFilter;
 import dev.jollama.engine.tokenizer.Tokenizer;
 
@@ -10,7 +11,7 @@ import java.util.BitSet;
  * through the current state; when the sampler has to mask the whole vocabulary it walks the {@link TokenTrie} once
  * instead. End-of-generation tokens are allowed only when the output so far is a complete match.
  */
-public final class GrammarConstraint implements TokenFilter {
+public final class GrammarConstraint implements TokenConstraint {
     private final TokenTrie trie;
     private final GrammarMatcher matcher;
     private final BitSet mask = new BitSet();
@@ -41,11 +42,7 @@ public final class GrammarConstraint implements TokenFilter {
         return mask::get;
     }
 
-    /**
-     * Moves past a sampled token.
-     *
-     * @throws IllegalArgumentException when the grammar does not allow the token here
-     */
+    @Override
     public void accept(int token) {
         byte[] bytes = trie.bytes(token);
         if (bytes == null || !matcher.advance(bytes)) {
@@ -58,7 +55,7 @@ public final class GrammarConstraint implements TokenFilter {
         return matcher.isComplete();
     }
 
-    /** Whether the output is complete and nothing can follow it, so generation is over. */
+    @Override
     public boolean isFinished() {
         return matcher.isComplete() && !matcher.canContinue();
     }

@@ -1,14 +1,13 @@
 package dev.jollama.engine.grammar;
 
 import static dev.jollama.engine.grammar.Expression.ref;
-import static dev.jollama.engine.grammar.Expression.sequence;
 
 /**
- * The grammar of {@code format: "json"}: one JSON object, as the reference's root rule, optionally after a little
- * whitespace. Nothing may follow the closing brace, so generation ends when the object closes.
+ * The grammar of {@code format: "json"}: one JSON object, as the reference's root rule (so the output starts with
+ * its brace). Nothing may follow the closing brace, so generation ends when the object closes.
  */
 public final class JsonGrammar {
-    private static final Grammar OBJECT = Grammar.of(sequence(JsonSyntax.WHITESPACE, ref(JsonSyntax.OBJECT_RULE)),
+    private static final Grammar OBJECT = Grammar.of(ref(JsonSyntax.OBJECT_RULE),
             JsonSyntax.valueRules());
 
     private JsonGrammar() {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import static dev.jollama.engine.grammar.Expression.chars;
@@ -47,24 +48,28 @@ public final class JsonSchemaCompiler {
     private static final int MAX_COUNT = 1000;
 
     private final SchemaReader reader;
+    private final Consumer<SchemaException> ignored;
     private final Map<String, Expression> rules = new LinkedHashMap<>(JsonSyntax.valueRules());
     private final Map<String, String> refRules = new HashMap<>();
     /** References entered since the last content (an opening brace or bracket). */
     private Set<String> openRefs = new HashSet<>();
     private int depthWithoutContent;
 
-    private JsonSchemaCompiler(Object schema) {
-        this.reader = new SchemaReader(schema);
+    private JsonSchemaCompiler(Object schema, Consumer<SchemaException> ignored) {
+        this.reader = new SchemaReader(schema, ignored);
+        this.ignored = ignored;
     }
 
     /**
      * The grammar of JSON text valid against the schema (a little leading whitespace allowed, nothing after).
      *
-     * @param schema the schema as parsed JSON: maps, lists, strings, numbers, booleans and nulls
-     * @throws SchemaException when the schema uses an unsupported keyword, is malformed or cannot be satisfied
+     * @param schema  the schema as parsed JSON: maps, lists, strings, numbers, booleans and nulls
+     * @param ignored told of each keyword the grammar cannot express (see {@link SchemaException#isUnsupported}),
+     *                which then does not constrain the output, as the reference's converter ignores them
+     * @throws SchemaException when the schema is malformed or cannot be satisfied
      */
-    public static Grammar compile(Object schema) {
-        JsonSchemaCompiler compiler = new JsonSchemaCompiler(schema);
+    public static Grammar compile(Object schema, Consumer<SchemaException> ignored) {
+        JsonSchemaCompiler compiler = new JsonSchemaCompiler(schema, ignored);
         Expression root = compiler.compile(compiler.reader.root());
         Grammar grammar = Grammar.of(sequence(WHITESPACE, root), compiler.rules);
         if (!grammar.matchesSomething()) {
@@ -195,7 +200,14 @@ public final class JsonSchemaCompiler {
             constraints.add(StringFormats.of(node.format));
         }
         for (String pattern : node.patterns) {
-            constraints.add(RegexPattern.compile(pattern, node.pointer));
+            try {
+                constraints.add(RegexPattern.compile(pattern, node.pointer));
+            } catch (SchemaException e) {
+                if (!e.isUnsupported()) {
+                    throw e;
+                }
+                ignored.accept(e);
+            }
         }
         if (node.maxLength >= 0 && node.maxLength < node.minLength) {
             throw SchemaException.unsatisfiable("maxLength", node.pointer);

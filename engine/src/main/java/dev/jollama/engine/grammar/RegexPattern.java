@@ -68,7 +68,7 @@ final class RegexPattern {
         do {
             alternatives.add(sequenceUntilAlternation());
             if (peek() == '$') {
-                throw error("\"$\" is supported only at the end of the pattern");
+                throw unsupported("\"$\" is supported only at the end of the pattern");
             }
         } while (take('|'));
         return choice(alternatives);
@@ -90,7 +90,7 @@ final class RegexPattern {
             case '[' -> JsonSyntax.escapedChar(characterClass());
             case '.' -> JsonSyntax.escapedChar(DOT);
             case '\\' -> JsonSyntax.escapedChar(escape(false));
-            case '^' -> throw error("\"^\" is supported only at the start of the pattern");
+            case '^' -> throw unsupported("\"^\" is supported only at the start of the pattern");
             case '*', '+', '?' -> throw error("nothing to repeat before \"" + Character.toString(c) + "\"");
             default -> JsonSyntax.escapedChar(CharClass.of(c));
         };
@@ -100,14 +100,14 @@ final class RegexPattern {
         if (take('?')) {
             boolean lookbehind = peek() == '<' && position + 1 < pattern.length && (pattern[position + 1] == '=' || pattern[position + 1] == '!');
             if (peek() == '=' || peek() == '!' || lookbehind) {
-                throw error("lookaround assertions are not supported");
+                throw unsupported("lookaround assertions are not supported");
             }
             if (take('<')) {
                 while (next() != '>') {
                     // skip the group's name
                 }
             } else if (!take(':')) {
-                throw error("group modifiers are not supported");
+                throw unsupported("group modifiers are not supported");
             }
         }
         Expression inner = alternation();
@@ -142,7 +142,7 @@ final class RegexPattern {
         }
         take('?'); // lazy quantifiers match the same strings
         if (min > MAX_REPEAT || max > MAX_REPEAT) {
-            throw error("repetition counts above " + MAX_REPEAT + " are not supported");
+            throw unsupported("repetition counts above " + MAX_REPEAT + " are not supported");
         }
         if (max != Expression.Repeat.UNBOUNDED && max < min) {
             throw error("numbers out of order in {} quantifier");
@@ -228,15 +228,15 @@ final class RegexPattern {
                 if (inClass) {
                     yield CharClass.of('\b');
                 }
-                throw error("word boundaries (\\b) are not supported");
+                throw unsupported("word boundaries (\\b) are not supported");
             }
-            case 'B' -> throw error("word boundaries (\\B) are not supported");
-            case 'k' -> throw error("backreferences are not supported");
-            case 'p', 'P' -> throw error("Unicode property escapes are not supported");
+            case 'B' -> throw unsupported("word boundaries (\\B) are not supported");
+            case 'k' -> throw unsupported("backreferences are not supported");
+            case 'p', 'P' -> throw unsupported("Unicode property escapes are not supported");
             case 'c' -> CharClass.of(next() % 32);
             default -> {
                 if (c >= '1' && c <= '9') {
-                    throw error("backreferences are not supported");
+                    throw unsupported("backreferences are not supported");
                 }
                 if (Character.isLetterOrDigit(c)) {
                     throw error("unknown escape \\" + Character.toString(c));
@@ -256,7 +256,7 @@ final class RegexPattern {
             value = value * 16 + digit;
         }
         if (value >= 0xD800 && value <= 0xDFFF) {
-            throw error("surrogate code units are not supported");
+            throw unsupported("surrogate code units are not supported");
         }
         return value;
     }
@@ -278,6 +278,11 @@ final class RegexPattern {
             return true;
         }
         return false;
+    }
+
+    /** A valid ECMA-262 pattern using a feature the grammar cannot express. */
+    private SchemaException unsupported(String problem) {
+        return SchemaException.unsupported("pattern", pointer, problem + " in /" + new String(pattern, 0, pattern.length) + "/");
     }
 
     private SchemaException error(String problem) {

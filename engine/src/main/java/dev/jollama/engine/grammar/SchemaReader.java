@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Reads a JSON schema (as parsed into Java maps, lists, strings, numbers, booleans and nulls) into
@@ -21,21 +22,28 @@ import java.util.Set;
  * {@code $ref}s. Unknown keywords are ignored, as JSON Schema asks; annotations such as {@code title} too.
  */
 final class SchemaReader {
-    /** Keywords that constrain values in ways the grammar cannot express. */
-    private static final Set<String> UNSUPPORTED = Set.of("not", "if", "then", "else", "contains", "minContains",
-            "maxContains", "patternProperties", "propertyNames", "dependentRequired", "dependentSchemas", "dependencies",
-            "maxProperties", "multipleOf", "unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef");
+    /** Keywords holding a schema that constrain values in ways the grammar cannot express. */
+    private static final Set<String> UNSUPPORTED_SCHEMAS = Set.of("not", "if", "then", "else", "contains",
+            "propertyNames", "unevaluatedProperties", "unevaluatedItems");
+    /** Keywords holding an object that constrain values in ways the grammar cannot express. */
+    private static final Set<String> UNSUPPORTED_OBJECTS = Set.of("patternProperties", "dependentRequired",
+            "dependentSchemas", "dependencies");
+    /** Keywords holding a count. */
+    private static final Set<String> UNSUPPORTED_COUNTS = Set.of("minContains", "maxContains", "maxProperties");
     /** Deeper allOf merges than this are taken for recursion through references. */
     private static final int MAX_MERGE_DEPTH = 64;
 
     private final Object document;
+    private final Consumer<SchemaException> ignored;
     private final Map<String, SchemaNode> byPointer = new HashMap<>();
     /** References being merged in since the last property or item boundary: meeting one again is a cycle. */
     private Set<String> flattening = new HashSet<>();
     private int mergeDepth;
 
-    SchemaReader(Object document) {
+    /** @param ignored told of every keyword that is read but cannot constrain the grammar */
+    SchemaReader(Object document, Consumer<SchemaException> ignored) {
         this.document = document;
+        this.ignored = ignored;
     }
 
     SchemaNode root() {
@@ -112,11 +120,7 @@ final class SchemaReader {
         }
         SchemaNode node = new SchemaNode(pointer);
         for (Map.Entry<?, ?> entry : map.entrySet()) {
-            String keyword = String.valueOf(entry.getKey());
-            if (UNSUPPORTED.contains(keyword)) {
-                throw SchemaException.unsupported(keyword, pointer);
-            }
-            readKeyword(node, keyword, entry.getValue(), map);
+            readKeyword(node, String.valueOf(entry.getKey()), entry.getValue(), map);
         }
         return node;
     }
@@ -168,6 +172,8 @@ final class SchemaReader {
                 if (StringFormats.of(format) != null) {
                     node.format = format;
                     node.formatPointer = at;
+                } else {
+                    ignored.accept(SchemaException.unsupported(keyword, at, "unknown format " + JsonText.string(format)));
                 }
             }
             case "minimum" -> node.lower = SchemaNode.tighterLower(node.lower, bound(value, keyword, at, schema, "exclusiveMinimum"));
@@ -183,14 +189,39 @@ final class SchemaReader {
                 }
             }
             case "uniqueItems" -> {
-                if (Boolean.TRUE.equals(value)) {
-                    throw SchemaException.unsupported(keyword, at);
+                if (!(value instanceof Boolean unique)) {
+                    throw SchemaException.invalid(keyword, at, "must be a boolean");
+                }
+                if (unique) {
+                    ignored.accept(SchemaException.unsupported(keyword, at));
                 }
             }
             case "minProperties" -> {
                 if (count(value, keyword, at) > 0) {
-                    throw SchemaException.unsupported(keyword, at);
+                    ignored.accept(SchemaException.unsupported(keyword, at));
                 }
+            }
+            case "multipleOf" -> {
+                if (decimal(number(value, keyword, at)).signum() <= 0) {
+                    throw SchemaException.invalid(keyword, at, "must be greater than 0");
+                }
+                ignored.accept(SchemaException.unsupported(keyword, at));
+            }
+            case String k when UNSUPPORTED_SCHEMAS.contains(k) -> {
+                read(value, at + "/" + escape(keyword)); // checked, so a malformed schema is still an error
+                ignored.accept(SchemaException.unsupported(keyword, at));
+            }
+            case String k when UNSUPPORTED_OBJECTS.contains(k) -> {
+                map(value, keyword, at);
+                ignored.accept(SchemaException.unsupported(keyword, at));
+            }
+            case "$dynamicRef", "$recursiveRef" -> {
+                string(value, keyword, at);
+                ignored.accept(SchemaException.unsupported(keyword, at));
+            }
+            case String k when UNSUPPORTED_COUNTS.contains(k) -> {
+                count(value, keyword, at);
+                ignored.accept(SchemaException.unsupported(keyword, at));
             }
             default -> {
                 // annotations ($schema, $id, title, description, default, examples, ...), $defs, and unknown keywords

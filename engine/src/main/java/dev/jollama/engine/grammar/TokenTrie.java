@@ -101,6 +101,11 @@ public final class TokenTrie {
                 && !tokenizer.decode(new int[] {token}).isEmpty();
     }
 
+    /** The number of tokens in the vocabulary. */
+    int size() {
+        return tokenBytes.length;
+    }
+
     boolean isEndOfGeneration(int token) {
         return endOfGeneration.get(token);
     }

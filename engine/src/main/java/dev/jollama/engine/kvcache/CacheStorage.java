@@ -8,7 +8,7 @@ import java.util.Arrays;
  * the keys are transposed, value d of the key at in-block position p at {@code d·BLOCK + p}, so attention scores a
  * run of positions in vector lanes; the values are by position, {@code p·kvDim + i}.
  */
-abstract sealed class CacheStorage permits F32CacheStorage, F16CacheStorage, Q8CacheStorage {
+abstract sealed class CacheStorage permits FloatCacheStorage, Q8CacheStorage {
     static final int PAGE_BLOCKS = 16;
     static final int BLOCK = KvCache.BLOCK_SIZE;
 
@@ -29,8 +29,8 @@ abstract sealed class CacheStorage permits F32CacheStorage, F16CacheStorage, Q8C
 
     static CacheStorage of(KvCacheType type, int layers, int kvDim) {
         return switch (type) {
-            case F32 -> new F32CacheStorage(layers, kvDim);
-            case F16 -> new F16CacheStorage(layers, kvDim);
+            case F32 -> new FloatCacheStorage(layers, kvDim, false);
+            case F16 -> new FloatCacheStorage(layers, kvDim, true);
             case Q8_0 -> new Q8CacheStorage(layers, kvDim);
         };
     }

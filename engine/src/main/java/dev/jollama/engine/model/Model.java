@@ -85,7 +85,7 @@ public final class Model implements AutoCloseable {
         GgufFile file = GgufFile.open(path);
         try {
             return load(file, options);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an OutOfMemoryError too: the mapping is not left behind
             file.close();
             throw e;
         }
@@ -111,8 +111,15 @@ public final class Model implements AutoCloseable {
         return new Model(file, config, tokenizer, options);
     }
 
-    /** q8_0 blocks run along a head: a head size that is not a multiple of 32 falls back to f16, as in Ollama. */
+    /**
+     * q8_0 blocks run along a head: a head size that is not a multiple of 32 falls back to f16, as in Ollama. An
+     * embedding model's cache holds only the inputs of the pass under way, never a conversation, so it keeps them
+     * in f32: its vectors then do not move with the cache type (f16 keys and values moved them by up to 5e-5).
+     */
     private KvCacheType cacheType(KvCacheType wanted, ModelConfig c) {
+        if (architecture.attendsBothWays() || Pooling.isDeclaredBy(file)) {
+            return KvCacheType.F32;
+        }
         if (wanted == KvCacheType.Q8_0 && c.headDim() % Q8Kernels.BLOCK != 0) {
             LOG.log(System.Logger.Level.WARNING, "{0}: a q8_0 KV cache needs a head size that is a multiple of {1}, this model''s is {2}; using f16",
                     file.path().getFileName(), Q8Kernels.BLOCK, c.headDim());

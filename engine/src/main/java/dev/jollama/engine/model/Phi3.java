@@ -2,7 +2,8 @@ package dev.jollama.engine.model;
 
 /**
  * Phi-3, Phi-3.5 and Phi-4-mini: Llama's blocks with fused weights (one matrix for query, key and value, one for
- * gate and up, each read as row views of the file's tensor) and NEOX RoPE on the first rope.dimension_count values
+ * gate and up, each read as row views of the file's tensor; query, key and value also as three tensors, which some
+ * converters write and the reference accepts) and NEOX RoPE on the first rope.dimension_count values
  * of each head, with LongRoPE: per-pair frequency divisors and a magnitude factor (attn_factor), the long factors
  * when a sequence's context is above the original training context and the short ones otherwise.
  */
@@ -21,6 +22,9 @@ final class Phi3 extends Llama {
     }
 
     private static AttentionWeights attention(WeightReader r, String blk, ModelConfig c) {
+        if (!r.has(blk + "attn_qkv.weight") && r.has(blk + "attn_q.weight")) {
+            return AttentionWeights.read(r, blk, c);
+        }
         int dim = c.embeddingLength();
         var qkv = r.splitRows(blk + "attn_qkv.weight", dim, c.queryDim(), c.kvDim(), c.kvDim());
         return new AttentionWeights(qkv[0], qkv[1], qkv[2], r.matrix(blk + "attn_output.weight", c.queryDim(), dim),

@@ -10,6 +10,14 @@ import dev.jollama.engine.gguf.GgufFormatException;
 public enum Pooling {
     MEAN, CLS, LAST;
 
+    /**
+     * Whether the file says how to pool its hidden states ({@code <arch>.pooling_type}): an embedding model, which
+     * Ollama does not offer for generation.
+     */
+    public static boolean isDeclaredBy(GgufFile file) {
+        return file.metadata().containsKey(file.getString("general.architecture", "") + ".pooling_type");
+    }
+
     static Pooling of(GgufFile file, String architecture) {
         int type = file.getInt(architecture + ".pooling_type", 1, 0);
         return switch (type) {

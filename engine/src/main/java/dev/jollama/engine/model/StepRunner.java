@@ -9,10 +9,11 @@ import java.util.function.BooleanSupplier;
 /**
  * Continuous batching: one thread runs a model's forward passes for every sequence that has tokens to feed. Each
  * step takes the next token of every sequence that is decoding, fills the rest of a batch with prompt tokens (the
- * longest-waiting prompt first), and runs them as one pass, so each weight matrix is read once for all of them, and
- * a long prompt arriving delays running streams by at most one batch's time per step. A prompt whose caller is
- * cancelled leaves at the next step. An image whose rows attend to each other both ways goes into one step whole:
- * the batch grows to hold one such image beside a full batch's other rows.
+ * longest-waiting prompt first), and runs them as one pass, so each weight matrix is read once for all of them. A
+ * step with decode rows takes at most half a batch of prompt rows, so a long prompt arriving delays running streams
+ * by less than one full prompt chunk's time per step. A prompt whose caller is cancelled leaves at the next step. An
+ * image whose rows attend to each other both ways goes into one step whole, past that half if need be: the batch
+ * grows to hold one such image beside a full batch's other rows.
  */
 public final class StepRunner implements AutoCloseable {
     /**
@@ -20,6 +21,12 @@ public final class StepRunner implements AutoCloseable {
      * sending a token take far less, and a step that leaves one out makes it wait a whole step for its own.
      */
     private static final long GATHER_NANOS = 2_000_000;
+    /**
+     * Prompt rows a step takes beside decode rows. With a full batch of them, a stream's next token waited a whole
+     * 64-row chunk plus its own row, and longer as the prompt's attention grew (server-bench: largest gap 1.4-2.2
+     * chunks while a 2,000-token prompt ran).
+     */
+    private static final int PROMPT_ROWS_BESIDE_DECODES = Model.BATCH_CAPACITY / 2;
 
     private final Model model;
     private Batch batch = new Batch(Model.BATCH_CAPACITY);
@@ -190,7 +197,10 @@ public final class StepRunner implements AutoCloseable {
         return n;
     }
 
-    /** Decoding sequences first (a row each), then prompt tokens in arrival order, as far as the batch holds. */
+    /**
+     * Decoding sequences first (a row each), then prompt tokens in arrival order, as far as the batch holds (or
+     * {@link #PROMPT_ROWS_BESIDE_DECODES} of them when there are decode rows).
+     */
     private void takeStep() {
         if (batch.capacity() < batchCapacity) {
             batch = new Batch(batchCapacity);
@@ -202,7 +212,8 @@ public final class StepRunner implements AutoCloseable {
                 addRows(w, 1);
             }
         }
-        for (var it = pending.iterator(); it.hasNext() && !batch.isFull(); ) {
+        int limit = batch.size() == 0 ? batch.capacity() : Math.min(batch.capacity(), batch.size() + PROMPT_ROWS_BESIDE_DECODES);
+        for (var it = pending.iterator(); it.hasNext() && batch.size() < limit; ) {
             Work w = it.next();
             if (w.end - w.next == 1) {
                 continue;
@@ -214,7 +225,7 @@ public final class StepRunner implements AutoCloseable {
                 notifyAll();
                 continue;
             }
-            int count = wholeImages(w, Math.min(w.end - w.next, batch.capacity() - batch.size()));
+            int count = wholeImages(w, Math.min(w.end - w.next, limit - batch.size()), batch.capacity() - batch.size());
             if (count > 0) {
                 addRows(w, count);
             }
@@ -223,15 +234,21 @@ public final class StepRunner implements AutoCloseable {
 
     /**
      * Of {@code count} rows from the work's next, those up to the start of an image the cut would split, when its
-     * rows attend both ways: the image waits for a step with room for it.
+     * rows attend both ways: the image waits for the next step. An image that starts at the work's next is taken whole
+     * when the batch has {@code room} for it, even past {@code count}; else it waits for a step with room.
      */
-    private static int wholeImages(Work w, int count) {
+    private static int wholeImages(Work w, int count, int room) {
         int last = w.next + count - 1;
         PromptImage.Row row = w.tokens[last] < 0 ? w.imageRows.get(w.tokens[last]) : null;
         if (row == null || !row.image().attendBothWays() || row.rowsAfter() == 0 || last + 1 == w.end) {
             return count;
         }
-        return Math.max(0, last - row.index() - w.next);
+        int imageStart = last - row.index();
+        if (imageStart > w.next) {
+            return imageStart - w.next;
+        }
+        int throughImage = last + 1 + row.rowsAfter() - w.next;
+        return throughImage <= room ? throughImage : 0;
     }
 
     private void addRows(Work w, int count) {

@@ -49,4 +49,16 @@ public final class BF16Tensor extends FloatTensor {
             dst[dstOffset + i] = bf16((firstBlock + i) * 2);
         }
     }
+
+    /**
+     * Writes {@code n} values as bf16 as the reference does ({@code ggml_compute_fp32_to_bf16}): round to nearest
+     * even, NaN kept quiet.
+     */
+    static void quantize(float[] src, int srcOffset, int n, byte[] dst, int dstOffset) {
+        for (int i = 0; i < n; i++) {
+            int bits = Float.floatToRawIntBits(src[srcOffset + i]);
+            int bf16 = (bits & 0x7fffffff) > 0x7f800000 ? (bits >>> 16) | 64 : (bits + (0x7fff + ((bits >>> 16) & 1))) >>> 16;
+            Quantizers.putShort(dst, dstOffset + 2 * i, (short) bf16);
+        }
+    }
 }

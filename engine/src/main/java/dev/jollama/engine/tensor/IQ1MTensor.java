@@ -60,34 +60,18 @@ public final class IQ1MTensor extends FloatTensor {
     public float getFloat(long index) {
         long block = (index / 256) * BLOCK_BYTES;
         int i = (int) (index % 256);
-        int g = i / 32, k = (i % 32) / 8, j = i % 8;
+        int g = i / 32, k = (i % 32) / 8;
         int nibble = nibble(block, g, k);
-        return scale(block, superScale(block), g, k / 2) * ((byte) (grid(block, g, k, nibble) >>> 8 * j) + delta(nibble));
+        return IqEntries.levelValue(grid(block, g, k, nibble), delta(nibble), i % 8, scale(block, superScale(block), g, k / 2));
     }
 
     @Override
     protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
-        float sum = 0f;
-        for (int b = 0; b < blockCount; b++) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
-            float d = superScale(block);
-            for (int g = 0; g < 8; g++) {
-                for (int half = 0; half < 2; half++) {
-                    int xh = xOffset + 256 * b + 32 * g + 16 * half;
-                    float halfSum = 0f;
-                    for (int e = 0; e < 2; e++) {
-                        int nibble = nibble(block, g, 2 * half + e);
-                        long grid = grid(block, g, 2 * half + e, nibble);
-                        float delta = delta(nibble);
-                        for (int j = 0; j < 8; j++) {
-                            halfSum += ((byte) (grid >>> 8 * j) + delta) * x[xh + 8 * e + j];
-                        }
-                    }
-                    sum += scale(block, d, g, half) * halfSum;
-                }
-            }
-        }
-        return sum;
+        return IqEntries.dot(firstBlock, BLOCK_BYTES, blockCount, x, xOffset, 2, (block, g, k) -> scale(block, superScale(block), g, k / 2),
+                (sum, block, g, k, xs, at) -> {
+                    int nibble = nibble(block, g, k);
+                    return IqEntries.levelDot(sum, grid(block, g, k, nibble), delta(nibble), xs, at);
+                });
     }
 
     @Override

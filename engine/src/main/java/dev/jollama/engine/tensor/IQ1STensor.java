@@ -44,32 +44,18 @@ public final class IQ1STensor extends FloatTensor {
     public float getFloat(long index) {
         long block = (index / 256) * BLOCK_BYTES;
         int i = (int) (index % 256);
-        int g = i / 32, k = (i % 32) / 8, j = i % 8;
+        int g = i / 32;
         int h = high(block, g);
-        return scale(f16(block), h) * ((byte) (grid(block, g, k, h) >>> 8 * j) + delta(h));
+        return IqEntries.levelValue(grid(block, g, (i % 32) / 8, h), delta(h), i % 8, scale(f16(block), h));
     }
 
     @Override
     protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
-        float sum = 0f;
-        for (int b = 0; b < blockCount; b++) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
-            float d = f16(block);
-            for (int g = 0; g < 8; g++) {
-                int h = high(block, g);
-                float delta = delta(h);
-                int xg = xOffset + 256 * b + 32 * g;
-                float groupSum = 0f;
-                for (int k = 0; k < 4; k++) {
-                    long grid = grid(block, g, k, h);
-                    for (int j = 0; j < 8; j++) {
-                        groupSum += ((byte) (grid >>> 8 * j) + delta) * x[xg + 8 * k + j];
-                    }
-                }
-                sum += scale(d, h) * groupSum;
-            }
-        }
-        return sum;
+        return IqEntries.dot(firstBlock, BLOCK_BYTES, blockCount, x, xOffset, 4, (block, g, k) -> scale(f16(block), high(block, g)),
+                (sum, block, g, k, xs, at) -> {
+                    int h = high(block, g);
+                    return IqEntries.levelDot(sum, grid(block, g, k, h), delta(h), xs, at);
+                });
     }
 
     @Override

@@ -23,11 +23,7 @@ public final class IQ2STensor extends FloatTensor {
 
     /** The factor of the values 16·half.. of group g, computed in float32 as the reference does. */
     private float scale(long block, float d, int g, int half) {
-        return scale(d, uint8(block + 74 + g) >>> 4 * half & 15);
-    }
-
-    private static float scale(float d, int s) {
-        return d * (0.5f + s) * 0.25f;
+        return IQ2XXSTensor.factor(d, uint8(block + 74 + g) >>> 4 * half & 15);
     }
 
     private long grid(long block, int g, int k) {
@@ -42,35 +38,14 @@ public final class IQ2STensor extends FloatTensor {
     public float getFloat(long index) {
         long block = (index / 256) * BLOCK_BYTES;
         int i = (int) (index % 256);
-        int g = i / 32, k = (i % 32) / 8, j = i % 8;
-        int magnitude = (int) (grid(block, g, k) >>> 8 * j) & 0xff;
-        float value = scale(block, f16(block), g, k / 2) * magnitude;
-        return (signs(block, g, k) >>> j & 1) != 0 ? -value : value;
+        int g = i / 32, k = (i % 32) / 8;
+        return IqEntries.signedValue(grid(block, g, k), signs(block, g, k), i % 8, scale(block, f16(block), g, k / 2));
     }
 
     @Override
     protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
-        float sum = 0f;
-        for (int b = 0; b < blockCount; b++) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
-            float d = f16(block);
-            for (int g = 0; g < 8; g++) {
-                for (int half = 0; half < 2; half++) {
-                    int xh = xOffset + 256 * b + 32 * g + 16 * half;
-                    float halfSum = 0f;
-                    for (int e = 0; e < 2; e++) {
-                        long grid = grid(block, g, 2 * half + e);
-                        int signs = signs(block, g, 2 * half + e);
-                        for (int j = 0; j < 8; j++) {
-                            int magnitude = (int) (grid >>> 8 * j) & 0xff;
-                            halfSum += ((signs >>> j & 1) != 0 ? -magnitude : magnitude) * x[xh + 8 * e + j];
-                        }
-                    }
-                    sum += scale(block, d, g, half) * halfSum;
-                }
-            }
-        }
-        return sum;
+        return IqEntries.dot(firstBlock, BLOCK_BYTES, blockCount, x, xOffset, 2, (block, g, k) -> scale(block, f16(block), g, k / 2),
+                (sum, block, g, k, xs, at) -> IqEntries.signedDot(sum, grid(block, g, k), signs(block, g, k), xs, at));
     }
 
     @Override
@@ -80,7 +55,7 @@ public final class IQ2STensor extends FloatTensor {
             float d = f16(block);
             for (int g = 0; g < 8; g++) {
                 int scales = uint8(block + 74 + g);
-                float low = scale(d, scales & 15), high = scale(d, scales >>> 4);
+                float low = IQ2XXSTensor.factor(d, scales & 15), high = IQ2XXSTensor.factor(d, scales >>> 4);
                 int at = dstOffset + 256 * b + 32 * g;
                 for (int k = 0; k < 4; k += 2) {
                     IqEntries.magnitudes(grid(block, g, k), grid(block, g, k + 1), signs(block, g, k) | signs(block, g, k + 1) << 8,

@@ -23,11 +23,7 @@ public final class IQ2XSTensor extends FloatTensor {
 
     /** The factor of the values 16·half.. of group g, computed in float32 as the reference does. */
     private float scale(long block, float d, int g, int half) {
-        return scale(d, uint8(block + 66 + g) >>> 4 * half & 15);
-    }
-
-    private static float scale(float d, int s) {
-        return d * (0.5f + s) * 0.25f;
+        return IQ2XXSTensor.factor(d, uint8(block + 66 + g) >>> 4 * half & 15);
     }
 
     private int entry(long block, int g, int k) {
@@ -38,37 +34,18 @@ public final class IQ2XSTensor extends FloatTensor {
     public float getFloat(long index) {
         long block = (index / 256) * BLOCK_BYTES;
         int i = (int) (index % 256);
-        int g = i / 32, k = (i % 32) / 8, j = i % 8;
+        int g = i / 32, k = (i % 32) / 8;
         int entry = entry(block, g, k);
-        int magnitude = (int) (IqGrids.IQ2XS[entry & 511] >>> 8 * j) & 0xff;
-        float value = scale(block, f16(block), g, k / 2) * magnitude;
-        return (IQ2XXSTensor.signByte(entry >>> 9) >>> j & 1) != 0 ? -value : value;
+        return IqEntries.signedValue(IqGrids.IQ2XS[entry & 511], IQ2XXSTensor.signByte(entry >>> 9), i % 8, scale(block, f16(block), g, k / 2));
     }
 
     @Override
     protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
-        float sum = 0f;
-        for (int b = 0; b < blockCount; b++) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
-            float d = f16(block);
-            for (int g = 0; g < 8; g++) {
-                for (int half = 0; half < 2; half++) {
-                    int xh = xOffset + 256 * b + 32 * g + 16 * half;
-                    float halfSum = 0f;
-                    for (int e = 0; e < 2; e++) {
-                        int entry = entry(block, g, 2 * half + e);
-                        long grid = IqGrids.IQ2XS[entry & 511];
-                        int signs = IQ2XXSTensor.signByte(entry >>> 9);
-                        for (int j = 0; j < 8; j++) {
-                            int magnitude = (int) (grid >>> 8 * j) & 0xff;
-                            halfSum += ((signs >>> j & 1) != 0 ? -magnitude : magnitude) * x[xh + 8 * e + j];
-                        }
-                    }
-                    sum += scale(block, d, g, half) * halfSum;
-                }
-            }
-        }
-        return sum;
+        return IqEntries.dot(firstBlock, BLOCK_BYTES, blockCount, x, xOffset, 2, (block, g, k) -> scale(block, f16(block), g, k / 2),
+                (sum, block, g, k, xs, at) -> {
+                    int entry = entry(block, g, k);
+                    return IqEntries.signedDot(sum, IqGrids.IQ2XS[entry & 511], IQ2XXSTensor.signByte(entry >>> 9), xs, at);
+                });
     }
 
     @Override
@@ -78,7 +55,7 @@ public final class IQ2XSTensor extends FloatTensor {
             float d = f16(block);
             for (int g = 0; g < 8; g++) {
                 int scales = uint8(block + 66 + g);
-                float low = scale(d, scales & 15), high = scale(d, scales >>> 4);
+                float low = IQ2XXSTensor.factor(d, scales & 15), high = IQ2XXSTensor.factor(d, scales >>> 4);
                 int at = dstOffset + 256 * b + 32 * g;
                 for (int k = 0; k < 4; k += 2) {
                     int first = entry(block, g, k), second = entry(block, g, k + 1);

@@ -31,46 +31,33 @@ public final class IQ2XXSTensor extends FloatTensor {
         return seven | (Integer.bitCount(seven) & 1) << 7;
     }
 
-    /** The factor of a group whose uint32 is u, computed in float32 as the reference does. */
-    private static float scale(float d, int u) {
-        return d * (0.5f + (u >>> 28)) * 0.25f;
+    /** The factor of a 4-bit scale s of IQ2_XXS, IQ2_XS or IQ2_S, computed in float32 as the reference does. */
+    static float factor(float d, int s) {
+        return d * (0.5f + s) * 0.25f;
+    }
+
+    /** Group g's uint32 u. */
+    private int word(long block, int g) {
+        return data.get(INT_LE, block + 6 + 8 * g);
+    }
+
+    private long grid(long block, int g, int k) {
+        return IqGrids.IQ2XXS[uint8(block + 2 + 8 * g + k)];
     }
 
     @Override
     public float getFloat(long index) {
         long block = (index / 256) * BLOCK_BYTES;
         int i = (int) (index % 256);
-        long group = block + 2 + 8 * (i / 32);
-        int u = data.get(INT_LE, group + 4);
-        int k = (i % 32) / 8, j = i % 8;
-        int magnitude = (int) (IqGrids.IQ2XXS[uint8(group + k)] >>> 8 * j) & 0xff;
-        float value = scale(f16(block), u) * magnitude;
-        return (signByte(u >>> 7 * k) >>> j & 1) != 0 ? -value : value;
+        int g = i / 32, k = (i % 32) / 8;
+        int u = word(block, g);
+        return IqEntries.signedValue(grid(block, g, k), signByte(u >>> 7 * k), i % 8, factor(f16(block), u >>> 28));
     }
 
     @Override
     protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
-        float sum = 0f;
-        for (int b = 0; b < blockCount; b++) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
-            float d = f16(block);
-            for (int g = 0; g < 8; g++) {
-                long group = block + 2 + 8 * g;
-                int u = data.get(INT_LE, group + 4);
-                int xg = xOffset + 256 * b + 32 * g;
-                float groupSum = 0f;
-                for (int k = 0; k < 4; k++) {
-                    long grid = IqGrids.IQ2XXS[uint8(group + k)];
-                    int signs = signByte(u >>> 7 * k);
-                    for (int j = 0; j < 8; j++) {
-                        int magnitude = (int) (grid >>> 8 * j) & 0xff;
-                        groupSum += ((signs >>> j & 1) != 0 ? -magnitude : magnitude) * x[xg + 8 * k + j];
-                    }
-                }
-                sum += scale(d, u) * groupSum;
-            }
-        }
-        return sum;
+        return IqEntries.dot(firstBlock, BLOCK_BYTES, blockCount, x, xOffset, 4, (block, g, k) -> factor(f16(block), word(block, g) >>> 28),
+                (sum, block, g, k, xs, at) -> IqEntries.signedDot(sum, grid(block, g, k), signByte(word(block, g) >>> 7 * k), xs, at));
     }
 
     @Override
@@ -79,12 +66,11 @@ public final class IQ2XXSTensor extends FloatTensor {
             long block = (firstBlock + b) * BLOCK_BYTES;
             float d = f16(block);
             for (int g = 0; g < 8; g++) {
-                long group = block + 2 + 8 * g;
-                int u = data.get(INT_LE, group + 4);
-                float scale = scale(d, u);
+                int u = word(block, g);
+                float scale = factor(d, u >>> 28);
                 int at = dstOffset + 256 * b + 32 * g;
                 for (int k = 0; k < 4; k += 2) {
-                    IqEntries.magnitudes(IqGrids.IQ2XXS[uint8(group + k)], IqGrids.IQ2XXS[uint8(group + k + 1)],
+                    IqEntries.magnitudes(grid(block, g, k), grid(block, g, k + 1),
                             signByte(u >>> 7 * k) | signByte(u >>> 7 * (k + 1)) << 8, scale, dst, at + 8 * k);
                 }
             }

@@ -33,6 +33,11 @@ public final class IQ3STensor extends FloatTensor {
         return IqGrids.IQ3S[index];
     }
 
+    /** Values 8k..8k+7 of group g: two grid entries as one. */
+    private long grid(long block, int g, int k) {
+        return IqEntries.pair(entry(block, g, k, 0), entry(block, g, k, 1));
+    }
+
     private int signs(long block, int g, int k) {
         return uint8(block + 74 + 4 * g + k);
     }
@@ -41,33 +46,14 @@ public final class IQ3STensor extends FloatTensor {
     public float getFloat(long index) {
         long block = (index / 256) * BLOCK_BYTES;
         int i = (int) (index % 256);
-        int g = i / 32, k = (i % 32) / 8, j = i % 8;
-        int magnitude = entry(block, g, k, j / 4) >>> 8 * (j % 4) & 0xff;
-        float value = scale(block, f16(block), g) * magnitude;
-        return (signs(block, g, k) >>> j & 1) != 0 ? -value : value;
+        int g = i / 32, k = (i % 32) / 8;
+        return IqEntries.signedValue(grid(block, g, k), signs(block, g, k), i % 8, scale(block, f16(block), g));
     }
 
     @Override
     protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
-        float sum = 0f;
-        for (int b = 0; b < blockCount; b++) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
-            float d = f16(block);
-            for (int g = 0; g < 8; g++) {
-                int xg = xOffset + 256 * b + 32 * g;
-                float groupSum = 0f;
-                for (int k = 0; k < 4; k++) {
-                    long grid = IqEntries.pair(entry(block, g, k, 0), entry(block, g, k, 1));
-                    int signs = signs(block, g, k);
-                    for (int j = 0; j < 8; j++) {
-                        int magnitude = (int) (grid >>> 8 * j) & 0xff;
-                        groupSum += ((signs >>> j & 1) != 0 ? -magnitude : magnitude) * x[xg + 8 * k + j];
-                    }
-                }
-                sum += scale(block, d, g) * groupSum;
-            }
-        }
-        return sum;
+        return IqEntries.dot(firstBlock, BLOCK_BYTES, blockCount, x, xOffset, 4, (block, g, k) -> scale(block, f16(block), g),
+                (sum, block, g, k, xs, at) -> IqEntries.signedDot(sum, grid(block, g, k), signs(block, g, k), xs, at));
     }
 
     @Override
@@ -79,9 +65,7 @@ public final class IQ3STensor extends FloatTensor {
                 float scale = scale(block, d, g);
                 int at = dstOffset + 256 * b + 32 * g;
                 for (int k = 0; k < 4; k += 2) {
-                    long first = IqEntries.pair(entry(block, g, k, 0), entry(block, g, k, 1));
-                    long second = IqEntries.pair(entry(block, g, k + 1, 0), entry(block, g, k + 1, 1));
-                    IqEntries.magnitudes(first, second, signs(block, g, k) | signs(block, g, k + 1) << 8, scale, dst, at + 8 * k);
+                    IqEntries.magnitudes(grid(block, g, k), grid(block, g, k + 1), signs(block, g, k) | signs(block, g, k + 1) << 8, scale, dst, at + 8 * k);
                 }
             }
         }

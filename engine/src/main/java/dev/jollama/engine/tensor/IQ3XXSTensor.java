@@ -40,35 +40,15 @@ public final class IQ3XXSTensor extends FloatTensor {
     public float getFloat(long index) {
         long block = (index / 256) * BLOCK_BYTES;
         int i = (int) (index % 256);
-        int g = i / 32, k = (i % 32) / 8, j = i % 8;
+        int g = i / 32, k = (i % 32) / 8;
         int u = word(block, g);
-        int magnitude = IqGrids.IQ3XXS[uint8(block + 2 + 8 * g + 2 * k + j / 4)] >>> 8 * (j % 4) & 0xff;
-        float value = scale(f16(block), u) * magnitude;
-        return (IQ2XXSTensor.signByte(u >>> 7 * k) >>> j & 1) != 0 ? -value : value;
+        return IqEntries.signedValue(grid(block, g, k), IQ2XXSTensor.signByte(u >>> 7 * k), i % 8, scale(f16(block), u));
     }
 
     @Override
     protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
-        float sum = 0f;
-        for (int b = 0; b < blockCount; b++) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
-            float d = f16(block);
-            for (int g = 0; g < 8; g++) {
-                int u = word(block, g);
-                int xg = xOffset + 256 * b + 32 * g;
-                float groupSum = 0f;
-                for (int k = 0; k < 4; k++) {
-                    long grid = grid(block, g, k);
-                    int signs = IQ2XXSTensor.signByte(u >>> 7 * k);
-                    for (int j = 0; j < 8; j++) {
-                        int magnitude = (int) (grid >>> 8 * j) & 0xff;
-                        groupSum += ((signs >>> j & 1) != 0 ? -magnitude : magnitude) * x[xg + 8 * k + j];
-                    }
-                }
-                sum += scale(d, u) * groupSum;
-            }
-        }
-        return sum;
+        return IqEntries.dot(firstBlock, BLOCK_BYTES, blockCount, x, xOffset, 4, (block, g, k) -> scale(f16(block), word(block, g)),
+                (sum, block, g, k, xs, at) -> IqEntries.signedDot(sum, grid(block, g, k), IQ2XXSTensor.signByte(word(block, g) >>> 7 * k), xs, at));
     }
 
     @Override

@@ -9,6 +9,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * IQ4_NL: blocks of 32 values in 18 bytes: fp16 scale d, then 16 bytes of nibbles in Q4_0's order (value j below 16
@@ -32,73 +33,31 @@ public final class IQ4_NLTensor extends FloatTensor {
 
     @Override
     public float getFloat(long index) {
-        long block = (index / 32) * BLOCK_BYTES;
-        int j = (int) (index % 32);
-        int packed = uint8(block + 2 + (j & 15));
-        return f16(block) * LEVELS[j < 16 ? packed & 0xF : packed >>> 4];
+        return Nibbles.value(data, index, Nibbles.Scale.F16, LEVELS);
     }
 
     @Override
     protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
-        float sum = 0f;
-        for (int b = 0; b < blockCount; b++) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
-            int xb = xOffset + b * 32;
-            float blockDot = 0f;
-            for (int j = 0; j < 16; j++) {
-                int packed = uint8(block + 2 + j);
-                blockDot += LEVELS[packed & 0xF] * x[xb + j] + LEVELS[packed >>> 4] * x[xb + j + 16];
-            }
-            sum += blockDot * f16(block);
-        }
-        return sum;
+        return Nibbles.dotBlocks(data, firstBlock, blockCount, Nibbles.Scale.F16, LEVELS, x, xOffset);
     }
 
     /** Values as {@link #getFloat} gives them (d·T is exact: an fp16 times a 7-bit integer). */
     @Override
     protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
-        for (int b = 0; b < blocks; b++) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
-            Nibbles.dequantize(data, block + 2, Nibbles.LEVELS, Nibbles.LEVEL_BYTES, f16(block), dst, dstOffset + b * 32);
-        }
+        Nibbles.dequantizeBlocks(data, firstBlock, blocks, Nibbles.Scale.F16, Nibbles.LEVELS, Nibbles.LEVEL_BYTES, dst, dstOffset);
     }
 
-    /**
-     * A row a block at a time. With 16 lanes a block's 16 bytes go to int lanes and each nibble picks its level from a
-     * float vector of the 16 levels (a permute of their bits: no conversion), then multiplies the input: per block 7
-     * vector instructions (a zero-extending load, a mask, a shift, two permutes, a multiply and a multiply-add) and a
-     * multiply-add by d. With 8 lanes a permute reaches only 8 levels, so the levels are looked up on bytes (one byte
-     * shuffle per 16 nibbles) and converted eight at a time: per block a load, three to split the nibbles, two
-     * shuffles, four sign-extending conversions (eight instructions) and four multiply-adds.
-     */
+    /** A row a block at a time ({@link Nibbles#dotRow}). */
     @Override
     protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
-        float[] x = in.values;
-        FloatVector acc = FloatVector.zero(F);
-        int touched = 0;
-        for (int b = 0; b < blocks; b++) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
-            if ((b & 3) == 0) {
-                touched += touchAhead(block); // once every four blocks (72 bytes)
-            }
-            FloatVector dot;
-            if (WIDE) {
-                IntVector packed = unsignedBytes(block + 2);
-                dot = Nibbles.high(packed, Nibbles.LEVELS).fma(FloatVector.fromArray(F, x, 32 * b + 16),
-                        Nibbles.low(packed, Nibbles.LEVELS).mul(FloatVector.fromArray(F, x, 32 * b)));
-            } else {
-                ByteVector packed = ByteVector.fromMemorySegment(Nibbles.BYTES, data, block + 2, LE);
-                dot = Nibbles.eightLaneDot(Nibbles.lowLevels(packed, Nibbles.LEVEL_BYTES), Nibbles.highLevels(packed, Nibbles.LEVEL_BYTES), x, 32 * b);
-            }
-            acc = dot.fma(FloatVector.broadcast(F, f16(block)), acc);
-        }
-        scratch[0] = touched;
-        out[outIndex] = acc.reduceLanes(VectorOperators.ADD);
+        out[outIndex] = Nibbles.dotRow(this, firstBlock, blocks, Nibbles.Scale.F16, Nibbles.LEVELS, Nibbles.LEVEL_BYTES, in.values, scratch);
     }
 
     /**
      * Table lookups of 16 nibbles in Q4_0's order, for IQ4_NL, IQ4_XS and MXFP4: with 16 lanes from int lanes through a
-     * float vector of the levels, with 8 lanes on bytes. Constants made only where they run.
+     * float vector of the levels, with 8 lanes on bytes. Constants made only where they run. IQ4_NL and MXFP4 differ
+     * only in their levels and their blocks' scale ({@link Scale}), so their kernels, the scalar reference included,
+     * are these.
      */
     static final class Nibbles {
         private Nibbles() {
@@ -178,6 +137,85 @@ public final class IQ4_NLTensor extends FloatTensor {
             dot = part(low, 1).fma(FloatVector.fromArray(F, x, at + 8), dot);
             dot = part(high, 0).fma(FloatVector.fromArray(F, x, at + 16), dot);
             return part(high, 1).fma(FloatVector.fromArray(F, x, at + 24), dot);
+        }
+
+        /** Where a block of IQ4_NL or MXFP4 keeps its scale, and how the scale decodes; the 16 bytes of nibbles follow it. */
+        enum Scale {
+            /** IQ4_NL: an fp16 d. */
+            F16,
+            /** MXFP4: an E8M0 byte, read as half its power of two (the levels are doubled). */
+            E8M0;
+
+            int bytes() {
+                return this == F16 ? 2 : 1;
+            }
+
+            float of(MemorySegment data, long block) {
+                return this == F16 ? f16(data, block) : MXFP4Tensor.HALF_SCALE[Byte.toUnsignedInt(data.get(ValueLayout.JAVA_BYTE, block))];
+            }
+        }
+
+        /** The scalar reference's value at a flat index. */
+        static float value(MemorySegment data, long index, Scale scale, byte[] levels) {
+            long block = (index / 32) * (16 + scale.bytes());
+            int j = (int) (index % 32);
+            int packed = Byte.toUnsignedInt(data.get(ValueLayout.JAVA_BYTE, block + scale.bytes() + (j & 15)));
+            return scale.of(data, block) * levels[j < 16 ? packed & 0xF : packed >>> 4];
+        }
+
+        /** The scalar reference's dot product of {@code blockCount} blocks with x. */
+        static float dotBlocks(MemorySegment data, long firstBlock, int blockCount, Scale scale, byte[] levels, float[] x, int xOffset) {
+            float sum = 0f;
+            for (int b = 0; b < blockCount; b++) {
+                long block = (firstBlock + b) * (16 + scale.bytes());
+                int xb = xOffset + b * 32;
+                float blockDot = 0f;
+                for (int j = 0; j < 16; j++) {
+                    int packed = Byte.toUnsignedInt(data.get(ValueLayout.JAVA_BYTE, block + scale.bytes() + j));
+                    blockDot += levels[packed & 0xF] * x[xb + j] + levels[packed >>> 4] * x[xb + j + 16];
+                }
+                sum += blockDot * scale.of(data, block);
+            }
+            return sum;
+        }
+
+        /** Values as {@link #value} gives them (exact: a level times an fp16 or a power of two). */
+        static void dequantizeBlocks(MemorySegment data, long firstBlock, int blocks, Scale scale, FloatVector levels, ByteVector levelBytes, float[] dst, int dstOffset) {
+            for (int b = 0; b < blocks; b++) {
+                long block = (firstBlock + b) * (16 + scale.bytes());
+                dequantize(data, block + scale.bytes(), levels, levelBytes, scale.of(data, block), dst, dstOffset + b * 32);
+            }
+        }
+
+        /**
+         * Input vector 0 ({@code x}) times a row of {@code blocks} IQ4_NL or MXFP4 blocks from {@code firstBlock} of
+         * {@code tensor} (a scale, then 16 bytes of nibbles), a block at a time. With 16 lanes a block's 16 bytes go to int lanes and each nibble picks its level from a
+         * float vector of the 16 levels (a permute of their bits: no conversion), then multiplies the input: per block 7
+         * vector instructions (a zero-extending load, a mask, a shift, two permutes, a multiply and a multiply-add) and a
+         * multiply-add by d. With 8 lanes a permute reaches only 8 levels, so the levels are looked up on bytes (one byte
+         * shuffle per 16 nibbles) and converted eight at a time: per block a load, three to split the nibbles, two
+         * shuffles, four sign-extending conversions (eight instructions) and four multiply-adds.
+         */
+        static float dotRow(FloatTensor tensor, long firstBlock, int blocks, Scale scale, FloatVector levels, ByteVector levelBytes, float[] x, float[] scratch) {
+            FloatVector acc = FloatVector.zero(F);
+            int touched = 0;
+            for (int b = 0; b < blocks; b++) {
+                long block = (firstBlock + b) * (16 + scale.bytes());
+                if ((b & 3) == 0) {
+                    touched += tensor.touchAhead(block); // once every four blocks (68 or 72 bytes)
+                }
+                FloatVector dot;
+                if (WIDE) {
+                    IntVector packed = tensor.unsignedBytes(block + scale.bytes());
+                    dot = high(packed, levels).fma(FloatVector.fromArray(F, x, 32 * b + 16), low(packed, levels).mul(FloatVector.fromArray(F, x, 32 * b)));
+                } else {
+                    ByteVector packed = ByteVector.fromMemorySegment(BYTES, tensor.data, block + scale.bytes(), LE);
+                    dot = eightLaneDot(lowLevels(packed, levelBytes), highLevels(packed, levelBytes), x, 32 * b);
+                }
+                acc = dot.fma(FloatVector.broadcast(F, scale.of(tensor.data, block)), acc);
+            }
+            scratch[0] = touched;
+            return acc.reduceLanes(VectorOperators.ADD);
         }
     }
 

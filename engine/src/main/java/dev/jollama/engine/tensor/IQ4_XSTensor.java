@@ -95,7 +95,7 @@ public final class IQ4_XSTensor extends FloatTensor {
     }
 
     /**
-     * IQ4_NL's kernel ({@link IQ4_NLTensor#dotRows}) per 32-value group, each group's dot times its factor: the eight
+     * IQ4_NL's kernel ({@link IQ4_NLTensor.Nibbles#dotRow}) per 32-value group, each group's dot times its factor: the eight
      * factors of a super-block go to float lanes at once (scales spread to bytes, {@link #scales}; converted; less 32;
      * times d) and wait in {@code scratch} to be broadcast. The groups go as two loops of four (see Q5_K's kernel).
      * With 8 lanes see dotRowEightLanes.
@@ -128,7 +128,7 @@ public final class IQ4_XSTensor extends FloatTensor {
     }
 
     /**
-     * With 8 lanes as with 16, the levels looked up on bytes ({@link IQ4_NLTensor#dotRows}), each group through a
+     * With 8 lanes as with 16, the levels looked up on bytes ({@link IQ4_NLTensor.Nibbles#dotRow}), each group through a
      * helper that adds its scaled dot to an accumulator in {@code scratch} and returns nothing.
      */
     private void dotRowEightLanes(long firstBlock, int blocks, MatmulInput in, float[] out, int outIndex, float[] scratch) {

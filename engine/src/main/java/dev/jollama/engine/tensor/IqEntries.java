@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorOperators;
  * its decode: each value is scale·magnitude, negated where its sign bit is set; or, for IQ1_S and IQ1_M,
  * scale·(value + delta). With 16 float lanes the two entries fill one vector, with 8 lanes one each. The vectors have
  * the shapes the other kernels use ({@link FloatTensor#F}, {@link FloatTensor#bytesAsFloats}): conversions between
- * other shapes made C2 box the BF16 kernel's vectors (KernelAllocationTest: 16 MB allocated by 200 products).
+ * other shapes made C2 box the BF16 kernel's vectors (KernelAllocationTest: 16 MB allocated by 200 products). Beside
+ * them, the scalar reference's reading of entries ({@link #dot}), which each type gives its layout.
  */
 final class IqEntries {
     private static final boolean WIDE = FloatTensor.WIDE;
@@ -74,6 +75,64 @@ final class IqEntries {
         for (int j = 0; j < 16; j++) {
             dst[at + j] = scale * ((byte) ((j < 8 ? first : second) >>> 8 * (j % 8)) + (j < 8 ? firstDelta : secondDelta));
         }
+    }
+
+    /** Which factor an entry of a super-block takes: entry k (values 8k..8k+7) of group g of the super-block at {@code block}. */
+    interface Factor {
+        float of(long block, int g, int k);
+    }
+
+    /** An entry's values (entry k of group g of the super-block at {@code block}) times x from {@code at}, added to {@code sum} one by one. */
+    interface EntryDot {
+        float add(float sum, long block, int g, int k, float[] x, int at);
+    }
+
+    /**
+     * The scalar reference's dot product of {@code blockCount} super-blocks (256 values, 32 entries) with x, in the
+     * reference's order: per run of {@code entriesPerFactor} entries that share a factor (2 for IQ2_XS, IQ2_S and
+     * IQ1_M, 4 for the types with a factor per group of 32), the sum of their dots, then times the factor.
+     */
+    static float dot(long firstBlock, int blockBytes, int blockCount, float[] x, int xOffset, int entriesPerFactor, Factor factor, EntryDot entry) {
+        float sum = 0f;
+        for (int b = 0; b < blockCount; b++) {
+            long block = (firstBlock + b) * blockBytes;
+            for (int first = 0; first < 32; first += entriesPerFactor) {
+                float run = 0f;
+                for (int e = first; e < first + entriesPerFactor; e++) {
+                    run = entry.add(run, block, e / 4, e % 4, x, xOffset + 256 * b + 8 * e);
+                }
+                sum += factor.of(block, first / 4, first % 4) * run;
+            }
+        }
+        return sum;
+    }
+
+    /** The scalar twin of {@link #magnitudes} for a dot product: {@code sum} plus each value of {@code grid} times x from {@code at}. */
+    static float signedDot(float sum, long grid, int signs, float[] x, int at) {
+        for (int j = 0; j < 8; j++) {
+            int magnitude = (int) (grid >>> 8 * j) & 0xff;
+            sum += ((signs >>> j & 1) != 0 ? -magnitude : magnitude) * x[at + j];
+        }
+        return sum;
+    }
+
+    /** The scalar twin of {@link #levels} for a dot product: {@code sum} plus each value of {@code grid} plus delta times x from {@code at}. */
+    static float levelDot(float sum, long grid, float delta, float[] x, int at) {
+        for (int j = 0; j < 8; j++) {
+            sum += ((byte) (grid >>> 8 * j) + delta) * x[at + j];
+        }
+        return sum;
+    }
+
+    /** Value j of an entry as {@link #magnitudes} writes it. */
+    static float signedValue(long grid, int signs, int j, float scale) {
+        float value = scale * ((int) (grid >>> 8 * j) & 0xff);
+        return (signs >>> j & 1) != 0 ? -value : value;
+    }
+
+    /** Value j of an entry as {@link #levels} writes it. */
+    static float levelValue(long grid, float delta, int j, float scale) {
+        return scale * ((byte) (grid >>> 8 * j) + delta);
     }
 
     /** Two 4-value entries (IQ3_XXS, IQ3_S) side by side as one 8-value entry. */

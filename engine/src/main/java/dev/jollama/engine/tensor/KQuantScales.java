@@ -14,7 +14,8 @@ import java.nio.ByteOrder;
 /**
  * The 12 bytes that hold eight 6-bit scales and eight 6-bit mins of a Q4_K or Q5_K block (one pair per 32-value
  * sub-block): the first four of each sit in the low 6 bits of bytes 0-7, the last four are split between a nibble of
- * bytes 8-11 and the top 2 bits of bytes 0-7.
+ * bytes 8-11 and the top 2 bits of bytes 0-7. Beside them, the scale extraction of the simple Q2_K and Q4_K
+ * quantizers ({@link #groupRanges}).
  */
 final class KQuantScales {
     private KQuantScales() {
@@ -138,5 +139,62 @@ final class KQuantScales {
 
     private static int byteAt(MemorySegment data, long offset) {
         return Byte.toUnsignedInt(data.get(ValueLayout.JAVA_BYTE, offset));
+    }
+
+    /**
+     * The head of a Q4_K or Q5_K super-block as the reference quantizes it without an importance matrix
+     * ({@code quantize_row_q4_K_ref}, {@code q5_K_ref}): each 32-value sub-block gets a scale and a min from
+     * {@link KQuantSearch#codesWithMin} with weights rms + |x|; both go to 6 bits under fp16 d and dmin (the largest at
+     * 63), written at {@code dst[at]} (d, dmin, then the 12 bytes). Then the codes in [0, nmax] are redone with the
+     * stored scales into {@code codes} (a sub-block whose stored scale is 0 keeps the search's codes).
+     */
+    static void quantize(float[] src, int from, int nmax, float rmin, int steps, byte[] dst, int at, int[] codes) {
+        float[] scales = new float[8], mins = new float[8], weights = new float[32];
+        int[] scratch = new int[32];
+        float maxScale = 0f, maxMin = 0f;
+        for (int j = 0; j < 8; j++) {
+            int group = from + 32 * j;
+            float sumX2 = 0f;
+            for (int l = 0; l < 32; l++) {
+                sumX2 += src[group + l] * src[group + l];
+            }
+            float rms = (float) Math.sqrt(sumX2 / 32);
+            for (int l = 0; l < 32; l++) {
+                weights[l] = rms + Math.abs(src[group + l]);
+            }
+            scales[j] = KQuantSearch.codesWithMin(32, nmax, src, group, weights, codes, 32 * j, scratch, mins, j, rmin, 0.1f, steps, false);
+            if (scales[j] > maxScale) {
+                maxScale = scales[j];
+            }
+            if (mins[j] > maxMin) {
+                maxMin = mins[j];
+            }
+        }
+        float inverseScale = maxScale > 0f ? 63f / maxScale : 0f;
+        float inverseMin = maxMin > 0f ? 63f / maxMin : 0f;
+        int[] sc = new int[8], m = new int[8];
+        for (int j = 0; j < 8; j++) {
+            // the reference keeps nearest_int's result in a uint8_t before taking the minimum with 63
+            sc[j] = Math.min(63, KQuantSearch.nearestInt(inverseScale * scales[j]) & 0xFF);
+            m[j] = Math.min(63, KQuantSearch.nearestInt(inverseMin * mins[j]) & 0xFF);
+        }
+        Quantizers.putShort(dst, at, Float.floatToFloat16(maxScale / 63f));
+        Quantizers.putShort(dst, at + 2, Float.floatToFloat16(maxMin / 63f));
+        for (int j = 0; j < 4; j++) {
+            dst[at + 4 + j] = (byte) (sc[j] | (sc[j + 4] >>> 4) << 6);
+            dst[at + 8 + j] = (byte) (m[j] | (m[j + 4] >>> 4) << 6);
+            dst[at + 12 + j] = (byte) ((sc[j + 4] & 0xF) | (m[j + 4] & 0xF) << 4);
+        }
+        float d = KQuantSearch.fp16(maxScale / 63f), dmin = KQuantSearch.fp16(maxMin / 63f);
+        for (int j = 0; j < 8; j++) {
+            float step = d * sc[j];
+            if (step == 0f) {
+                continue;
+            }
+            float offset = dmin * m[j];
+            for (int i = 32 * j; i < 32 * j + 32; i++) {
+                codes[i] = Math.clamp(KQuantSearch.nearestInt((src[from + i] + offset) / step), 0, nmax);
+            }
+        }
     }
 }

@@ -22,7 +22,7 @@ public final class MXFP4Tensor extends FloatTensor {
     static final byte[] LEVELS = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
 
     /** 2^(e-128) for every e: the bits the reference builds (e - 1 in the exponent; e = 0, 1 subnormal). */
-    private static final float[] HALF_SCALE = new float[256];
+    static final float[] HALF_SCALE = new float[256];
 
     static {
         for (int e = 0; e < 256; e++) {
@@ -39,68 +39,25 @@ public final class MXFP4Tensor extends FloatTensor {
         return GgmlType.MXFP4;
     }
 
-    private float scale(long block) {
-        return HALF_SCALE[uint8(block)];
-    }
-
     @Override
     public float getFloat(long index) {
-        long block = (index / 32) * BLOCK_BYTES;
-        int j = (int) (index % 32);
-        int packed = uint8(block + 1 + (j & 15));
-        return LEVELS[j < 16 ? packed & 0xF : packed >>> 4] * scale(block);
+        return IQ4_NLTensor.Nibbles.value(data, index, IQ4_NLTensor.Nibbles.Scale.E8M0, LEVELS);
     }
 
     @Override
     protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
-        float sum = 0f;
-        for (int b = 0; b < blockCount; b++) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
-            int xb = xOffset + b * 32;
-            float blockDot = 0f;
-            for (int j = 0; j < 16; j++) {
-                int packed = uint8(block + 1 + j);
-                blockDot += LEVELS[packed & 0xF] * x[xb + j] + LEVELS[packed >>> 4] * x[xb + j + 16];
-            }
-            sum += blockDot * scale(block);
-        }
-        return sum;
+        return IQ4_NLTensor.Nibbles.dotBlocks(data, firstBlock, blockCount, IQ4_NLTensor.Nibbles.Scale.E8M0, LEVELS, x, xOffset);
     }
 
-    /** Values as {@link #getFloat} gives them (exact: a small integer times a power of two). */
     @Override
     protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
-        for (int b = 0; b < blocks; b++) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
-            IQ4_NLTensor.Nibbles.dequantize(data, block + 1, Tables.LEVELS, Tables.LEVEL_BYTES, scale(block), dst, dstOffset + b * 32);
-        }
+        IQ4_NLTensor.Nibbles.dequantizeBlocks(data, firstBlock, blocks, IQ4_NLTensor.Nibbles.Scale.E8M0, Tables.LEVELS, Tables.LEVEL_BYTES, dst, dstOffset);
     }
 
-    /** IQ4_NL's kernel ({@link IQ4_NLTensor#dotRows}) with this type's levels and scales. */
+    /** IQ4_NL's kernel ({@link IQ4_NLTensor.Nibbles#dotRow}) with this type's levels and scales. */
     @Override
     protected void dotRows(long firstBlock, long rowStride, int blocks, MatmulInput in, float[] out, int outIndex, int outStride, float[] scratch) {
-        float[] x = in.values;
-        FloatVector acc = FloatVector.zero(F);
-        int touched = 0;
-        for (int b = 0; b < blocks; b++) {
-            long block = (firstBlock + b) * BLOCK_BYTES;
-            if ((b & 3) == 0) {
-                touched += touchAhead(block); // once every four blocks (68 bytes)
-            }
-            FloatVector dot;
-            if (WIDE) {
-                IntVector packed = unsignedBytes(block + 1);
-                dot = IQ4_NLTensor.Nibbles.high(packed, Tables.LEVELS).fma(FloatVector.fromArray(F, x, 32 * b + 16),
-                        IQ4_NLTensor.Nibbles.low(packed, Tables.LEVELS).mul(FloatVector.fromArray(F, x, 32 * b)));
-            } else {
-                ByteVector packed = ByteVector.fromMemorySegment(IQ4_NLTensor.Nibbles.BYTES, data, block + 1, LE);
-                dot = IQ4_NLTensor.Nibbles.eightLaneDot(IQ4_NLTensor.Nibbles.lowLevels(packed, Tables.LEVEL_BYTES),
-                        IQ4_NLTensor.Nibbles.highLevels(packed, Tables.LEVEL_BYTES), x, 32 * b);
-            }
-            acc = dot.fma(FloatVector.broadcast(F, scale(block)), acc);
-        }
-        scratch[0] = touched;
-        out[outIndex] = acc.reduceLanes(VectorOperators.ADD);
+        out[outIndex] = IQ4_NLTensor.Nibbles.dotRow(this, firstBlock, blocks, IQ4_NLTensor.Nibbles.Scale.E8M0, Tables.LEVELS, Tables.LEVEL_BYTES, in.values, scratch);
     }
 
     /** The levels as the lookups take them, made only where they run. */

@@ -159,41 +159,60 @@ public final class Q2KTensor extends FloatTensor {
     }
 
     /**
-     * Quantizes {@code blocks} super-blocks, simply (not the reference's search for the best scales and mins, which
-     * make_qkx2_quants does with weights): each group spans [min(0, lowest), highest] in 3 steps; scales and mins go
-     * to 4 bits under d and dmin.
+     * Quantizes {@code blocks} super-blocks as the reference does without an importance matrix
+     * ({@code quantize_row_q2_K_ref}): each 16 values get codes, a scale and a min from
+     * {@link KQuantSearch#codesWithMin} (weights |x|, absolute error); scales and mins go to 4 bits under fp16 d and
+     * dmin (the largest at 15), then the codes are redone with the stored ones.
      */
     static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
-        float[] scales = new float[16], mins = new float[16];
+        float[] scales = new float[16], mins = new float[16], weights = new float[16];
+        int[] q = new int[256], scratch = new int[16];
         for (int b = 0; b < blocks; b++) {
             int from = srcOffset + 256 * b, at = dstOffset + BLOCK_BYTES * b;
             float maxScale = 0f, maxMin = 0f;
             for (int g = 0; g < 16; g++) {
-                float lo = 0f, hi = Float.NEGATIVE_INFINITY;
-                for (int i = from + 16 * g; i < from + 16 * g + 16; i++) {
-                    lo = Math.min(lo, src[i]);
-                    hi = Math.max(hi, src[i]);
+                for (int l = 0; l < 16; l++) {
+                    weights[l] = Math.abs(src[from + 16 * g + l]);
                 }
-                scales[g] = (hi - lo) / 3f;
-                mins[g] = -lo;
-                maxScale = Math.max(maxScale, scales[g]);
-                maxMin = Math.max(maxMin, mins[g]);
+                scales[g] = KQuantSearch.codesWithMin(16, 3, src, from + 16 * g, weights, q, 16 * g, scratch, mins, g, -0.5f, 0.1f, 15, true);
+                if (scales[g] > maxScale) {
+                    maxScale = scales[g];
+                }
+                if (mins[g] > maxMin) {
+                    maxMin = mins[g];
+                }
             }
-            float d = Float.float16ToFloat(Float.floatToFloat16(maxScale / 15f));
-            float dmin = Float.float16ToFloat(Float.floatToFloat16(maxMin / 15f));
+            int[] packed = new int[16];
+            if (maxScale > 0f) {
+                float iscale = 15f / maxScale;
+                for (int g = 0; g < 16; g++) {
+                    packed[g] = KQuantSearch.nearestInt(iscale * scales[g]);
+                }
+            }
+            if (maxMin > 0f) {
+                float iscale = 15f / maxMin;
+                for (int g = 0; g < 16; g++) {
+                    packed[g] |= KQuantSearch.nearestInt(iscale * mins[g]) << 4;
+                }
+            }
+            float d = maxScale > 0f ? maxScale / 15f : 0f, dmin = maxMin > 0f ? maxMin / 15f : 0f;
             Quantizers.putShort(dst, at + 80, Float.floatToFloat16(d));
             Quantizers.putShort(dst, at + 82, Float.floatToFloat16(dmin));
-            for (int i = 16; i < 80; i++) {
-                dst[at + i] = 0;
-            }
             for (int g = 0; g < 16; g++) {
-                int sc = d > 0 ? Math.min(15, Math.round(scales[g] / d)) : 0;
-                int m = dmin > 0 ? Math.min(15, Math.round(mins[g] / dmin)) : 0;
-                dst[at + g] = (byte) (sc | m << 4);
-                float step = d * sc, offset = dmin * m;
+                dst[at + g] = (byte) packed[g];
+                float step = KQuantSearch.fp16(d) * (packed[g] & 0xF);
+                if (step == 0f) {
+                    continue;
+                }
+                float offset = KQuantSearch.fp16(dmin) * ((packed[g] & 0xFF) >>> 4);
                 for (int i = 16 * g; i < 16 * g + 16; i++) {
-                    int q = step > 0 ? Math.clamp(Math.round((src[from + i] + offset) / step), 0, 3) : 0;
-                    dst[at + 16 + 32 * (i / 128) + i % 32] |= (byte) (q << 2 * (i % 128 / 32));
+                    q[i] = Math.clamp(KQuantSearch.nearestInt((src[from + i] + offset) / step), 0, 3);
+                }
+            }
+            for (int half = 0; half < 2; half++) {
+                for (int l = 0; l < 32; l++) {
+                    int base = 128 * half + l;
+                    dst[at + 16 + 32 * half + l] = (byte) (q[base] | q[base + 32] << 2 | q[base + 64] << 4 | q[base + 96] << 6);
                 }
             }
         }

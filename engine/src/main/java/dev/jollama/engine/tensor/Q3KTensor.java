@@ -198,39 +198,53 @@ public final class Q3KTensor extends FloatTensor {
     private static final int LANE_FACTORS = ACC + 16;
 
     /**
-     * Quantizes {@code blocks} super-blocks, simply (not the reference's make_q3_quants search): each group's scale
-     * maps its value of largest magnitude to -4, the scales go to 6 bits under d (the largest to -32).
+     * Quantizes {@code blocks} super-blocks as the reference does without an importance matrix
+     * ({@code quantize_row_q3_K_ref}): each 16 values get codes and a scale from
+     * {@link KQuantSearch#refinedSignedCodes}; the scales go to 6 bits under fp16 d (the largest at -32), then the codes
+     * are redone with the stored scales; the third bit of each code goes to the high-bit mask.
      */
     static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
         float[] scales = new float[16];
+        int[] q = new int[256];
         for (int b = 0; b < blocks; b++) {
             int from = srcOffset + 256 * b, at = dstOffset + BLOCK_BYTES * b;
-            float maxScale = 0f;
+            float maxScale = 0f, amax = 0f;
             for (int g = 0; g < 16; g++) {
-                scales[g] = Quantizers.signedMax(src, from + 16 * g, 16) / -4f;
-                if (Math.abs(scales[g]) > Math.abs(maxScale)) {
+                scales[g] = KQuantSearch.refinedSignedCodes(16, 4, src, from + 16 * g, q, 16 * g);
+                if (Math.abs(scales[g]) > amax) {
+                    amax = Math.abs(scales[g]);
                     maxScale = scales[g];
                 }
             }
-            float d = Float.float16ToFloat(Float.floatToFloat16(maxScale / -32f));
-            Quantizers.putShort(dst, at + 108, Float.floatToFloat16(d));
-            for (int i = 0; i < 108; i++) {
-                dst[at + i] = 0;
-            }
-            for (int g = 0; g < 16; g++) {
-                int sc = d != 0f ? Math.clamp(Math.round(scales[g] / d), -32, 31) : 0;
-                int stored = sc + 32;
-                dst[at + 96 + g % 8] |= (byte) ((stored & 0xF) << 4 * (g / 8));
-                dst[at + 104 + g % 4] |= (byte) ((stored >>> 4) << 2 * (g / 4));
-                float step = d * sc;
-                for (int i = 16 * g; i < 16 * g + 16; i++) {
-                    int q = step != 0f ? Math.clamp(Math.round(src[from + i] / step), -4, 3) : 0;
-                    int n = i / 128, j = i % 128 / 32, m = i % 32;
-                    dst[at + 32 + 32 * n + m] |= (byte) ((q & 3) << 2 * j);
-                    if (q >= 0) {
-                        dst[at + m] |= (byte) (1 << (4 * n + j));
-                    }
+            java.util.Arrays.fill(dst, at, at + BLOCK_BYTES, (byte) 0);
+            int[] stored = new int[16];
+            float d = 0f;
+            if (maxScale != 0f) {
+                float iscale = -32f / maxScale;
+                for (int g = 0; g < 16; g++) {
+                    // the reference keeps nearest_int's result in an int8_t before clamping
+                    stored[g] = Math.clamp((byte) KQuantSearch.nearestInt(iscale * scales[g]), -32, 31) + 32;
+                    dst[at + 96 + g % 8] |= (byte) ((stored[g] & 0xF) << 4 * (g / 8));
+                    dst[at + 104 + g % 4] |= (byte) ((stored[g] >>> 4) << 2 * (g / 4));
                 }
+                d = 1f / iscale;
+            }
+            Quantizers.putShort(dst, at + 108, Float.floatToFloat16(d));
+            for (int g = 0; g < 16; g++) {
+                float step = KQuantSearch.fp16(d) * (stored[g] - 32);
+                if (step == 0f) {
+                    continue;
+                }
+                for (int i = 16 * g; i < 16 * g + 16; i++) {
+                    q[i] = Math.clamp(KQuantSearch.nearestInt(src[from + i] / step), -4, 3) + 4;
+                }
+            }
+            for (int i = 0; i < 256; i++) {
+                if (q[i] > 3) {
+                    dst[at + i % 32] |= (byte) (1 << (i / 32));
+                }
+                int low = q[i] & 3;
+                dst[at + 32 + 32 * (i / 128) + i % 32] |= (byte) (low << 2 * (i % 128 / 32));
             }
         }
     }

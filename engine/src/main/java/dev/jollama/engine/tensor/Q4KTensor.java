@@ -165,50 +165,12 @@ public final class Q4KTensor extends FloatTensor {
         return (FloatVector) packed.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
     }
 
-    /**
-     * Quantizes {@code blocks} super-blocks, simply (not the reference's search for the best scales): each
-     * 32-value sub-block spans [min(0, lowest), highest] in 15 steps; scales and mins go to 6 bits under d, dmin.
-     */
+    /** Quantizes {@code blocks} super-blocks as the reference does without an importance matrix ({@link KQuantScales#quantize}). */
     static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
-        float[] scales = new float[8], mins = new float[8];
         int[] q = new int[256];
         for (int b = 0; b < blocks; b++) {
             int from = srcOffset + 256 * b, at = dstOffset + BLOCK_BYTES * b;
-            float maxScale = 0f, maxMin = 0f;
-            for (int j = 0; j < 8; j++) {
-                float lo = 0f, hi = Float.NEGATIVE_INFINITY;
-                for (int i = from + 32 * j; i < from + 32 * j + 32; i++) {
-                    lo = Math.min(lo, src[i]);
-                    hi = Math.max(hi, src[i]);
-                }
-                scales[j] = (hi - lo) / 15f;
-                mins[j] = -lo;
-                maxScale = Math.max(maxScale, scales[j]);
-                maxMin = Math.max(maxMin, mins[j]);
-            }
-            float d = Float.float16ToFloat(Float.floatToFloat16(maxScale / 63f));
-            float dmin = Float.float16ToFloat(Float.floatToFloat16(maxMin / 63f));
-            Quantizers.putShort(dst, at, Float.floatToFloat16(d));
-            Quantizers.putShort(dst, at + 2, Float.floatToFloat16(dmin));
-            byte[] packed = new byte[12];
-            for (int j = 0; j < 8; j++) {
-                int sc = d > 0 ? Math.min(63, Math.round(scales[j] / d)) : 0;
-                int m = dmin > 0 ? Math.min(63, Math.round(mins[j] / dmin)) : 0;
-                if (j < 4) {
-                    packed[j] |= (byte) sc;
-                    packed[j + 4] |= (byte) m;
-                } else {
-                    packed[j + 4] = (byte) ((sc & 0xF) | (m & 0xF) << 4);
-                    packed[j - 4] |= (byte) ((sc >>> 4) << 6);
-                    packed[j] |= (byte) ((m >>> 4) << 6);
-                }
-                float step = d * sc, offset = dmin * m;
-                for (int i = 0; i < 32; i++) {
-                    int k = 32 * j + i;
-                    q[k] = step > 0 ? Math.clamp(Math.round((src[from + k] + offset) / step), 0, 15) : 0;
-                }
-            }
-            System.arraycopy(packed, 0, dst, at + 4, 12);
+            KQuantScales.quantize(src, from, 15, -1f, 20, dst, at, q);
             for (int group = 0; group < 4; group++) {
                 for (int l = 0; l < 32; l++) {
                     dst[at + 16 + 32 * group + l] = (byte) (q[64 * group + l] | q[64 * group + 32 + l] << 4);

@@ -207,11 +207,7 @@ public final class Q4_1Tensor extends FloatTensor {
     static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
         for (int b = 0; b < blocks; b++) {
             int from = srcOffset + 32 * b, at = dstOffset + BLOCK_BYTES * b;
-            float min = Float.MAX_VALUE, max = -Float.MAX_VALUE;
-            for (int i = from; i < from + 32; i++) {
-                min = Math.min(min, src[i]);
-                max = Math.max(max, src[i]);
-            }
+            float min = Quantizers.lowest(src, from, 32), max = Quantizers.highest(src, from, 32);
             float d = (max - min) / 15f;
             float inverse = d != 0f ? 1f / d : 0f;
             Quantizers.putShort(dst, at, Float.floatToFloat16(d));

@@ -130,4 +130,21 @@ public final class Q5KTensor extends FloatTensor {
         scratch[0] = touched;
         out[outIndex] = lowAcc.add(highAcc).sub(minAcc).reduceLanes(VectorOperators.ADD);
     }
+
+    /** Quantizes {@code blocks} super-blocks as the reference does without an importance matrix ({@link KQuantScales#quantize}). */
+    static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
+        int[] q = new int[256];
+        for (int b = 0; b < blocks; b++) {
+            int from = srcOffset + 256 * b, at = dstOffset + BLOCK_BYTES * b;
+            KQuantScales.quantize(src, from, 31, -0.5f, 15, dst, at, q);
+            java.util.Arrays.fill(dst, at + 16, at + 48, (byte) 0);
+            for (int group = 0; group < 4; group++) {
+                for (int l = 0; l < 32; l++) {
+                    int low = q[64 * group + l], high = q[64 * group + 32 + l];
+                    dst[at + 16 + l] |= (byte) ((low >>> 4) << (2 * group) | (high >>> 4) << (2 * group + 1));
+                    dst[at + 48 + 32 * group + l] = (byte) ((low & 0xF) | (high & 0xF) << 4);
+                }
+            }
+        }
+    }
 }

@@ -143,19 +143,16 @@ public final class Q5_1Tensor extends FloatTensor {
     static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
         for (int b = 0; b < blocks; b++) {
             int from = srcOffset + 32 * b, at = dstOffset + BLOCK_BYTES * b;
-            float min = Float.MAX_VALUE, max = -Float.MAX_VALUE;
-            for (int i = from; i < from + 32; i++) {
-                min = Math.min(min, src[i]);
-                max = Math.max(max, src[i]);
-            }
+            float min = Quantizers.lowest(src, from, 32), max = Quantizers.highest(src, from, 32);
             float d = (max - min) / 31f;
             float inverse = d != 0f ? 1f / d : 0f;
             Quantizers.putShort(dst, at, Float.floatToFloat16(d));
             Quantizers.putShort(dst, at + 2, Float.floatToFloat16(min));
             int highBits = 0;
             for (int j = 0; j < 16; j++) {
-                int low = Math.min(31, (int) ((src[from + j] - min) * inverse + 0.5f));
-                int high = Math.min(31, (int) ((src[from + 16 + j] - min) * inverse + 0.5f));
+                // the reference takes no minimum with 31 here (unlike Q4_1 with 15)
+                int low = (int) ((src[from + j] - min) * inverse + 0.5f) & 0xFF;
+                int high = (int) ((src[from + 16 + j] - min) * inverse + 0.5f) & 0xFF;
                 dst[at + 8 + j] = (byte) ((low & 0xF) | (high & 0xF) << 4);
                 highBits |= (low >>> 4) << j | (high >>> 4) << (j + 16);
             }

@@ -220,32 +220,39 @@ public final class Q6KTensor extends FloatTensor {
     }
 
     /**
-     * Quantizes {@code blocks} super-blocks: each 16 values get a scale that maps their value of largest magnitude to
-     * -32, the scales go to signed 8 bits under d (the largest maps to -128 as in the reference).
+     * Quantizes {@code blocks} super-blocks as the reference does without an importance matrix
+     * ({@code quantize_row_q6_K_ref}): each 16 values get codes and a scale from {@link KQuantSearch#signedCodes}, the
+     * scales go to signed 8 bits under d (the largest maps to -128), then the codes are redone with the stored scales.
      */
     static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
         float[] scales = new float[16];
         int[] q = new int[256];
         for (int b = 0; b < blocks; b++) {
             int from = srcOffset + 256 * b, at = dstOffset + BLOCK_BYTES * b;
-            float maxScale = 0f;
+            float maxScale = 0f, maxAbsScale = 0f;
             for (int s = 0; s < 16; s++) {
-                scales[s] = Quantizers.signedMax(src, from + 16 * s, 16) / -32f;
-                if (Math.abs(scales[s]) > Math.abs(maxScale)) {
+                scales[s] = KQuantSearch.signedCodes(16, 32, src, from + 16 * s, q, 16 * s);
+                if (Math.abs(scales[s]) > maxAbsScale) {
+                    maxAbsScale = Math.abs(scales[s]);
                     maxScale = scales[s];
                 }
             }
-            float inverse = maxScale != 0f ? -128f / maxScale : 0f;
-            float d = Float.float16ToFloat(Float.floatToFloat16(inverse != 0f ? 1f / inverse : 0f));
-            Quantizers.putShort(dst, at + 208, Float.floatToFloat16(d));
+            java.util.Arrays.fill(dst, at, at + BLOCK_BYTES, (byte) 0);
+            if (maxAbsScale < KQuantSearch.GROUP_MAX_EPS) {
+                continue;
+            }
+            float iscale = -128f / maxScale;
+            Quantizers.putShort(dst, at + 208, Float.floatToFloat16(1f / iscale));
+            float d = KQuantSearch.fp16(1f / iscale);
             for (int s = 0; s < 16; s++) {
-                int sc = Math.clamp(Math.round(inverse * scales[s]), -128, 127);
-                // Values 16s..16s+15 lie in half s / 8, quarter (s % 8) / 2, and use scale 8·half + 2·quarter + s % 2.
-                int half = s / 8, quarter = (s % 8) / 2;
-                dst[at + 192 + 8 * half + 2 * quarter + s % 2] = (byte) sc;
+                byte sc = (byte) Math.min(127, KQuantSearch.nearestInt(iscale * scales[s]));
+                dst[at + 192 + s] = sc;
                 float step = d * sc;
+                if (step == 0f) {
+                    continue;
+                }
                 for (int i = 16 * s; i < 16 * s + 16; i++) {
-                    q[i] = step != 0f ? Math.clamp(Math.round(src[from + i] / step) + 32, 0, 63) : 32;
+                    q[i] = Math.clamp(KQuantSearch.nearestInt(src[from + i] / step), -32, 31) + 32;
                 }
             }
             for (int half = 0; half < 2; half++) {

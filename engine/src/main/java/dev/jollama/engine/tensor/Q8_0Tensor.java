@@ -131,7 +131,10 @@ public final class Q8_0Tensor extends FloatTensor {
         return (FloatVector) ByteVector.fromMemorySegment(BQ, data, block + 2 + j, LE).convertShape(VectorOperators.B2F, F, 0);
     }
 
-    /** Quantizes {@code blocks} blocks: d = max|x|/127, q = round(x/d). */
+    /**
+     * Quantizes {@code blocks} blocks as the reference does ({@code quantize_row_q8_0_ref}): d = max|x|/127, codes
+     * x·(1/d) rounded half away from zero.
+     */
     static void quantize(float[] src, int srcOffset, int blocks, byte[] dst, int dstOffset) {
         for (int b = 0; b < blocks; b++) {
             int from = srcOffset + 32 * b, at = dstOffset + BLOCK_BYTES * b;
@@ -140,7 +143,7 @@ public final class Q8_0Tensor extends FloatTensor {
             float inverse = d != 0f ? 1f / d : 0f;
             Quantizers.putShort(dst, at, Float.floatToFloat16(d));
             for (int j = 0; j < 32; j++) {
-                dst[at + 2 + j] = (byte) Math.rint(src[from + j] * inverse);
+                dst[at + 2 + j] = (byte) Quantizers.roundHalfAway(src[from + j] * inverse);
             }
         }
     }

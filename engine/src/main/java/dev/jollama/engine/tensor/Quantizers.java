@@ -27,10 +27,12 @@ public final class Quantizers {
     private static final Map<GgmlType, BlockWriter> WRITERS = new EnumMap<>(Map.ofEntries(
             Map.entry(GgmlType.F32, Quantizers::f32),
             Map.entry(GgmlType.F16, F16Tensor::quantize),
+            Map.entry(GgmlType.BF16, BF16Tensor::quantize),
             Map.entry(GgmlType.Q8_0, Q8_0Tensor::quantize),
             Map.entry(GgmlType.Q4_0, Q4_0Tensor::quantize),
             Map.entry(GgmlType.Q5_0, Q5_0Tensor::quantize),
             Map.entry(GgmlType.Q4_K, Q4KTensor::quantize),
+            Map.entry(GgmlType.Q5_K, Q5KTensor::quantize),
             Map.entry(GgmlType.Q6_K, Q6KTensor::quantize),
             Map.entry(GgmlType.Q4_1, Q4_1Tensor::quantize),
             Map.entry(GgmlType.Q5_1, Q5_1Tensor::quantize),
@@ -84,6 +86,33 @@ public final class Quantizers {
             }
         }
         return max;
+    }
+
+    /** The lowest value, compared as the reference does ({@code v < min}: the first of equals, -0 after 0 kept out). */
+    static float lowest(float[] x, int from, int n) {
+        float min = Float.MAX_VALUE;
+        for (int i = from; i < from + n; i++) {
+            if (x[i] < min) {
+                min = x[i];
+            }
+        }
+        return min;
+    }
+
+    /** The highest value, compared as the reference does. */
+    static float highest(float[] x, int from, int n) {
+        float max = -Float.MAX_VALUE;
+        for (int i = from; i < from + n; i++) {
+            if (x[i] > max) {
+                max = x[i];
+            }
+        }
+        return max;
+    }
+
+    /** C's {@code roundf}: to nearest, halves away from zero (Java's Math.round takes them up). */
+    static int roundHalfAway(float x) {
+        return x < 0f ? -Math.round(-x) : Math.round(x);
     }
 
     static void putShort(byte[] b, int at, short v) {

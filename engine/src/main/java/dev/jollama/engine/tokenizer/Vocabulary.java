@@ -29,7 +29,7 @@ final class Vocabulary {
      */
     private static final Set<String> END_OF_GENERATION_TEXTS = Set.of(
             "<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|end_of_text|>",
-            "</s>", "<EOT>", "_<EOT>", "<end_of_utterance>", "<｜end▁of▁sentence｜>",
+            "</s>", "<EOT>", "_<EOT>", "<end_of_utterance>", "<｜end▁of▁sentence｜>", "<|return|>", "<|call|>",
             // fill-in-the-middle padding and repository/file separators: a code model emitting them is done
             "<|fim_pad|>", "<fim_pad>", "<fim-pad>", "<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<reponame>", "<|file_sep|>");
 
@@ -146,6 +146,11 @@ final class Vocabulary {
                 endOfGeneration.set(id);
                 types[id] = TokenType.CONTROL;
             }
+        }
+        // Harmony (gpt-oss): a message ends with <|end|> and the model goes on to the next one; the reply ends with
+        // <|return|> or, calling a tool, <|call|>. The reference drops <|end|> from the set when both exist.
+        if (ids.containsKey("<|return|>") && ids.containsKey("<|call|>") && ids.containsKey("<|end|>")) {
+            endOfGeneration.clear(ids.get("<|end|>"));
         }
         return endOfGeneration;
     }

@@ -18,15 +18,16 @@ class BenchParallelTest {
             assertThat(seconds).isPositive();
         }
         Bench.Result result = new Bench.Result("m.gguf", "Q8_0", 2, 28.0, new double[]{1, 2, 3}, new double[]{4, 5, 6},
-                1000, 0.5, 3, new double[]{7, 8, 9}, new KernelSpeeds.Row[0]);
+                1000, 0.5, 3, new double[]{7, 8, 9}, new KernelSpeeds.Row[0], 4096, 8192, 0);
         JsonNode json = new ObjectMapper().readTree(result.json());
         assertThat(json.get("parallel").asInt()).isEqualTo(3);
         assertThat(json.get("tg_parallel_tps").asDouble()).isEqualTo(8.0);
         assertThat(json.get("tg_parallel_tps_min").asDouble()).isEqualTo(7.0);
         assertThat(json.get("tg_parallel_tps_max").asDouble()).isEqualTo(9.0);
+        assertThat(json.get("resident_bytes").asLong()).isEqualTo(4096);
 
         Bench.Result alone = new Bench.Result("m.gguf", "Q8_0", 2, 28.0, new double[]{1, 2, 3}, new double[]{4, 5, 6},
-                1000, 0.5, 1, null, new KernelSpeeds.Row[0]);
+                1000, 0.5, 1, null, new KernelSpeeds.Row[0], -1, 8192, 0);
         assertThat(new ObjectMapper().readTree(alone.json()).has("tg_parallel_tps")).isFalse();
     }
 }

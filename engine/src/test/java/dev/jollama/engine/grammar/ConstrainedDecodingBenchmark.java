@@ -38,7 +38,7 @@ class ConstrainedDecodingBenchmark {
     }
 
     private static Grammar schema() throws Exception {
-        return JsonSchemaCompiler.compile(new ObjectMapper().readValue(JsonSchemaAcceptanceTest.SCHEMAS.get(2).replace('\'', '"'), Object.class));
+        return JsonSchemaCompiler.compile(new ObjectMapper().readValue(JsonSchemaAcceptanceTest.SCHEMAS.get(2).replace('\'', '"'), Object.class), JsonSchemaCompilerTest.STRICT);
     }
 
     /** Whole generations under format json and under a schema, each against unconstrained decoding of the same tokens. */

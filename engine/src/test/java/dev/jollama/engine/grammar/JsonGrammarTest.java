@@ -6,15 +6,15 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** format "json": one object, bounded whitespace, nothing after the closing brace. */
+/** format "json": one object from its brace, bounded whitespace inside, nothing after the closing brace. */
 class JsonGrammarTest {
     private static final List<String> ACCEPTED = List.of(
-            "{}", " {}", "{ }", "{\"a\":1}", "{\"a\": [1, 2.5, -3e+2, true, false, null, \"x\"]}",
+            "{}", "{ }", "{\"a\":1}", "{\"a\": [1, 2.5, -3e+2, true, false, null, \"x\"]}",
             "{\n  \"nested\": {\"deep\": [[], {}, [{\"k\": \"v\"}]]}\n}",
             "{\"esc\": \"quote \\\" backslash \\\\ \\u00e9 \\n tab\\t\"}", "{\"utf8\": \"é€😀\"}",
             "{\"n\": 0, \"m\": -0.5, \"big\": 1234567890123456}");
     private static final List<String> REJECTED = List.of(
-            "", "[]", "\"x\"", "1", "{} ", "{}\n", "{}{}", "{\"a\"}", "{\"a\":}", "{a:1}", "{\"a\":1,}", "{\"a\":01}",
+            "", " {}", "\n{}", "[]", "\"x\"", "1", "{} ", "{}\n", "{}{}", "{\"a\"}", "{\"a\":}", "{a:1}", "{\"a\":1,}", "{\"a\":01}",
             "{\"a\":1.}", "{\"a\":\"raw\ncontrol\"}", "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{\"a\":tru}",
             "{\"a\":12345678901234567}", "{" + " ".repeat(2) + "}", "{\n" + " ".repeat(21) + "}", "{\n\n}");
 

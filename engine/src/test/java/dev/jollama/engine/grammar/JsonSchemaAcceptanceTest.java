@@ -86,7 +86,7 @@ class JsonSchemaAcceptanceTest {
             int total = 0;
             for (int s = 0; s < SCHEMAS.size(); s++) {
                 String schemaText = SCHEMAS.get(s) == null ? null : SCHEMAS.get(s).replace('\'', '"');
-                Grammar grammar = schemaText == null ? JsonGrammar.object() : JsonSchemaCompiler.compile(JSON.readValue(schemaText, Object.class));
+                Grammar grammar = schemaText == null ? JsonGrammar.object() : JsonSchemaCompiler.compile(JSON.readValue(schemaText, Object.class), JsonSchemaCompilerTest.STRICT);
                 Schema validator = schemaText == null ? null : VALIDATORS.getSchema(schemaText, InputFormat.JSON);
                 for (int seed = 0; seed < seeds; seed++) {
                     StringBuilder text = new StringBuilder();

@@ -2,12 +2,14 @@ package dev.jollama.engine.model;
 
 import dev.jollama.engine.SharedTestData;
 import dev.jollama.engine.kvcache.KvCacheType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Keys and values rounded to f16 or quantized to q8_0 change a model's next-token distribution little against an
@@ -44,6 +46,31 @@ class KvCacheTypesTest {
             double bound = (type == KvCacheType.F16 ? 0.01 : 0.05) * (modelName.contains("gemma3") ? 10 : 1);
             assertThat(worst).as("%s cache, %s", type, modelName).isLessThanOrEqualTo(bound);
             assertThat(topIndices(other, 1)[0]).as("top token with a %s cache, %s", type, modelName).isEqualTo(top[0]);
+        }
+    }
+
+    @Test
+    void parseTakesOllamasNamesAndRejectsOthersNamingTheSupportedOnes() {
+        assertThat(KvCacheType.parse(null)).isEqualTo(KvCacheType.F16);
+        assertThat(KvCacheType.parse("")).isEqualTo(KvCacheType.F16);
+        assertThat(KvCacheType.parse(" F32 ")).isEqualTo(KvCacheType.F32);
+        assertThat(KvCacheType.parse("Q8_0")).isEqualTo(KvCacheType.Q8_0);
+        assertThatThrownBy(() -> KvCacheType.parse("q4_0"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("OLLAMA_KV_CACHE_TYPE 'q4_0' is not supported (f16, f32 and q8_0 are)");
+    }
+
+    /** An embedding model's cache holds only a pass's inputs, so it stays f32 whatever type is asked for. */
+    @ParameterizedTest
+    @ValueSource(strings = {"syn-bert-mean-f16.gguf", "syn-nomic-bert-f16.gguf"})
+    void embeddingModelsKeepTheirPassesInF32(String modelName) {
+        for (KvCacheType type : KvCacheType.values()) {
+            try (Model model = Model.load(SharedTestData.model(modelName), new Model.Options(0, type, 1, 0))) {
+                assertThat(model.cache().type()).as("%s asked for %s", modelName, type).isEqualTo(KvCacheType.F32);
+            }
+        }
+        try (Model generative = Model.load(SharedTestData.model("syn-qwen3-q8_0.gguf"), new Model.Options(0, KvCacheType.F16, 1, 0))) {
+            assertThat(generative.cache().type()).isEqualTo(KvCacheType.F16);
         }
     }
 

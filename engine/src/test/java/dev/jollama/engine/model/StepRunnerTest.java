@@ -109,4 +109,41 @@ class StepRunnerTest {
             assertThat(tokensDuring).as("stream tokens decoded while the prompt was fed").isGreaterThanOrEqualTo(3);
         }
     }
+
+    @Test
+    void aBothWaysImageGoesWholeIntoAStepBesideADecodingStream() throws Exception {
+        try (Model model = Model.load(SharedTestData.model("syn-gemma3-q8_0.gguf"), new Model.Options(0, KvCacheType.F32, Model.Options.DEFAULT.sequences(), 0))) {
+            Random random = new Random(11);
+            int vocabulary = model.tokenizer().vocabularySize();
+            int rows = Model.BATCH_CAPACITY * 3 / 4; // more than the half batch of prompt rows a step takes beside decodes
+            float[] embeddings = new float[rows * model.config().embeddingLength()];
+            for (int i = 0; i < embeddings.length; i++) {
+                embeddings[i] = (float) random.nextGaussian() * 0.02f;
+            }
+            PromptImage image = new PromptImage(7, embeddings, rows, true);
+            int[] prompt = java.util.stream.IntStream.concat(java.util.stream.IntStream.concat(
+                    random.ints(3, 1, vocabulary), java.util.Arrays.stream(image.keys())), random.ints(4, 1, vocabulary)).toArray();
+            float[] alone = model.steps().feed(model.newSequence(128), prompt, java.util.List.of(image), 0, prompt.length, () -> false).clone();
+
+            Sequence stream = model.newSequence(1024);
+            model.steps().feed(stream, new int[] {1, 2, 3}, 0, 3, () -> false);
+            AtomicBoolean imageDone = new AtomicBoolean();
+            AtomicInteger streamTokens = new AtomicInteger();
+            CompletableFuture<Void> decoding = CompletableFuture.runAsync(() -> {
+                while (!imageDone.get() && stream.length() < stream.contextLength()) {
+                    model.steps().decode(stream, 5);
+                    streamTokens.incrementAndGet();
+                }
+            });
+            while (streamTokens.get() < 3) {
+                Thread.onSpinWait();
+            }
+            float[] beside = model.steps().feed(model.newSequence(128), prompt, java.util.List.of(image), 0, prompt.length, () -> false);
+            boolean streamRunning = !decoding.isDone();
+            imageDone.set(true);
+            decoding.get(60, TimeUnit.SECONDS);
+            assertThat(streamRunning).as("the image was fed while the stream still decoded, not after it").isTrue();
+            LogitAssertions.assertClose(alone, beside, "an image fed beside a stream's decodes");
+        }
+    }
 }

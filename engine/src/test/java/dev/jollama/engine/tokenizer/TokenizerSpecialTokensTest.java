@@ -77,4 +77,22 @@ class TokenizerSpecialTokensTest {
         assertThat(gpt2.tokenBytes(12520)).containsExactly(' ', 0xF0, 0x9F);
         assertThat(gpt2.vocabularySize()).isEqualTo(50257);
     }
+
+    /** Harmony: <|return|> and <|call|> end a reply, <|end|> only a message (the model goes on to the next). */
+    @Test
+    void harmonyRepliesEndAtReturnOrCallNotAtEnd() {
+        try (var file = dev.jollama.engine.gguf.GgufFile.open(dev.jollama.engine.SharedTestData.model("syn-gptoss-f32.gguf"))) {
+            Tokenizer harmony = Tokenizer.fromGguf(file);
+            assertThat(harmony.isEndOfGeneration(id(harmony, "<|return|>"))).isTrue();
+            assertThat(harmony.isEndOfGeneration(id(harmony, "<|call|>"))).isTrue();
+            int end = id(harmony, "<|end|>");
+            assertThat(harmony.isEndOfGeneration(end)).isFalse();
+            assertThat(harmony.isControl(end)).isTrue();
+        }
+    }
+
+    private static int id(Tokenizer tokenizer, String text) {
+        return IntStream.range(0, tokenizer.vocabularySize()).filter(t -> tokenizer.tokenText(t).equals(text)).findFirst()
+                .orElseThrow(() -> new AssertionError(text + " is not in the vocabulary"));
+    }
 }

@@ -30,7 +30,7 @@ public record ChatMessage(String role, String content, String thinking, List<byt
         if (imageList != null && imageList.isArray()) {
             imageList.forEach(i -> images.add(Images.decode(i)));
         }
-        return new ChatMessage(text(m, "role"), text(m, "content"), text(m, "thinking"), images, toolCalls(m.get("tool_calls")),
+        return new ChatMessage(text(m, "role").toLowerCase(java.util.Locale.ROOT), text(m, "content"), text(m, "thinking"), images, toolCalls(m.get("tool_calls")),
                 text(m, "tool_name"), text(m, "tool_call_id"));
     }
 
@@ -41,7 +41,7 @@ public record ChatMessage(String role, String content, String thinking, List<byt
         }
         for (JsonNode call : calls) {
             if (call.get("function") instanceof ObjectNode function) {
-                list.add(new ToolCall(text(function, "name"),
+                list.add(new ToolCall(text(call, "id"), function.path("index").asInt(0), text(function, "name"),
                         function.get("arguments") instanceof ObjectNode arguments ? arguments : GoJson.object()));
             }
         }

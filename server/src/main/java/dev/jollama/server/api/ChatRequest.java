@@ -1,6 +1,5 @@
 package dev.jollama.server.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jollama.server.template.TemplateTool;
 
@@ -18,15 +17,16 @@ import java.util.Optional;
  */
 public record ChatRequest(String model, List<ChatMessage> messages, List<TemplateTool> tools, boolean stream,
                           Optional<RequestBody.KeepAlive> keepAlive, ThinkValue think, int topLogprobs, boolean truncate,
-                          boolean shift, boolean logprobs, JsonNode options, JsonNode format) {
+                          boolean shift, boolean logprobs, JsonNode options, JsonNode format, boolean debugRenderOnly) {
 
     /** Binds a body; the first field that does not bind is a 400 with Go's text. */
     public static ChatRequest parse(byte[] json) {
         RequestBody body = RequestBody.parse("ChatRequest", json);
-        return new ChatRequest(body.string("model").strip(), messages(body), tools(body), body.bool("stream").orElse(true),
+        return new ChatRequest(body.string("model").strip(), messages(body), ToolBinding.tools(body.node("tools").orElse(null)), body.bool("stream").orElse(true),
                 body.keepAlive(), ThinkValue.parse(body.node("think")), body.integer("top_logprobs").orElse(0),
                 body.bool("truncate").orElse(true), body.bool("shift").orElse(true), body.bool("logprobs").orElse(false),
-                body.node("options").orElse(null), body.node("format").orElse(null));
+                body.object("options").orElse(null), body.node("format").orElse(null),
+                body.bool("_debug_render_only").orElse(false));
     }
 
     private static List<ChatMessage> messages(RequestBody body) {
@@ -43,21 +43,5 @@ public record ChatRequest(String model, List<ChatMessage> messages, List<Templat
             messages.add(ChatMessage.parse(m));
         }
         return messages;
-    }
-
-    private static List<TemplateTool> tools(RequestBody body) {
-        Optional<JsonNode> node = body.node("tools");
-        if (node.isEmpty() || node.get().isEmpty()) {
-            return null;
-        }
-        try {
-            List<TemplateTool> tools = new ArrayList<>();
-            for (JsonNode t : node.get()) {
-                tools.add(GoJson.MAPPER.treeToValue(t, TemplateTool.class));
-            }
-            return tools;
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("invalid tools: " + e.getOriginalMessage());
-        }
     }
 }

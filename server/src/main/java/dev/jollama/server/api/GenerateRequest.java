@@ -37,7 +37,7 @@ public record GenerateRequest(String model, String prompt, String suffix, String
         return new GenerateRequest(body.string("model").strip(), body.string("prompt"), body.string("suffix"),
                 body.string("system"), body.string("template"), context, body.bool("stream").orElse(true),
                 body.bool("raw").orElse(false), body.node("format").orElse(null), images, body.keepAlive(),
-                body.node("options").orElse(null), body.bool("logprobs").orElse(false),
+                body.object("options").orElse(null), body.bool("logprobs").orElse(false),
                 body.integer("top_logprobs").orElse(0), body.bool("truncate").orElse(true),
                 body.bool("shift").orElse(true), body.bool("_debug_render_only").orElse(false),
                 ThinkValue.parse(body.node("think")));

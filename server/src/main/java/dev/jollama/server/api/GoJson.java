@@ -3,12 +3,17 @@ package dev.jollama.server.api;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** JSON as Go's encoding/json writes it: compact, with {@code <}, {@code >} and {@code &} escaped as {@code \u003c} etc. */
 public final class GoJson {
@@ -23,6 +28,29 @@ public final class GoJson {
 
     public static ObjectNode object() {
         return MAPPER.createObjectNode();
+    }
+
+    /** JSON as Go decodes it into {@code any}: objects as maps (in the order given), arrays as lists, numbers as float64. */
+    public static Object anyValue(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case OBJECT -> anyObject(node);
+            case ARRAY -> {
+                List<Object> list = new ArrayList<>();
+                node.forEach(v -> list.add(anyValue(v)));
+                yield list;
+            }
+            case NUMBER -> node.doubleValue();
+            case STRING -> node.asText();
+            case BOOLEAN -> node.booleanValue();
+            default -> null;
+        };
+    }
+
+    /** An object as Go decodes it into {@code map[string]any} (see {@link #anyValue}). */
+    public static Map<String, Object> anyObject(JsonNode object) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        object.properties().forEach(e -> map.put(e.getKey(), anyValue(e.getValue())));
+        return map;
     }
 
     public static byte[] bytes(Object value) {

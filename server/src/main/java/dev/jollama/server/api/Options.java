@@ -75,8 +75,8 @@ public record Options(int numCtx, int numBatch, int numThread, int numKeep, long
     }
 
     /**
-     * The PARAMETERs of a model being created, checked as values of their options: an unknown name or a wrong type
-     * is a 400 naming it. Stop sequences always become a list.
+     * The PARAMETERs of a model being created, checked as values of their options: a wrong type is a 400 naming it;
+     * a name that is no option is stored as given, as Ollama stores it. Stop sequences always become a list.
      */
     public static Map<String, Object> parameters(JsonNode parameters) {
         Map<String, Object> values = new LinkedHashMap<>();
@@ -89,9 +89,9 @@ public record Options(int numCtx, int numBatch, int numThread, int numKeep, long
         for (Map.Entry<String, JsonNode> e : parameters.properties()) {
             Kind kind = KEYS.get(e.getKey());
             if (kind == null) {
-                throw ApiException.badRequest("unknown parameter '" + e.getKey() + "'");
-            }
-            if (!e.getValue().isNull()) {
+                // Ollama's CreateHandler stores what the JSON API gives; requests then ignore the name
+                values.put(e.getKey(), GoJson.MAPPER.convertValue(e.getValue(), Object.class));
+            } else if (!e.getValue().isNull()) {
                 try {
                     values.put(e.getKey(), parse(e.getKey(), kind, e.getValue()));
                 } catch (ApiException typeError) {

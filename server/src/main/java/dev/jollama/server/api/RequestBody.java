@@ -37,7 +37,8 @@ public final class RequestBody {
         try {
             root = GoJson.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest(e.getOriginalMessage());
+            // Go's text where it has one, else the parser's without its setting names
+            throw ApiException.badRequest(goSyntaxError(ErrorText.parserMessage(e.getOriginalMessage())));
         } catch (java.io.IOException e) {
             throw ApiException.badRequest("unexpected EOF");
         }
@@ -48,6 +49,46 @@ public final class RequestBody {
             throw ApiException.badRequest("json: cannot unmarshal " + goType(root) + " into Go value of type api." + structName);
         }
         return new RequestBody(structName, root);
+    }
+
+    /**
+     * encoding/json's text for a syntax error, from Jackson's: Go names the offending character and what it looked
+     * for ({@code invalid character 'b' looking for beginning of object key string}), or says {@code unexpected EOF}.
+     */
+    static String goSyntaxError(String jackson) {
+        if (jackson.startsWith("Unexpected end-of-input")) {
+            return "unexpected EOF";
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^Unexpected character \\('(.)' \\(code \\d+\\)\\)").matcher(jackson);
+        if (!m.find()) {
+            // a bare word: Go stops at its first character, as at any other that cannot start a value
+            m = java.util.regex.Pattern.compile("^Unrecognized token '(.)").matcher(jackson);
+            return m.find() ? "invalid character '" + m.group(1) + "' looking for beginning of value" : jackson;
+        }
+        String character = m.group(1).equals("'") ? "'\\''" : "'" + m.group(1) + "'";
+        String context;
+        if (jackson.contains("double-quote to start field name")) {
+            context = "looking for beginning of object key string";
+        } else if (jackson.contains("colon to separate field name and value")) {
+            context = "after object key";
+        } else if (jackson.contains("comma to separate Object entries")) {
+            context = "after object key:value pair";
+        } else if (jackson.contains("comma to separate Array entries")) {
+            context = "after array element";
+        } else {
+            context = "looking for beginning of value";
+        }
+        return "invalid character " + character + " " + context;
+    }
+
+    /** A field Go decodes into a map[string]any (options): absent when missing or null, else it must be an object. */
+    public Optional<JsonNode> object(String name) {
+        return node(name).map(n -> {
+            if (!n.isObject()) {
+                throw typeError(name, n, "map[string]interface {}");
+            }
+            return n;
+        });
     }
 
     /** The raw node, absent when missing or null. */
@@ -83,6 +124,15 @@ public final class RequestBody {
         });
     }
 
+    public Optional<Double> number(String name) {
+        return node(name).map(n -> {
+            if (!n.isNumber()) {
+                throw typeError(name, n, "float64");
+            }
+            return n.asDouble();
+        });
+    }
+
     /**
      * keep_alive: a number of seconds (fractions allowed) or a Go duration string; negative means forever
      * (Optional of null inside: use {@link KeepAlive}).
@@ -99,7 +149,12 @@ public final class RequestBody {
                     throw ApiException.badRequest(e.getMessage());
                 }
             } else {
-                throw ApiException.badRequest("Unsupported type: '" + goType(n) + "'");
+                // api.Duration names the type Go decoded into an any
+                throw ApiException.badRequest("Unsupported type: '" + switch (goType(n)) {
+                    case "array" -> "[]interface {}";
+                    case "object" -> "map[string]interface {}";
+                    default -> goType(n);
+                } + "'");
             }
             return new KeepAlive(d.isNegative() ? null : d);
         });
@@ -113,11 +168,14 @@ public final class RequestBody {
     }
 
     private ApiException typeError(String field, JsonNode value, String goType) {
-        return ApiException.badRequest("json: cannot unmarshal " + goType(value) + " into Go struct field "
+        // Go's UnmarshalTypeError quotes a number's literal when a numeric field cannot hold it
+        boolean numeric = goType.startsWith("int") || goType.startsWith("uint") || goType.startsWith("float");
+        String what = value.isNumber() && numeric ? "number " + value.asText() : goType(value);
+        return ApiException.badRequest("json: cannot unmarshal " + what + " into Go struct field "
                 + structName + "." + field + " of type " + goType);
     }
 
-    private static String goType(JsonNode n) {
+    static String goType(JsonNode n) {
         if (n == null || n.isNull()) {
             return "null";
         }

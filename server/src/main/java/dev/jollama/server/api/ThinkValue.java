@@ -25,15 +25,12 @@ public record ThinkValue(boolean enabled, String level, boolean set) {
         }
         if (n.isTextual()) {
             String v = n.asText();
-            if (v.equals("true") || v.equals("false")) {
-                return of(v.equals("true"));
-            }
             if (!LEVELS.contains(v)) {
                 throw ApiException.badRequest("invalid think value: \"" + v + "\" (must be \"high\", \"medium\", \"low\", \"max\", true, or false)");
             }
             return new ThinkValue(true, v, true);
         }
-        throw ApiException.badRequest("think must be a boolean or string (" + n + ")");
+        throw ApiException.badRequest("think must be a boolean or string (\"high\", \"medium\", \"low\", \"max\", true, or false)");
     }
 
     public static ThinkValue of(boolean enabled) {

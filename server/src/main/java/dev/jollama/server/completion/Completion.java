@@ -4,7 +4,6 @@ import dev.jollama.engine.generation.GenerationRequest;
 import dev.jollama.engine.generation.GenerationResult;
 import dev.jollama.engine.generation.Generator;
 import dev.jollama.engine.grammar.Grammar;
-import dev.jollama.engine.grammar.GrammarConstraint;
 import dev.jollama.engine.model.PromptImage;
 import dev.jollama.engine.sampling.Logprob;
 import dev.jollama.engine.sampling.SamplingOptions;
@@ -34,7 +33,7 @@ public final class Completion {
     /**
      * @param logprobs -1 for none, else the number of alternatives per token
      * @param output   splits the model's output into thinking and answer
-     * @param grammar  what the answer must match (format), or null; thinking before the answer is not constrained
+     * @param grammar  what the answer must match (format), or null; the output parser says where the answer begins
      * @param start    when the handler began, by System.nanoTime (the total duration counts from here)
      * @param loaded   when the model was ready (the load duration ends here)
      */
@@ -87,6 +86,11 @@ public final class Completion {
             if (!s.truncate() || !images.isEmpty()) {
                 throw ApiException.badRequest("the input length exceeds the context length");
             }
+            if (!s.shift()) {
+                // Ollama's completionPrompt: without context shift an over-long prompt is refused, not cut
+                throw ApiException.badRequest("the prompt is longer than the context length currently available to the model; "
+                        + "shorten the prompt, adjust the context length in settings, or use a model with a longer context length");
+            }
             int[] kept = PromptTruncation.keepHeadAndTail(tokens, keep, contextLength);
             truncated = tokens.length - kept.length;
             LOG.log(Level.WARNING, "truncating input prompt: {0} tokens, context {1}, kept {2}",
@@ -96,7 +100,7 @@ public final class Completion {
         GenerationRequest request = new GenerationRequest(tokens, sampling(s.options()), numPredict(s.options(), contextLength),
                 s.options().stop(), s.shift(), keep, s.logprobs()).withImages(images);
         if (s.grammar() != null) {
-            request = request.withConstraint(new GrammarConstraint(s.grammar(), tokenizer), s.output()::answering);
+            request = s.output().constrained(request, s.grammar(), tokenizer);
         }
         Generator generator = new Generator(lease.model(), s.output().readsControlTokens());
         sink.start();
@@ -106,13 +110,18 @@ public final class Completion {
                 if (split.isEmpty() && logprobs.isEmpty()) {
                     return; // a tag still being decided: nothing to say yet
                 }
-                sink.accept(new CompletionEvent.Delta(split.content(), split.thinking(), wire(tokenizer, logprobs)));
+                sink.accept(new CompletionEvent.Delta(split.content(), split.thinking(), split.toolCalls(), wire(tokenizer, logprobs)));
             }, sink::cancelled);
             ResponseSplit rest = s.output().flush();
-            sink.accept(done(s, rest, tokens, result, truncated, encodeNanos));
+            sink.accept(done(s, rest, withoutBos(tokens, tokenizer), result, truncated, encodeNanos));
         } catch (RuntimeException e) {
             sink.fail(e);
         }
+    }
+
+    /** The prompt as a later request continues from it: Ollama tokenizes prompt and answer again without BOS. */
+    private static int[] withoutBos(int[] tokens, Tokenizer tokenizer) {
+        return tokens.length > 0 && tokens[0] == tokenizer.bosToken() ? Arrays.copyOfRange(tokens, 1, tokens.length) : tokens;
     }
 
     private static CompletionEvent.Done done(Settings s, ResponseSplit rest, int[] prompt, GenerationResult result, int truncated,
@@ -125,21 +134,26 @@ public final class Completion {
                 result.promptNanos() + encodeNanos, result.generatedTokens(), result.generationNanos(), truncated);
         // A cancelled generation has nobody to answer; "stop" keeps the field valid should it be written anyway.
         String reason = result.doneReason().equals("cancelled") ? "stop" : result.doneReason();
-        return new CompletionEvent.Done(rest.content(), rest.thinking(), reason, tokens, metrics);
+        return new CompletionEvent.Done(rest.content(), rest.thinking(), rest.toolCalls(), reason, tokens, metrics);
     }
 
-    /** num_predict: 0 means no limit; negative or above 10 x num_ctx becomes 10 x num_ctx, as Ollama bounds it. */
+    /**
+     * num_predict: negative or above 10 x num_ctx becomes 10 x num_ctx, as Ollama bounds it. Ollama's runner takes 0
+     * as no limit at all, which with the context shift never ends; here 0 is bounded as -1 is.
+     */
     private static int numPredict(Options options, int contextLength) {
         int n = options.numPredict();
-        if (n < 0 || n > 10 * contextLength) {
-            return 10 * contextLength;
-        }
-        return n == 0 ? -1 : n;
+        return n <= 0 || n > 10 * contextLength ? 10 * contextLength : n;
     }
 
+    /** The engine refuses out-of-range values (repeat_last_n below -1) with a message fit for the client. */
     private static SamplingOptions sampling(Options o) {
-        return new SamplingOptions(o.temperature(), o.topK(), o.topP(), o.minP(), o.typicalP(), o.repeatPenalty(),
-                o.repeatLastN(), o.presencePenalty(), o.frequencyPenalty(), o.seed());
+        try {
+            return new SamplingOptions(o.temperature(), o.topK(), o.topP(), o.minP(), o.typicalP(), o.repeatPenalty(),
+                    o.repeatLastN(), o.presencePenalty(), o.frequencyPenalty(), o.seed());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
     }
 
     private static List<TokenLogprob> wire(Tokenizer tokenizer, List<Logprob> logprobs) {

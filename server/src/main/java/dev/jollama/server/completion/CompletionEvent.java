@@ -1,6 +1,7 @@
 package dev.jollama.server.completion;
 
 import dev.jollama.server.api.TokenLogprob;
+import dev.jollama.server.api.ToolCall;
 
 import java.util.List;
 
@@ -12,9 +13,10 @@ public sealed interface CompletionEvent {
      *
      * @param text     answer text, possibly ""
      * @param thinking thinking text, possibly ""
+     * @param toolCalls tool calls completed in this delta, each whole, possibly none
      * @param logprobs one entry per token whose text is in (or ends) this delta, when the request asked for them
      */
-    record Delta(String text, String thinking, List<TokenLogprob> logprobs) implements CompletionEvent {
+    record Delta(String text, String thinking, List<ToolCall> toolCalls, List<TokenLogprob> logprobs) implements CompletionEvent {
     }
 
     /**
@@ -22,11 +24,12 @@ public sealed interface CompletionEvent {
      *
      * @param text       answer text the output parser held back until the end, possibly ""
      * @param thinking   likewise for thinking
+     * @param toolCalls  tool calls completed by what the output parser held back until the end (a harmony call)
      * @param doneReason "stop" or "length"
-     * @param tokens     the prompt as fed to the model followed by every sampled token: what a later request can
-     *                   continue from
+     * @param tokens     the prompt as fed to the model (without BOS) followed by every sampled token: what a later
+     *                   request can continue from
      */
-    record Done(String text, String thinking, String doneReason, int[] tokens, Metrics metrics) implements CompletionEvent {
+    record Done(String text, String thinking, List<ToolCall> toolCalls, String doneReason, int[] tokens, Metrics metrics) implements CompletionEvent {
     }
 
     /**

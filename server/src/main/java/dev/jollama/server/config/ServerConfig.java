@@ -17,10 +17,23 @@ import java.util.Map;
  *                       to give a GGUF imported without a TEMPLATE the template its chat_template matches; null when
  *                       unset (such models then get the default {{ .Prompt }})
  * @param kvCacheType  OLLAMA_KV_CACHE_TYPE: how the KV cache stores keys and values, f16 when unset
+ * @param apiKey       JOLLAMA_API_KEY: the bearer token the OpenAI-compatible routes (/v1) require; null when unset,
+ *                     and then any key or none is accepted
+ * @param connections  how long and how many connections clients may hold (Jollama's own settings)
+ * @param shutdownGrace JOLLAMA_SHUTDOWN_GRACE: how long running requests may finish after SIGTERM (default 30 s)
  */
 public record ServerConfig(InetSocketAddress address, Path models, Duration keepAlive, int numParallel, int maxQueue,
                            int maxLoadedModels, int contextLength, List<String> origins, Path namedTemplates,
-                           KvCacheType kvCacheType) {
+                           KvCacheType kvCacheType, String apiKey, ConnectionLimits connections, Duration shutdownGrace) {
+
+    /**
+     * @param headerTimeout JOLLAMA_HEADER_TIMEOUT: a new connection must have sent a request's headers by then (default
+     *                      10 s), so clients trickling bytes cannot hold connections
+     * @param perAddress    JOLLAMA_MAX_CONNECTIONS_PER_ADDRESS: open connections one non-loopback address may hold
+     *                      (default 256; 0 for no cap); loopback clients, such as a load balancer on this machine, have none
+     */
+    public record ConnectionLimits(Duration headerTimeout, int perAddress) {
+    }
 
     public static final int DEFAULT_PORT = 11434;
 
@@ -39,7 +52,11 @@ public record ServerConfig(InetSocketAddress address, Path models, Duration keep
                 positiveInt(env, "OLLAMA_CONTEXT_LENGTH", 4096),
                 origins(env.getOrDefault("OLLAMA_ORIGINS", "")),
                 env.containsKey("JOLLAMA_TEMPLATES") ? Path.of(env.get("JOLLAMA_TEMPLATES")) : null,
-                KvCacheType.parse(env.get("OLLAMA_KV_CACHE_TYPE")));
+                KvCacheType.parse(env.get("OLLAMA_KV_CACHE_TYPE")),
+                env.get("JOLLAMA_API_KEY") == null || env.get("JOLLAMA_API_KEY").isBlank() ? null : env.get("JOLLAMA_API_KEY").strip(),
+                new ConnectionLimits(duration(env, "JOLLAMA_HEADER_TIMEOUT", Duration.ofSeconds(10)),
+                        wholeNumber(env, "JOLLAMA_MAX_CONNECTIONS_PER_ADDRESS", 256)),
+                duration(env, "JOLLAMA_SHUTDOWN_GRACE", Duration.ofSeconds(30)));
     }
 
     /** OLLAMA_HOST: [scheme://]host[:port], defaults 127.0.0.1 and 11434; a bare ":port" binds loopback. */
@@ -81,13 +98,41 @@ public record ServerConfig(InetSocketAddress address, Path models, Duration keep
         if (value.isBlank()) {
             return Duration.ofMinutes(5);
         }
-        Duration d;
-        try {
-            d = Duration.ofSeconds(Long.parseLong(value.strip()));
-        } catch (NumberFormatException e) {
-            d = GoDuration.parse(value.strip());
-        }
+        Duration d = secondsOrGoDuration(value.strip());
         return d.isNegative() ? null : d;
+    }
+
+    private static Duration secondsOrGoDuration(String value) {
+        try {
+            return Duration.ofSeconds(Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            return GoDuration.parse(value);
+        }
+    }
+
+    /** A Go duration or plain seconds. */
+    private static Duration duration(Map<String, String> env, String key, Duration fallback) {
+        String v = env.get(key);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return secondsOrGoDuration(v.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + " must be a duration such as 30s or 2m, was '" + v + "'", e);
+        }
+    }
+
+    private static int wholeNumber(Map<String, String> env, String key, int fallback) {
+        String v = env.get(key);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(v.strip()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, was '" + v + "'");
+        }
     }
 
     private static int positiveInt(Map<String, String> env, String key, int fallback) {

@@ -119,6 +119,9 @@ final class BlobDownload {
             try {
                 append(partial, offset);
                 return;
+            } catch (StoreWriteFailed e) {
+                Files.deleteIfExists(partial);
+                throw new IOException(e.getMessage() + "; the partial download was removed", e);
             } catch (ConnectionTrouble e) {
                 if (e.progressed) {
                     failures = 0; // the registry works and the connection dropped: resume at once
@@ -180,16 +183,35 @@ final class BlobDownload {
                         throw new ConnectionTrouble("GET " + body.uri() + ": the body ended after " + position + " of " + size + " bytes", position > offset, null);
                     }
                     lastData.set(System.nanoTime());
-                    for (ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n); bytes.hasRemaining(); ) {
-                        out.write(bytes);
-                    }
+                    write(out, ByteBuffer.wrap(buffer, 0, n));
                     position += n;
                     completed.set(position);
                 }
             } finally {
                 watch.cancel(false);
             }
-            out.force(true); // the bytes are on disk before verification makes them the blob
+            try {
+                out.force(true); // the bytes are on disk before verification makes them the blob
+            } catch (IOException e) {
+                throw new StoreWriteFailed(e);
+            }
+        }
+    }
+
+    private static void write(FileChannel out, ByteBuffer bytes) throws StoreWriteFailed {
+        try {
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
+        } catch (IOException e) {
+            throw new StoreWriteFailed(e);
+        }
+    }
+
+    /** The store could not take the bytes (a full disk, most likely): nothing to resume from, unlike a dropped connection. */
+    private static final class StoreWriteFailed extends IOException {
+        StoreWriteFailed(IOException cause) {
+            super("cannot write to the model store: " + cause.getMessage(), cause);
         }
     }
 

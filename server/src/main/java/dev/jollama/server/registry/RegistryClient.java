@@ -49,7 +49,8 @@ public final class RegistryClient {
         this.http = http;
         this.name = name;
         this.insecure = insecure;
-        this.registry = URI.create(name.scheme() + "://" + name.host());
+        // with insecure, Ollama's makeRequest switches any name to plain http (a registry of one's own on a LAN)
+        this.registry = URI.create((insecure ? "http" : name.scheme()) + "://" + name.host());
         this.userAgent = userAgent;
     }
 

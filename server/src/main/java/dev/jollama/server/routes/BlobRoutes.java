@@ -17,6 +17,7 @@ public final class BlobRoutes {
 
     public void head(Context ctx) {
         String digest = digest(ctx);
+        store.keepForCreate(digest); // before looking: a client that finds it present creates from it next
         if (!store.hasBlob(digest)) {
             throw ApiException.notFound("blob \"" + digest + "\" not found");
         }
@@ -25,6 +26,7 @@ public final class BlobRoutes {
 
     public void upload(Context ctx) throws IOException {
         String digest = digest(ctx);
+        store.keepForCreate(digest); // before writing, so that no removal of unused blobs comes in between
         if (store.hasBlob(digest)) {
             ctx.status(200);
             return;

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * POST /api/embed (inputs as a string or a list, L2-normalised vectors, optional dimensions) and the legacy
@@ -36,50 +37,89 @@ public final class EmbedRoutes {
         this.scheduler = scheduler;
     }
 
+    /**
+     * One input to embed: text, tokenized as a prompt, or token ids taken as given.
+     *
+     * @param tokens the ids, or null for text
+     */
+    public record EmbedInput(String text, int[] tokens) {
+        public static EmbedInput text(String text) {
+            return new EmbedInput(text, null);
+        }
+    }
+
+    /**
+     * The L2-normalised vectors of a request's inputs, in order.
+     *
+     * @param promptTokens the tokens of every input together
+     * @param loadNanos    from the start of the request until the model was ready
+     */
+    public record Embeddings(List<float[]> vectors, int promptTokens, long loadNanos) {
+    }
+
     public void embed(Context ctx) throws Exception {
         long start = System.nanoTime();
         RequestBody body = RequestBody.parse("EmbedRequest", ctx.bodyAsBytes());
         String modelName = body.string("model").strip();
-        List<String> inputs = inputs(body.node("input"));
-        boolean truncate = body.bool("truncate").orElse(true);
-        int dimensions = body.integer("dimensions").orElse(0);
+        List<EmbedInput> inputs = inputs(body.node("input")).stream().map(EmbedInput::text).toList();
+        Embeddings result = embed(start, modelName, inputs, body.bool("truncate").orElse(true),
+                body.integer("dimensions").orElse(0), body.object("options").orElse(null), keepAlive(body), ClientConnection.of(ctx)::gone);
+        ObjectNode reply = GoJson.object();
+        reply.put("model", modelName);
+        ArrayNode embeddings = reply.putArray("embeddings");
+        if (inputs.isEmpty()) { // a load: EmbedHandler answers the model and no embeddings, nothing else
+            JsonReply.send(ctx, 200, reply);
+            return;
+        }
+        result.vectors().forEach(v -> add(embeddings.addArray(), v));
+        reply.put("total_duration", System.nanoTime() - start);
+        reply.put("load_duration", result.loadNanos());
+        reply.put("prompt_eval_count", result.promptTokens());
+        JsonReply.send(ctx, 200, reply);
+    }
+
+    /**
+     * Embeds the inputs together with the named model; {@code dimensions} between 0 and the vectors' length cuts each
+     * vector to that length before it is normalised (other values are ignored, as Ollama's EmbedHandler does).
+     * {@code start} is when the handler began, by System.nanoTime; waiting for a slot ends when {@code clientGone}
+     * says so.
+     */
+    public Embeddings embed(long start, String modelName, List<EmbedInput> inputs, boolean truncate, int dimensions,
+                            JsonNode requestOptions, Optional<Optional<Duration>> keepAlive, BooleanSupplier clientGone) throws InterruptedException {
         StoredModel stored = Models.find(store, modelName);
-        Options options = Options.resolve(config.contextLength(), stored.parameters(), body.node("options").orElse(null));
-        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive(body))) {
+        Options options = Options.resolve(config.contextLength(), stored.parameters(), requestOptions);
+        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive, clientGone)) {
             long loaded = System.nanoTime();
-            int embeddingLength = lease.model().config().embeddingLength();
-            if (dimensions < 0 || dimensions > embeddingLength) {
-                throw ApiException.badRequest("invalid dimensions: " + dimensions + " (the model's embeddings have " + embeddingLength + ")");
-            }
-            ObjectNode reply = GoJson.object();
-            reply.put("model", modelName);
-            ArrayNode embeddings = reply.putArray("embeddings");
             int promptTokens = 0;
             List<int[]> tokenized = new ArrayList<>();
-            for (String input : inputs) {
-                int[] tokens = tokens(lease, input, truncate);
+            for (EmbedInput input : inputs) {
+                int[] tokens = input.tokens() != null ? fit(lease, input.tokens(), truncate) : tokens(lease, input.text(), truncate);
                 promptTokens += tokens.length;
                 tokenized.add(tokens);
             }
+            List<float[]> vectors = new ArrayList<>(inputs.size());
             for (float[] vector : embed(lease, tokenized)) {
-                if (dimensions > 0) {
+                if (dimensions > 0 && dimensions < vector.length) { // EmbedHandler ignores any other value
                     vector = Arrays.copyOf(vector, dimensions);
                 }
-                add(embeddings.addArray(), normalised(vector));
+                vectors.add(normalised(vector));
             }
-            reply.put("total_duration", System.nanoTime() - start);
-            reply.put("load_duration", loaded - start);
-            reply.put("prompt_eval_count", promptTokens);
-            JsonReply.send(ctx, 200, reply);
+            return new Embeddings(vectors, promptTokens, loaded - start);
         }
     }
 
     public void embeddings(Context ctx) throws Exception {
         RequestBody body = RequestBody.parse("EmbeddingRequest", ctx.bodyAsBytes());
-        StoredModel stored = Models.find(store, body.string("model").strip());
+        String modelName = body.string("model").strip();
+        if (modelName.isEmpty()) {
+            throw ApiException.badRequest("model is required");
+        }
+        // EmbeddingsHandler's handleScheduleError words an unknown model its own way
+        StoredModel stored = store.find(Models.parse(modelName))
+                .orElseThrow(() -> ApiException.notFound("model " + GoQuote.quote(modelName) + " not found, try pulling it first"));
         String prompt = body.string("prompt");
-        Options options = Options.resolve(config.contextLength(), stored.parameters(), body.node("options").orElse(null));
-        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive(body))) {
+        Options options = Options.resolve(config.contextLength(), stored.parameters(), body.object("options").orElse(null));
+        try (Lease lease = scheduler.acquire(stored, options.numCtx(), options.numThread(), keepAlive(body), ClientConnection.of(ctx)::gone)) {
             ObjectNode reply = GoJson.object();
             ArrayNode vector = reply.putArray("embedding");
             if (!prompt.isEmpty()) {
@@ -107,7 +147,17 @@ public final class EmbedRoutes {
 
     private static int[] tokens(Lease lease, String input, boolean truncate) {
         Tokenizer tokenizer = lease.model().tokenizer();
-        int[] tokens = tokenizer.encode(input, true, true);
+        return fit(lease, tokenizer.encode(input, true, true), truncate);
+    }
+
+    /** An input longer than the context is cut to it, or refused without truncate. */
+    private static int[] fit(Lease lease, int[] tokens, boolean truncate) {
+        int vocabulary = lease.model().tokenizer().vocabularySize();
+        for (int t : tokens) {
+            if (t < 0 || t >= vocabulary) {
+                throw ApiException.badRequest("invalid token id " + t + " (the model's vocabulary has " + vocabulary + " tokens)");
+            }
+        }
         if (tokens.length > lease.contextLength()) {
             if (!truncate) {
                 throw ApiException.badRequest("the input length exceeds the context length");

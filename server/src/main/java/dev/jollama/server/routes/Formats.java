@@ -12,16 +12,26 @@ import java.util.Map;
 
 /**
  * The {@code format} field as a grammar: absent, null or "" for none, "json" for one JSON object, an object for a
- * JSON Schema. Anything else is Ollama's 500; a schema the compiler cannot honour is a 400 naming the keyword and
+ * JSON Schema. Anything else is Ollama's 500; a schema that is not valid JSON Schema is a 400 naming the keyword and
  * where it is, before any model is loaded (Ollama answers 500 after loading).
  */
 final class Formats {
+    private static final System.Logger LOG = System.getLogger(Formats.class.getName());
+
     private Formats() {
     }
 
-    /** The grammar the answer must match, or null. */
+    /** Whether the request asks for a format at all. */
+    static boolean given(JsonNode format) {
+        return format != null && !format.isNull() && !(format.isTextual() && format.asText().isEmpty());
+    }
+
+    /**
+     * The grammar the answer must match, or null. Keywords the grammar cannot express are ignored with a log line,
+     * as Ollama's converter ignores them; a schema that is malformed or unsatisfiable is a 400.
+     */
     static Grammar grammar(JsonNode format) {
-        if (format == null || format.isNull() || (format.isTextual() && format.asText().isEmpty())) {
+        if (!given(format)) {
             return null;
         }
         if (format.isTextual() && format.asText().equals("json")) {
@@ -32,7 +42,8 @@ final class Formats {
             throw new ApiException(500, "invalid format: " + GoQuote.quote(raw) + "; expected \"json\" or a valid JSON Schema object");
         }
         try {
-            return JsonSchemaCompiler.compile(GoJson.MAPPER.convertValue(format, Map.class));
+            return JsonSchemaCompiler.compile(GoJson.MAPPER.convertValue(format, Map.class),
+                    ignored -> LOG.log(System.Logger.Level.WARNING, "format: ignoring what the grammar cannot express: {0}", ignored.getMessage()));
         } catch (SchemaException e) {
             throw ApiException.badRequest("invalid JSON schema in format: " + e.getMessage());
         }

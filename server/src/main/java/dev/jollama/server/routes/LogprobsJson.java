@@ -7,16 +7,19 @@ import dev.jollama.server.api.TokenLogprob;
 import java.util.List;
 
 /** The {@code logprobs} field of a chunk: {token, logprob, bytes, top_logprobs} per emitted token, as Ollama writes it. */
-final class LogprobsJson {
+public final class LogprobsJson {
     private LogprobsJson() {
     }
 
     /** Adds the field when there are entries; a chunk without tokens gets none. */
     static void put(ObjectNode chunk, List<TokenLogprob> logprobs) {
-        if (logprobs.isEmpty()) {
-            return;
+        if (!logprobs.isEmpty()) {
+            putEntries(chunk.putArray("logprobs"), logprobs);
         }
-        ArrayNode array = chunk.putArray("logprobs");
+    }
+
+    /** The entries, in the layout OpenAI's chat completions use too ({@code logprobs.content}). */
+    public static void putEntries(ArrayNode array, List<TokenLogprob> logprobs) {
         for (TokenLogprob l : logprobs) {
             ObjectNode entry = token(array.addObject(), l);
             if (!l.topLogprobs().isEmpty()) {

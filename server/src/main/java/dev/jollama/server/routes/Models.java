@@ -10,14 +10,14 @@ import dev.jollama.server.store.StoredModel;
 import java.util.List;
 
 /** Resolves a request's model name against the store with Ollama's statuses and messages. */
-final class Models {
+public final class Models {
     private static final int VISION_MIN_CONTEXT = 2048;
 
     private Models() {
     }
 
     /** 404 "model '' not found" for a blank name, 400 "invalid model name", 404 "model 'x' not found" (x as sent). */
-    static StoredModel find(ModelStore store, String raw) {
+    public static StoredModel find(ModelStore store, String raw) {
         if (raw.isBlank()) {
             throw ApiException.notFound("model '" + raw + "' not found");
         }

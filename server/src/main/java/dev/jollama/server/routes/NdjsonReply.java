@@ -16,19 +16,21 @@ final class NdjsonReply implements CompletionSink {
     private static final System.Logger LOG = System.getLogger(NdjsonReply.class.getName());
 
     private final Context ctx;
+    private final ClientConnection client;
     private final String model;
     private final ReplyShape shape;
-    private NdjsonStream out;
+    private ChunkStream out;
 
-    NdjsonReply(Context ctx, String model, ReplyShape shape) {
+    NdjsonReply(Context ctx, ClientConnection client, String model, ReplyShape shape) {
         this.ctx = ctx;
+        this.client = client;
         this.model = model;
         this.shape = shape;
     }
 
     @Override
     public void start() {
-        out = new NdjsonStream(ctx);
+        out = ChunkStream.ndjson(ctx);
     }
 
     @Override
@@ -36,18 +38,19 @@ final class NdjsonReply implements CompletionSink {
         switch (event) {
             case CompletionEvent.Delta d -> {
                 ObjectNode c = ReplyShape.chunk(model);
-                shape.putText(c, d.text(), d.thinking());
+                shape.putText(c, d.text(), d.thinking(), d.toolCalls());
                 c.put("done", false);
                 LogprobsJson.put(c, d.logprobs());
                 out.write(c);
             }
-            case CompletionEvent.Done done -> out.write(shape.finalChunk(model, done.text(), done.thinking(), done));
+            case CompletionEvent.Done done -> out.write(client.serverStopping() ? GoJson.object().put("error", Drain.ERROR)
+                    : shape.finalChunk(model, done.text(), done.thinking(), done.toolCalls(), done));
         }
     }
 
     @Override
     public boolean cancelled() {
-        return out.closed();
+        return out.closed() || client.gone();
     }
 
     @Override

@@ -69,7 +69,7 @@ public final class PullRoute {
     private static final class ProgressReply implements PullProgress {
         private final Context ctx;
         private final boolean stream;
-        private NdjsonStream out;
+        private ChunkStream out;
         private ObjectNode last;
 
         ProgressReply(Context ctx, boolean stream) {
@@ -106,7 +106,7 @@ public final class PullRoute {
                 return;
             }
             if (out == null) {
-                out = new NdjsonStream(ctx);
+                out = ChunkStream.ndjson(ctx);
             }
             out.write(line);
         }

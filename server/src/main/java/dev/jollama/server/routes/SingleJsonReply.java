@@ -3,6 +3,7 @@ package dev.jollama.server.routes;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jollama.server.api.GoJson;
 import dev.jollama.server.api.TokenLogprob;
+import dev.jollama.server.api.ToolCall;
 import dev.jollama.server.completion.CompletionEvent;
 import dev.jollama.server.completion.CompletionSink;
 import io.javalin.http.Context;
@@ -13,20 +14,27 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A completion answered as one JSON object (stream: false): the deltas' text, thinking and logprobs gathered. */
-final class SingleJsonReply implements CompletionSink {
+/** A completion answered as one JSON object (stream: false): the deltas' text, thinking, tool calls and logprobs gathered. */
+public final class SingleJsonReply implements CompletionSink {
+    /** Lays out the reply from everything the completion said. */
+    @FunctionalInterface
+    public interface Body {
+        ObjectNode of(String text, String thinking, List<ToolCall> toolCalls, List<TokenLogprob> logprobs, CompletionEvent.Done done);
+    }
+
     private final Context ctx;
-    private final String model;
-    private final ReplyShape shape;
+    private final ClientConnection client;
+    private final Body layout;
     private final StringBuilder text = new StringBuilder();
     private final StringBuilder thinking = new StringBuilder();
+    private final List<ToolCall> toolCalls = new ArrayList<>();
     private final List<TokenLogprob> logprobs = new ArrayList<>();
     private OutputStream body;
 
-    SingleJsonReply(Context ctx, String model, ReplyShape shape) {
+    public SingleJsonReply(Context ctx, ClientConnection client, Body layout) {
         this.ctx = ctx;
-        this.model = model;
-        this.shape = shape;
+        this.client = client;
+        this.layout = layout;
     }
 
     @Override
@@ -47,11 +55,15 @@ final class SingleJsonReply implements CompletionSink {
             case CompletionEvent.Delta d -> {
                 text.append(d.text());
                 thinking.append(d.thinking());
+                toolCalls.addAll(d.toolCalls());
                 logprobs.addAll(d.logprobs());
             }
             case CompletionEvent.Done done -> {
-                ObjectNode reply = shape.finalChunk(model, text + done.text(), thinking + done.thinking(), done);
-                LogprobsJson.put(reply, logprobs);
+                toolCalls.addAll(done.toolCalls());
+                ObjectNode reply = layout.of(text + done.text(), thinking + done.thinking(), toolCalls, logprobs, done);
+                if (client.serverStopping()) {
+                    reply = GoJson.object().put("error", Drain.ERROR);
+                }
                 try {
                     body.write(GoJson.bytes(reply));
                 } catch (IOException e) {
@@ -61,10 +73,10 @@ final class SingleJsonReply implements CompletionSink {
         }
     }
 
-    /** Nothing is written until the end, so a client that left goes unnoticed; the generation runs to its end. */
+    /** Nothing is written until the end, so the connection is asked. */
     @Override
     public boolean cancelled() {
-        return false;
+        return client.gone();
     }
 
     /** The headers are out, so the error goes to the exception handler, which writes it as the body. */

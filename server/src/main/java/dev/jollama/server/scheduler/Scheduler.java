@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * Keeps models loaded per Ollama's keep_alive rules: a model stays loaded while requests use it and for its session
@@ -34,8 +35,11 @@ public final class Scheduler implements AutoCloseable {
     /** Ollama reports "forever" as about 292 years ahead. */
     private static final Duration FOREVER = ChronoUnit.YEARS.getDuration().multipliedBy(292);
 
+    private static final long SLOT_POLL_MILLIS = 200;
+
     private final ServerConfig config;
     private final Loader loader;
+    private final MemoryBudget memory;
     private final InstantSource clock;
     private final Map<String, LoadedModel> loaded = new HashMap<>();
     private final Object loadLock = new Object();
@@ -53,16 +57,17 @@ public final class Scheduler implements AutoCloseable {
     }
 
     public Scheduler(ServerConfig config) {
-        this(config, Model::load, InstantSource.system());
+        this(config, Model::load, MemoryBudget.OF_THIS_PROCESS, InstantSource.system());
     }
 
     /**
      * @param clock decides when an idle model's keep_alive has run out (the expiry timers only make sure it is
      *              looked at then)
      */
-    Scheduler(ServerConfig config, Loader loader, InstantSource clock) {
+    Scheduler(ServerConfig config, Loader loader, MemoryBudget memory, InstantSource clock) {
         this.config = config;
         this.loader = loader;
+        this.memory = memory;
         this.clock = clock;
     }
 
@@ -78,6 +83,16 @@ public final class Scheduler implements AutoCloseable {
      * @throws SchedulerException.LoadFailed  when the model's file cannot be loaded
      */
     public Lease acquire(StoredModel stored, int contextLength, int threads, Optional<Optional<Duration>> keepAlive) throws InterruptedException {
+        return acquire(stored, contextLength, threads, keepAlive, () -> false);
+    }
+
+    /**
+     * As {@link #acquire(StoredModel, int, int, Optional)}, giving up the wait for a slot when the client leaves.
+     *
+     * @throws SchedulerException.ClientGone when {@code clientGone} turned true while the request waited
+     */
+    public Lease acquire(StoredModel stored, int contextLength, int threads, Optional<Optional<Duration>> keepAlive,
+                         BooleanSupplier clientGone) throws InterruptedException {
         if (waiting.incrementAndGet() > config.maxQueue()) {
             waiting.decrementAndGet();
             throw new SchedulerException.QueueFull(config.maxQueue());
@@ -85,14 +100,23 @@ public final class Scheduler implements AutoCloseable {
         try {
             LoadedModel model = loadedFor(stored, contextLength, workerThreads(threads), keepAlive);
             try {
-                model.slots.acquire();
-            } catch (InterruptedException e) {
+                awaitSlot(model, clientGone);
+            } catch (InterruptedException | SchedulerException e) {
                 release(model);
                 throw e;
             }
             return new Lease(this, model, model.model.newSequence(model.contextLength));
         } finally {
             waiting.decrementAndGet();
+        }
+    }
+
+    /** Waits for a slot, looking at the client between short waits (it cannot say when it leaves). */
+    private static void awaitSlot(LoadedModel model, BooleanSupplier clientGone) throws InterruptedException {
+        while (!model.slots.tryAcquire(SLOT_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+            if (clientGone.getAsBoolean()) {
+                throw new SchedulerException.ClientGone();
+            }
         }
     }
 
@@ -128,6 +152,12 @@ public final class Scheduler implements AutoCloseable {
             } catch (GgufFormatException e) {
                 throw new SchedulerException.LoadFailed(stored, e);
             }
+            try {
+                checkMemory(stored, model);
+            } catch (SchedulerException e) {
+                model.close();
+                throw e;
+            }
             ImageEncoder images;
             try {
                 images = imageEncoder(stored, model);
@@ -148,6 +178,41 @@ public final class Scheduler implements AutoCloseable {
                     String.valueOf(model.cache().capacityBytes() >> 20), String.valueOf(config.numParallel()));
             return fresh;
         }
+    }
+
+    /**
+     * Refuses a model that would not fit, as Ollama does, before anything large is in memory: the weights are mapped
+     * and the KV cache's blocks are allocated as they are first used, so what the model will need is known now.
+     * It needs its weights and its KV cache at full size (num_ctx x OLLAMA_NUM_PARALLEL) from the machine, and the
+     * KV cache from the Java heap besides what other loaded models' caches may still take; the scratch buffers are
+     * already allocated, so they count as live heap. Idle models are unloaded first when that makes it fit.
+     */
+    private void checkMemory(StoredModel stored, Model model) {
+        long weights = stored.manifest().totalSize();
+        long cache = model.cache().capacityBytes();
+        MemoryShortage shortage = shortage(weights, cache);
+        if (shortage != null) {
+            synchronized (this) {
+                loaded.values().stream().filter(m -> m.inFlight == 0).toList().forEach(this::unload);
+            }
+            shortage = shortage(weights, cache);
+        }
+        if (shortage != null) {
+            throw new SchedulerException.NotEnoughMemory(stored, shortage.required(), shortage.available(), shortage.heap());
+        }
+    }
+
+    private record MemoryShortage(long required, long available, boolean heap) {
+    }
+
+    private synchronized MemoryShortage shortage(long weights, long cache) {
+        long system = memory.systemAvailable();
+        if (weights + cache > system) {
+            return new MemoryShortage(weights + cache, system, false);
+        }
+        long othersCaches = loaded.values().stream().mapToLong(m -> m.model.cache().capacityBytes()).sum();
+        long heap = memory.heapAvailable() - othersCaches;
+        return cache > heap ? new MemoryShortage(cache, Math.max(0, heap), true) : null;
     }
 
     /** The model claimed for the request if it is loaded as the request needs it (same file, context and threads). */

@@ -23,7 +23,11 @@ public record Manifest(int schemaVersion, String mediaType, Layer config, List<L
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Layer(String mediaType, String digest, long size) {
+    /** @param from the model a layer was taken from (Ollama's parent model), or null */
+    public record Layer(String mediaType, String digest, long size, String from) {
+        public Layer(String mediaType, String digest, long size) {
+            this(mediaType, digest, size, null);
+        }
     }
 
     /** Total bytes of the layers, as /api/tags reports a model's size. */

@@ -2,6 +2,7 @@ package dev.jollama.server.store;
 
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.gguf.GgufTensorInfo;
+import dev.jollama.engine.quantize.ModelQuantizer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,13 +17,6 @@ import java.util.Map;
  * blobs first, the manifest last, so an interrupted import leaves no half-model visible.
  */
 public final class ModelImport {
-    /** llama.cpp's general.file_type numbers and the names Ollama shows for them. */
-    private static final Map<Integer, String> FILE_TYPES = Map.ofEntries(Map.entry(0, "F32"), Map.entry(1, "F16"),
-            Map.entry(2, "Q4_0"), Map.entry(3, "Q4_1"), Map.entry(7, "Q8_0"), Map.entry(8, "Q5_0"), Map.entry(9, "Q5_1"),
-            Map.entry(10, "Q2_K"), Map.entry(11, "Q3_K_S"), Map.entry(12, "Q3_K_M"), Map.entry(13, "Q3_K_L"),
-            Map.entry(14, "Q4_K_S"), Map.entry(15, "Q4_K_M"), Map.entry(16, "Q5_K_S"), Map.entry(17, "Q5_K_M"),
-            Map.entry(18, "Q6_K"), Map.entry(32, "BF16"));
-
     private ModelImport() {
     }
 
@@ -92,13 +86,12 @@ public final class ModelImport {
         for (GgufTensorInfo t : file.tensors().values()) {
             parameters += t.elementCount();
         }
-        int fileType = file.getInt("general.file_type", -1, -1);
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("model_format", "gguf");
         config.put("model_family", architecture);
         config.put("model_families", List.of(architecture));
         config.put("model_type", parameterSize(parameters));
-        config.put("file_type", FILE_TYPES.getOrDefault(fileType, fileType < 0 ? "F32" : "unknown"));
+        config.put("file_type", ModelQuantizer.fileTypeOf(file).map(Enum::name).orElse("unknown"));
         config.put("architecture", "amd64");
         config.put("os", "linux");
         config.put("rootfs", Map.of("type", "layers", "diff_ids", List.of()));

@@ -1,5 +1,6 @@
 package dev.jollama.server.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -13,6 +14,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,10 +37,21 @@ import java.util.stream.Stream;
 public final class ModelStore {
     private static final Pattern DIGEST = Pattern.compile("sha256[:-][0-9a-fA-F]{64}");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final System.Logger LOG = System.getLogger(ModelStore.class.getName());
 
     private final Path root;
-    /** Pin counts of blobs that must survive removal of unused blobs; also the lock of that removal. */
+    private static final Duration TEMP_STALE = Duration.ofHours(1);
+    private static final Duration PARTIAL_STALE = Duration.ofDays(1);
+    /** How long an uploaded blob waits for the create that uses it. */
+    private static final Duration UPLOAD_HOLD = Duration.ofHours(1);
+
+    /** Pin counts of blobs that must survive removal of unused blobs; also the lock of that removal and of below. */
     private final Map<Path, Integer> pinned = new HashMap<>();
+    /** Blobs uploaded for a create, until a create has used them or they expire. */
+    private final Map<Path, Instant> uploaded = new HashMap<>();
+    /** Creates under way: until the last ends, unused blobs are left (their new blobs have no manifest yet). */
+    private int creates;
+    private boolean removalDeferred;
 
     public ModelStore(Path root) {
         this.root = root;
@@ -108,6 +122,9 @@ public final class ModelStore {
         try {
             byte[] bytes = Files.readAllBytes(manifestFile);
             Manifest manifest = JSON.readValue(bytes, Manifest.class);
+            if (manifest == null) {
+                throw new IllegalArgumentException("the manifest is null");
+            }
             Path modelPath = null, projectorPath = null;
             String template = null, system = null;
             Map<String, Object> parameters = Map.of();
@@ -119,21 +136,41 @@ public final class ModelStore {
                     case Manifest.PROJECTOR -> projectorPath = blobPath(layer.digest());
                     case Manifest.TEMPLATE, Manifest.LEGACY_TEMPLATE -> template = readText(layer);
                     case Manifest.SYSTEM -> system = readText(layer);
-                    case Manifest.PARAMS -> parameters = JSON.readValue(readText(layer), new TypeReference<>() {});
-                    case Manifest.MESSAGES -> messages = JSON.readValue(readText(layer), new TypeReference<>() {});
+                    case Manifest.PARAMS -> parameters = nonNull(JSON.readValue(readText(layer), new TypeReference<>() {}), layer);
+                    case Manifest.MESSAGES -> messages = nonNull(JSON.readValue(readText(layer), new TypeReference<>() {}), layer);
                     case Manifest.LICENSE -> licenses.add(readText(layer));
                     default -> { } // adapters and newer layer kinds are not used by this server
                 }
             }
             Map<String, Object> config = manifest.config() == null ? Map.of()
-                    : JSON.readValue(Files.readAllBytes(blobPath(manifest.config().digest())), new TypeReference<>() {});
+                    : nonNull(JSON.readValue(Files.readAllBytes(blobPath(manifest.config().digest())), new TypeReference<>() {}), manifest.config());
             return Optional.of(new StoredModel(name, manifest, sha256(bytes), Files.getLastModifiedTime(manifestFile).toInstant(),
                     modelPath, projectorPath, template, system, parameters, messages, licenses, config));
         } catch (NoSuchFileException e) {
-            throw new UncheckedIOException("model " + name.displayName() + " is missing a blob (" + e.getFile() + "); pull it again", e);
+            throw new DamagedModelException(name, "a blob is missing (" + root.relativize(Path.of(e.getFile())) + ")", e);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new DamagedModelException(name, "its manifest or one of its layers is not what it should be", e);
+        } catch (NullPointerException e) { // a manifest without a layer's media type or digest
+            throw new DamagedModelException(name, "its manifest lacks a required field", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read model " + name.displayName() + " from " + manifestFile + ": " + e.getMessage(), e);
+            throw new DamagedModelException(name, "it cannot be read (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** A model whose manifest or blobs are missing or unreadable; the message says what to do. */
+    public static final class DamagedModelException extends UncheckedIOException {
+        DamagedModelException(ModelName name, String problem, Exception cause) {
+            super("model " + name.displayName() + " is damaged: " + problem + "; remove it and pull or create it again",
+                    cause instanceof IOException io ? io : new IOException(cause));
+        }
+    }
+
+    /** A layer whose JSON is a bare null. */
+    private static <T> T nonNull(T value, Manifest.Layer layer) {
+        if (value == null) {
+            throw new IllegalArgumentException("the layer " + layer.digest() + " is null");
+        }
+        return value;
     }
 
     /** A model's manifest alone (its blobs are not read, so a model missing blobs still has one); empty when absent. */
@@ -156,8 +193,12 @@ public final class ModelStore {
         if (!Files.exists(target)) {
             Files.createDirectories(target.getParent());
             Path temp = Files.createTempFile(target.getParent(), "blob-", ".tmp");
-            Files.write(temp, content);
-            moveAtomically(temp, target);
+            try {
+                Files.write(temp, content);
+                moveAtomically(temp, target);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
         }
         return new Manifest.Layer(mediaType, digest, content.length);
     }
@@ -239,8 +280,12 @@ public final class ModelStore {
         Path target = manifestPath(name);
         Files.createDirectories(target.getParent());
         Path temp = Files.createTempFile(target.getParent(), ".manifest-", ".tmp");
-        Files.write(temp, JSON.writeValueAsBytes(manifest));
-        moveAtomically(temp, target);
+        try {
+            Files.write(temp, JSON.writeValueAsBytes(manifest));
+            moveAtomically(temp, target);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
     }
 
     /** Removes a model's manifest and any blob no other manifest uses; false when there was no such model. */
@@ -282,15 +327,94 @@ public final class ModelStore {
         };
     }
 
+    /**
+     * Keeps an uploaded blob (or one a client found present and so did not upload) for the create that will use it,
+     * until {@link #usedByCreate} or an hour has passed.
+     */
+    public void keepForCreate(String digest) {
+        Path blob = blobPath(digest);
+        synchronized (pinned) {
+            uploaded.put(blob, Instant.now().plus(UPLOAD_HOLD));
+        }
+    }
+
+    /** A create's manifest now references these blobs: their upload hold ends. */
+    public void usedByCreate(Collection<String> digests) {
+        synchronized (pinned) {
+            digests.forEach(d -> uploaded.remove(blobPath(d)));
+        }
+    }
+
+    /**
+     * Marks a create under way until closed: its blobs are written before the manifest that references them, so no
+     * unused blobs are removed meanwhile; a removal asked for in between runs when the last create ends.
+     */
+    public BlobPin startCreate() {
+        synchronized (pinned) {
+            creates++;
+        }
+        return () -> {
+            boolean removeNow;
+            synchronized (pinned) {
+                creates--;
+                removeNow = creates == 0 && removalDeferred;
+                removalDeferred &= !removeNow;
+            }
+            if (removeNow) {
+                try {
+                    removeUnusedBlobs();
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "removing unused blobs after a create failed: " + e.getMessage());
+                }
+            }
+        };
+    }
+
     /** Blobs pinned by {@link #pinBlobs}; closing releases them. */
     public interface BlobPin extends AutoCloseable {
         @Override
         void close();
     }
 
-    /** Deletes blobs that no manifest references (partial downloads and pinned blobs are kept). */
+    /** Deletes blobs that no manifest references (pinned blobs and recent partial downloads are kept), and leftovers. */
     public void removeUnusedBlobs() throws IOException {
         removeUnused(blob -> true);
+        removeLeftovers();
+    }
+
+    /**
+     * Deletes what writers killed mid-way left behind: temporary blob and manifest files untouched for an hour (a
+     * writer at work touches its file all the time; other servers may share the store) and partial downloads
+     * untouched for a day (a pull resumes from a recent one).
+     */
+    public void removeLeftovers() throws IOException {
+        Instant now = Instant.now();
+        for (String folder : List.of("blobs", "manifests")) {
+            Path dir = root.resolve(folder);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    String file = f.getFileName().toString();
+                    boolean blobs = folder.equals("blobs");
+                    Duration stale = file.endsWith(".tmp") && file.startsWith(blobs ? "blob-" : ".manifest-") ? TEMP_STALE
+                            : blobs && file.startsWith("sha256-") && file.endsWith("-partial") ? PARTIAL_STALE : null;
+                    if (stale != null && untouchedFor(f, stale, now)) {
+                        LOG.log(System.Logger.Level.INFO, "removing leftover {0}", root.relativize(f));
+                        Files.deleteIfExists(f);
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean untouchedFor(Path file, Duration age, Instant now) {
+        try {
+            return Files.getLastModifiedTime(file).toInstant().plus(age).isBefore(now);
+        } catch (IOException e) {
+            return false; // gone meanwhile
+        }
     }
 
     /** Deletes those of these blobs that no manifest references and no one has pinned, e.g. an old version's layers. */
@@ -307,15 +431,20 @@ public final class ModelStore {
         }
         // Held throughout, so a pull cannot unpin a blob between our reading the manifests and deleting it.
         synchronized (pinned) {
+            if (creates > 0) {
+                removalDeferred = true;
+                return;
+            }
+            Instant now = Instant.now();
+            uploaded.values().removeIf(expiry -> expiry.isBefore(now));
             Set<Path> used = new HashSet<>(pinned.keySet());
+            used.addAll(uploaded.keySet());
             for (ModelName n : list()) {
-                Manifest m = JSON.readValue(manifestPath(n).toFile(), Manifest.class);
-                if (m.config() != null) {
-                    used.add(blobPath(m.config().digest()));
+                Optional<Set<Path>> blobsOf = referencedBlobs(n);
+                if (blobsOf.isEmpty()) {
+                    return; // which blobs a damaged manifest meant is unknown: none is removed until it is repaired or removed
                 }
-                if (m.layers() != null) {
-                    m.layers().forEach(l -> used.add(blobPath(l.digest())));
-                }
+                used.addAll(blobsOf.get());
             }
             try (Stream<Path> files = Files.list(blobs)) {
                 for (Path f : files.toList()) {
@@ -325,6 +454,24 @@ public final class ModelStore {
                     }
                 }
             }
+        }
+    }
+
+    /** The blobs a manifest references; empty (and logged) when the manifest is damaged. */
+    private Optional<Set<Path>> referencedBlobs(ModelName name) throws IOException {
+        try {
+            Manifest m = JSON.readValue(manifestPath(name).toFile(), Manifest.class);
+            Set<Path> blobs = new HashSet<>();
+            if (m.config() != null) {
+                blobs.add(blobPath(m.config().digest()));
+            }
+            if (m.layers() != null) {
+                m.layers().forEach(l -> blobs.add(blobPath(l.digest())));
+            }
+            return Optional.of(blobs);
+        } catch (JsonProcessingException | NullPointerException | IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "not removing unused blobs: the manifest of {0} is damaged", name.displayName());
+            return Optional.empty();
         }
     }
 

@@ -9,7 +9,7 @@ import java.math.RoundingMode;
  * digits that read back to the same value (Java's {@link Double#toString} finds those digits); other precisions
  * round the exact binary value half to even, as Go does.
  */
-final class GoFloats {
+public final class GoFloats {
 
     private GoFloats() {
     }
@@ -25,7 +25,7 @@ final class GoFloats {
         }
     }
 
-    static String format(double value, char format, int precision, boolean float32) {
+    public static String format(double value, char format, int precision, boolean float32) {
         if (Double.isNaN(value)) {
             return "NaN";
         }

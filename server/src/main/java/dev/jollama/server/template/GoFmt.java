@@ -16,6 +16,34 @@ final class GoFmt {
     private GoFmt() {
     }
 
+    /** Go's bound on a width or precision given as an argument (fmt's tooLarge). */
+    private static final long MAX_ARGUMENT_WIDTH = 1_000_000;
+
+    private static boolean isSmallInt(Object arg) {
+        return GoValues.isInt(arg) && Math.abs(((Number) arg).longValue()) <= MAX_ARGUMENT_WIDTH;
+    }
+
+    /** A width or precision written in the format: its value (absent: -1) and where the format goes on. */
+    private record WrittenNumber(int value, int next) {
+    }
+
+    /**
+     * Go's parsenum: ASCII digits from start; a number that grows past 1e6 before its last digit is "crazy long",
+     * absent, and takes the rest of the format (which then ends in %!(NOVERB)).
+     */
+    private static WrittenNumber parseNumber(String format, int start, int end) {
+        long value = 0;
+        int i = start;
+        while (i < end && format.charAt(i) >= '0' && format.charAt(i) <= '9') {
+            if (value > MAX_ARGUMENT_WIDTH) {
+                return new WrittenNumber(-1, end);
+            }
+            value = value * 10 + (format.charAt(i) - '0');
+            i++;
+        }
+        return new WrittenNumber(i > start ? (int) value : -1, i);
+    }
+
     /** The flags, width and precision of one verb. */
     private static final class Spec {
         boolean plus;
@@ -115,7 +143,7 @@ final class GoFmt {
             if (i < end && format.charAt(i) == '*') {
                 i++;
                 Object arg = argNum < args.size() ? args.get(argNum++) : null;
-                if (!GoValues.isInt(arg)) {
+                if (!isSmallInt(arg)) {
                     out.append("%!(BADWIDTH)");
                 } else {
                     spec.width = (int) ((Number) arg).longValue();
@@ -126,31 +154,25 @@ final class GoFmt {
                     }
                 }
             } else {
-                int start = i;
-                while (i < end && Character.isDigit(format.charAt(i)) && format.charAt(i) < 0x80) {
-                    i++;
-                }
-                if (i > start) {
-                    spec.width = Integer.parseInt(format.substring(start, i));
-                }
+                WrittenNumber width = parseNumber(format, i, end);
+                spec.width = width.value();
+                i = width.next();
             }
             if (i < end && format.charAt(i) == '.') {
                 i++;
                 if (i < end && format.charAt(i) == '*') {
                     i++;
                     Object arg = argNum < args.size() ? args.get(argNum++) : null;
-                    if (!GoValues.isInt(arg)) {
+                    long precision = isSmallInt(arg) ? ((Number) arg).longValue() : -1;
+                    if (precision < 0) { // negative precisions make no sense to Go either
                         out.append("%!(BADPREC)");
                     } else {
-                        long precision = ((Number) arg).longValue();
-                        spec.precision = precision < 0 ? -1 : (int) precision;
+                        spec.precision = (int) precision;
                     }
                 } else {
-                    int start = i;
-                    while (i < end && format.charAt(i) >= '0' && format.charAt(i) <= '9') {
-                        i++;
-                    }
-                    spec.precision = i > start ? Integer.parseInt(format.substring(start, i)) : 0;
+                    WrittenNumber precision = parseNumber(format, i, end);
+                    spec.precision = Math.max(precision.value(), 0);
+                    i = precision.next();
                 }
             }
             if (i >= end) {

@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * </ol>
  * All paths also get {@code .Response} (""), {@code .Think}, {@code .ThinkLevel} and {@code .IsThinkSet}.
  */
-public final class PromptTemplate {
+public final class PromptTemplate implements ModelTemplate {
 
     /** The template of a model that has none. */
     public static final PromptTemplate DEFAULT = parse("{{ .Prompt }}");
@@ -70,6 +70,7 @@ public final class PromptTemplate {
     }
 
     /** The template text as written. */
+    @Override
     public String text() {
         return text;
     }
@@ -79,11 +80,18 @@ public final class PromptTemplate {
      * Vars): e.g. {@code messages}, {@code tools} (tool support), {@code suffix} (insert support), {@code system},
      * {@code thinking}, {@code think}, and variables as {@code $name}.
      */
+    @Override
     public List<String> vars() {
         return vars;
     }
 
+    /** The parsed template, for analyses such as where tool calls begin (see the tools package). */
+    public Node.Sequence root() {
+        return template.root();
+    }
+
     /** Whether the raw text contains a string (Ollama checks e.g. for harmony's {@code <|start|>}). */
+    @Override
     public boolean contains(String s) {
         return text.contains(s);
     }
@@ -93,6 +101,7 @@ public final class PromptTemplate {
      * {@code range} over {@code .Messages}, the trimmed first and last text of the list holding it. A model whose
      * template yields both tags has the thinking capability; the same tags split the model's output.
      */
+    @Override
     public ThinkingTags thinkingTags() {
         String[] tags = {"", ""};
         Deque<Node> ancestors = new ArrayDeque<>();
@@ -119,6 +128,7 @@ public final class PromptTemplate {
     }
 
     /** Renders the prompt. */
+    @Override
     public String execute(PromptValues values) {
         Collated collated = collate(values.messages());
         if (!values.prompt().isEmpty() && !values.suffix().isEmpty()) {
@@ -151,6 +161,7 @@ public final class PromptTemplate {
                 case "system" -> {
                     if (!prompt.isEmpty() || !response.isEmpty()) {
                         out.append(template.execute(legacyData(values, system, prompt, response)));
+                        TemplateException.checkOutput(out.length());
                         prompt = "";
                         response = "";
                     }
@@ -159,6 +170,7 @@ public final class PromptTemplate {
                 case "user" -> {
                     if (!response.isEmpty()) {
                         out.append(template.execute(legacyData(values, system, prompt, response)));
+                        TemplateException.checkOutput(out.length());
                         system = "";
                         response = "";
                     }
@@ -171,6 +183,7 @@ public final class PromptTemplate {
             }
         }
         out.append(lastTurnTemplate.execute(legacyData(values, system, prompt, response)));
+        TemplateException.checkOutput(out.length());
         return out.toString();
     }
 

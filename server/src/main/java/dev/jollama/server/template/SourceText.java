@@ -21,4 +21,8 @@ record SourceText(String name, String text) {
     TemplateException error(int pos, String message) {
         return new TemplateException("template: " + location(pos) + ": " + message);
     }
+
+    TemplateException overLimit(int pos, String message) {
+        return TemplateException.overLimit("template: " + location(pos) + ": " + message);
+    }
 }

@@ -69,6 +69,7 @@ final class TemplateExecutor {
             }
             case Node.Text text -> {
                 out.append(text.text());
+                TemplateException.checkOutput(out.length());
                 return Signal.NONE;
             }
             case Node.Action action -> {
@@ -79,6 +80,7 @@ final class TemplateExecutor {
                         throw error("can't print " + action.pipe() + " of type " + GoValues.typeName(value));
                     }
                     out.append(GoFmt.formatForAction(value));
+                    TemplateException.checkOutput(out.length());
                 }
                 return Signal.NONE;
             }

@@ -33,6 +33,7 @@ final class TemplateParser {
 
     private List<String> vars = new ArrayList<>(List.of("$"));
     private int rangeDepth;
+    private int nesting;
     private int actionStart = -1;
 
     private TemplateParser(SourceText source, Predicate<String> isFunction) {
@@ -223,6 +224,23 @@ final class TemplateParser {
 
     /** if, range and with: pipeline, list, optional else list (or else-if/else-with chain), end. */
     private Node control(Token keyword) {
+        nest(keyword.pos());
+        try {
+            return controlBody(keyword);
+        } finally {
+            nesting--;
+        }
+    }
+
+    /** One level deeper; the parser recurses per level, so a bound keeps a hostile template off the stack's end. */
+    private void nest(int pos) {
+        if (++nesting > TemplateException.MAX_NESTING) {
+            nesting--;
+            throw source.overLimit(pos, "actions nested more than " + TemplateException.MAX_NESTING + " deep");
+        }
+    }
+
+    private Node controlBody(Token keyword) {
         String context = keyword.value();
         int varsMark = vars.size();
         Node.Pipeline pipe = pipeline(context, Kind.RIGHT_DELIM);
@@ -417,7 +435,14 @@ final class TemplateParser {
             case BOOL -> new Node.Bool(token.pos(), token.value().equals("true"));
             case CHAR_CONSTANT, NUMBER -> new Node.Number(token.pos(), token.value(), numberValue(token));
             case COMPLEX -> throw error(token.pos(), "complex constants are not supported: " + token.value());
-            case LEFT_PAREN -> pipeline("parenthesized pipeline", Kind.RIGHT_PAREN);
+            case LEFT_PAREN -> {
+                nest(token.pos());
+                try {
+                    yield pipeline("parenthesized pipeline", Kind.RIGHT_PAREN);
+                } finally {
+                    nesting--;
+                }
+            }
             case STRING, RAW_STRING -> new Node.StringLiteral(token.pos(), token.value(), unquote(token));
             default -> {
                 backup();

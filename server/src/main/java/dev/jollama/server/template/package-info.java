@@ -12,7 +12,8 @@
  * tags) with {@link dev.jollama.server.template.PromptValues}, the template-facing values
  * {@link dev.jollama.server.template.TemplateMessage}, {@link dev.jollama.server.template.TemplateTool} and friends,
  * and {@link dev.jollama.server.template.TemplateRecognizer} for mapping a GGUF's Jinja chat template to a named
- * template.
+ * template. {@link dev.jollama.server.template.ModelTemplate} is the seam prompts are rendered through; the GGUF's own
+ * Jinja template is the other kind behind it ({@code dev.jollama.server.jinja}).
  *
  * <p>Where this differs from Go, knowingly:
  * <ul>

@@ -1,13 +1,24 @@
 package dev.jollama.server.thinking;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jollama.engine.generation.GenerationRequest;
+import dev.jollama.engine.grammar.Grammar;
+import dev.jollama.engine.grammar.GrammarConstraint;
+import dev.jollama.engine.tokenizer.Tokenizer;
+import dev.jollama.server.api.GoJson;
+import dev.jollama.server.api.ToolCall;
+
 import java.util.List;
 
 /**
  * gpt-oss "harmony" output: messages framed as {@code <|start|>header<|message|>content<|end|>}, the header naming a
  * channel ({@code <|channel|>analysis}, {@code commentary}, {@code final}) and optionally a recipient
  * ({@code to=functions.x}). Analysis without a recipient is thinking; final, or commentary without a recipient, is
- * the answer; messages addressed to a recipient (tool calls) are not part of either and are dropped. The parser
- * starts inside an implicit {@code <|start|>assistant} header, as Ollama seeds it; tags split across pieces are held.
+ * the answer; an analysis or commentary message addressed to a recipient is a tool call, its content the arguments'
+ * JSON, reported at the end as Ollama's harmony handler does (a call ends the output with {@code <|call|>}). The
+ * parser starts inside an implicit {@code <|start|>assistant} header, as Ollama seeds it; tags split across pieces
+ * are held.
  */
 public final class HarmonyParser implements OutputParser {
     private static final String START = "<|start|>";
@@ -17,17 +28,26 @@ public final class HarmonyParser implements OutputParser {
 
     private enum State { HEADER, CONTENT, BETWEEN_MESSAGES }
 
-    private enum Destination { THINKING, ANSWER, DROPPED }
+    private enum Destination { THINKING, ANSWER, TOOL_CALL, DROPPED }
 
     private State state = State.HEADER;
     private final StringBuilder header = new StringBuilder("assistant");
     private Destination destination = Destination.DROPPED;
     private final StringBuilder held = new StringBuilder();
     private boolean answered;
+    /** The recipient of the last tool call message ({@code functions.get_weather}), or null. */
+    private String recipient;
+    private final StringBuilder arguments = new StringBuilder();
+
+    /** The answer is in the final channel, so the grammar applies from the first token there. */
+    @Override
+    public GenerationRequest constrained(GenerationRequest request, Grammar grammar, Tokenizer tokenizer) {
+        return request.withConstraint(new GrammarConstraint(grammar, tokenizer), () -> answered);
+    }
 
     @Override
-    public boolean answering() {
-        return answered;
+    public boolean readsToolCalls() {
+        return true;
     }
 
     /** The channel markers are control tokens, which decoders otherwise drop. */
@@ -65,6 +85,8 @@ public final class HarmonyParser implements OutputParser {
         destination = destinationOf(header.toString());
         if (destination == Destination.ANSWER) {
             answered = true;
+        } else if (destination == Destination.TOOL_CALL) {
+            recipient = recipientOf(header.toString());
         }
         header.setLength(0);
         state = State.CONTENT;
@@ -72,16 +94,21 @@ public final class HarmonyParser implements OutputParser {
     }
 
     private static Destination destinationOf(String header) {
-        if (header.contains("to=")) {
-            return Destination.DROPPED;
-        }
         int channel = header.indexOf("<|channel|>");
         String name = channel < 0 ? "" : header.substring(channel + "<|channel|>".length()).strip().split("[\\s<]", 2)[0];
+        boolean addressed = recipientOf(header) != null;
         return switch (name) {
-            case "analysis" -> Destination.THINKING;
-            case "final", "commentary" -> Destination.ANSWER;
+            case "analysis" -> addressed ? Destination.TOOL_CALL : Destination.THINKING;
+            case "commentary" -> addressed ? Destination.TOOL_CALL : Destination.ANSWER;
+            case "final" -> Destination.ANSWER;
             default -> Destination.DROPPED;
         };
+    }
+
+    /** The {@code to=} recipient, before or after the channel, or null. */
+    private static String recipientOf(String header) {
+        int to = header.indexOf("to=");
+        return to < 0 ? null : header.substring(to + 3).split("[\\s<]", 2)[0];
     }
 
     private boolean readContent(StringBuilder thinking, StringBuilder content) {
@@ -95,7 +122,12 @@ public final class HarmonyParser implements OutputParser {
             }
         }
         int take = end >= 0 ? end : held.length() - partialTagLength(held);
-        StringBuilder target = destination == Destination.THINKING ? thinking : destination == Destination.ANSWER ? content : null;
+        StringBuilder target = switch (destination) {
+            case THINKING -> thinking;
+            case ANSWER -> content;
+            case TOOL_CALL -> arguments;
+            case DROPPED -> null;
+        };
         if (target != null) {
             target.append(held, 0, take);
         }
@@ -131,13 +163,29 @@ public final class HarmonyParser implements OutputParser {
     public ResponseSplit flush() {
         String rest = held.toString();
         held.setLength(0);
-        if (state != State.CONTENT) {
-            return ResponseSplit.EMPTY;
-        }
-        return switch (destination) {
+        ResponseSplit split = state != State.CONTENT ? ResponseSplit.EMPTY : switch (destination) {
             case THINKING -> new ResponseSplit(rest, "");
             case ANSWER -> new ResponseSplit("", rest);
+            case TOOL_CALL -> {
+                arguments.append(rest);
+                yield ResponseSplit.EMPTY;
+            }
             case DROPPED -> ResponseSplit.EMPTY;
         };
+        return recipient == null ? split : new ResponseSplit(split.thinking(), split.content(), List.of(toolCall()));
+    }
+
+    /** The call, as Ollama's harmony handler drains it at the end; arguments that are no JSON object are an error. */
+    private ToolCall toolCall() {
+        String name = recipient.startsWith("functions.") ? recipient.substring("functions.".length()) : recipient;
+        String raw = arguments.toString();
+        try {
+            if (GoJson.MAPPER.readTree(raw.isBlank() ? "{}" : raw) instanceof ObjectNode values) {
+                return new ToolCall(ToolCall.newId(), 0, name, values);
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("error parsing tool call: raw='" + raw + "', err=" + e.getOriginalMessage(), e);
+        }
+        throw new IllegalStateException("error parsing tool call: raw='" + raw + "', err=not a JSON object");
     }
 }

@@ -1,5 +1,10 @@
 package dev.jollama.server.thinking;
 
+import dev.jollama.engine.generation.GenerationRequest;
+import dev.jollama.engine.grammar.Grammar;
+import dev.jollama.engine.grammar.GrammarConstraint;
+import dev.jollama.engine.tokenizer.Tokenizer;
+
 /** Splits streamed model output into thinking and answer; fed piece by piece, then flushed once at the end. */
 public interface OutputParser {
     ResponseSplit add(String piece);
@@ -7,8 +12,15 @@ public interface OutputParser {
     /** What is still held back, at the end of generation. */
     ResponseSplit flush();
 
-    /** Whether the answer part has begun (a grammar for the answer may then start constraining). */
-    boolean answering();
+    /** The request with the answer constrained to a grammar (format); without thinking, from the first token. */
+    default GenerationRequest constrained(GenerationRequest request, Grammar grammar, Tokenizer tokenizer) {
+        return request.withConstraint(new GrammarConstraint(grammar, tokenizer));
+    }
+
+    /** Whether the parser finds tool calls itself (harmony's tool channel), so no tool call parser is needed. */
+    default boolean readsToolCalls() {
+        return false;
+    }
 
     /** Whether the parser needs control tokens spelled out in the text it is fed. */
     default boolean readsControlTokens() {
@@ -25,11 +37,6 @@ public interface OutputParser {
         @Override
         public ResponseSplit flush() {
             return ResponseSplit.EMPTY;
-        }
-
-        @Override
-        public boolean answering() {
-            return true;
         }
     };
 }

@@ -1,5 +1,10 @@
 package dev.jollama.server.thinking;
 
+import dev.jollama.engine.generation.GenerationRequest;
+import dev.jollama.engine.grammar.Grammar;
+import dev.jollama.engine.grammar.GrammarAfterThinking;
+import dev.jollama.engine.tokenizer.Tokenizer;
+
 /**
  * Ollama's tag-based thinking parser as a streaming state machine: leading whitespace is skipped; output that starts
  * with the opening tag is thinking until the closing tag, after which whitespace is eaten and the rest is the
@@ -11,18 +16,21 @@ public final class ThinkingTagParser implements OutputParser {
 
     private final String opening;
     private final String closing;
+    private final boolean prefilled;
     private State state;
     private final StringBuilder held = new StringBuilder();
 
     public ThinkingTagParser(String opening, String closing, boolean prefilled) {
         this.opening = opening;
         this.closing = closing;
+        this.prefilled = prefilled;
         this.state = prefilled ? State.EATING_WHITESPACE_AFTER_OPENING : State.LOOKING_FOR_OPENING;
     }
 
+    /** Thinking is free; the answer after it, or output that does not open with the tag, matches the grammar. */
     @Override
-    public boolean answering() {
-        return state == State.ANSWERING || state == State.EATING_WHITESPACE_AFTER_CLOSING;
+    public GenerationRequest constrained(GenerationRequest request, Grammar grammar, Tokenizer tokenizer) {
+        return request.withConstraint(new GrammarAfterThinking(grammar, tokenizer, opening, closing, prefilled));
     }
 
     @Override

@@ -41,6 +41,7 @@ class SchedulerTest {
 
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
     private final Loader loader = new Loader();
+    private final Memory memory = new Memory();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private ModelStore store;
     private Scheduler scheduler;
@@ -77,6 +78,22 @@ class SchedulerTest {
         }
     }
 
+    /** A machine and heap of the test's choosing. */
+    private static final class Memory implements MemoryBudget {
+        volatile long system = Long.MAX_VALUE;
+        volatile long heap = Long.MAX_VALUE;
+
+        @Override
+        public long systemAvailable() {
+            return system;
+        }
+
+        @Override
+        public long heapAvailable() {
+            return heap;
+        }
+    }
+
     @BeforeEach
     void setUp() throws Exception {
         store = TestServer.newStore();
@@ -95,7 +112,7 @@ class SchedulerTest {
     private Scheduler scheduler(Map<String, String> env) {
         Map<String, String> all = new HashMap<>(env);
         all.put("OLLAMA_MODELS", store.root().toString());
-        return new Scheduler(ServerConfig.from(all), loader, now::get);
+        return new Scheduler(ServerConfig.from(all), loader, memory, now::get);
     }
 
     private void advance(Duration d) {
@@ -208,5 +225,38 @@ class SchedulerTest {
                         e -> assertThat(e.problem()).endsWith("not a GGUF file"));
         assertThat(scheduler.running()).isEmpty();
         assertThat(use(stories, 256, Optional.empty())).isNotNull();
+    }
+
+    @Test
+    void aModelThatDoesNotFitTheMachineIsRefusedWithOllamasMessage() {
+        memory.system = 1 << 20;
+        assertThatThrownBy(() -> use(stories, 256, Optional.empty()))
+                .isInstanceOfSatisfying(SchedulerException.NotEnoughMemory.class, e -> assertThat(e.heap()).isFalse())
+                .hasMessageMatching("model requires more system memory \\(\\d+\\.\\d (KiB|MiB)\\) than is available \\(1\\.0 MiB\\)");
+        assertThat(scheduler.running()).isEmpty();
+    }
+
+    @Test
+    void aKvCacheThatDoesNotFitTheHeapIsRefused() {
+        memory.heap = 1024;
+        assertThatThrownBy(() -> use(stories, 256, Optional.empty()))
+                .isInstanceOfSatisfying(SchedulerException.NotEnoughMemory.class, e -> assertThat(e.heap()).isTrue())
+                .hasMessageEndingWith("than is available (1.0 KiB)");
+        assertThat(scheduler.running()).isEmpty();
+    }
+
+    @Test
+    void idleModelsAreUnloadedWhenThatMakesRoom() throws Exception {
+        long cache = use(stories, 256, Optional.empty()).cache().capacityBytes();
+        memory.heap = cache * 3 / 2; // room for one model's cache, not two
+        use(test, 256, Optional.empty());
+        assertThat(scheduler.running()).extracting(m -> m.stored().name().model()).containsExactly("test");
+    }
+
+    @Test
+    void theMessageWritesSizesAsOllamaDoes() {
+        assertThat(SchedulerException.NotEnoughMemory.humanBytes(5L << 30)).isEqualTo("5.0 GiB");
+        assertThat(SchedulerException.NotEnoughMemory.humanBytes(1536L << 20)).isEqualTo("1.5 GiB");
+        assertThat(SchedulerException.NotEnoughMemory.humanBytes(1000)).isEqualTo("1000 B");
     }
 }

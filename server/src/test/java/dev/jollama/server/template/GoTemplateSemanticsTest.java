@@ -117,6 +117,11 @@ class GoTemplateSemanticsTest {
                         "    ab|ab    |hé|'x'|6869|float64"),
                 arguments("{{ printf \"%+d %+.1e %08.3f %%\" 5 12345.678 -3.14159 }}", null, "+5 +1.2e+04 -003.142 %"),
                 arguments("{{ \"output\" | printf \"%q\" }}", null, "\"output\""),
+                // widths and precisions beyond Go's bound (1e6) are refused as Go's fmt refuses them
+                arguments("{{ printf \"%*d|%.*d|%.*d|%-*d|\" 2000000000 1 2000000000 2 -1 3 -3 4 }}", null,
+                        "%!(BADWIDTH)1|%!(BADPREC)2|%!(BADPREC)3|4  |"),
+                arguments("{{ printf \"%99999999999d\" 1 }}|{{ printf \"%.99999999999d\" 1 }}", null,
+                        "%!(NOVERB)%!(EXTRA int=1)|%!(NOVERB)%!(EXTRA int=1)"),
                 arguments("{{ printf \"%.3g|%g|%e|%v|%.0f|%.0f|%v\" 1234.5678 100000.0 0.0 -0.0 0.5 1.5 .F }}",
                         data("F", 0.1f), "1.23e+03|100000|0.000000e+00|-0|0|2|0.1"),
                 // json

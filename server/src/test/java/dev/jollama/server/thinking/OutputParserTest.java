@@ -1,8 +1,11 @@
 package dev.jollama.server.thinking;
 
+import dev.jollama.server.api.ToolCall;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.util.List;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,5 +66,23 @@ class OutputParserTest {
     })
     void harmonyChannels(String text, String thinking, String content) {
         everySplit(HarmonyParser::new, text, thinking, content);
+    }
+
+    /** Ollama's HarmonyMessageHandler.Add: a message to a function is one call at the end, named without "functions.". */
+    @Test
+    void harmonyToolChannelBecomesAToolCall() {
+        String text = "<|channel|>analysis<|message|>need weather<|end|><|start|>assistant<|channel|>commentary "
+                + "to=functions.get_weather <|constrain|>json<|message|>{\"city\":\"Paris\",\"days\":2}<|call|>";
+        for (int i = 0; i <= text.length(); i++) {
+            HarmonyParser parser = new HarmonyParser();
+            List<ResponseSplit> splits = List.of(parser.add(text.substring(0, i)), parser.add(text.substring(i)), parser.flush());
+            List<ToolCall> calls = splits.stream().flatMap(s -> s.toolCalls().stream()).toList();
+            assertThat(splits.stream().map(ResponseSplit::thinking).reduce("", String::concat)).isEqualTo("need weather");
+            assertThat(splits.stream().map(ResponseSplit::content).reduce("", String::concat)).isEmpty();
+            assertThat(calls).hasSize(1);
+            assertThat(calls.getFirst().name()).isEqualTo("get_weather");
+            assertThat(calls.getFirst().arguments().toString()).isEqualTo("{\"city\":\"Paris\",\"days\":2}");
+            assertThat(calls.getFirst().id()).startsWith("call_");
+        }
     }
 }
