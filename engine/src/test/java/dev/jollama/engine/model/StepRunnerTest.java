@@ -138,11 +138,16 @@ class StepRunnerTest {
             while (streamTokens.get() < 3) {
                 Thread.onSpinWait();
             }
-            float[] beside = model.steps().feed(model.newSequence(128), prompt, java.util.List.of(image), 0, prompt.length, () -> false);
+            AtomicInteger imageSteps = new AtomicInteger();
+            float[] beside = model.steps().feed(model.newSequence(128), prompt, java.util.List.of(image), 0, prompt.length, () -> {
+                imageSteps.incrementAndGet();
+                return false;
+            });
             boolean streamRunning = !decoding.isDone();
             imageDone.set(true);
             decoding.get(60, TimeUnit.SECONDS);
             assertThat(streamRunning).as("the image was fed while the stream still decoded, not after it").isTrue();
+            assertThat(imageSteps.get()).as("steps: the tokens before the image, the image whole, the tokens after").isLessThanOrEqualTo(3);
             LogitAssertions.assertClose(alone, beside, "an image fed beside a stream's decodes");
         }
     }
