@@ -29,20 +29,8 @@ class SlowClientsTest {
             socket.setSoTimeout(200);
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
-            byte[] request = "GET /api/version HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
             long start = System.nanoTime();
-            boolean closed = false;
-            for (int i = 0; i < request.length && !closed && System.nanoTime() - start < 10_000_000_000L; i++) {
-                try {
-                    out.write(request[i]);
-                    out.flush();
-                    closed = in.read() < 0;
-                } catch (SocketTimeoutException stillOpen) {
-                    // nothing from the server yet
-                } catch (java.io.IOException reset) {
-                    closed = true;
-                }
-            }
+            boolean closed = trickleHeaders(out, in, start);
             assertThat(closed).as("closed within the header timeout").isTrue();
             assertThat((System.nanoTime() - start) / 1e9).isBetween(0.9, 5.0);
         }
@@ -66,20 +54,8 @@ class SlowClientsTest {
                     break;
                 }
             }
-            byte[] request = "GET /api/version HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
             long start = System.nanoTime();
-            boolean closed = false;
-            for (int i = 0; i < request.length && !closed && System.nanoTime() - start < 10_000_000_000L; i++) {
-                try {
-                    out.write(request[i]);
-                    out.flush();
-                    closed = in.read() < 0;
-                } catch (SocketTimeoutException stillOpen) {
-                    // nothing from the server yet
-                } catch (java.io.IOException reset) {
-                    closed = true;
-                }
-            }
+            boolean closed = trickleHeaders(out, in, start);
             assertThat(closed).as("closed within two header timeouts").isTrue();
             assertThat((System.nanoTime() - start) / 1e9).isLessThan(5.0);
         }
@@ -164,5 +140,27 @@ class SlowClientsTest {
         } catch (java.io.IOException reset) {
             return "";
         }
+    }
+
+    /**
+     * Sends a request's headers a byte at a time (each followed by a read that times out while the connection is
+     * open), for at most 10 s from {@code start}; whether the server closed the connection meanwhile.
+     */
+    private static boolean trickleHeaders(OutputStream out, InputStream in, long start) throws java.io.IOException {
+        byte[] request = "GET /api/version HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < request.length && System.nanoTime() - start < 10_000_000_000L; i++) {
+            try {
+                out.write(request[i]);
+                out.flush();
+                if (in.read() < 0) {
+                    return true;
+                }
+            } catch (SocketTimeoutException stillOpen) {
+                // nothing from the server yet
+            } catch (java.io.IOException reset) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -3,6 +3,7 @@ package dev.jollama.engine.bench;
 import dev.jollama.engine.gguf.GgmlType;
 import dev.jollama.engine.gguf.GgufTensorInfo;
 import dev.jollama.engine.model.Model;
+import dev.jollama.engine.quantize.FileType;
 import dev.jollama.engine.model.Sequence;
 import dev.jollama.engine.tensor.WorkerPool;
 
@@ -27,10 +28,6 @@ import java.util.concurrent.Future;
  * file the run brought into memory (a mixture of experts reads only the chosen experts' pages).
  */
 public final class Bench {
-    /** llama.cpp's {@code general.file_type} numbers for the usual types. */
-    private static final Map<Integer, String> FILE_TYPES = Map.of(0, "F32", 1, "F16", 2, "Q4_0", 7, "Q8_0", 8, "Q5_0",
-            12, "Q3_K_M", 15, "Q4_K_M", 17, "Q5_K_M", 18, "Q6_K", 32, "BF16");
-
     private Bench() {
     }
 
@@ -146,7 +143,7 @@ public final class Bench {
             KernelSpeeds.Row[] kernels = o.kernels() ? KernelSpeeds.measure(model, threads) : new KernelSpeeds.Row[0];
             return new Result(o.model().getFileName().toString(), typeName(model), threads, bandwidth / 1e9, ppStats, tgStats,
                     bytes, tgStats[1] * bytes / bandwidth, o.parallel(), tgParallel, kernels,
-                    ResidentMemory.ofMapping(o.model()), model.file().dataOffset() + totalTensorBytes(model), o.depth());
+                    ResidentMemory.ofMapping(o.model()), o.model().toFile().length(), o.depth());
         }
     }
 
@@ -223,14 +220,13 @@ public final class Bench {
         return bytes;
     }
 
-    private static long totalTensorBytes(Model model) {
-        return model.file().tensors().values().stream().mapToLong(t -> t.data().byteSize()).sum();
-    }
-
     private static String typeName(Model model) {
         Object fileType = model.file().metadata().get("general.file_type");
-        if (fileType instanceof Number n && FILE_TYPES.containsKey(n.intValue())) {
-            return FILE_TYPES.get(n.intValue());
+        if (fileType instanceof Number n) {
+            var known = FileType.of(n.intValue());
+            if (known.isPresent()) {
+                return known.get().name();
+            }
         }
         GgufTensorInfo gate = model.file().tensor("blk.0.ffn_gate.weight");
         return gate != null ? gate.type().name() : GgmlType.F32.name();
