@@ -61,7 +61,7 @@ public final class Model implements AutoCloseable {
         this.pool = ownsPool ? new WorkerPool(options.threads()) : WorkerPool.shared();
         this.blocksPerSequence = KvCache.blocksFor(config.sequenceLength());
         int blocks = Math.multiplyExact(Math.max(1, options.sequences()), blocksPerSequence);
-        this.cache = new KvCache(cacheType(options.cacheType(), config), config.blockCount(), config.kvDim(), blocks);
+        this.cache = newCache(cacheType(options.cacheType(), config), blocks);
         // An encoder's input goes through whole, in one pass: room for its whole context.
         this.passCapacity = architecture.attendsBothWays() ? Math.max(BATCH_CAPACITY, config.sequenceLength()) : BATCH_CAPACITY;
         this.pass = new ForwardPass(config, architecture, pool, passCapacity);
@@ -126,6 +126,20 @@ public final class Model implements AutoCloseable {
             return KvCacheType.F16;
         }
         return wanted;
+    }
+
+    private KvCache newCache(KvCacheType type, int blocks) {
+        return new KvCache(type, config.blockCount(), config.kvDim(), blocks);
+    }
+
+    /**
+     * Where {@link #embed} keeps its passes' keys and values: in f32, so that vectors do not move with the cache
+     * type (an f16 cache moved a generative model's by up to 5e-5). That is the model's cache when it is f32 (an
+     * embedding model's always is), else a cache of the call's own, one sequence's share, allocated as used and
+     * dropped after the call; it also leaves the conversations' prefixes in the model's cache alone.
+     */
+    private KvCache embeddingCache() {
+        return cache.type() == KvCacheType.F32 ? cache : newCache(KvCacheType.F32, blocksPerSequence);
     }
 
     /** The {@code general.architecture} names the engine runs. */
@@ -234,6 +248,7 @@ public final class Model implements AutoCloseable {
         boolean whole = architecture.attendsBothWays();
         Sequence[] sequences = new Sequence[inputs.size()];
         float[] hidden = new float[config.embeddingLength()];
+        KvCache passCache = embeddingCache();
         try {
             int input = 0, token = 0;
             while (input < inputs.size()) {
@@ -255,7 +270,7 @@ public final class Model implements AutoCloseable {
                         if (batch.size() > 0 && !fits) {
                             break; // the next pass starts with it
                         }
-                        sequences[input] = newSequence(tokens.length);
+                        sequences[input] = new Sequence(passCache.newTable(tokens.length), config.vocabularySize());
                         pooled.add(new float[config.embeddingLength()]);
                     }
                     for (; token < tokens.length && !batch.isFull(); token++) {
