@@ -20,13 +20,21 @@ public final class Warmup {
     private Warmup() {
     }
 
-    /** Writes each model to a temporary file in {@code directory}, runs it, and deletes the file again. */
+    /**
+     * Writes each model to a temporary file in {@code directory}, maps it, deletes the file and runs the model (a
+     * mapping outlives its file's name on Linux and macOS).
+     */
     public static void run(Path directory) throws IOException {
         for (SynthType type : SynthType.values()) {
             Path file = Files.createTempFile(directory, "jollama-warmup-", ".gguf");
+            // The server may stop at any time, and this thread with it, without its finally blocks: a server stopped
+            // while a file is written leaves nothing if it exits normally, and one stopped while a model runs leaves
+            // nothing at all, as the file's name is gone once it is mapped (a stopped server left one 11 MB file).
+            file.toFile().deleteOnExit();
             try {
                 Synth.write(SHAPE, type, file);
                 try (Model model = Model.load(file)) {
+                    Files.delete(file);
                     Sequence sequence = model.newSequence(Model.BATCH_CAPACITY + DECODE_STEPS);
                     int[] prompt = new int[Model.BATCH_CAPACITY];
                     for (int i = 0; i < prompt.length; i++) {
