@@ -25,6 +25,8 @@ public final class MatmulInput {
     private final float[][] laneOrdered = new float[PackedLanes.values().length][];
     private final boolean[] laneOrderedReady = new boolean[PackedLanes.values().length];
     private boolean sumsReady;
+    private float[] fourVectorSums;
+    private boolean fourVectorSumsReady;
     private boolean nibbleSplitReady;
     /** The first {@link #WIDE_GROUP}-vector groups transposed (see {@link #transposedGroups()}); made on first use. */
     private float[] transposed;
@@ -36,8 +38,11 @@ public final class MatmulInput {
 
     /** Vectors per group in {@link #transposedGroups()}: four float vectors of 16 lanes. */
     static final int WIDE_GROUP = 64;
-    /** At most this many vectors are copied out as inputs of their own (see {@link FloatTensor#tiledVectors}). */
-    static final int MAX_SINGLES = 3;
+    /**
+     * At most this many vectors are copied out as inputs of their own (see {@link FloatTensor#tiledVectors} and
+     * {@link FloatTensor#takesFourVectors}).
+     */
+    static final int MAX_SINGLES = 4;
 
     public MatmulInput(int width, int capacity) {
         this.width = width;
@@ -72,6 +77,7 @@ public final class MatmulInput {
         }
         this.count = count;
         this.sumsReady = false;
+        this.fourVectorSumsReady = false;
         this.nibbleSplitReady = false;
         Arrays.fill(laneOrderedReady, false);
         this.transposedReady = false;
@@ -97,6 +103,36 @@ public final class MatmulInput {
                 single.count(1);
             }
             singlesFrom = from;
+        }
+    }
+
+    /**
+     * For the four-vector kernels ({@link FloatTensor#dotRowFourVectors}): the sum of each 32 values of vectors 0 to 3,
+     * block by block, value {@code 4b + t} the sum of block b of vector t (of three vectors, the third again as the
+     * fourth), so that one 4-lane load takes a block's four sums. Valid after {@link #computeFourVectorSums()}.
+     */
+    float[] fourVectorSums() {
+        return fourVectorSums;
+    }
+
+    /** Computes {@link #fourVectorSums()} once per new input, as {@link #computeSums()}; for 3 or 4 vectors. */
+    void computeFourVectorSums() {
+        if (!fourVectorSumsReady) {
+            int blocks = width / 32;
+            if (fourVectorSums == null) {
+                fourVectorSums = new float[4 * blocks];
+            }
+            for (int t = 0; t < 4; t++) {
+                int from = Math.min(t, count - 1) * width;
+                for (int b = 0; b < blocks; b++) {
+                    float sum = 0f;
+                    for (int i = from + 32 * b; i < from + 32 * b + 32; i++) {
+                        sum += values[i];
+                    }
+                    fourVectorSums[4 * b + t] = sum;
+                }
+            }
+            fourVectorSumsReady = true;
         }
     }
 

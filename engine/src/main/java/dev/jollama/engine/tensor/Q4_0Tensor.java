@@ -120,6 +120,69 @@ public final class Q4_0Tensor extends FloatTensor {
         out[outIndex + 3 * outStride] = acc3.reduceLanes(VectorOperators.ADD) - 8 * offset3;
     }
 
+    @Override
+    protected boolean hasFourVectorKernel() {
+        return true;
+    }
+
+    /**
+     * Two rows' blocks dequantized in registers and scaled by d once, each then times every vector's nibble split
+     * (as {@link #dotRows}); the -8 of every value through the vectors' block sums, four at a time in a 4-lane
+     * vector. Two rows rather than one share the loads of the inputs: one row at a time was bound by its loads
+     * (eight input vectors and eight scalar sums per block) and took 3.6 times one vector's time for four.
+     */
+    @Override
+    protected void dotRowFourVectors(long firstBlock, long rowStride, MatmulInput in, int count, float[] out, int outIndex, int outStride) {
+        int blocks = in.width() / 32;
+        float[] s0 = in.single(0).nibbleSplit(), s1 = in.single(1).nibbleSplit(), s2 = in.single(2).nibbleSplit(), s3 = in.single(count - 1).nibbleSplit();
+        float[] sums = in.fourVectorSums();
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        FloatVector offA = FloatVector.zero(FloatVector.SPECIES_128), offB = offA;
+        long otherBytes = rowStride * BLOCK_BYTES;
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES, other = block + otherBytes;
+            float dA = f16(block), dB = f16(other);
+            FloatVector dvA = FloatVector.broadcast(F, dA), dvB = FloatVector.broadcast(F, dB);
+            FloatVector blockSums = FloatVector.fromArray(FloatVector.SPECIES_128, sums, 4 * b);
+            offA = blockSums.fma(FloatVector.broadcast(FloatVector.SPECIES_128, dA), offA);
+            offB = blockSums.fma(FloatVector.broadcast(FloatVector.SPECIES_128, dB), offB);
+            for (int j = 0; j < 16; j += F.length()) {
+                IntVector packedA = unsignedBytes(block + 2 + j), packedB = unsignedBytes(other + 2 + j);
+                FloatVector lowA = ((FloatVector) packedA.and(LOW_NIBBLE).convert(VectorOperators.I2F, 0)).mul(dvA);
+                FloatVector wholeA = ((FloatVector) packedA.convert(VectorOperators.I2F, 0)).mul(dvA);
+                FloatVector lowB = ((FloatVector) packedB.and(LOW_NIBBLE).convert(VectorOperators.I2F, 0)).mul(dvB);
+                FloatVector wholeB = ((FloatVector) packedB.convert(VectorOperators.I2F, 0)).mul(dvB);
+                int lo = 32 * b + j, hi = lo + 16;
+                FloatVector x = FloatVector.fromArray(F, s0, lo), y = FloatVector.fromArray(F, s0, hi);
+                a0 = wholeA.fma(y, lowA.fma(x, a0));
+                b0 = wholeB.fma(y, lowB.fma(x, b0));
+                x = FloatVector.fromArray(F, s1, lo);
+                y = FloatVector.fromArray(F, s1, hi);
+                a1 = wholeA.fma(y, lowA.fma(x, a1));
+                b1 = wholeB.fma(y, lowB.fma(x, b1));
+                x = FloatVector.fromArray(F, s2, lo);
+                y = FloatVector.fromArray(F, s2, hi);
+                a2 = wholeA.fma(y, lowA.fma(x, a2));
+                b2 = wholeB.fma(y, lowB.fma(x, b2));
+                x = FloatVector.fromArray(F, s3, lo);
+                y = FloatVector.fromArray(F, s3, hi);
+                a3 = wholeA.fma(y, lowA.fma(x, a3));
+                b3 = wholeB.fma(y, lowB.fma(x, b3));
+            }
+        }
+        int last = (count - 1) * outStride;
+        out[outIndex] = a0.reduceLanes(VectorOperators.ADD) - 8 * offA.lane(0);
+        out[outIndex + outStride] = a1.reduceLanes(VectorOperators.ADD) - 8 * offA.lane(1);
+        out[outIndex + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD) - 8 * offA.lane(2);
+        out[outIndex + last] = a3.reduceLanes(VectorOperators.ADD) - 8 * offA.lane(3);
+        if (rowStride != 0) {
+            out[outIndex + 1] = b0.reduceLanes(VectorOperators.ADD) - 8 * offB.lane(0);
+            out[outIndex + outStride + 1] = b1.reduceLanes(VectorOperators.ADD) - 8 * offB.lane(1);
+            out[outIndex + 2 * outStride + 1] = b2.reduceLanes(VectorOperators.ADD) - 8 * offB.lane(2);
+            out[outIndex + last + 1] = b3.reduceLanes(VectorOperators.ADD) - 8 * offB.lane(3);
+        }
+    }
+
     /**
      * The packed bytes from {@code bytes + 2}, as many as lanes: their low nibbles times lowX plus the whole bytes
      * times byteX, lane by lane.

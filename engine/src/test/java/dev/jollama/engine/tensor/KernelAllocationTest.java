@@ -43,7 +43,7 @@ class KernelAllocationTest {
         try (WorkerPool pool = new WorkerPool(1)) {
             Matmul matmul = new Matmul(pool);
             // One vector (the fused kernels), a group padded with zeros, whole groups with a rest for the row-major kernel.
-            for (int count : new int[]{1, 24, MatmulInput.WIDE_GROUP + 6}) {
+            for (int count : new int[]{1, 4, 24, MatmulInput.WIDE_GROUP + 6}) {
                 MatmulInput in = new MatmulInput(COLS, count);
                 for (int i = 0; i < COLS * count; i++) {
                     in.values()[i] = (float) random.nextGaussian();

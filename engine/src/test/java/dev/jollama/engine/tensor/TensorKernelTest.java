@@ -59,7 +59,7 @@ class TensorKernelTest {
         int cols = type.blockSize == 256 ? 768 : 544;
         for (int width : new int[]{512, cols}) {
             FloatTensor tensor = randomTensor(type, rows * width, random);
-            for (int count : new int[]{1, 3, 6, 24, 43, MatmulInput.WIDE_GROUP, MatmulInput.WIDE_GROUP + 36}) {
+            for (int count : new int[]{1, 3, 4, 6, 24, 43, MatmulInput.WIDE_GROUP, MatmulInput.WIDE_GROUP + 36}) {
                 for (int threads : new int[]{1, 2}) {
                     MatmulInput in = randomInput(width, count, random);
                     float[] out = multiply(tensor, in, rows, threads);
