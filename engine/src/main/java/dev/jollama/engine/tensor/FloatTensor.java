@@ -284,8 +284,10 @@ public abstract sealed class FloatTensor
      * whose second results are not written), with three or four input vectors, each prepared as an input of its own
      * ({@link MatmulInput#single}), plus {@link MatmulInput#fourVectorSums()}: the results of vector t go to
      * {@code out[outIndex + t·outStride]} and the next index. A type's kernel dequantizes each block in registers
-     * once for all the vectors: one core in cache took 2.1-2.2 times one vector's time for four (Q4_0, 16 lanes;
-     * 1.7-1.9 with 8) where the dequantized tiles took 3.8-4.0, and one by one (three) 3.1.
+     * once for all the vectors. One core in cache, a 256 x 2048 matrix, four vectors against one (16 lanes): Q4_0
+     * 2.0-2.2 times one vector's time, Q8_0 2.3, Q4_K 2.6, Q6_K 2.8, where the dequantized tiles took 3.8-4.1 (Q6_K
+     * 6.2-7.1); three vectors 2.3-3.0 where one by one took 3.0-3.4. With 8 lanes Q4_0 1.7-1.9 (3.5-3.8) and Q8_0
+     * 2.7 (3.7); the K-quants keep the old paths there, as sixteen accumulators do not fit sixteen registers.
      */
     protected void dotRowFourVectors(long firstBlock, long rowStride, MatmulInput in, int count, float[] out, int outIndex, int outStride) {
         throw new UnsupportedOperationException(type() + " has no four-vector kernel");
@@ -407,7 +409,7 @@ public abstract sealed class FloatTensor
     }
 
     /** The bits of {@code packed} under {@code mask}, left where they are, as floats. */
-    private static FloatVector inPlace(IntVector packed, int mask) {
+    static FloatVector inPlace(IntVector packed, int mask) {
         return (FloatVector) packed.and(mask).convert(VectorOperators.I2F, 0);
     }
 

@@ -128,6 +128,68 @@ public final class Q4KTensor extends FloatTensor {
         out[outIndex] = acc.sub(minAcc).reduceLanes(VectorOperators.ADD);
     }
 
+    /** With 16 lanes only: with 8, the sixteen accumulators would not fit the sixteen vector registers. */
+    @Override
+    protected boolean hasFourVectorKernel() {
+        return WIDE;
+    }
+
+    @Override
+    protected void dotRowFourVectors(long firstBlock, long rowStride, MatmulInput in, int count, float[] out, int outIndex, int outStride) {
+        dotRowFourVectors(firstBlock, in, count, out, outIndex, outStride);
+        if (rowStride != 0) {
+            dotRowFourVectors(firstBlock + rowStride, in, count, out, outIndex + 1, outStride);
+        }
+    }
+
+    /**
+     * One row with three or four vectors, as {@link #dotRowSixteenLanes}: each step's nibbles picked out of their
+     * lanes and converted once, then times every vector's reordered input. The steps are written out as in
+     * Q6KTensor's kernel: through {@link #packedDots} once per vector the kernel passed C2's inlining budget (Q6_K:
+     * 12.8 times one vector's time for four, against 2.9).
+     */
+    private void dotRowFourVectors(long firstBlock, MatmulInput in, int count, float[] out, int outIndex, int outStride) {
+        int blocks = in.width() / 256;
+        MatmulInput v0 = in.single(0), v1 = in.single(1), v2 = in.single(2), v3 = in.single(count - 1);
+        float[] x0 = v0.laneOrdered(PackedLanes.Q4_K), x1 = v1.laneOrdered(PackedLanes.Q4_K), x2 = v2.laneOrdered(PackedLanes.Q4_K), x3 = v3.laneOrdered(PackedLanes.Q4_K);
+        float[] m0 = v0.sums32(), m1 = v1.sums32(), m2 = v2.sums32(), m3 = v3.sums32();
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0, min0 = acc0, min1 = acc0, min2 = acc0, min3 = acc0;
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector scalesAndMins = KQuantScales.inLanes(data, block);
+            min0 = scalesAndMins.fma(FloatVector.fromArray(F, m0, 16 * b), min0);
+            min1 = scalesAndMins.fma(FloatVector.fromArray(F, m1, 16 * b), min1);
+            min2 = scalesAndMins.fma(FloatVector.fromArray(F, m2, 16 * b), min2);
+            min3 = scalesAndMins.fma(FloatVector.fromArray(F, m3, 16 * b), min3);
+            for (int step = 0; step < 2; step++) {
+                IntVector low = IntVector.fromMemorySegment(I, data, block + 16 + 64 * step, LE), high = low.lanewise(VectorOperators.LSHR, 4);
+                FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+                for (int k = 0; k < 4; k++) {
+                    FloatVector wl = inPlace(low, 0xf << 8 * k), wh = inPlace(high, 0xf << 8 * k);
+                    int xl = 256 * b + 128 * step + 32 * k, xh = xl + 16;
+                    l0 = wl.fma(FloatVector.fromArray(F, x0, xl), l0);
+                    h0 = wh.fma(FloatVector.fromArray(F, x0, xh), h0);
+                    l1 = wl.fma(FloatVector.fromArray(F, x1, xl), l1);
+                    h1 = wh.fma(FloatVector.fromArray(F, x1, xh), h1);
+                    l2 = wl.fma(FloatVector.fromArray(F, x2, xl), l2);
+                    h2 = wh.fma(FloatVector.fromArray(F, x2, xh), h2);
+                    l3 = wl.fma(FloatVector.fromArray(F, x3, xl), l3);
+                    h3 = wh.fma(FloatVector.fromArray(F, x3, xh), h3);
+                }
+                FloatVector lowScales = scalesAndMins.rearrange(step == 0 ? KQuantScales.Lanes.LOW_SCALES_0 : KQuantScales.Lanes.LOW_SCALES_1);
+                FloatVector highScales = scalesAndMins.rearrange(step == 0 ? KQuantScales.Lanes.HIGH_SCALES_0 : KQuantScales.Lanes.HIGH_SCALES_1);
+                acc0 = h0.fma(highScales, l0.fma(lowScales, acc0));
+                acc1 = h1.fma(highScales, l1.fma(lowScales, acc1));
+                acc2 = h2.fma(highScales, l2.fma(lowScales, acc2));
+                acc3 = h3.fma(highScales, l3.fma(lowScales, acc3));
+            }
+        }
+        out[outIndex] = acc0.sub(min0).reduceLanes(VectorOperators.ADD);
+        out[outIndex + outStride] = acc1.sub(min1).reduceLanes(VectorOperators.ADD);
+        out[outIndex + 2 * outStride] = acc2.sub(min2).reduceLanes(VectorOperators.ADD);
+        out[outIndex + (count - 1) * outStride] = acc3.sub(min3).reduceLanes(VectorOperators.ADD);
+    }
+
     /**
      * With 8 lanes, as with 16 (the same reordered input read eight lanes at a time): a 64-value group's 32 bytes at a
      * time, all eight lanes in one group, so its two sub-blocks' scales are broadcast from the super-block's

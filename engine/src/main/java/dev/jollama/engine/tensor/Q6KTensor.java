@@ -138,6 +138,70 @@ public final class Q6KTensor extends FloatTensor {
         out[outIndex] = acc.sub(offsetAcc.mul(32f)).reduceLanes(VectorOperators.ADD);
     }
 
+    /** With 16 lanes only: with 8, the sixteen accumulators would not fit the sixteen vector registers. */
+    @Override
+    protected boolean hasFourVectorKernel() {
+        return WIDE;
+    }
+
+    @Override
+    protected void dotRowFourVectors(long firstBlock, long rowStride, MatmulInput in, int count, float[] out, int outIndex, int outStride) {
+        dotRowFourVectors(firstBlock, in, count, out, outIndex, outStride);
+        if (rowStride != 0) {
+            dotRowFourVectors(firstBlock + rowStride, in, count, out, outIndex + 1, outStride);
+        }
+    }
+
+    /**
+     * One row with three or four vectors, as {@link #dotRowSixteenLanes}: each half's 6-bit values picked out of
+     * their lanes and converted once, then times every vector's reordered input.
+     */
+    private void dotRowFourVectors(long firstBlock, MatmulInput in, int count, float[] out, int outIndex, int outStride) {
+        int blocks = in.width() / 256;
+        MatmulInput v0 = in.single(0), v1 = in.single(1), v2 = in.single(2), v3 = in.single(count - 1);
+        float[] x0 = v0.laneOrdered(PackedLanes.Q6_K), x1 = v1.laneOrdered(PackedLanes.Q6_K), x2 = v2.laneOrdered(PackedLanes.Q6_K), x3 = v3.laneOrdered(PackedLanes.Q6_K);
+        float[] m0 = v0.sums16(), m1 = v1.sums16(), m2 = v2.sums16(), m3 = v3.sums16();
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0, off0 = acc0, off1 = acc0, off2 = acc0, off3 = acc0;
+        for (int b = 0; b < blocks; b++) {
+            long block = (firstBlock + b) * BLOCK_BYTES;
+            FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(BQ, data, block + 192, LE).convertShape(VectorOperators.B2F, F, 0))
+                    .mul(f16(block + 208));
+            off0 = scales.fma(FloatVector.fromArray(F, m0, 16 * b), off0);
+            off1 = scales.fma(FloatVector.fromArray(F, m1, 16 * b), off1);
+            off2 = scales.fma(FloatVector.fromArray(F, m2, 16 * b), off2);
+            off3 = scales.fma(FloatVector.fromArray(F, m3, 16 * b), off3);
+            IntVector highBits = IntVector.fromMemorySegment(I, data, block + 128, LE);
+            for (int half = 0; half < 2; half++) {
+                IntVector lowBits = IntVector.fromMemorySegment(I, data, block + 64 * half, LE);
+                IntVector top = highBits.rearrange(half == 0 ? SixteenLanes.HALF_0 : SixteenLanes.HALF_1).lanewise(VectorOperators.LSHR, SixteenLanes.QUARTER_SHIFT);
+                IntVector low = lowValues(lowBits, top), high = highValues(lowBits, top);
+                FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+                for (int k = 0; k < 4; k++) {
+                    FloatVector wl = inPlace(low, 0x3f << 8 * k), wh = inPlace(high, 0x3f << 8 * k);
+                    int xl = 256 * b + 128 * half + 32 * k, xh = xl + 16;
+                    l0 = wl.fma(FloatVector.fromArray(F, x0, xl), l0);
+                    h0 = wh.fma(FloatVector.fromArray(F, x0, xh), h0);
+                    l1 = wl.fma(FloatVector.fromArray(F, x1, xl), l1);
+                    h1 = wh.fma(FloatVector.fromArray(F, x1, xh), h1);
+                    l2 = wl.fma(FloatVector.fromArray(F, x2, xl), l2);
+                    h2 = wh.fma(FloatVector.fromArray(F, x2, xh), h2);
+                    l3 = wl.fma(FloatVector.fromArray(F, x3, xl), l3);
+                    h3 = wh.fma(FloatVector.fromArray(F, x3, xh), h3);
+                }
+                FloatVector lowScales = scales.rearrange(half == 0 ? SixteenLanes.LOW_SCALES_0 : SixteenLanes.LOW_SCALES_1);
+                FloatVector highScales = scales.rearrange(half == 0 ? SixteenLanes.HIGH_SCALES_0 : SixteenLanes.HIGH_SCALES_1);
+                acc0 = h0.fma(highScales, l0.fma(lowScales, acc0));
+                acc1 = h1.fma(highScales, l1.fma(lowScales, acc1));
+                acc2 = h2.fma(highScales, l2.fma(lowScales, acc2));
+                acc3 = h3.fma(highScales, l3.fma(lowScales, acc3));
+            }
+        }
+        out[outIndex] = acc0.sub(off0.mul(32f)).reduceLanes(VectorOperators.ADD);
+        out[outIndex + outStride] = acc1.sub(off1.mul(32f)).reduceLanes(VectorOperators.ADD);
+        out[outIndex + 2 * outStride] = acc2.sub(off2.mul(32f)).reduceLanes(VectorOperators.ADD);
+        out[outIndex + (count - 1) * outStride] = acc3.sub(off3.mul(32f)).reduceLanes(VectorOperators.ADD);
+    }
+
     /** Constants of the 16-lane kernel, made only where it runs. */
     private static final class SixteenLanes {
         /** A half's 32 bytes of high bits (lanes 0-7 or 8-15 of the super-block's 64) in both halves of the lanes. */
