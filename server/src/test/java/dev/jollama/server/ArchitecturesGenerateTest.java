@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.tokenizer.StreamingDecoder;
 import dev.jollama.engine.tokenizer.Tokenizer;
-import dev.jollama.server.store.ModelImport;
-import dev.jollama.server.store.ModelName;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -16,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static dev.jollama.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,19 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * /api/generate of its golden's first prompt with the reference's tokens.
  */
 class ArchitecturesGenerateTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @ParameterizedTest
     @ValueSource(strings = {"gemma2", "granite", "olmo2", "smollm3", "phi3", "qwen3moe", "gptoss"})
@@ -56,7 +41,7 @@ class ArchitecturesGenerateTest {
                 break;
             }
         }
-        ModelImport.create(server.store, ModelName.parse(family), modelFile, ModelImport.Parts.none());
+        server.addModel(family, modelFile, null);
 
         JsonNode reply = json(server.post("/api/generate", "{\"model\":\"" + family + "\",\"raw\":true,\"stream\":false,\"prompt\":"
                 + new ObjectMapper().writeValueAsString(c.get("prompt").asText()) + ",\"options\":{\"temperature\":0,\"num_predict\":"

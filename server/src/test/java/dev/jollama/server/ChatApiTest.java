@@ -1,31 +1,18 @@
 package dev.jollama.server;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.net.http.HttpResponse;
-import java.util.Map;
 
 import static dev.jollama.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** /api/chat refusals: binding comes first, as in Ollama, so a malformed field is a 400 even for an unknown model. */
 class ChatApiTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     /** status | body (' for ") | error. */
     @ParameterizedTest(name = "{1} -> {0} {2}")

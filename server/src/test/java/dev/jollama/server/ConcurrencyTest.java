@@ -85,7 +85,7 @@ class ConcurrencyTest {
         try (TestServer server = TestServer.start(Map.of("OLLAMA_NUM_PARALLEL", "1"))) {
             assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
                 for (int i = 0; i < 50; i++) {
-                    try (Socket socket = new Socket("127.0.0.1", server.server.port())) {
+                    try (Socket socket = new Socket("127.0.0.1", server.port())) {
                         byte[] body = LONG.getBytes(StandardCharsets.UTF_8);
                         OutputStream out = socket.getOutputStream();
                         out.write(("POST /api/generate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
@@ -156,7 +156,7 @@ class ConcurrencyTest {
     }
 
     static Socket rawPost(TestServer server, String path, String json) throws java.io.IOException {
-        Socket socket = new Socket("127.0.0.1", server.server.port());
+        Socket socket = new Socket("127.0.0.1", server.port());
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         OutputStream out = socket.getOutputStream();
         out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "

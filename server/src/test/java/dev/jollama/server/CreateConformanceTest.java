@@ -1,9 +1,9 @@
 package dev.jollama.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -12,28 +12,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.Map;
 
 import static dev.jollama.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** /api/create's checks and texts, as Ollama's CreateHandler and createModel (server/create.go) give them. */
 class CreateConformanceTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
     private static String storiesDigest;
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of());
         byte[] gguf = Files.readAllBytes(TestServer.shared().resolve("models/stories260K.gguf"));
         storiesDigest = upload(gguf);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static String upload(byte[] bytes) throws Exception {

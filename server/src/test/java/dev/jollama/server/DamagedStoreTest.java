@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jollama.server.store.Manifest;
 import dev.jollama.server.store.ModelName;
 import dev.jollama.server.store.ModelStore;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static dev.jollama.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,12 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and asking for a damaged one by name gets a clear error that does not show the store's path.
  */
 class DamagedStoreTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of());
-        ModelStore store = server.store;
+        ModelStore store = server.store();
         Manifest good = store.readManifest(ModelName.parse("stories")).orElseThrow();
         writeManifest(store, "garbage-manifest", "{\"schemaVersion\":2,\"layers\":[".getBytes(StandardCharsets.UTF_8));
         writeManifest(store, "null-manifest", "null".getBytes(StandardCharsets.UTF_8));
@@ -50,13 +49,6 @@ class DamagedStoreTest {
         Path file = store.root().resolve("manifests/registry.ollama.ai/library").resolve(model).resolve("latest");
         Files.createDirectories(file.getParent());
         Files.write(file, bytes);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     @Test
@@ -78,7 +70,7 @@ class DamagedStoreTest {
             assertThat(r.statusCode()).as(path).isEqualTo(500);
             assertThat(json(r.body()).get("error").asText()).as(path)
                     .startsWith("model " + model + ":latest is damaged:")
-                    .doesNotContain(server.store.root().toString(), "dev.jollama", "java.");
+                    .doesNotContain(server.store().root().toString(), "dev.jollama", "java.");
         }
     }
 
@@ -88,7 +80,7 @@ class DamagedStoreTest {
         assertThat(r.statusCode()).isEqualTo(500);
         JsonNode error = json(r.body()).get("error");
         assertThat(error.asText()).startsWith("unable to load model: blobs/sha256-").contains("not a GGUF file")
-                .doesNotContain(server.store.root().toString());
+                .doesNotContain(server.store().root().toString());
     }
 
     @Test

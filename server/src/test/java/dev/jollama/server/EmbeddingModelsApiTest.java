@@ -1,16 +1,13 @@
 package dev.jollama.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jollama.server.store.ModelImport;
-import dev.jollama.server.store.ModelName;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.http.HttpResponse;
-import java.util.Map;
 
 import static dev.jollama.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,21 +19,13 @@ import static org.assertj.core.api.Assertions.within;
  * Ollama refuses it.
  */
 class EmbeddingModelsApiTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of());
         for (String model : new String[] {"syn-bert-mean-f16", "syn-nomic-bert-f16", "syn-qwen3emb-f32"}) {
-            ModelImport.create(server.store, ModelName.parse(model), TestServer.shared().resolve("models/" + model + ".gguf"),
-                    ModelImport.Parts.none());
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
+            server.addSharedModel(model);
         }
     }
 

@@ -1,11 +1,9 @@
 package dev.jollama.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jollama.server.store.ModelImport;
-import dev.jollama.server.store.ModelName;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -42,31 +40,21 @@ class FormatAndThinkingTest {
     static final String PERSON = "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":6},"
             + "\"age\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":120},\"ok\":{\"type\":\"boolean\"}},"
             + "\"required\":[\"name\",\"age\",\"ok\"],\"additionalProperties\":false}";
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of());
         Path models = TestServer.shared().resolve("models");
-        ModelImport.Parts qwen3 = new ModelImport.Parts(QWEN3_STYLE, null, Map.of(), List.of(), List.of());
-        ModelImport.create(server.store, ModelName.parse("tiny-thinker"), models.resolve("syn-qwen3-f32.gguf"), qwen3);
+        server.addModel("tiny-thinker", models.resolve("syn-qwen3-f32.gguf"), QWEN3_STYLE);
         // a qwen3 file and name, but a template without .Thinking: no capability (never from name or architecture)
-        ModelImport.create(server.store, ModelName.parse("qwen3:plain"), models.resolve("syn-qwen3-f32.gguf"),
-                new ModelImport.Parts(TestServer.TEST_TEMPLATE, null, Map.of(), List.of(), List.of()));
-        ModelImport.create(server.store, ModelName.parse("oss"), models.resolve("syn-gptoss-f32.gguf"), ModelImport.Parts.none());
+        server.addModel("qwen3:plain", models.resolve("syn-qwen3-f32.gguf"), TestServer.TEST_TEMPLATE);
+        server.addModel("oss", models.resolve("syn-gptoss-f32.gguf"), null);
         Path scripted = ScriptedModel.write(Files.createTempFile("reasoner", ".gguf"), SCRIPTS,
                 "{% for m in messages %}{{ m.content }}{% endfor %}{% if add_generation_prompt %}<think>\\n{% endif %}</think>");
-        ModelImport.create(server.store, ModelName.parse("reasoner"), scripted,
-                new ModelImport.Parts(REASONER_TEMPLATE, null, Map.of(), List.of(), List.of()));
-        ModelImport.create(server.store, ModelName.parse("gguf-thinker"), scripted, ModelImport.Parts.none());
+        server.addModel("reasoner", scripted, REASONER_TEMPLATE);
+        server.addModel("gguf-thinker", scripted, null);
         Files.delete(scripted);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static JsonNode chat(String model, String content, String extra) throws Exception {

@@ -1,15 +1,13 @@
 package dev.jollama.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.net.http.HttpResponse;
 import java.util.List;
-import java.util.Map;
 
 import static dev.jollama.server.TestServer.json;
 import static dev.jollama.server.TestServer.lines;
@@ -17,19 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** POST /api/generate as a black box: the checklist of the reference's sections 1.3 and 12. */
 class GenerateApiTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     /** status | body | expected error (the reference's texts; ' stands for a double quote in the body column only). */
     @ParameterizedTest(name = "{1} -> {0} {2}")
@@ -256,7 +243,7 @@ class GenerateApiTest {
 
     @Test
     void imageGenerationModelsAreRefused() throws Exception {
-        dev.jollama.server.store.ModelStore store = server.store;
+        dev.jollama.server.store.ModelStore store = server.store();
         dev.jollama.server.store.Manifest stories = store.find(dev.jollama.server.store.ModelName.parse("stories")).orElseThrow().manifest();
         dev.jollama.server.store.Manifest.Layer config = store.writeBlob(dev.jollama.server.store.Manifest.CONFIG_MEDIA_TYPE,
                 "{\"model_format\":\"gguf\",\"capabilities\":[\"image\"]}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -269,7 +256,7 @@ class GenerateApiTest {
 
     @Test
     void aModelFileThatDoesNotLoadIsA500NamingTheProblem() throws Exception {
-        dev.jollama.server.store.ModelStore store = server.store;
+        dev.jollama.server.store.ModelStore store = server.store();
         dev.jollama.server.store.Manifest stories = store.find(dev.jollama.server.store.ModelName.parse("stories")).orElseThrow().manifest();
         dev.jollama.server.store.Manifest.Layer weights = store.writeBlob(dev.jollama.server.store.Manifest.MODEL,
                 "not a GGUF file".getBytes(java.nio.charset.StandardCharsets.UTF_8));

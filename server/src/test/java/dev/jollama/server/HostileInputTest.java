@@ -1,9 +1,8 @@
 package dev.jollama.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -12,7 +11,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 import static dev.jollama.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,19 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * never a 500, and no error text shows library internals, the server's classes or the store's absolute path.
  */
 class HostileInputTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {
@@ -102,11 +89,11 @@ class HostileInputTest {
         JsonNode error = json(r.body()).get("error");
         assertThat(error).as(r.body()).isNotNull();
         assertThat(error.asText()).isNotBlank().doesNotContain("StreamReadConstraints", "com.fasterxml", "dev.jollama",
-                "java.", "org.eclipse", server.store.root().toString());
+                "java.", "org.eclipse", server.store().root().toString());
     }
 
     private static String rawExchange(String request) throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", server.server.port())) {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
             OutputStream out = socket.getOutputStream();
             out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();

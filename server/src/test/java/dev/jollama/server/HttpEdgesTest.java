@@ -1,8 +1,7 @@
 package dev.jollama.server;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,23 +21,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Host header check, CORS, body size limit and unknown paths. */
 class HttpEdgesTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(Map.of("OLLAMA_ORIGINS", "https://app.example.com"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass(() -> Map.of("OLLAMA_ORIGINS", "https://app.example.com"));
 
     /** A raw HTTP/1.1 exchange, so Host and Origin can be anything; returns the whole response text. */
     private static String exchange(String method, String path, String... headers) throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", server.server.port())) {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
             StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
             for (String h : headers) {
                 request.append(h).append("\r\n");
@@ -94,7 +82,7 @@ class HttpEdgesTest {
     @ValueSource(strings = {"LOCALHOST:0", "LocalHost:0", "127.0.0.1:0"})
     void hostHeaderIsCheckedForEverySpellingOfLoopback(String host) throws Exception {
         try (JollamaServer other = JollamaServer.start(ServerConfig.from(Map.of("OLLAMA_HOST", host,
-                "OLLAMA_MODELS", server.store.root().toString())))) {
+                "OLLAMA_MODELS", server.store().root().toString())))) {
             try (Socket socket = new Socket("127.0.0.1", other.port())) {
                 socket.getOutputStream().write("GET /api/version HTTP/1.1\r\nHost: evil.example.com\r\nConnection: close\r\n\r\n"
                         .getBytes(StandardCharsets.US_ASCII));
@@ -106,7 +94,7 @@ class HttpEdgesTest {
     @Test
     void anUnresolvableHostIsSaidSo() {
         assertThatThrownBy(() -> JollamaServer.start(ServerConfig.from(Map.of("OLLAMA_HOST", "no-such-host.invalid:0",
-                "OLLAMA_MODELS", server.store.root().toString()))))
+                "OLLAMA_MODELS", server.store().root().toString()))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot resolve the host name 'no-such-host.invalid'");
     }
 

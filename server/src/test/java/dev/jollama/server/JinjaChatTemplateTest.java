@@ -2,22 +2,20 @@ package dev.jollama.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static dev.jollama.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code _debug_render_only} returning the rendered prompt as here).
  */
 class JinjaChatTemplateTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
     /** template name (as in cases.json) -> model name */
     private static final Map<String, String> MODELS = new HashMap<>();
 
@@ -56,7 +55,6 @@ class JinjaChatTemplateTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of());
         Path stories = TestServer.shared().resolve("models/stories260K.gguf");
         for (Case c : cases()) {
             if (MODELS.containsKey(c.template())) {
@@ -75,13 +73,6 @@ class JinjaChatTemplateTest {
             HttpResponse<String> created = server.post("/api/create", create.toString());
             assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
             MODELS.put(c.template(), model);
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
         }
     }
 

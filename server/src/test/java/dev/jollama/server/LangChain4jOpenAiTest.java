@@ -5,37 +5,24 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.output.FinishReason;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.jollama.server.TestServer.STORY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** LangChain4j's OpenAI chat models, unmodified, against the server's /v1 routes. */
 class LangChain4jOpenAiTest {
-    private static final String STORY = ", there was a little girl named Lily. She";
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @Test
     void chatModel() {
-        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(server.base + "/v1").apiKey("ignored").modelName("stories")
+        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(server.base() + "/v1").apiKey("ignored").modelName("stories")
                 .temperature(0.0).maxTokens(12).timeout(Duration.ofSeconds(30)).build();
         ChatResponse response = model.chat(dev.langchain4j.model.chat.request.ChatRequest.builder()
                 .messages(dev.langchain4j.data.message.UserMessage.from("Once upon a time")).build());
@@ -46,7 +33,7 @@ class LangChain4jOpenAiTest {
 
     @Test
     void streamingChatModel() throws Exception {
-        OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(server.base + "/v1").apiKey("ignored")
+        OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(server.base() + "/v1").apiKey("ignored")
                 .modelName("stories").temperature(0.0).maxTokens(12).timeout(Duration.ofSeconds(30)).build();
         StringBuilder streamed = new StringBuilder();
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();

@@ -1,14 +1,12 @@
 package dev.jollama.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static dev.jollama.server.TestServer.json;
 import static dev.jollama.server.TestServer.lines;
@@ -17,19 +15,8 @@ import static org.assertj.core.api.Assertions.within;
 
 /** logprobs / top_logprobs against the reference's goldens, streaming and not. */
 class LogprobsTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @Test
     void topLogprobsMatchTheGoldenAtEveryStep() throws Exception {

@@ -1,9 +1,8 @@
 package dev.jollama.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -20,19 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** /api/tags, /api/show, /api/copy, /api/delete, /api/create and /api/blobs. */
 class ModelManagementTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(Map.of("JOLLAMA_TEMPLATES", TestServer.shared().resolve("reference/ollama-templates").toString()));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass(() -> Map.of("JOLLAMA_TEMPLATES",
+            TestServer.shared().resolve("reference/ollama-templates").toString()));
 
     private static List<String> tagNames() throws Exception {
         List<String> names = new ArrayList<>();
@@ -123,7 +112,7 @@ class ModelManagementTest {
         Path gguf = TestServer.shared().resolve("models/stories260K-gguf-v2-q8_0.gguf");
         String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(gguf)));
         HttpResponse<String> upload = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                server.base.resolve("/api/blobs/" + digest)).POST(java.net.http.HttpRequest.BodyPublishers.ofFile(gguf)).build(),
+                server.base().resolve("/api/blobs/" + digest)).POST(java.net.http.HttpRequest.BodyPublishers.ofFile(gguf)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
         assertThat(server.post("/api/copy", "{\"source\":\"stories\",\"destination\":\"doomed\"}").statusCode()).isEqualTo(200);
@@ -173,7 +162,7 @@ class ModelManagementTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(external != null, "no non-loopback address to connect from");
         Path stories = TestServer.shared().resolve("models/stories260K.gguf");
         try (JollamaServer open = JollamaServer.start(dev.jollama.server.config.ServerConfig.from(Map.of(
-                "OLLAMA_HOST", "0.0.0.0:0", "OLLAMA_MODELS", server.store.root().toString())))) {
+                "OLLAMA_HOST", "0.0.0.0:0", "OLLAMA_MODELS", server.store().root().toString())))) {
             var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
             java.util.function.Function<String, HttpResponse<String>> create = host -> {
                 try {

@@ -1,11 +1,9 @@
 package dev.jollama.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jollama.server.store.ModelImport;
-import dev.jollama.server.store.ModelName;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,22 +21,13 @@ import static org.assertj.core.api.Assertions.within;
 class OpenAiApiTest {
     private static final String STORY_REQUEST = "{\"model\":\"stories\",\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],"
             + "\"temperature\":0,\"max_tokens\":6";
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of());
-        ModelImport.create(server.store, ModelName.parse("thinker"), TestServer.shared().resolve("models/stories260K.gguf"),
-                new ModelImport.Parts(TestServer.THINKING_TEMPLATE, null, Map.of(), List.of(), List.of()));
-        ModelImport.create(server.store, ModelName.parse("syn-bert-mean-f16"),
-                TestServer.shared().resolve("models/syn-bert-mean-f16.gguf"), ModelImport.Parts.none());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
+        server.addThinker();
+        server.addSharedModel("syn-bert-mean-f16");
     }
 
     /** The data of each Server-Sent Event, in order. */
@@ -182,7 +171,7 @@ class OpenAiApiTest {
     void anApiKeyIsRequiredOnlyWhenConfigured() throws Exception {
         try (TestServer locked = TestServer.start(Map.of("JOLLAMA_API_KEY", "s3cret"))) {
             HttpClient http = HttpClient.newHttpClient();
-            URI models = locked.base.resolve("/v1/models");
+            URI models = locked.base().resolve("/v1/models");
             HttpResponse<String> without = http.send(HttpRequest.newBuilder(models).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(without.statusCode()).isEqualTo(401);
             assertThat(json(without.body()).at("/error/code").asText()).isEqualTo("invalid_api_key");

@@ -24,17 +24,16 @@ import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseOutputText;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
-import dev.jollama.server.store.ModelImport;
-import dev.jollama.server.store.ModelName;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static dev.jollama.server.TestServer.STORY;
 import static dev.jollama.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,25 +41,21 @@ import static org.assertj.core.api.Assertions.within;
 
 /** The official OpenAI Java SDK, unmodified, against the server's /v1 routes. */
 class OpenAiSdkTest {
-    private static final String STORY = ", there was a little girl named Lily. She";
     private static final String EMBEDDER = "syn-bert-mean-f16";
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
     private static OpenAIClient client;
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of());
-        ModelImport.create(server.store, ModelName.parse(EMBEDDER), TestServer.shared().resolve("models/" + EMBEDDER + ".gguf"),
-                ModelImport.Parts.none());
-        client = OpenAIOkHttpClient.builder().baseUrl(server.base + "/v1").apiKey("ignored").maxRetries(0)
-                .timeout(Duration.ofSeconds(60)).build();
+        server.addSharedModel(EMBEDDER);
+        client = client(server);
     }
 
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
+    /** The SDK's client for the server's /v1 routes: no retries, so an error reaches the test as the server sent it. */
+    static OpenAIClient client(TestServer server) {
+        return OpenAIOkHttpClient.builder().baseUrl(server.base() + "/v1").apiKey("ignored").maxRetries(0)
+                .timeout(Duration.ofSeconds(60)).build();
     }
 
     private static ChatCompletionCreateParams.Builder story() {

@@ -2,7 +2,6 @@ package dev.jollama.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.helpers.ChatCompletionAccumulator;
@@ -17,8 +16,6 @@ import com.openai.models.responses.FunctionTool;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseFunctionToolCall;
-import dev.jollama.server.store.ModelImport;
-import dev.jollama.server.store.ModelName;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
@@ -29,12 +26,10 @@ import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.output.FinishReason;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,27 +43,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link ToolCallsApiTest}).
  */
 class OpenAiToolsTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
     private static OpenAIClient client;
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of());
-        Path gguf = ScriptedModel.write(Files.createTempFile("scripted", ".gguf"), ToolCallsApiTest.SCRIPTS);
-        ModelImport.create(server.store, ModelName.parse("tooler"), gguf,
-                new ModelImport.Parts(ToolCallsApiTest.TOOLS_TEMPLATE, null, Map.of(), List.of(), List.of()));
-        ModelImport.create(server.store, ModelName.parse("historian"), gguf,
-                new ModelImport.Parts(ToolCallsApiTest.HISTORY_TEMPLATE, null, Map.of(), List.of(), List.of()));
-        Files.delete(gguf);
-        client = OpenAIOkHttpClient.builder().baseUrl(server.base + "/v1").apiKey("ignored").maxRetries(0)
-                .timeout(Duration.ofSeconds(30)).build();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
+        ToolCallsApiTest.addScriptedModels(server,
+                Map.of("tooler", ToolCallsApiTest.TOOLS_TEMPLATE, "historian", ToolCallsApiTest.HISTORY_TEMPLATE));
+        client = OpenAiSdkTest.client(server);
     }
 
     private static ChatCompletionCreateParams.Builder weather() {
@@ -143,7 +126,7 @@ class OpenAiToolsTest {
 
     @Test
     void langchain4jToolCalling() {
-        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(server.base + "/v1").apiKey("ignored").modelName("tooler")
+        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(server.base() + "/v1").apiKey("ignored").modelName("tooler")
                 .timeout(Duration.ofSeconds(30)).build();
         ToolSpecification weather = ToolSpecification.builder().name("get_weather").description("Weather in a city")
                 .parameters(JsonObjectSchema.builder().addStringProperty("city").required("city").build()).build();

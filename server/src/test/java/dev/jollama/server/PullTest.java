@@ -3,11 +3,10 @@ package dev.jollama.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jollama.server.registry.FakeRegistry;
 import dev.jollama.server.registry.FakeRegistry.Fault;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -33,20 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** POST /api/pull against a registry inside the test: the protocol, progress, errors and recovery. */
 class PullTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
     private FakeRegistry registry;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServer.start(Map.of());
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @BeforeEach
     void startRegistry() throws IOException {
@@ -69,15 +56,15 @@ class PullTest {
     }
 
     private Path blobs() {
-        return server.store.root().resolve("blobs");
+        return server.store().root().resolve("blobs");
     }
 
     private boolean stored(String digest) {
-        return Files.exists(server.store.blobPath(digest));
+        return Files.exists(server.store().blobPath(digest));
     }
 
     private boolean partial(String digest) {
-        return Files.exists(server.store.partialBlobPath(digest));
+        return Files.exists(server.store().partialBlobPath(digest));
     }
 
     @Test
@@ -228,7 +215,7 @@ class PullTest {
         assertThat(Long.parseLong(requests.get(1).range().replaceAll("\\D", ""))).isBetween(1L, 300_000L);
         assertThat(stored(model.weightsDigest())).isTrue();
         assertThat(partial(model.weightsDigest())).isFalse();
-        assertThat(FakeRegistry.sha256(Files.readAllBytes(server.store.blobPath(model.weightsDigest()))))
+        assertThat(FakeRegistry.sha256(Files.readAllBytes(server.store().blobPath(model.weightsDigest()))))
                 .isEqualTo(model.weightsDigest().substring(7));
     }
 
@@ -246,7 +233,7 @@ class PullTest {
                 + "\", got \"sha256:" + FakeRegistry.sha256(corrupted) + "\"; the downloaded bytes were deleted, pull again");
         assertThat(stored(digest)).isFalse();
         assertThat(partial(digest)).isFalse();
-        assertThat(Files.exists(server.store.root().resolve("manifests").resolve(registry.host()))).isFalse();
+        assertThat(Files.exists(server.store().root().resolve("manifests").resolve(registry.host()))).isFalse();
     }
 
     @Test
@@ -277,7 +264,7 @@ class PullTest {
         BlockingQueue<JsonNode> lines = new LinkedBlockingQueue<>();
         Thread.ofVirtual().start(() -> {
             try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-                HttpResponse<Stream<String>> response = http.send(HttpRequest.newBuilder(server.base.resolve("/api/pull"))
+                HttpResponse<Stream<String>> response = http.send(HttpRequest.newBuilder(server.base().resolve("/api/pull"))
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofLines());
                 response.body().forEach(line -> lines.add(parse(line)));
             } catch (Exception e) {

@@ -2,9 +2,9 @@ package dev.jollama.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jollama.server.store.ModelName;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 import static dev.jollama.server.TestServer.json;
 import static dev.jollama.server.TestServer.lines;
@@ -22,20 +21,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** POST /api/create with quantize: Ollama's progress and errors, and the reference quantizer's bytes. */
 class QuantizeCreateTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
     private static Path models;
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of());
         models = TestServer.shared().resolve("models");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     @ParameterizedTest
@@ -57,11 +49,11 @@ class QuantizeCreateTest {
         assertThat(statuses).extracting(s -> s.get("status").asText()).containsSubsequence("parsing GGUF",
                 "quantizing F32 model to " + level, "verifying conversion", "writing manifest", "success");
 
-        Path blob = server.store.find(ModelName.parse(name)).orElseThrow().modelPath();
+        Path blob = server.store().find(ModelName.parse(name)).orElseThrow().modelPath();
         assertThat(Files.mismatch(blob, models.resolve(reference))).as("first byte where the stored model differs from " + reference).isEqualTo(-1);
         String unquantized = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
                 Files.readAllBytes(models.resolve("syn-llama-f32.gguf"))));
-        assertThat(server.store.hasBlob(unquantized)).as("the unquantized copy is removed").isFalse();
+        assertThat(server.store().hasBlob(unquantized)).as("the unquantized copy is removed").isFalse();
         JsonNode show = json(server.post("/api/show", "{\"model\":\"" + name + "\"}").body());
         assertThat(show.get("details").get("quantization_level").asText()).isEqualTo(level);
         JsonNode generated = json(server.post("/api/generate", "{\"model\":\"" + name
@@ -80,7 +72,7 @@ class QuantizeCreateTest {
         HttpResponse<String> same = server.post("/api/create", "{\"model\":\"still-f16\",\"from\":\""
                 + models.resolve("syn-llama-f16.gguf") + "\",\"quantize\":\"f16\"}");
         assertThat(lines(same.body())).extracting(s -> s.get("status").asText()).noneMatch(s -> s.startsWith("quantizing"));
-        assertThat(Files.mismatch(server.store.find(ModelName.parse("still-f16")).orElseThrow().modelPath(),
+        assertThat(Files.mismatch(server.store().find(ModelName.parse("still-f16")).orElseThrow().modelPath(),
                 models.resolve("syn-llama-f16.gguf"))).isEqualTo(-1);
     }
 

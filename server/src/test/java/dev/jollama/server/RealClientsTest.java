@@ -11,37 +11,24 @@ import io.github.ollama4j.models.generate.OllamaGenerateStreamObserver;
 import io.github.ollama4j.models.request.ThinkMode;
 import io.github.ollama4j.models.response.OllamaResult;
 import io.github.ollama4j.utils.OptionsBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.jollama.server.TestServer.STORY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Unmodified LangChain4j and ollama4j clients get stories260K's text from the server. */
 class RealClientsTest {
-    private static final String STORY = ", there was a little girl named Lily. She";
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @Test
     void langchain4jLanguageModel() {
-        OllamaLanguageModel model = OllamaLanguageModel.builder().baseUrl(server.base.toString()).modelName("stories")
+        OllamaLanguageModel model = OllamaLanguageModel.builder().baseUrl(server.base().toString()).modelName("stories")
                 .temperature(0.0).numPredict(12).timeout(Duration.ofSeconds(30)).build();
         Response<String> response = model.generate("Once upon a time");
         assertThat(response.content()).isEqualTo(STORY);
@@ -49,7 +36,7 @@ class RealClientsTest {
 
     @Test
     void langchain4jStreamingLanguageModel() throws Exception {
-        OllamaStreamingLanguageModel model = OllamaStreamingLanguageModel.builder().baseUrl(server.base.toString())
+        OllamaStreamingLanguageModel model = OllamaStreamingLanguageModel.builder().baseUrl(server.base().toString())
                 .modelName("stories").temperature(0.0).numPredict(12).timeout(Duration.ofSeconds(30)).build();
         StringBuilder streamed = new StringBuilder();
         CompletableFuture<Response<String>> done = new CompletableFuture<>();
@@ -76,7 +63,7 @@ class RealClientsTest {
 
     @Test
     void langchain4jChatModel() {
-        OllamaChatModel model = OllamaChatModel.builder().baseUrl(server.base.toString()).modelName("stories")
+        OllamaChatModel model = OllamaChatModel.builder().baseUrl(server.base().toString()).modelName("stories")
                 .temperature(0.0).numPredict(12).timeout(Duration.ofSeconds(30)).build();
         // stories has no template: the default {{ .Prompt }} renders the last user message.
         assertThat(model.chat("Once upon a time")).isEqualTo(STORY);
@@ -84,7 +71,7 @@ class RealClientsTest {
 
     @Test
     void ollama4jGenerateStreamingAndNot() throws Exception {
-        Ollama ollama = new Ollama(server.base.toString());
+        Ollama ollama = new Ollama(server.base().toString());
         ollama.setRequestTimeoutSeconds(30);
         for (boolean stream : new boolean[]{false, true}) {
             StringBuilder streamed = new StringBuilder();

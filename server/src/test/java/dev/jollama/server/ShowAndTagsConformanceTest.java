@@ -1,35 +1,27 @@
 package dev.jollama.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.util.Map;
 
 import static dev.jollama.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** /api/show and /api/tags field by field, as Ollama's handlers fill them. */
 class ShowAndTagsConformanceTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of());
         HttpResponse<String> created = server.post("/api/create", """
                 {"model":"shown","from":"stories","system":"Be brief.","stream":false,
                  "parameters":{"temperature":0,"top_p":0.9,"stop":["<|end|>","a b "]},
                  "messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello\\nthere"}]}""");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static JsonNode show(String body) throws Exception {

@@ -33,12 +33,12 @@ class ShutdownTest {
     void runningRequestsFinishOrEndWithAnErrorLineAndNewOnesAreRefused() throws Exception {
         TestServer server = TestServer.start(Map.of("JOLLAMA_SHUTDOWN_GRACE", "400ms", "OLLAMA_NUM_PARALLEL", "2"));
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
-             Socket idle = new Socket("127.0.0.1", server.server.port())) {
+             Socket idle = new Socket("127.0.0.1", server.port())) {
             assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
                 server.post("/api/generate", "{\"model\":\"stories\",\"options\":{\"num_ctx\":512}}"); // loaded
                 Future<HttpResponse<String>> endless = pool.submit(() -> server.post("/api/generate", ENDLESS));
                 Thread.sleep(100);
-                CompletableFuture<Void> shutdown = CompletableFuture.runAsync(server.server::shutdown, pool);
+                CompletableFuture<Void> shutdown = CompletableFuture.runAsync(server::shutdown, pool);
                 Thread.sleep(50);
 
                 idle.getOutputStream().write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -68,7 +68,7 @@ class ShutdownTest {
                     ENDLESS.replace("\"num_predict\":-1", "\"num_predict\":300")));
             Thread.sleep(100);
             long start = System.nanoTime();
-            server.server.shutdown();
+            server.shutdown();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
             HttpResponse<String> r = shortOne.get();
             assertThat(lines(r.body()).getLast().get("done").asBoolean()).isTrue();

@@ -25,7 +25,7 @@ class SlowClientsTest {
     @Test
     void aClientTricklingItsHeadersIsDisconnected() throws Exception {
         try (TestServer server = TestServer.start(Map.of("JOLLAMA_HEADER_TIMEOUT", "1s"));
-             Socket socket = new Socket("127.0.0.1", server.server.port())) {
+             Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(200);
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
@@ -40,7 +40,7 @@ class SlowClientsTest {
     @Test
     void aClientTricklingTheHeadersOfItsSecondRequestIsDisconnected() throws Exception {
         try (TestServer server = TestServer.start(Map.of("JOLLAMA_HEADER_TIMEOUT", "1s"));
-             Socket socket = new Socket("127.0.0.1", server.server.port())) {
+             Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(200);
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
@@ -64,7 +64,7 @@ class SlowClientsTest {
     @Test
     void aClientTricklingItsBodyGets408() throws Exception {
         try (TestServer server = TestServer.start(Map.of());
-             Socket socket = new Socket("127.0.0.1", server.server.port())) {
+             Socket socket = new Socket("127.0.0.1", server.port())) {
             OutputStream out = socket.getOutputStream();
             out.write("POST /api/generate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{".getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -93,7 +93,7 @@ class SlowClientsTest {
             List<Socket> idle = new ArrayList<>();
             try {
                 for (int i = 0; i < 1000; i++) {
-                    idle.add(new Socket("127.0.0.1", server.server.port()));
+                    idle.add(new Socket("127.0.0.1", server.port()));
                 }
                 HttpResponse<String> r = server.get("/api/version");
                 assertThat(r.statusCode()).isEqualTo(200);

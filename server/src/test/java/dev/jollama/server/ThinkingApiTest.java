@@ -1,15 +1,12 @@
 package dev.jollama.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jollama.server.store.ModelImport;
-import dev.jollama.server.store.ModelName;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.util.List;
-import java.util.Map;
 
 import static dev.jollama.server.TestServer.json;
 import static dev.jollama.server.TestServer.lines;
@@ -20,20 +17,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code <think>}): on by default, off with think:false, never split with raw.
  */
 class ThinkingApiTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of());
-        ModelImport.create(server.store, ModelName.parse("thinker"), TestServer.shared().resolve("models/stories260K.gguf"),
-                new ModelImport.Parts(TestServer.THINKING_TEMPLATE, null, Map.of(), List.of(), List.of()));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
+        server.addThinker();
     }
 
     private static JsonNode generate(String extra) throws Exception {

@@ -1,12 +1,11 @@
 package dev.jollama.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jollama.server.store.ModelImport;
-import dev.jollama.server.store.ModelName;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,28 +61,26 @@ class ToolCallsApiTest {
     static final String JINJA_TAGGED = "{% if tools %}Answer calls inside <tool_call></tool_call>.{% endif %}"
             + "{% for m in messages %}{{ m.content }}{% endfor %}";
     static final String JINJA_JSON = "{% if tools %}{{ tools | tojson }}{% endif %}{% for m in messages %}{{ m.content }}{% endfor %}";
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of());
-        Path gguf = ScriptedModel.write(Files.createTempFile("scripted", ".gguf"), SCRIPTS);
-        ModelImport.create(server.store, ModelName.parse("tooler"), gguf, new ModelImport.Parts(TOOLS_TEMPLATE, null, Map.of(), List.of(), List.of()));
-        ModelImport.create(server.store, ModelName.parse("jsontooler"), gguf, new ModelImport.Parts(JSON_TEMPLATE, null, Map.of(), List.of(), List.of()));
-        ModelImport.create(server.store, ModelName.parse("historian"), gguf, new ModelImport.Parts(HISTORY_TEMPLATE, null, Map.of(), List.of(), List.of()));
-        Files.delete(gguf);
+        addScriptedModels(server, Map.of("tooler", TOOLS_TEMPLATE, "jsontooler", JSON_TEMPLATE, "historian", HISTORY_TEMPLATE));
         for (Map.Entry<String, String> jinja : Map.of("jinja-tooler", JINJA_TAGGED, "jinja-jsontooler", JINJA_JSON).entrySet()) {
             Path file = ScriptedModel.write(Files.createTempFile("scripted-jinja", ".gguf"), SCRIPTS, jinja.getValue());
-            ModelImport.create(server.store, ModelName.parse(jinja.getKey()), file, ModelImport.Parts.none());
+            server.addModel(jinja.getKey(), file, null);
             Files.delete(file);
         }
     }
 
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
+    /** Adds models made from one GGUF that answers {@link #SCRIPTS}, each with its template (name to template). */
+    static void addScriptedModels(TestServer server, Map<String, String> templates) throws IOException {
+        Path gguf = ScriptedModel.write(Files.createTempFile("scripted", ".gguf"), SCRIPTS);
+        for (Map.Entry<String, String> model : templates.entrySet()) {
+            server.addModel(model.getKey(), gguf, model.getValue());
         }
+        Files.delete(gguf);
     }
 
     private static HttpResponse<String> chat(String model, String messages, boolean stream, String extra) throws Exception {

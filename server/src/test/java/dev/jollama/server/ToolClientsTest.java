@@ -1,12 +1,10 @@
 package dev.jollama.server;
 
-import dev.jollama.server.store.ModelImport;
-import dev.jollama.server.store.ModelName;
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.service.AiServices;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.ollama.OllamaChatModel;
 import org.springframework.ai.ollama.api.OllamaApi;
@@ -14,8 +12,6 @@ import org.springframework.ai.ollama.api.OllamaChatOptions;
 import org.springframework.ai.tool.annotation.Tool;
 import org.springframework.ai.tool.annotation.ToolParam;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,22 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ToolClientsTest {
     private static final String QUESTION = "What is the weather in Paris?<|weather|>";
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of());
-        Path gguf = ScriptedModel.write(Files.createTempFile("scripted", ".gguf"), ToolCallsApiTest.SCRIPTS);
-        ModelImport.create(server.store, ModelName.parse("tooler"), gguf,
-                new ModelImport.Parts(ToolCallsApiTest.TOOLS_TEMPLATE, null, Map.of(), List.of(), List.of()));
-        Files.delete(gguf);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
+        ToolCallsApiTest.addScriptedModels(server, Map.of("tooler", ToolCallsApiTest.TOOLS_TEMPLATE));
     }
 
     /** LangChain4j's tool methods: annotated, found by AiServices, called with the parsed arguments. */
@@ -66,7 +52,7 @@ class ToolClientsTest {
     @Test
     void langchain4jAiServicesCallTheToolThenAnswer() {
         LangChain4jWeather weather = new LangChain4jWeather();
-        var model = dev.langchain4j.model.ollama.OllamaChatModel.builder().baseUrl(server.base.toString()).modelName("tooler")
+        var model = dev.langchain4j.model.ollama.OllamaChatModel.builder().baseUrl(server.base().toString()).modelName("tooler")
                 .timeout(Duration.ofSeconds(30)).build();
         Assistant assistant = AiServices.builder(Assistant.class).chatModel(model).tools(weather).build();
         assertThat(assistant.chat(QUESTION)).isEqualTo("The weather is sunny.");
@@ -88,7 +74,7 @@ class ToolClientsTest {
     void springAiToolCallbacksCallTheToolThenAnswer() {
         SpringWeather weather = new SpringWeather();
         OllamaChatModel model = OllamaChatModel.builder()
-                .ollamaApi(OllamaApi.builder().baseUrl(server.base.toString()).build())
+                .ollamaApi(OllamaApi.builder().baseUrl(server.base().toString()).build())
                 .options(OllamaChatOptions.builder().model("tooler").build()).build();
         String answer = ChatClient.create(model).prompt().user(QUESTION).tools(weather).call().content();
         assertThat(answer).isEqualTo("The weather is sunny.");

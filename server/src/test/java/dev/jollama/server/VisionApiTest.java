@@ -8,9 +8,9 @@ import dev.jollama.server.registry.FakeRegistry;
 import dev.jollama.server.store.Manifest;
 import dev.jollama.server.store.ModelImport;
 import dev.jollama.server.store.ModelName;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -36,11 +36,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class VisionApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServer.start(Map.of());
         Path vision = TestServer.shared().resolve("models/vision");
         create("llava", vision.resolve("syn-llava-f32.gguf"), vision.resolve("syn-llava-mmproj-f32.gguf"), "vicuna");
         create("gemma3v", vision.resolve("syn-gemma3v-f32.gguf"), vision.resolve("syn-gemma3v-mmproj-f32.gguf"), "gemma3-instruct");
@@ -49,18 +49,11 @@ class VisionApiTest {
 
     /** A model as Ollama's library stores it: the text GGUF, the projector layer (if any) and the named template. */
     private static void create(String name, Path model, Path projector, String template) throws IOException {
-        Manifest.Layer projectorLayer = projector == null ? null : server.store.writeBlob(Manifest.PROJECTOR, projector);
+        Manifest.Layer projectorLayer = projector == null ? null : server.store().writeBlob(Manifest.PROJECTOR, projector);
         // The library's template blobs end where the template does; the files here end with a newline.
         String text = Files.readString(TestServer.shared().resolve("reference/ollama-templates/" + template + ".gotmpl")).stripTrailing();
-        ModelImport.create(server.store, ModelName.parse(name), server.store.writeBlob(Manifest.MODEL, model), projectorLayer,
+        ModelImport.create(server.store(), ModelName.parse(name), server.store().writeBlob(Manifest.MODEL, model), projectorLayer,
                 new ModelImport.Parts(text, null, Map.of(), List.of(), List.of()));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     /**
@@ -181,7 +174,7 @@ class VisionApiTest {
         HttpResponse<String> created = server.post("/api/create", "{\"model\":\"llava-made\",\"stream\":false,\"files\":{\"model.gguf\":\""
                 + model + "\",\"mmproj.gguf\":\"" + projector + "\"}}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
-        Manifest manifest = server.store.find(ModelName.parse("llava-made")).orElseThrow().manifest();
+        Manifest manifest = server.store().find(ModelName.parse("llava-made")).orElseThrow().manifest();
         assertThat(manifest.layers()).extracting(Manifest.Layer::mediaType).containsExactly(Manifest.MODEL, Manifest.PROJECTOR);
         assertThat(manifest.layers().get(1).digest()).isEqualTo(projector);
         assertThat(generateWithImage("llava-made")).isTrue();
@@ -211,7 +204,7 @@ class VisionApiTest {
     private static String upload(Path file) throws Exception {
         byte[] bytes = Files.readAllBytes(file);
         String digest = "sha256:" + FakeRegistry.sha256(bytes);
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.base.resolve("/api/blobs/" + digest))
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.base().resolve("/api/blobs/" + digest))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isBetween(200, 201);
         return digest;

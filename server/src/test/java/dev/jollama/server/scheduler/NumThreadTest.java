@@ -19,8 +19,8 @@ class NumThreadTest {
     @Test
     void numThreadSizesTheWorkerPoolAndAChangeReloads() throws Exception {
         try (TestServer server = TestServer.start(Map.of());
-             Scheduler scheduler = new Scheduler(ServerConfig.from(Map.of("OLLAMA_MODELS", server.store.root().toString())))) {
-            StoredModel stories = server.store.find(ModelName.parse("stories")).orElseThrow();
+             Scheduler scheduler = new Scheduler(ServerConfig.from(Map.of("OLLAMA_MODELS", server.store().root().toString())))) {
+            StoredModel stories = server.store().find(ModelName.parse("stories")).orElseThrow();
 
             Model one = modelFor(scheduler, stories, 1);
             assertThat(one.threads()).isEqualTo(1);
