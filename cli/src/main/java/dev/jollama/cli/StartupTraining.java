@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -24,18 +25,21 @@ final class StartupTraining {
     }
 
     public static void main(String[] args) {
+        System.exit(run(Path.of(args[0])) == 0 ? 0 : 1);
+    }
+
+    /** @return how many commands did not exit as expected (0: all did) */
+    static int run(Path models) {
         JollamaServer server = JollamaServer.start(ServerConfig.from(Map.of("OLLAMA_HOST", "127.0.0.1:0",
-                "OLLAMA_MODELS", args[0])));
-        int failures;
+                "OLLAMA_MODELS", models.toString())));
         try {
             URI url = OllamaHost.parse("127.0.0.1:" + server.port());
             // Each command with its expected exit code: show of a missing model trains the error path.
-            failures = expect(url, 0, "list") + expect(url, 0, "ps") + expect(url, 1, "show", "missing")
+            return expect(url, 0, "list") + expect(url, 0, "ps") + expect(url, 1, "show", "missing")
                     + expect(url, 0, "--version") + expect(url, 0, "--help");
         } finally {
             server.close();
         }
-        System.exit(failures == 0 ? 0 : 1);
     }
 
     /** Runs the command and returns 0 when it exits as expected, else 1 (saying so on stderr). */
@@ -43,7 +47,7 @@ final class StartupTraining {
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
         CommandEnvironment environment = new CommandEnvironment(new ByteArrayInputStream(new byte[0]), discard,
                 discard, false, false, server);
-        int actual = JollamaCommand.commandLine(environment).execute(args);
+        int actual = JollamaCommand.execute(environment, args);
         if (actual != exitCode) {
             System.err.println("training: jollama " + String.join(" ", args) + " exited " + actual + ", not " + exitCode);
             return 1;
