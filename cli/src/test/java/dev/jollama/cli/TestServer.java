@@ -78,7 +78,7 @@ final class TestServer implements AutoCloseable {
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 terminal, terminal, server);
-        int exitCode = JollamaCommand.commandLine(environment).execute(args);
+        int exitCode = JollamaCommand.execute(environment, args);
         return new Outcome(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * A client for the Ollama HTTP API, as served by Jollama or by Ollama itself. It sends only the fields a request
@@ -84,10 +87,26 @@ public final class JollamaClient implements AutoCloseable {
         this.responseTimeout = responseTimeout;
         // HTTP/1.1: Ollama speaks nothing else on plain http, and closing a stream then closes its connection,
         // which is how the server learns to stop generating.
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .build();
+                .connectTimeout(CONNECT_TIMEOUT);
+        if ("http".equalsIgnoreCase(this.baseUrl.getScheme())) {
+            // Plain http never uses TLS; without this HttpClient reads and parses the JDK's trust store when built,
+            // about a tenth of a second of every CLI command's start.
+            http.sslContext(tlsUnused());
+        }
+        this.http = http.build();
+    }
+
+    /** A TLS context with no trust store, for a client that never makes a TLS connection. */
+    private static SSLContext tlsUnused() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[0], null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no TLS implementation: " + e.getMessage(), e);
+        }
     }
 
     public URI baseUrl() {

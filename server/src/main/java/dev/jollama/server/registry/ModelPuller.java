@@ -35,8 +35,15 @@ public final class ModelPuller {
     private final ModelStore store;
     private final String userAgent;
     private final TransferPolicy policy;
-    private final HttpClient http = RegistryClient.newHttpClient();
     private final ConcurrentHashMap<String, BlobDownload> downloads = new ConcurrentHashMap<>();
+
+    /**
+     * Built on the first pull, not with the server: building it reads and parses the JDK's trust store, a fifth of a
+     * second of {@code serve}'s start-up.
+     */
+    private static final class Registry {
+        static final HttpClient HTTP = RegistryClient.newHttpClient();
+    }
 
     public ModelPuller(ModelStore store, String version) {
         this(store, version, TransferPolicy.DEFAULT);
@@ -57,7 +64,7 @@ public final class ModelPuller {
      * @throws CancellationException when {@link PullProgress#abandoned()} turned true
      */
     public void pull(ModelName name, boolean insecure, PullProgress progress) throws IOException {
-        RegistryClient registry = new RegistryClient(http, name, insecure, userAgent);
+        RegistryClient registry = new RegistryClient(Registry.HTTP, name, insecure, userAgent);
         ModelName target = store.resolve(name).orElse(name); // an existing model keeps its spelling
         Optional<Manifest> previous = previousManifest(target);
 
