@@ -39,6 +39,7 @@ public final class StepRunner implements AutoCloseable {
     private boolean closed;
     private long steps;
     private long sharedSteps;
+    private int mostPromptRowsBesideDecodes;
     /** Decoding sequences of the last step, whose next tokens the next step waits for (briefly). */
     private int expectedDecodes;
 
@@ -146,6 +147,11 @@ public final class StepRunner implements AutoCloseable {
         return sharedSteps;
     }
 
+    /** The most prompt rows a step has taken beside decode rows so far (a both-ways image may take it past the limit). */
+    synchronized int mostPromptRowsBesideDecodes() {
+        return mostPromptRowsBesideDecodes;
+    }
+
     private void loop() {
         while (true) {
             synchronized (this) {
@@ -212,7 +218,8 @@ public final class StepRunner implements AutoCloseable {
                 addRows(w, 1);
             }
         }
-        int limit = batch.size() == 0 ? batch.capacity() : Math.min(batch.capacity(), batch.size() + PROMPT_ROWS_BESIDE_DECODES);
+        int decodeRows = batch.size();
+        int limit = decodeRows == 0 ? batch.capacity() : Math.min(batch.capacity(), decodeRows + PROMPT_ROWS_BESIDE_DECODES);
         for (var it = pending.iterator(); it.hasNext() && batch.size() < limit; ) {
             Work w = it.next();
             if (w.end - w.next == 1) {
@@ -229,6 +236,9 @@ public final class StepRunner implements AutoCloseable {
             if (count > 0) {
                 addRows(w, count);
             }
+        }
+        if (decodeRows > 0) {
+            mostPromptRowsBesideDecodes = Math.max(mostPromptRowsBesideDecodes, batch.size() - decodeRows);
         }
     }
 

@@ -107,6 +107,8 @@ class StepRunnerTest {
             assertThat(prompting.length()).isEqualTo(longPrompt.length);
             assertThat(shared).as("steps with both the stream's token and a prompt chunk").isGreaterThanOrEqualTo(3);
             assertThat(tokensDuring).as("stream tokens decoded while the prompt was fed").isGreaterThanOrEqualTo(3);
+            assertThat(model.steps().mostPromptRowsBesideDecodes()).as("prompt rows in a step beside the stream's token")
+                    .isEqualTo(Model.BATCH_CAPACITY / 2);
         }
     }
 
