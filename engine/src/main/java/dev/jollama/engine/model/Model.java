@@ -177,7 +177,11 @@ public final class Model implements AutoCloseable {
         if (contextLength < 1) {
             throw new IllegalArgumentException("context length must be at least 1, was " + contextLength);
         }
-        return new Sequence(cache.newTable(contextLength), config.vocabularySize());
+        return newSequence(cache, contextLength);
+    }
+
+    private Sequence newSequence(KvCache in, int contextLength) {
+        return new Sequence(in.newTable(contextLength), config.vocabularySize());
     }
 
     /** Runs one forward pass over the batch's rows (see {@link Batch}). */
@@ -270,7 +274,7 @@ public final class Model implements AutoCloseable {
                         if (batch.size() > 0 && !fits) {
                             break; // the next pass starts with it
                         }
-                        sequences[input] = new Sequence(passCache.newTable(tokens.length), config.vocabularySize());
+                        sequences[input] = newSequence(passCache, tokens.length);
                         pooled.add(new float[config.embeddingLength()]);
                     }
                     for (; token < tokens.length && !batch.isFull(); token++) {

@@ -279,10 +279,18 @@ public abstract sealed class FloatTensor
         return false;
     }
 
+    /** What {@link #dotRowFourVectors} reads: each vector as an input of its own, prepared as {@link #prepare} does. */
+    void prepareFourVectors(MatmulInput in) {
+        in.copySingles(0);
+        for (int t = 0; t < in.count(); t++) {
+            prepare(in.single(t));
+        }
+    }
+
     /**
      * Dot products of two rows, from block {@code firstBlock} and {@code rowStride} blocks after it (0: the same row,
      * whose second results are not written), with three or four input vectors, each prepared as an input of its own
-     * ({@link MatmulInput#single}), plus {@link MatmulInput#fourVectorSums()}: the results of vector t go to
+     * ({@link #prepareFourVectors}): the results of vector t go to
      * {@code out[outIndex + t·outStride]} and the next index. A type's kernel dequantizes each block in registers
      * once for all the vectors. One core in cache, a 256 x 2048 matrix, four vectors against one (16 lanes): Q4_0
      * 2.0-2.2 times one vector's time, Q8_0 2.3, Q4_K 2.6, Q6_K 2.8, where the dequantized tiles took 3.8-4.1 (Q6_K

@@ -40,11 +40,7 @@ public final class Matmul implements WorkerPool.Task {
         if (count == 1) {
             weights.prepare(input);
         } else if (weights.takesFourVectors(count)) {
-            input.copySingles(0);
-            for (int t = 0; t < count; t++) {
-                weights.prepare(input.single(t));
-            }
-            input.computeFourVectorSums();
+            weights.prepareFourVectors(input);
         } else {
             int tiled = FloatTensor.tiledVectors(count);
             if (tiled < count) {

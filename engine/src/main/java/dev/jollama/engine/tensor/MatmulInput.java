@@ -26,7 +26,6 @@ public final class MatmulInput {
     private final boolean[] laneOrderedReady = new boolean[PackedLanes.values().length];
     private boolean sumsReady;
     private float[] fourVectorSums;
-    private boolean fourVectorSumsReady;
     private boolean nibbleSplitReady;
     /** The first {@link #WIDE_GROUP}-vector groups transposed (see {@link #transposedGroups()}); made on first use. */
     private float[] transposed;
@@ -77,7 +76,6 @@ public final class MatmulInput {
         }
         this.count = count;
         this.sumsReady = false;
-        this.fourVectorSumsReady = false;
         this.nibbleSplitReady = false;
         Arrays.fill(laneOrderedReady, false);
         this.transposedReady = false;
@@ -115,24 +113,17 @@ public final class MatmulInput {
         return fourVectorSums;
     }
 
-    /** Computes {@link #fourVectorSums()} once per new input, as {@link #computeSums()}; for 3 or 4 vectors. */
+    /** Gathers {@link #fourVectorSums()} from the singles' {@link #sums16()}, which must be computed already. */
     void computeFourVectorSums() {
-        if (!fourVectorSumsReady) {
-            int blocks = width / 32;
-            if (fourVectorSums == null) {
-                fourVectorSums = new float[4 * blocks];
+        int blocks = width / 32;
+        if (fourVectorSums == null) {
+            fourVectorSums = new float[4 * blocks];
+        }
+        for (int t = 0; t < 4; t++) {
+            float[] sums = single(Math.min(t, count - 1)).sums16;
+            for (int b = 0; b < blocks; b++) {
+                fourVectorSums[4 * b + t] = sums[2 * b] + sums[2 * b + 1];
             }
-            for (int t = 0; t < 4; t++) {
-                int from = Math.min(t, count - 1) * width;
-                for (int b = 0; b < blocks; b++) {
-                    float sum = 0f;
-                    for (int i = from + 32 * b; i < from + 32 * b + 32; i++) {
-                        sum += values[i];
-                    }
-                    fourVectorSums[4 * b + t] = sum;
-                }
-            }
-            fourVectorSumsReady = true;
         }
     }
 

@@ -125,6 +125,12 @@ public final class Q4_0Tensor extends FloatTensor {
         return true;
     }
 
+    @Override
+    void prepareFourVectors(MatmulInput in) {
+        super.prepareFourVectors(in);
+        in.computeFourVectorSums();
+    }
+
     /**
      * Two rows' blocks dequantized in registers and scaled by d once, each then times every vector's nibble split
      * (as {@link #dotRows}); the -8 of every value through the vectors' block sums, four at a time in a 4-lane
