@@ -78,28 +78,28 @@ public final class BlockTable implements AutoCloseable {
     }
 
     /**
-     * Attention of one query head over positions {@code first} (inclusive) to {@code end} (exclusive) of a layer:
-     * the softmax of the scaled scores against the keys (left in {@code scores[first..end)}), soft-capped first
-     * when {@code logitCap} is above 0 ({@link FloatKernels#softCap}), with the head's {@code sink} as one more logit
-     * without a value ({@link FloatKernels#softmax(float[], int, int, float)}; -∞: none), and the weighted sum of the values into
-     * {@code out[outOffset..+n)}. The head's keys and values are the n values from {@code kvOffset}.
+     * Attention of a tile's queries over a layer's cached positions, each over the positions it sees: the softmax of
+     * its scores against the keys, then the weighted sum of the values into the tile's output. Soft-capped first
+     * when {@code logitCap} is above 0 ({@link FloatKernels#softCap}). The key head's keys and values are the tile's
+     * n values from {@code kvOffset}. Each block is read once for all the queries: its keys to score them all, then,
+     * once every score is known, its values.
      */
-    public void attend(int layer, float[] query, int queryOffset, int kvOffset, int n, int first, int end, float scale,
-                       float logitCap, float sink, float[] scores, float[] out, int outOffset) {
+    public void attend(int layer, int kvOffset, QueryTile tile, float logitCap) {
         CacheStorage storage = cache.storage();
-        int size = KvCache.BLOCK_SIZE;
-        for (int start = first / size * size; start < end; start += size) {
-            int from = Math.max(first, start) - start, to = Math.min(end, start + size) - start;
-            storage.scores(layer, blocks[start / size].id, query, queryOffset, n, kvOffset, from, to, scale, scores, start);
+        int size = KvCache.BLOCK_SIZE, n = tile.n();
+        int lowest = tile.lowest(), highest = tile.highest();
+        int base = lowest / size * size, width = (highest - base + size - 1) / size * size;
+        tile.startScores(width);
+        for (int start = base; start < highest; start += size) {
+            int from = Math.max(lowest, start) - start, to = Math.min(highest, start + size) - start;
+            storage.readKeys(layer, blocks[start / size].id, kvOffset, n, from, to, tile.keys);
+            tile.scoreBlock(start - base, width);
         }
-        if (logitCap > 0) {
-            FloatKernels.softCap(scores, first, end, logitCap);
-        }
-        FloatKernels.softmax(scores, first, end, sink);
-        Arrays.fill(out, outOffset, outOffset + n, 0f);
-        for (int start = first / size * size; start < end; start += size) {
-            int from = Math.max(first, start) - start, to = Math.min(end, start + size) - start;
-            storage.addWeightedValues(layer, blocks[start / size].id, scores, start + from, from, to, kvOffset, out, outOffset, n);
+        tile.weigh(base, width, logitCap);
+        for (int start = base; start < highest; start += size) {
+            int from = Math.max(lowest, start) - start, to = Math.min(highest, start + size) - start;
+            storage.readValues(layer, blocks[start / size].id, kvOffset, n, from, to, tile.values);
+            tile.addBlockValues(start - base + from, width, from, to);
         }
     }
 

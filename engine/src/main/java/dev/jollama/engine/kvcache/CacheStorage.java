@@ -73,18 +73,17 @@ abstract sealed class CacheStorage permits FloatCacheStorage, Q8CacheStorage {
     abstract void write(int layer, int block, int slot, float[] key, int keyOffset, float[] value, int valueOffset);
 
     /**
-     * {@code out[outOffset + p] = scale · q·key(p)} for in-block positions p from {@code from} below {@code to}, over
-     * the {@code n} key values from {@code kvOffset} (one head).
+     * Writes the keys of in-block positions {@code from} to {@code to} (exclusive) of a block as floats, transposed:
+     * value d of position p to {@code keys[d·BLOCK + p]}, over the {@code n} values from {@code kvOffset} (one key
+     * head). Other positions of {@code keys} may be written too (the float storages widen whole rows).
      */
-    abstract void scores(int layer, int block, float[] q, int qOffset, int n, int kvOffset, int from, int to, float scale,
-                         float[] out, int outOffset);
+    abstract void readKeys(int layer, int block, int kvOffset, int n, int from, int to, float[] keys);
 
     /**
-     * Adds {@code weights[weightsFrom + p - from] · value(p)} for in-block positions p from {@code from} below
-     * {@code to} to {@code out[outOffset..+n)}, over the {@code n} values from {@code kvOffset} (one head).
+     * Writes the values of in-block positions {@code from} to {@code to} (exclusive) of a block as floats, by
+     * position: value i of position p to {@code values[p·n + i]}, over the {@code n} values from {@code kvOffset}.
      */
-    abstract void addWeightedValues(int layer, int block, float[] weights, int weightsFrom, int from, int to, int kvOffset,
-                                    float[] out, int outOffset, int n);
+    abstract void readValues(int layer, int block, int kvOffset, int n, int from, int to, float[] values);
 
     /** Bytes one position takes, keys and values of all layers. */
     abstract long bytesPerPosition();

@@ -1,7 +1,6 @@
 package dev.jollama.engine.kvcache;
 
 import dev.jollama.engine.tensor.F16Kernels;
-import dev.jollama.engine.tensor.FloatKernels;
 
 /**
  * Keys and values as floats, or as IEEE half floats (binary16): half the memory, rounded as llama.cpp's f16 cache but
@@ -46,26 +45,26 @@ final class FloatCacheStorage extends CacheStorage {
     }
 
     @Override
-    void scores(int layer, int block, float[] q, int qOffset, int n, int kvOffset, int from, int to, float scale,
-                float[] out, int outOffset) {
-        Object k = keys[index(layer, block)];
+    void readKeys(int layer, int block, int kvOffset, int n, int from, int to, float[] keys) {
+        Object k = this.keys[index(layer, block)];
         int first = base(block) + kvOffset * BLOCK;
         if (halves) {
-            F16Kernels.columnDots(q, qOffset, n, (short[]) k, first, BLOCK, from, to, scale, out, outOffset);
+            F16Kernels.toFloats((short[]) k, first, keys, 0, n * BLOCK);
         } else {
-            FloatKernels.columnDots(q, qOffset, n, (float[]) k, first, BLOCK, from, to, scale, out, outOffset);
+            System.arraycopy(k, first, keys, 0, n * BLOCK);
         }
     }
 
     @Override
-    void addWeightedValues(int layer, int block, float[] weights, int weightsFrom, int from, int to, int kvOffset,
-                           float[] out, int outOffset, int n) {
-        Object v = values[index(layer, block)];
-        int first = base(block) + from * kvDim + kvOffset, weightsTo = weightsFrom + to - from;
-        if (halves) {
-            F16Kernels.weightedSum(weights, weightsFrom, weightsTo, (short[]) v, first, kvDim, out, outOffset, n);
-        } else {
-            FloatKernels.weightedSum(weights, weightsFrom, weightsTo, (float[]) v, first, kvDim, out, outOffset, n);
+    void readValues(int layer, int block, int kvOffset, int n, int from, int to, float[] values) {
+        Object v = this.values[index(layer, block)];
+        int at = base(block) + from * kvDim + kvOffset;
+        for (int p = from; p < to; p++, at += kvDim) {
+            if (halves) {
+                F16Kernels.toFloats((short[]) v, at, values, p * n, n);
+            } else {
+                System.arraycopy(v, at, values, p * n, n);
+            }
         }
     }
 }

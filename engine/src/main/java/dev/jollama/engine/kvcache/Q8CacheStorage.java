@@ -73,22 +73,26 @@ final class Q8CacheStorage extends CacheStorage {
         }
     }
 
+    /** One by one: the keys are stored by position, and the tile wants them transposed. */
     @Override
-    void scores(int layer, int block, float[] q, int qOffset, int n, int kvOffset, int from, int to, float scale,
-                float[] out, int outOffset) {
+    void readKeys(int layer, int block, int kvOffset, int n, int from, int to, float[] keys) {
         int page = index(layer, block);
-        Q8Kernels.dots(q, qOffset, n, (byte[]) keys[page], base(block) + kvOffset, keyScales[page],
-                scaleBase(block) + kvOffset / Q8Kernels.BLOCK, kvDim, from, to, scale, out, outOffset);
+        byte[] quants = (byte[]) this.keys[page];
+        float[] scales = keyScales[page];
+        for (int p = from; p < to; p++) {
+            int at = base(block) + p * kvDim + kvOffset, scaleAt = scaleBase(block) + p * scalesPerPosition + kvOffset / Q8Kernels.BLOCK;
+            for (int d = 0; d < n; d++) {
+                keys[d * BLOCK + p] = quants[at + d] * scales[scaleAt + d / Q8Kernels.BLOCK];
+            }
+        }
     }
 
     @Override
-    void addWeightedValues(int layer, int block, float[] weights, int weightsFrom, int from, int to, int kvOffset,
-                           float[] out, int outOffset, int n) {
+    void readValues(int layer, int block, int kvOffset, int n, int from, int to, float[] values) {
         int page = index(layer, block);
-        // The kernel indexes weights by position; shifting its first row by -from lines them up.
-        Q8Kernels.addWeighted(weights, weightsFrom, weightsFrom + to - from, (byte[]) values[page],
-                base(block) + (from - weightsFrom) * kvDim + kvOffset, valueScales[page],
-                scaleBase(block) + (from - weightsFrom) * scalesPerPosition + kvOffset / Q8Kernels.BLOCK, kvDim,
-                out, outOffset, n);
+        for (int p = from; p < to; p++) {
+            Q8Kernels.dequantize((byte[]) this.values[page], base(block) + p * kvDim + kvOffset, valueScales[page],
+                    scaleBase(block) + p * scalesPerPosition + kvOffset / Q8Kernels.BLOCK, values, p * n, n);
+        }
     }
 }

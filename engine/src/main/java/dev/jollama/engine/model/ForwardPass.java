@@ -72,7 +72,7 @@ final class ForwardPass {
         this.capacity = capacity;
         this.matmul = new Matmul(pool);
         this.cacheLayers = architecture.cacheLayers();
-        this.attentionJob = new AttentionJob(c, pool, architecture.attentionScale(), architecture.attentionLogitCap());
+        this.attentionJob = new AttentionJob(c, pool, capacity, architecture.attentionScale(), architecture.attentionLogitCap());
         this.productAttention = architecture.attendsInProducts() ? new ProductAttention(c, matmul, architecture.attentionScale()) : null;
         rowSequence = new Sequence[capacity];
         rowPosition = new int[capacity];

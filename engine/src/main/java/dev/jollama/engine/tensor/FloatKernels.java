@@ -177,6 +177,103 @@ public final class FloatKernels {
     }
 
     /**
+     * Scores of four queries against a block of transposed keys: {@code out[outOffset + m·outStride + p] = Σ_d
+     * q[qOffset + m·qStride + d] · keys[d·positions + p]} for m below 4, d below n and p below {@code positions}, a
+     * multiple of two float vectors (a KV cache block). Each pair of key vectors loaded serves the four queries: with
+     * one query per pass over the keys ({@link #columnDots}), every multiply-add waited on its own load, and a prompt
+     * chunk after a long prefix spent most of its time reading the cache.
+     */
+    public static void columnDotsFour(float[] q, int qOffset, int qStride, int n, float[] keys, int positions, float[] out, int outOffset, int outStride) {
+        final int l = F.length();
+        int q0 = qOffset, q1 = q0 + qStride, q2 = q1 + qStride, q3 = q2 + qStride;
+        for (int p = 0; p < positions; p += 2 * l) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+            for (int d = 0, at = p; d < n; d++, at += positions) {
+                FloatVector k0 = FloatVector.fromArray(F, keys, at), k1 = FloatVector.fromArray(F, keys, at + l);
+                FloatVector x = FloatVector.broadcast(F, q[q0 + d]);
+                a0 = k0.fma(x, a0);
+                a1 = k1.fma(x, a1);
+                x = FloatVector.broadcast(F, q[q1 + d]);
+                b0 = k0.fma(x, b0);
+                b1 = k1.fma(x, b1);
+                x = FloatVector.broadcast(F, q[q2 + d]);
+                c0 = k0.fma(x, c0);
+                c1 = k1.fma(x, c1);
+                x = FloatVector.broadcast(F, q[q3 + d]);
+                e0 = k0.fma(x, e0);
+                e1 = k1.fma(x, e1);
+            }
+            int o = outOffset + p;
+            a0.intoArray(out, o);
+            a1.intoArray(out, o + l);
+            b0.intoArray(out, o + outStride);
+            b1.intoArray(out, o + outStride + l);
+            c0.intoArray(out, o + 2 * outStride);
+            c1.intoArray(out, o + 2 * outStride + l);
+            e0.intoArray(out, o + 3 * outStride);
+            e1.intoArray(out, o + 3 * outStride + l);
+        }
+    }
+
+    /**
+     * Weighted sums of value rows for four sets of weights: {@code out[outOffset + m·outStride + i] += Σ_p
+     * weights[wOffset + m·wStride + p] · values[vOffset + p·n + i]} for m below 4, p below {@code count} and i below
+     * n. Two float vectors of each of the four results stay in registers while the positions go by, so each value
+     * vector loaded serves four sums; what is left of n under two vectors goes one vector, then one value, at a time.
+     */
+    public static void weightedSumFour(float[] weights, int wOffset, int wStride, int count, float[] values, int vOffset, int n,
+                                       float[] out, int outOffset, int outStride) {
+        final int l = F.length();
+        int w0 = wOffset, w1 = w0 + wStride, w2 = w1 + wStride, w3 = w2 + wStride;
+        int o0 = outOffset, o1 = o0 + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
+        int i = 0;
+        for (; i + 2 * l <= n; i += 2 * l) {
+            FloatVector a0 = FloatVector.fromArray(F, out, o0 + i), a1 = FloatVector.fromArray(F, out, o0 + i + l);
+            FloatVector b0 = FloatVector.fromArray(F, out, o1 + i), b1 = FloatVector.fromArray(F, out, o1 + i + l);
+            FloatVector c0 = FloatVector.fromArray(F, out, o2 + i), c1 = FloatVector.fromArray(F, out, o2 + i + l);
+            FloatVector e0 = FloatVector.fromArray(F, out, o3 + i), e1 = FloatVector.fromArray(F, out, o3 + i + l);
+            for (int p = 0, at = vOffset + i; p < count; p++, at += n) {
+                FloatVector v0 = FloatVector.fromArray(F, values, at), v1 = FloatVector.fromArray(F, values, at + l);
+                FloatVector x = FloatVector.broadcast(F, weights[w0 + p]);
+                a0 = v0.fma(x, a0);
+                a1 = v1.fma(x, a1);
+                x = FloatVector.broadcast(F, weights[w1 + p]);
+                b0 = v0.fma(x, b0);
+                b1 = v1.fma(x, b1);
+                x = FloatVector.broadcast(F, weights[w2 + p]);
+                c0 = v0.fma(x, c0);
+                c1 = v1.fma(x, c1);
+                x = FloatVector.broadcast(F, weights[w3 + p]);
+                e0 = v0.fma(x, e0);
+                e1 = v1.fma(x, e1);
+            }
+            a0.intoArray(out, o0 + i);
+            a1.intoArray(out, o0 + i + l);
+            b0.intoArray(out, o1 + i);
+            b1.intoArray(out, o1 + i + l);
+            c0.intoArray(out, o2 + i);
+            c1.intoArray(out, o2 + i + l);
+            e0.intoArray(out, o3 + i);
+            e1.intoArray(out, o3 + i + l);
+        }
+        if (i < n) {
+            valuesRestFour(weights, wOffset, wStride, count, values, vOffset, n, out, outOffset, outStride, i);
+        }
+    }
+
+    /**
+     * {@link #weightedSumFour} from value i on (less than two float vectors' worth), a method of its own for C2's
+     * inlining budget (see {@link #columnRest}): one set of weights at a time through {@link #weightedSum}.
+     */
+    private static void valuesRestFour(float[] weights, int wOffset, int wStride, int count, float[] values, int vOffset, int n,
+                                       float[] out, int outOffset, int outStride, int i) {
+        for (int m = 0; m < 4; m++) {
+            int w = wOffset + m * wStride;
+            weightedSum(weights, w, w + count, values, vOffset + i, n, out, outOffset + m * outStride + i, n - i);
+        }
+    }
+
+    /**
      * Softmax of {@code x[from..to)} in place: the exponentials in vector lanes (as scalar {@link Math#exp} calls
      * they cost more than the scores themselves for short heads).
      */

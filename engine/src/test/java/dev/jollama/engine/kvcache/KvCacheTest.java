@@ -47,8 +47,11 @@ class KvCacheTest {
 
     /** The value cached at a position of a layer, read back through attention over that one position. */
     private static float[] valueAt(BlockTable table, int layer, int position) {
+        QueryTile tile = new QueryTile(KV_DIM, 1);
+        tile.add(new float[KV_DIM], 0, 1f, position, position + 1, Float.NEGATIVE_INFINITY);
+        table.attend(layer, 0, tile, 0f);
         float[] out = new float[KV_DIM];
-        table.attend(layer, new float[KV_DIM], 0, 0, KV_DIM, position, position + 1, 1f, 0f, Float.NEGATIVE_INFINITY, new float[position + 1], out, 0);
+        tile.output(0, out, 0);
         return out;
     }
 

@@ -11,10 +11,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * Attention's kernels over float and half-precision caches against their scalar twins, over ranges that take each of
- * their paths: four and two vectors of positions at a time, one, a last partial vector (also where the array ends at
- * the last value it needs), and values past the last whole vector one by one. The scalar twins are the definitions:
- * their sums are the formulas as written.
+ * Attention's float kernels against their scalar twins, over ranges that take each of their paths: four and two vectors
+ * of positions at a time, one, a last partial vector (also where the array ends at the last value it needs), and
+ * values past the last whole vector one by one; the four-query kernels against the one-query twins; the half-float
+ * cache's conversions. The scalar twins are the definitions: their sums are the formulas as written.
  */
 class AttentionKernelTest {
     private static final float SENTINEL = 1234.5f;
@@ -93,27 +93,6 @@ class AttentionKernelTest {
         }
     }
 
-    @Test
-    void halfColumnDotsAgreeWithTheScalarTwin() {
-        Random random = new Random(17);
-        for (Columns c : columnCases()) {
-            float[] q = gaussians(c.n() + 3, random);
-            short[] columns = randomHalves(c.length(), random);
-            float[] out = sentinels(c.outOffset() + c.stride() + 3), expected = out.clone();
-            F16Kernels.columnDots(q, 3, c.n(), columns, c.first(), c.stride(), c.from(), c.to(), 0.125f, out, c.outOffset());
-            F16Kernels.scalarColumnDots(q, 3, c.n(), columns, c.first(), c.stride(), c.from(), c.to(), 0.125f, expected, c.outOffset());
-            for (int p = c.from(); p < c.to(); p++) {
-                double magnitude = 0;
-                for (int d = 0; d < c.n(); d++) {
-                    magnitude += Math.abs(q[3 + d] * Float.float16ToFloat(columns[c.first() + d * c.stride() + p]));
-                }
-                assertThat((double) out[c.outOffset() + p]).as("%s position %d", c, p)
-                        .isCloseTo(expected[c.outOffset() + p], within(1e-5 * magnitude + 1e-12));
-            }
-            assertOnlyScoresWritten(out, c);
-        }
-    }
-
     private static void assertOnlyScoresWritten(float[] out, Columns c) {
         for (int i = 0; i < out.length; i++) {
             int p = i - c.outOffset();
@@ -143,27 +122,6 @@ class AttentionKernelTest {
         }
     }
 
-    @Test
-    void halfWeightedSumsAgreeWithTheScalarTwin() {
-        Random random = new Random(19);
-        for (Values c : valueCases()) {
-            float[] weights = uniforms(c.to() + 2, random);
-            short[] values = randomHalves(c.length(), random);
-            float[] out = gaussians(c.outOffset() + c.n() + 3, random), before = out.clone(), expected = out.clone();
-            F16Kernels.weightedSum(weights, c.from(), c.to(), values, c.first(), c.stride(), out, c.outOffset(), c.n());
-            F16Kernels.scalarWeightedSum(weights, c.from(), c.to(), values, c.first(), c.stride(), expected, c.outOffset(), c.n());
-            for (int i = 0; i < c.n(); i++) {
-                double magnitude = Math.abs(before[c.outOffset() + i]);
-                for (int p = c.from(); p < c.to(); p++) {
-                    magnitude += Math.abs(weights[p] * Float.float16ToFloat(values[c.first() + (p - c.from()) * c.stride() + i]));
-                }
-                assertThat((double) out[c.outOffset() + i]).as("%s value %d", c, i)
-                        .isCloseTo(expected[c.outOffset() + i], within(1e-5 * magnitude + 1e-12));
-            }
-            assertOnlySumWritten(out, before, c);
-        }
-    }
-
     private static void assertOnlySumWritten(float[] out, float[] before, Values c) {
         for (int i = 0; i < out.length; i++) {
             if (i < c.outOffset() || i >= c.outOffset() + c.n()) {
@@ -172,53 +130,80 @@ class AttentionKernelTest {
         }
     }
 
-    /** Every finite half through both kernels, as a score of one value times 1 and as a value of weight 1: exact. */
+    /**
+     * Four queries' scores against a block of transposed keys, and four sets of weights' sums of value rows, against
+     * the one-query scalar twins, for head sizes that take each path (two vectors of values, one, single values).
+     */
     @Test
-    void everyFiniteHalfComesThroughExactly() {
-        int count = 1 << 16;
+    void fourQueryKernelsAgreeWithTheScalarTwins() {
+        Random random = new Random(31);
+        for (int n : new int[]{64, 128, 80, 96, 37, 16, 8, 3, 1}) {
+            for (int positions : new int[]{64, 128}) {
+                float[] q = gaussians(3 + 4 * (n + 2), random), keys = gaussians(n * positions, random);
+                int outStride = positions + 5;
+                float[] out = sentinels(7 + 4 * outStride), expected = out.clone();
+                FloatKernels.columnDotsFour(q, 3, n + 2, n, keys, positions, out, 7, outStride);
+                for (int m = 0; m < 4; m++) {
+                    FloatKernels.scalarColumnDots(q, 3 + m * (n + 2), n, keys, 0, positions, 0, positions, 1f, expected, 7 + m * outStride);
+                }
+                assertAllClose(out, expected, "scores, n " + n + ", " + positions + " positions");
+            }
+            for (int count : new int[]{0, 1, 7, 64}) {
+                int wStride = count + 3, outStride = n + 4;
+                float[] weights = uniforms(5 + 4 * wStride, random), values = gaussians(2 + count * n, random);
+                float[] out = gaussians(1 + 4 * outStride, random), expected = out.clone();
+                FloatKernels.weightedSumFour(weights, 5, wStride, count, values, 2, n, out, 1, outStride);
+                for (int m = 0; m < 4; m++) {
+                    int w = 5 + m * wStride;
+                    FloatKernels.scalarWeightedSum(weights, w, w + count, values, 2, n, expected, 1 + m * outStride, n);
+                }
+                assertAllClose(out, expected, "sums, n " + n + ", " + count + " positions");
+            }
+        }
+    }
+
+    private static void assertAllClose(float[] actual, float[] expected, String what) {
+        for (int i = 0; i < actual.length; i++) {
+            assertThat(actual[i]).as("%s: [%d]", what, i).isCloseTo(expected[i], within(1e-4f * (1 + Math.abs(expected[i]))));
+        }
+    }
+
+    /** Every half, widened to floats (the count leaves a rest past the last whole vector): finite ones exactly. */
+    @Test
+    void everyFiniteHalfWidensExactly() {
+        int count = (1 << 16) - 3;
         short[] halves = new short[count];
         for (int bits = 0; bits < count; bits++) {
             halves[bits] = (short) bits;
         }
-        float[] scores = new float[count], sums = new float[count];
-        // count - 3 positions: a rest past the last whole vectors
-        F16Kernels.columnDots(new float[]{1f}, 0, 1, halves, 0, count, 0, count - 3, 1f, scores, 0);
-        F16Kernels.weightedSum(new float[]{1f}, 0, 1, halves, 0, count, sums, 0, count);
+        float[] floats = sentinels(count + 2);
+        F16Kernels.toFloats(halves, 0, floats, 1, count);
         for (int bits = 0; bits < count; bits++) {
             float expected = Float.float16ToFloat((short) bits);
             if (Float.isFinite(expected)) {
-                if (bits < count - 3) {
-                    assertThat(scores[bits]).as("score of half %04x", bits).isEqualTo(expected, within(0f));
-                }
-                assertThat(sums[bits]).as("sum of half %04x", bits).isEqualTo(expected, within(0f));
+                assertThat(floats[1 + bits]).as("half %04x", bits).isEqualTo(expected);
             }
         }
+        assertThat(floats[0]).isEqualTo(SENTINEL);
+        assertThat(floats[count + 1]).isEqualTo(SENTINEL);
     }
 
     /** Infinities and NaNs in the cache come out as whatever they come out as, and leave the other lanes alone. */
     @Test
     void infinitiesAndNaNsStayInTheirLanes() {
         Random random = new Random(23);
-        int n = 64, stride = 32;
-        short[] cache = new short[n * stride];
-        for (int i = 0; i < cache.length; i++) {
-            cache[i] = Float.floatToFloat16((float) random.nextGaussian());
-        }
+        short[] cache = randomHalves(64, random);
         short[] specials = {0x7c00, (short) 0xfc00, 0x7e00, (short) 0xfe01};
-        int[] at = {3 * stride + 5, 17 * stride + 5, 40 * stride + 20, 63 * stride + 31};
+        int[] at = {5, 17, 40, 63};
         for (int k = 0; k < at.length; k++) {
             cache[at[k]] = specials[k];
         }
-        float[] q = gaussians(n, random), scores = new float[stride], expected = new float[stride];
-        F16Kernels.columnDots(q, 0, n, cache, 0, stride, 0, stride, 0.125f, scores, 0);
-        F16Kernels.scalarColumnDots(q, 0, n, cache, 0, stride, 0, stride, 0.125f, expected, 0);
-        float[] weights = uniforms(n, random), sums = new float[stride], expectedSums = new float[stride];
-        F16Kernels.weightedSum(weights, 0, n, cache, 0, stride, sums, 0, stride);
-        F16Kernels.scalarWeightedSum(weights, 0, n, cache, 0, stride, expectedSums, 0, stride);
-        for (int p = 0; p < stride; p++) {
-            if (p != 5 && p != 20 && p != 31) {
-                assertThat(scores[p]).as("score %d", p).isCloseTo(expected[p], within(1e-4f));
-                assertThat(sums[p]).as("sum %d", p).isCloseTo(expectedSums[p], within(1e-4f));
+        float[] floats = new float[64], expected = new float[64];
+        F16Kernels.toFloats(cache, 0, floats, 0, 64);
+        F16Kernels.scalarToFloats(cache, 0, expected, 0, 64);
+        for (int i = 0; i < 64; i++) {
+            if (i != 5 && i != 17 && i != 40 && i != 63) {
+                assertThat(floats[i]).as("value %d", i).isEqualTo(expected[i]);
             }
         }
     }

@@ -71,8 +71,8 @@ class KernelAllocationTest {
     }
 
     /**
-     * Attention's kernels over float and half caches, on whole 32-position blocks, partial ones, a range ending where
-     * the keys' array does and value vectors with a rest. Rounds of calls until one allocates nothing, so that C2 has
+     * Attention's kernels, on whole 32-position blocks, partial ones, a range ending where the keys' array does and
+     * value vectors with a rest, four queries at a time, and the half and q8_0 caches' conversions to floats. Rounds of calls until one allocates nothing, so that C2 has
      * compiled them (its queue is long on a busy machine); vector operations left as calls allocate in every round.
      */
     @Test
@@ -80,6 +80,7 @@ class KernelAllocationTest {
         int n = 80, block = 32;
         Random random = new Random(32);
         float[] keys = new float[n * block * 2], values = new float[n * block * 2], q = new float[n], scores = new float[block], out = new float[n];
+        float[] scores4 = new float[4 * block], out4 = new float[4 * n], keys4 = new float[n * block];
         short[] halfKeys = new short[keys.length], halfValues = new short[values.length];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = (float) random.nextGaussian();
@@ -100,12 +101,12 @@ class KernelAllocationTest {
             for (int i = 0; i < 2_000; i++) {
                 for (int[] r : ranges) {
                     FloatKernels.columnDots(q, 0, n, keys, last, block, r[0], r[1], 0.125f, scores, 0);
-                    F16Kernels.columnDots(q, 0, n, halfKeys, last, block, r[0], r[1], 0.125f, scores, 0);
                     FloatKernels.weightedSum(scores, r[0], r[1], values, 0, n, out, 0, n);
-                    F16Kernels.weightedSum(scores, r[0], r[1], halfValues, 0, n, out, 0, n);
-                    F16Kernels.weightedSum(scores, r[0], r[1], halfValues, 0, n, out, 0, 37);
-                    Q8Kernels.dots(q, 0, q8Width, q8, 0, q8Scales, 0, q8Width, r[0], r[1], 0.125f, scores, 0);
-                    Q8Kernels.addWeighted(scores, r[0], r[1], q8, 0, q8Scales, 0, q8Width, out, 0, q8Width);
+                    FloatKernels.columnDotsFour(q, 0, 0, n, keys, block, scores4, 0, block);
+                    FloatKernels.weightedSumFour(scores4, r[0], block, r[1] - r[0], values, 0, n, out4, 0, n);
+                    FloatKernels.weightedSumFour(scores4, r[0], block, r[1] - r[0], values, 0, 37, out4, 0, n);
+                    F16Kernels.toFloats(halfKeys, last, keys4, 0, n * block);
+                    Q8Kernels.dequantize(q8, r[0] * q8Width, q8Scales, r[0] * q8Width / Q8Kernels.BLOCK, out, 0, q8Width);
                 }
             }
             allocated = threads.getCurrentThreadAllocatedBytes() - before;

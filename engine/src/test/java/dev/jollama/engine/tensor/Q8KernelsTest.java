@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * The q8_0 attention kernels against their scalar twins (with the machine's lanes, and with 8 lanes in the
+ * The q8_0 cache's dequantization against its scalar twin (with the machine's lanes, and with 8 lanes in the
  * eight-lane run), and quantization against llama.cpp's rule: each block's largest magnitude becomes ±127.
  */
 class Q8KernelsTest {
@@ -29,36 +29,15 @@ class Q8KernelsTest {
     }
 
     @Test
-    void dotsMatchTheScalarTwin() {
+    void dequantizationMatchesTheScalarTwin() {
         Random random = new Random(1);
-        int positions = 70;
-        byte[] quants = quants(random, 16 + positions * STRIDE);
-        float[] scales = gaussians(random, 2 + positions * STRIDE / 32);
-        float[] q = gaussians(random, 5 + 64);
-        for (int[] range : new int[][] {{0, 1}, {3, 40}, {0, 70}}) {
-            float[] expected = new float[80], actual = new float[80];
-            Q8Kernels.scalarDots(q, 5, 64, quants, 32, scales, 1, STRIDE, range[0], range[1], 0.125f, expected, 7);
-            Q8Kernels.dots(q, 5, 64, quants, 32, scales, 1, STRIDE, range[0], range[1], 0.125f, actual, 7);
-            for (int p = 0; p < expected.length; p++) {
-                assertThat(actual[p]).as("positions %d..%d, out %d", range[0], range[1], p).isCloseTo(expected[p], within(1e-3f));
-            }
-        }
-    }
-
-    @Test
-    void weightedSumsAddToTheOutputAsTheScalarTwinDoes() {
-        Random random = new Random(2);
-        int positions = 70;
-        byte[] quants = quants(random, 32 + positions * STRIDE);
-        float[] scales = gaussians(random, 1 + positions * STRIDE / 32);
-        float[] weights = gaussians(random, positions);
-        for (int[] range : new int[][] {{0, 1}, {3, 40}, {0, 70}}) {
-            float[] expected = gaussians(new Random(3), 3 + 64), actual = expected.clone();
-            Q8Kernels.scalarAddWeighted(weights, range[0], range[1], quants, 32, scales, 1, STRIDE, expected, 3, 64);
-            Q8Kernels.addWeighted(weights, range[0], range[1], quants, 32, scales, 1, STRIDE, actual, 3, 64);
-            for (int i = 0; i < expected.length; i++) {
-                assertThat(actual[i]).as("positions %d..%d, value %d", range[0], range[1], i).isCloseTo(expected[i], within(1e-2f));
-            }
+        byte[] quants = quants(random, 16 + 2 * STRIDE);
+        float[] scales = gaussians(random, 2 + 2 * STRIDE / 32);
+        for (int n : new int[]{32, 64, 96}) {
+            float[] expected = new float[n + 10], actual = new float[n + 10];
+            Q8Kernels.scalarDequantize(quants, 16 + STRIDE, scales, 1 + STRIDE / 32, expected, 7, n);
+            Q8Kernels.dequantize(quants, 16 + STRIDE, scales, 1 + STRIDE / 32, actual, 7, n);
+            assertThat(actual).as("%d values", n).containsExactly(expected);
         }
     }
 
