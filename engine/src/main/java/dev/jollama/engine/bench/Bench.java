@@ -2,6 +2,7 @@ package dev.jollama.engine.bench;
 
 import dev.jollama.engine.gguf.GgmlType;
 import dev.jollama.engine.gguf.GgufTensorInfo;
+import dev.jollama.engine.kvcache.KvCacheType;
 import dev.jollama.engine.model.Model;
 import dev.jollama.engine.quantize.FileType;
 import dev.jollama.engine.model.Sequence;
@@ -106,10 +107,7 @@ public final class Bench {
         }
         note(progress, "memory read bandwidth, %d threads: %.1f GB/s", threads, bandwidth / 1e9);
         int context = o.depth() + o.promptTokens() + o.genTokens() + 1;
-        // Room for the measured sequence and the parallel ones; past the file's context when the depth asks for it.
-        Model.Options options = new Model.Options(threads, Model.Options.DEFAULT.cacheType(),
-                Math.max(Model.Options.DEFAULT.sequences(), o.parallel() + 1), o.depth() > 0 ? context : 0);
-        try (Model model = Model.load(o.model(), options); Sequence sequence = model.newSequence(context)) {
+        try (Model model = load(o, threads, context); Sequence sequence = model.newSequence(context)) {
             int vocabulary = model.tokenizer().vocabularySize();
             Random random = new Random(42);
             int[] prompt = random.ints(o.promptTokens(), 3, vocabulary).toArray();
@@ -145,6 +143,24 @@ public final class Bench {
                     bytes, tgStats[1] * bytes / bandwidth, o.parallel(), tgParallel, kernels,
                     ResidentMemory.ofMapping(o.model()), o.model().toFile().length(), o.depth());
         }
+    }
+
+    /**
+     * The model with a cache that holds the measured sequence and the parallel ones. At a depth the measured sequence
+     * may run past the file's context (as llama-bench -d lets it), which caps each sequence's share of the cache:
+     * then the cache gets as many shares as that sequence needs.
+     */
+    private static Model load(BenchOptions o, int threads, int context) {
+        KvCacheType type = Model.Options.DEFAULT.cacheType();
+        int sequences = Math.max(Model.Options.DEFAULT.sequences(), o.parallel() + 1);
+        int contextLength = o.depth() > 0 ? context : 0;
+        Model model = Model.load(o.model(), new Model.Options(threads, type, sequences, contextLength));
+        int needed = Math.ceilDiv(context, model.config().sequenceLength()) + o.parallel();
+        if (needed <= sequences) {
+            return model;
+        }
+        model.close();
+        return Model.load(o.model(), new Model.Options(threads, type, needed, contextLength));
     }
 
     /** Seconds to feed the prompt to the sequence cut back to {@code depth} tokens (llama-bench's pp test at -d). */

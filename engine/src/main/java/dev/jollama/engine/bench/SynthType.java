@@ -13,8 +13,8 @@ import java.util.Locale;
  */
 public enum SynthType {
     F16(FileType.F16), Q8_0(FileType.Q8_0), Q4_0(FileType.Q4_0), Q4_K_M(FileType.Q4_K_M), Q4_1(FileType.Q4_1),
-    Q5_1(FileType.Q5_1), Q2_K(FileType.Q2_K), Q3_K_S(FileType.Q3_K_S), IQ4_NL(FileType.IQ4_NL), IQ4_XS(FileType.IQ4_XS),
-    MXFP4(FileType.MXFP4_MOE);
+    Q5_1(FileType.Q5_1), Q2_K(FileType.Q2_K), Q3_K_S(FileType.Q3_K_S), Q5_K_M(FileType.Q5_K_M), Q6_K(FileType.Q6_K),
+    IQ4_NL(FileType.IQ4_NL), IQ4_XS(FileType.IQ4_XS), MXFP4(FileType.MXFP4_MOE);
 
     public final FileType fileType;
 

@@ -53,7 +53,7 @@ class SynthTest {
             }
         }
         assertThat(types).as("matrix types of %s", type).contains(GgmlType.valueOf(type == SynthType.MXFP4 ? "MXFP4"
-                : type == SynthType.Q4_K_M ? "Q4_K" : type == SynthType.Q3_K_S ? "Q3_K" : type.name()));
+                : type == SynthType.Q4_K_M ? "Q4_K" : type == SynthType.Q3_K_S ? "Q3_K" : type == SynthType.Q5_K_M ? "Q5_K" : type.name()));
         try (Model model = Model.load(file)) {
             float[] logits = model.forward(model.newSequence(4), 1);
             for (float l : logits) {
