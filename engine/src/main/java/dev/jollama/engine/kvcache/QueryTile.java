@@ -115,7 +115,7 @@ public final class QueryTile {
             FloatKernels.columnDotsFour(queries, m * n, n, n, keys, block, scores, m * width + at, width);
         }
         for (; m < count; m++) {
-            FloatKernels.columnDots(queries, m * n, n, keys, 0, block, 0, block, 1f, scores, m * width + at);
+            FloatKernels.columnDots(queries, m * n, n, keys, block, scores, m * width + at);
         }
     }
 

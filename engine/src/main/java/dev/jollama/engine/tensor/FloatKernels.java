@@ -1,7 +1,6 @@
 package dev.jollama.engine.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -93,86 +92,38 @@ public final class FloatKernels {
     }
 
     /**
-     * {@code out[outOffset + p] = scale · Σ q[qOffset + d] · columns[first + d·stride + p]} for d below n and p from
-     * {@code from} below {@code to}: attention's scores against keys stored as columns (in a cache kept in blocks,
-     * stride is a block's positions), positions in vector lanes and no sums across lanes (a dot product per position
-     * and its reduction made the scores 11% of a 1024-token prompt). Four float vectors of positions at a time while
-     * the range lasts, then two (a block of 32 with 16 lanes) with values d and d + 1 in separate sums, so that four
-     * chains of multiply-adds are in flight: blocks of 32 one vector at a time, a single chain each, took 1.3 times
-     * as long in cache.
+     * Scores of one query against a block of transposed keys: {@code out[outOffset + p] = Σ_d q[qOffset + d] ·
+     * keys[d·positions + p]} for d below n and p below {@code positions}, a multiple of four float vectors (a KV cache
+     * block): positions in vector lanes and no sums across lanes (a dot product per position and its reduction made
+     * the scores 11% of a 1024-token prompt), four vectors at a time so that four chains of multiply-adds are in
+     * flight. For the queries of a tile past its last four ({@link #columnDotsFour}).
      */
-    public static void columnDots(float[] q, int qOffset, int n, float[] columns, int first, int stride, int from, int to, float scale, float[] out, int outOffset) {
+    public static void columnDots(float[] q, int qOffset, int n, float[] keys, int positions, float[] out, int outOffset) {
         final int l = F.length();
-        int p = from;
-        for (; p + 4 * l <= to; p += 4 * l) {
+        for (int p = 0; p < positions; p += 4 * l) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int d = 0, at = first + p; d < n; d++, at += stride) {
+            for (int d = 0, at = p; d < n; d++, at += positions) {
                 FloatVector b = FloatVector.broadcast(F, q[qOffset + d]);
-                a0 = FloatVector.fromArray(F, columns, at).fma(b, a0);
-                a1 = FloatVector.fromArray(F, columns, at + l).fma(b, a1);
-                a2 = FloatVector.fromArray(F, columns, at + 2 * l).fma(b, a2);
-                a3 = FloatVector.fromArray(F, columns, at + 3 * l).fma(b, a3);
+                a0 = FloatVector.fromArray(F, keys, at).fma(b, a0);
+                a1 = FloatVector.fromArray(F, keys, at + l).fma(b, a1);
+                a2 = FloatVector.fromArray(F, keys, at + 2 * l).fma(b, a2);
+                a3 = FloatVector.fromArray(F, keys, at + 3 * l).fma(b, a3);
             }
-            a0.mul(scale).intoArray(out, outOffset + p);
-            a1.mul(scale).intoArray(out, outOffset + p + l);
-            a2.mul(scale).intoArray(out, outOffset + p + 2 * l);
-            a3.mul(scale).intoArray(out, outOffset + p + 3 * l);
-        }
-        for (; p + 2 * l <= to; p += 2 * l) {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
-            int d = 0, at = first + p;
-            for (; d + 2 <= n; d += 2, at += 2 * stride) {
-                FloatVector q0 = FloatVector.broadcast(F, q[qOffset + d]), q1 = FloatVector.broadcast(F, q[qOffset + d + 1]);
-                a0 = FloatVector.fromArray(F, columns, at).fma(q0, a0);
-                a1 = FloatVector.fromArray(F, columns, at + l).fma(q0, a1);
-                b0 = FloatVector.fromArray(F, columns, at + stride).fma(q1, b0);
-                b1 = FloatVector.fromArray(F, columns, at + stride + l).fma(q1, b1);
-            }
-            if (d < n) {
-                FloatVector q0 = FloatVector.broadcast(F, q[qOffset + d]);
-                a0 = FloatVector.fromArray(F, columns, at).fma(q0, a0);
-                a1 = FloatVector.fromArray(F, columns, at + l).fma(q0, a1);
-            }
-            a0.add(b0).mul(scale).intoArray(out, outOffset + p);
-            a1.add(b1).mul(scale).intoArray(out, outOffset + p + l);
-        }
-        if (p < to) {
-            columnRest(q, qOffset, n, columns, first, stride, p, to, scale, out, outOffset);
+            a0.intoArray(out, outOffset + p);
+            a1.intoArray(out, outOffset + p + l);
+            a2.intoArray(out, outOffset + p + 2 * l);
+            a3.intoArray(out, outOffset + p + 3 * l);
         }
     }
 
-    /**
-     * {@link #columnDots} from position p on (less than two float vectors' worth), a vector at a time in four sums,
-     * values d to d + 3 apart; the last vector loads and stores only the lanes below {@code to}. A method of its own:
-     * in one with the loops before, C2 ran out of inlining budget and left vector operations as calls that allocate.
-     */
-    private static void columnRest(float[] q, int qOffset, int n, float[] columns, int first, int stride, int p, int to, float scale, float[] out, int outOffset) {
-        final int l = F.length();
-        for (; p < to; p += l) {
-            VectorMask<Float> lanes = F.indexInRange(p, to);
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            int d = 0, at = first + p;
-            for (; d + 4 <= n; d += 4, at += 4 * stride) {
-                a0 = FloatVector.fromArray(F, columns, at, lanes).fma(FloatVector.broadcast(F, q[qOffset + d]), a0);
-                a1 = FloatVector.fromArray(F, columns, at + stride, lanes).fma(FloatVector.broadcast(F, q[qOffset + d + 1]), a1);
-                a2 = FloatVector.fromArray(F, columns, at + 2 * stride, lanes).fma(FloatVector.broadcast(F, q[qOffset + d + 2]), a2);
-                a3 = FloatVector.fromArray(F, columns, at + 3 * stride, lanes).fma(FloatVector.broadcast(F, q[qOffset + d + 3]), a3);
-            }
-            for (; d < n; d++, at += stride) {
-                a0 = FloatVector.fromArray(F, columns, at, lanes).fma(FloatVector.broadcast(F, q[qOffset + d]), a0);
-            }
-            a0.add(a1).add(a2.add(a3)).mul(scale).intoArray(out, outOffset + p, lanes);
-        }
-    }
-
-    /** {@link #columnDots} one position at a time: the reference its vector loops are tested against. */
-    static void scalarColumnDots(float[] q, int qOffset, int n, float[] columns, int first, int stride, int from, int to, float scale, float[] out, int outOffset) {
-        for (int p = from; p < to; p++) {
+    /** {@link #columnDots} one position at a time: the reference the vector kernels are tested against. */
+    static void scalarColumnDots(float[] q, int qOffset, int n, float[] keys, int positions, float[] out, int outOffset) {
+        for (int p = 0; p < positions; p++) {
             float sum = 0f;
-            for (int d = 0, at = first + p; d < n; d++, at += stride) {
-                sum += q[qOffset + d] * columns[at];
+            for (int d = 0; d < n; d++) {
+                sum += q[qOffset + d] * keys[d * positions + p];
             }
-            out[outOffset + p] = sum * scale;
+            out[outOffset + p] = sum;
         }
     }
 
@@ -263,7 +214,7 @@ public final class FloatKernels {
 
     /**
      * {@link #weightedSumFour} from value i on (less than two float vectors' worth), a method of its own for C2's
-     * inlining budget (see {@link #columnRest}): one set of weights at a time through {@link #weightedSum}.
+     * inlining budget: one set of weights at a time through {@link #weightedSum}.
      */
     private static void valuesRestFour(float[] weights, int wOffset, int wStride, int count, float[] values, int vOffset, int n,
                                        float[] out, int outOffset, int outStride, int i) {

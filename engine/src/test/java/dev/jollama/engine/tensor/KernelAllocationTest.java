@@ -100,7 +100,7 @@ class KernelAllocationTest {
             long before = threads.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < 2_000; i++) {
                 for (int[] r : ranges) {
-                    FloatKernels.columnDots(q, 0, n, keys, last, block, r[0], r[1], 0.125f, scores, 0);
+                    FloatKernels.columnDots(q, 0, n, keys, 2 * block, scores4, 0); // a whole number of four vectors
                     FloatKernels.weightedSum(scores, r[0], r[1], values, 0, n, out, 0, n);
                     FloatKernels.columnDotsFour(q, 0, 0, n, keys, block, scores4, 0, block);
                     FloatKernels.weightedSumFour(scores4, r[0], block, r[1] - r[0], values, 0, n, out4, 0, n);
