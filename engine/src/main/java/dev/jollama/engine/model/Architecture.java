@@ -53,14 +53,6 @@ abstract sealed class Architecture permits Decoder, Encoder {
         return config.blockCount();
     }
 
-    /**
-     * Whether attention runs as matrix products over the pass's own keys and values ({@link ProductAttention}):
-     * for a family whose input always goes through whole, in one pass, and is long enough for that to pay.
-     */
-    boolean attendsInProducts() {
-        return false;
-    }
-
     /** What each block's output is multiplied by as it joins the residual stream (Granite's residual scale). */
     float residualScale() {
         return 1;

@@ -21,7 +21,6 @@ final class ForwardPass {
     final Matmul matmul;
     private final AttentionJob attentionJob;
     /** Null unless the family attends in products (an image encoder). */
-    private final ProductAttention productAttention;
     /** The KV cache's layers: a block's keys and values go to layer (block mod this). */
     private final int cacheLayers;
 
@@ -73,7 +72,6 @@ final class ForwardPass {
         this.matmul = new Matmul(pool);
         this.cacheLayers = architecture.cacheLayers();
         this.attentionJob = new AttentionJob(c, pool, capacity, architecture.attentionScale(), architecture.attentionLogitCap());
-        this.productAttention = architecture.attendsInProducts() ? new ProductAttention(c, matmul, architecture.attentionScale()) : null;
         rowSequence = new Sequence[capacity];
         rowPosition = new int[capacity];
         rowAttentionEnd = new int[capacity];
@@ -132,9 +130,6 @@ final class ForwardPass {
             }
             if (architecture.attendsBothWays() && s.length() != 0) {
                 throw new IllegalArgumentException("an embedding model takes each input whole, in one pass");
-            }
-            if (productAttention != null && runCount > 1) {
-                throw new IllegalArgumentException("an image encoder's pass holds one image");
             }
             int runEnd = rowPosition[first] + runRows[run];
             for (int r = first; r < first + runRows[run]; r++) {
@@ -326,11 +321,7 @@ final class ForwardPass {
                 return;
             }
         }
-        if (productAttention != null) {
-            productAttention.run(this, batch.size());
-        } else {
-            attentionJob.run(this, layer % cacheLayers, window, w.sinks());
-        }
+        attentionJob.run(this, layer % cacheLayers, window, w.sinks());
         attentionOut.count(rows);
         matmul.multiply(w.output(), attentionOut, projected, c.embeddingLength());
         if (w.outputBias() != null) {

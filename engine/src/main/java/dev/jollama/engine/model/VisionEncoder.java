@@ -60,12 +60,6 @@ final class VisionEncoder extends Encoder {
         p.addOutput();
     }
 
-    /** An image's thousands of positions go through whole: attention as products. */
-    @Override
-    boolean attendsInProducts() {
-        return true;
-    }
-
     /** An image goes through whole: one layer of keys and values serves every block in turn. */
     @Override
     int cacheLayers() {
