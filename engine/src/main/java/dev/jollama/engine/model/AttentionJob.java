@@ -57,7 +57,7 @@ final class AttentionJob implements WorkerPool.Task {
      * Rows per tile: about {@link #TILE_QUERIES} queries, a multiple of four where a row count up to that gives one
      * (the tile's kernels take four queries at a time, the rest one by one).
      */
-    static int tileRows(int group) {
+    private static int tileRows(int group) {
         int rows = Math.max(1, TILE_QUERIES / group);
         for (int r = rows; r > 0; r--) {
             if (group * r % 4 == 0) {
