@@ -17,4 +17,17 @@ class BenchDepthTest {
         assertThat(result.tg()[1]).isPositive();
         assertThat(result.json()).contains("\"depth\":600");
     }
+
+    /**
+     * A depth past what the cache's default shares of the file's context hold together (4 sequences of 2048): the
+     * cache gets the shares the measured sequence needs instead of running full.
+     */
+    @Test
+    void measuresPastEveryDefaultShareOfTheCache() {
+        int depth = 4 * 2048 + 100;
+        BenchOptions options = new BenchOptions(SharedTestData.model("stories260K.gguf"), 8, 4, 1, 1, 1, false, false, depth);
+        Bench.Result result = Bench.measure(options, null);
+        assertThat(result.depth()).isEqualTo(depth);
+        assertThat(result.tg()[1]).isPositive();
+    }
 }
