@@ -89,7 +89,7 @@ public final class BlockTable implements AutoCloseable {
         int size = KvCache.BLOCK_SIZE, n = tile.n();
         int lowest = tile.lowest(), highest = tile.highest();
         int base = lowest / size * size, width = (highest - base + size - 1) / size * size;
-        tile.startScores(width);
+        tile.start(width);
         for (int start = base; start < highest; start += size) {
             int from = Math.max(lowest, start) - start, to = Math.min(highest, start + size) - start;
             storage.readKeys(layer, blocks[start / size].id, kvOffset, n, from, to, tile.keys);

@@ -59,10 +59,12 @@ final class FloatCacheStorage extends CacheStorage {
     void readValues(int layer, int block, int kvOffset, int n, int from, int to, float[] values) {
         Object v = this.values[index(layer, block)];
         int at = base(block) + from * kvDim + kvOffset;
-        for (int p = from; p < to; p++, at += kvDim) {
-            if (halves) {
+        if (halves) {
+            for (int p = from; p < to; p++, at += kvDim) {
                 F16Kernels.toFloats((short[]) v, at, values, p * n, n);
-            } else {
+            }
+        } else {
+            for (int p = from; p < to; p++, at += kvDim) {
                 System.arraycopy(v, at, values, p * n, n);
             }
         }

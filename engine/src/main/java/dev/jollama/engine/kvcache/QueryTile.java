@@ -98,11 +98,12 @@ public final class QueryTile {
         return highest;
     }
 
-    /** Makes room for scores over {@code width} positions, from position {@code base} on, for every query. */
-    void startScores(int width) {
+    /** Starts an attention: room for every query's scores over {@code width} positions, and outputs of zeros. */
+    void start(int width) {
         if (scores.length < count * width) {
             scores = new float[Math.max(count * width, 2 * scores.length)];
         }
+        Arrays.fill(out, 0, count * n, 0f);
     }
 
     /**
@@ -133,7 +134,6 @@ public final class QueryTile {
             Arrays.fill(scores, row, from, 0f);
             Arrays.fill(scores, to, row + width, 0f);
         }
-        Arrays.fill(out, 0, count * n, 0f);
     }
 
     /**
