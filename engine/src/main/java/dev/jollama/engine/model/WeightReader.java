@@ -5,6 +5,12 @@ import dev.jollama.engine.gguf.GgufFormatException;
 import dev.jollama.engine.gguf.GgufTensorInfo;
 import dev.jollama.engine.tensor.FloatTensor;
 
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
 import java.util.stream.LongStream;
@@ -20,8 +26,31 @@ record WeightReader(GgufFile file, UnaryOperator<String> names) {
         this(file, UnaryOperator.identity());
     }
 
+    /**
+     * A matrix of {@code rows} rows of {@code rowLength} values, in the layout its products read
+     * ({@link FloatTensor#asMatrix}): a layout of its own goes to a private copy-on-write mapping of the tensor's
+     * bytes in the file. Mapped like every other tensor, not allocated: kernels compiled while both kinds of memory
+     * segment were in use grew past C2's node budget and boxed their vectors.
+     */
     FloatTensor matrix(String name, long rowLength, long rows) {
-        return tensor(name, rowLength, rows);
+        GgufTensorInfo info = checked(name, rowLength, rows);
+        return FloatTensor.of(file.path(), info).asMatrix(rowLength, bytes -> privateCopy(info));
+    }
+
+    /**
+     * The tensor's bytes mapped copy-on-write (what is written stays in this process's memory; the file never changes),
+     * or null where the tensor is not mapped from {@code file} or the file cannot be opened for writing, which such a
+     * mapping needs: the tensor then keeps the file's layout.
+     */
+    private MemorySegment privateCopy(GgufTensorInfo info) {
+        if (!info.data().isMapped() || !Files.isWritable(file.path())) {
+            return null;
+        }
+        try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            return channel.map(FileChannel.MapMode.PRIVATE, file.dataOffset() + info.offset(), info.data().byteSize(), Arena.ofAuto());
+        } catch (IOException e) {
+            throw new GgufFormatException(file.path(), "cannot map tensor '" + info.name() + "' copy-on-write: " + e.getMessage(), e);
+        }
     }
 
     /** A tensor of exactly this shape (GGUF order, fastest dimension first). */

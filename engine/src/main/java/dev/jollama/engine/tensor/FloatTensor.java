@@ -21,6 +21,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -34,7 +35,7 @@ import java.util.stream.Collectors;
  * a dequantized tile of rows that serves every input vector.
  */
 public abstract sealed class FloatTensor
-        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q5_0Tensor, Q4KTensor, Q5KTensor, Q6KTensor,
+        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_0RowGroupsTensor, Q5_0Tensor, Q4KTensor, Q5KTensor, Q6KTensor,
         Q4_1Tensor, Q5_1Tensor, IQ4_NLTensor, MXFP4Tensor, IQ4_XSTensor, Q2KTensor, Q3KTensor,
         IQ2XXSTensor, IQ2XSTensor, IQ2STensor, IQ3XXSTensor, IQ3STensor, IQ1STensor, IQ1MTensor, TQ1_0Tensor, TQ2_0Tensor {
 
@@ -152,7 +153,22 @@ public abstract sealed class FloatTensor
             throw new IllegalArgumentException("values " + offset + ".." + (offset + size) + " of " + this.size
                     + " are not whole " + type + " blocks of the tensor");
         }
+        return sliceOf(offset, size);
+    }
+
+    /** {@link #slice} once the range is checked: the type's tensor over those bytes. */
+    FloatTensor sliceOf(long offset, long size) {
+        GgmlType type = type();
         return CLASSES.get(type).apply(data.asSlice(type.byteSize(offset), type.byteSize(size)), size);
+    }
+
+    /**
+     * This tensor as matrix products read it, rows of {@code rowLength} values: itself, except where a type's kernels
+     * read a layout of their own (Q4_0, {@link Q4_0RowGroupsTensor}), made once at load into the memory that
+     * {@code memory} gives for that many bytes (null: none, the tensor stays as it is).
+     */
+    public FloatTensor asMatrix(long rowLength, LongFunction<MemorySegment> memory) {
+        return this;
     }
 
     public final long size() {
@@ -203,6 +219,36 @@ public abstract sealed class FloatTensor
     }
 
     /**
+     * Computes everything the kernels of a product with {@code in} read besides its values ({@link Matmul} calls it
+     * before the workers share the input): for one vector {@link #prepare}, for three or four the vectors copied out
+     * and prepared, for more the transposed groups and the vectors left over.
+     */
+    void prepareInput(MatmulInput in) {
+        int count = in.count();
+        if (count == 1) {
+            prepare(in);
+        } else if (takesFourVectors(count)) {
+            prepareFourVectors(in);
+        } else {
+            int tiled = tiledVectors(count);
+            if (tiled < count) {
+                in.copySingles(tiled);
+                for (int t = tiled; t < count; t++) {
+                    prepare(in.single(t));
+                }
+            }
+        }
+        if (FloatKernels.groupedCount(count) > 0) {
+            in.transposedGroups();
+        }
+    }
+
+    /** The rows a worker takes at least (and in multiples of) in a product with {@code count} > 1 input vectors. */
+    int rowGrain(int count) {
+        return TILE_ROWS;
+    }
+
+    /**
      * How many rows {@link #dotRows} reads side by side. Rows far apart in the matrix are separate streams through
      * memory, and the hardware prefetchers fetch several streams at once where one stream, however long, gets only so
      * far ahead of the kernel: one core read Q8_0 weights from memory at 7.9 GB/s one row at a time and at 11.5 GB/s
@@ -228,7 +274,7 @@ public abstract sealed class FloatTensor
      * {@code in.width()} values). Rows that are not whole blocks go through the scalar reference; {@code scratch}
      * holds at least {@link #scratchFloats} floats.
      */
-    final void multiplyRows(MatmulInput in, float[] out, int rows, int from, int to, float[] scratch) {
+    void multiplyRows(MatmulInput in, float[] out, int rows, int from, int to, float[] scratch) {
         int cols = in.width();
         int blockSize = type().blockSize;
         if (cols % blockSize != 0) {
@@ -393,6 +439,19 @@ public abstract sealed class FloatTensor
      */
     protected final int touchAhead(long byteOffset) {
         return data.get(ValueLayout.JAVA_BYTE, Math.min(byteOffset + READ_AHEAD, lastByte));
+    }
+
+    /**
+     * {@link #touchAhead} for every cache line of the {@code bytes} from {@code byteOffset}, in a loop: the compiler
+     * parses its body once, where touches written out each count against the kernel's inlining node budget (a Q6_K
+     * kernel with four past it left its vector helpers as calls, which box every vector: four times as slow).
+     */
+    protected final int touchLinesAhead(long byteOffset, int bytes) {
+        int touched = 0;
+        for (int line = 0; line < bytes; line += 64) {
+            touched += touchAhead(byteOffset + line);
+        }
+        return touched;
     }
 
     /** As many bytes as float lanes from {@code byteOffset}, zero-extended to ints (the packed values of most types). */

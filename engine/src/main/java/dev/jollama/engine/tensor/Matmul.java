@@ -36,23 +36,7 @@ public final class Matmul implements WorkerPool.Task {
      */
     public void multiply(FloatTensor weights, MatmulInput input, float[] out, int rows) {
         // What the kernels read besides the values is made here, once, rather than raced for by the workers.
-        int count = input.count();
-        if (count == 1) {
-            weights.prepare(input);
-        } else if (weights.takesFourVectors(count)) {
-            weights.prepareFourVectors(input);
-        } else {
-            int tiled = FloatTensor.tiledVectors(count);
-            if (tiled < count) {
-                input.copySingles(tiled);
-                for (int t = tiled; t < count; t++) {
-                    weights.prepare(input.single(t));
-                }
-            }
-        }
-        if (FloatKernels.groupedCount(count) > 0) {
-            input.transposedGroups();
-        }
+        weights.prepareInput(input);
         this.weights = weights;
         this.input = input;
         this.out = out;
@@ -61,7 +45,7 @@ public final class Matmul implements WorkerPool.Task {
             if ((long) rows * input.width() * input.count() < PARALLEL_THRESHOLD) {
                 run(0, 0, rows);
             } else {
-                pool.run(rows, input.count() == 1 ? MIN_VECTOR_GRAIN : FloatTensor.TILE_ROWS, this);
+                pool.run(rows, input.count() == 1 ? MIN_VECTOR_GRAIN : weights.rowGrain(input.count()), this);
             }
         } finally {
             this.weights = null;

@@ -21,12 +21,14 @@ public final class MatmulInput {
     private final float[] sums16;
     private final float[] sums32;
     private final float[] nibbleSplit;
+    private final float[] nibbleOrdered;
     /** Vector 0 in each {@link PackedLanes} order, for the K-quant decode kernels; made on first use. */
     private final float[][] laneOrdered = new float[PackedLanes.values().length][];
     private final boolean[] laneOrderedReady = new boolean[PackedLanes.values().length];
     private boolean sumsReady;
     private float[] fourVectorSums;
     private boolean nibbleSplitReady;
+    private boolean nibbleOrderedReady;
     /** The first {@link #WIDE_GROUP}-vector groups transposed (see {@link #transposedGroups()}); made on first use. */
     private float[] transposed;
     private boolean transposedReady;
@@ -50,6 +52,7 @@ public final class MatmulInput {
         this.sums16 = new float[width / 16];
         this.sums32 = new float[(width + 255) / 256 * FloatTensor.F.length()];
         this.nibbleSplit = new float[width / 32 * 32];
+        this.nibbleOrdered = new float[width / 32 * 32];
     }
 
     public int width() {
@@ -77,6 +80,7 @@ public final class MatmulInput {
         this.count = count;
         this.sumsReady = false;
         this.nibbleSplitReady = false;
+        this.nibbleOrderedReady = false;
         Arrays.fill(laneOrderedReady, false);
         this.transposedReady = false;
         this.singlesFrom = -1;
@@ -169,6 +173,31 @@ public final class MatmulInput {
                 }
             }
             nibbleSplitReady = true;
+        }
+    }
+
+    /**
+     * Vector 0 in the order the {@link Q4_0RowGroupsTensor} decode kernels take a block's nibbles, scaled to match:
+     * per 32 values, position {@code 8·v + 2·b + h} holds value {@code 4·v + b + 16·h} times 256^-b (byte b of int lane
+     * v, h = 0 its low nibble, 1 its high one). Valid after {@link #computeNibbleOrder()}.
+     */
+    float[] nibbleOrdered() {
+        return nibbleOrdered;
+    }
+
+    /** Computes {@link #nibbleOrdered()} once per new input, as {@link #computeSums()}. */
+    void computeNibbleOrder() {
+        if (!nibbleOrderedReady) {
+            for (int block = 0; block < width; block += 32) {
+                for (int v = 0; v < 4; v++) {
+                    for (int b = 0; b < 4; b++) {
+                        float scale = Math.scalb(1f, -8 * b);
+                        nibbleOrdered[block + 8 * v + 2 * b] = values[block + 4 * v + b] * scale;
+                        nibbleOrdered[block + 8 * v + 2 * b + 1] = values[block + 4 * v + b + 16] * scale;
+                    }
+                }
+            }
+            nibbleOrderedReady = true;
         }
     }
 

@@ -121,7 +121,7 @@ public final class Q6KTensor extends FloatTensor {
         int touched = 0;
         for (int b = 0; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
-            touched += touchAhead(block) + touchAhead(block + 64) + touchAhead(block + 128) + touchAhead(block + 192);
+            touched += touchLinesAhead(block, BLOCK_BYTES);
             FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(BQ, data, block + 192, LE).convertShape(VectorOperators.B2F, F, 0))
                     .mul(f16(block + 208));
             offsetAcc = scales.fma(FloatVector.fromArray(F, sums16, 16 * b), offsetAcc);
@@ -227,7 +227,7 @@ public final class Q6KTensor extends FloatTensor {
         int touched = 0;
         for (int b = 0; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
-            touched += touchAhead(block) + touchAhead(block + 64) + touchAhead(block + 128) + touchAhead(block + 192);
+            touched += touchLinesAhead(block, BLOCK_BYTES);
             float d = f16(block + 208);
             for (int half = 0; half < 2; half++) {
                 FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(BQ, data, block + 192 + 8 * half, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
