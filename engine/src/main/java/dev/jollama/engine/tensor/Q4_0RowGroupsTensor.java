@@ -6,7 +6,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 
 import java.lang.foreign.MemorySegment;
 import java.util.function.LongFunction;
@@ -21,8 +20,9 @@ import java.util.function.LongFunction;
  * input value per input vector: no sums across lanes, no scale per row, a block's scales one vector. In the file's
  * layout a block of one row fills the lanes, so every row pays its own scale multiplication and reduction. Over the
  * Q4_0 matrices of a tinyllama-shape file, two cores, from memory: one vector 1.10-1.12 times the file layout's
- * speed, four vectors 1.42-1.44 times. Prompts go through dequantized tiles as other types' do, which cost more here
- * ({@link #dequantize}).
+ * speed, four vectors 1.42-1.44 times. Prompts (five vectors and more) go through the file layout's dequantized tiles,
+ * which this layout made 1.3 times as costly (each row's block gathered from its group): the file's mapping stays
+ * beside the copy, whose pages the page cache holds anyway.
  */
 public final class Q4_0RowGroupsTensor extends FloatTensor {
     /** Rows per group: one per float lane. */
@@ -32,9 +32,12 @@ public final class Q4_0RowGroupsTensor extends FloatTensor {
     private static final int GROUP_BLOCK_BYTES = BLOCK_BYTES * ROWS;
 
     private final int blocksPerRow;
+    /** The same matrix in the file's layout: the scalar reference, and what prompts' tiles dequantize. */
+    private final Q4_0Tensor fileLayout;
 
-    private Q4_0RowGroupsTensor(MemorySegment data, long size, int blocksPerRow) {
-        super(data, size);
+    private Q4_0RowGroupsTensor(MemorySegment data, Q4_0Tensor fileLayout, int blocksPerRow) {
+        super(data, fileLayout.size());
+        this.fileLayout = fileLayout;
         this.blocksPerRow = blocksPerRow;
     }
 
@@ -44,29 +47,26 @@ public final class Q4_0RowGroupsTensor extends FloatTensor {
     }
 
     /**
-     * The rows of a Q4_0 tensor in the file's layout ({@code file}, rows of {@code rowLength} values; see
-     * {@link #fits}) repacked into {@code packed} (as many bytes). The file's pages are then released from this
-     * process (they stay in the page cache), so that its resident memory counts the weights once.
+     * The rows of {@code file} (rows of {@code rowLength} values; see {@link #fits}) repacked into {@code packed} (as
+     * many bytes), beside the file's layout, which stays the reference and serves prompts.
      */
-    static Q4_0RowGroupsTensor repack(MemorySegment file, long size, long rowLength, MemorySegment packed) {
+    static Q4_0RowGroupsTensor repack(Q4_0Tensor file, long rowLength, MemorySegment packed) {
         int blocksPerRow = (int) (rowLength / 32);
-        long groups = size / rowLength / ROWS;
+        long groups = file.size() / rowLength / ROWS;
+        MemorySegment bytes = file.data;
         for (long g = 0; g < groups; g++) {
             for (int b = 0; b < blocksPerRow; b++) {
                 long to = (g * blocksPerRow + b) * GROUP_BLOCK_BYTES;
                 for (int r = 0; r < ROWS; r++) {
                     long from = ((g * ROWS + r) * blocksPerRow + b) * BLOCK_BYTES;
-                    packed.set(SHORT_LE, to + 2L * r, file.get(SHORT_LE, from));
+                    packed.set(SHORT_LE, to + 2L * r, bytes.get(SHORT_LE, from));
                     for (int v = 0; v < 4; v++) {
-                        packed.set(INT_LE, to + SCALE_BYTES + 4L * (v * ROWS + r), file.get(INT_LE, from + 2 + 4 * v));
+                        packed.set(INT_LE, to + SCALE_BYTES + 4L * (v * ROWS + r), bytes.get(INT_LE, from + 2 + 4 * v));
                     }
                 }
             }
         }
-        if (file.isMapped()) {
-            file.unload();
-        }
-        return new Q4_0RowGroupsTensor(packed, size, blocksPerRow);
+        return new Q4_0RowGroupsTensor(packed, file, blocksPerRow);
     }
 
     @Override
@@ -82,123 +82,24 @@ public final class Q4_0RowGroupsTensor extends FloatTensor {
         return this;
     }
 
-    /** Where block {@code block} of row {@code row} lies: its group's block, whose lane row % ROWS it is. */
-    private long groupBlock(long row, long block) {
-        return (row / ROWS * blocksPerRow + block) * GROUP_BLOCK_BYTES;
-    }
-
-    /** Byte p (0-15) of the nibbles of block {@code block} of row {@code row}, as the file has them. */
-    private int nibbleByte(long row, long block, int p) {
-        return uint8(groupBlock(row, block) + SCALE_BYTES + 4L * (p / 4 * ROWS + row % ROWS) + p % 4);
-    }
-
-    private float scale(long row, long block) {
-        return f16(groupBlock(row, block) + 2 * (row % ROWS));
-    }
-
     @Override
     public float getFloat(long index) {
-        long flatBlock = index / 32;
-        long row = flatBlock / blocksPerRow, block = flatBlock % blocksPerRow;
-        int j = (int) (index % 32);
-        int packed = nibbleByte(row, block, j & 15);
-        int nibble = j < 16 ? packed & 0xF : packed >>> 4;
-        return (nibble - 8) * scale(row, block);
+        return fileLayout.getFloat(index);
     }
 
     @Override
     protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
-        float sum = 0f;
-        for (int b = 0; b < blockCount; b++) {
-            long row = (firstBlock + b) / blocksPerRow, block = (firstBlock + b) % blocksPerRow;
-            int xb = xOffset + b * 32;
-            float blockSum = 0f;
-            for (int j = 0; j < 16; j++) {
-                int packed = nibbleByte(row, block, j);
-                blockSum += ((packed & 0xF) - 8) * x[xb + j] + ((packed >>> 4) - 8) * x[xb + j + 16];
-            }
-            sum += blockSum * scale(row, block);
-        }
-        return sum;
+        return fileLayout.dotBlocks(firstBlock, x, xOffset, blockCount);
     }
 
-    /**
-     * Each block's four ints gathered from its group-block's four int vectors (lane row % ROWS of each: two
-     * selections from pairs of vectors, one from the pairs), spread one per lane per byte and shifted to each byte's
-     * nibbles: for the tiles of prompts, 3.7 ns per block against the file layout's 2.8 (one core, in cache).
-     */
     @Override
     protected void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
-        long row = firstBlock / blocksPerRow;
-        int block = (int) (firstBlock % blocksPerRow);
-        for (int b = 0; b < blocks; b++) {
-            long base = groupBlock(row, block);
-            IntVector lane = PAIR_OF_LANES.add((int) (row % ROWS));
-            IntVector first = lane.selectFrom(nibbleInts(base, 0), nibbleInts(base, 1));
-            IntVector second = lane.selectFrom(nibbleInts(base, 2), nibbleInts(base, 3));
-            IntVector ints = ROW_OF_PAIRS.selectFrom(first, second);
-            FloatVector d = FloatVector.broadcast(F, f16(base + 2 * (row % ROWS))), minus8d = d.mul(-8f);
-            int at = dstOffset + 32 * b;
-            for (int part = 0; part < 16 / ROWS; part++) {
-                IntVector spread = ints.rearrange(part == 0 ? Spread.FIRST : Spread.SECOND);
-                ((FloatVector) spread.lanewise(VectorOperators.LSHR, Spread.LOW).and(0xF).convert(VectorOperators.I2F, 0))
-                        .fma(d, minus8d).intoArray(dst, at + part * ROWS);
-                ((FloatVector) spread.lanewise(VectorOperators.LSHR, Spread.HIGH).and(0xF).convert(VectorOperators.I2F, 0))
-                        .fma(d, minus8d).intoArray(dst, at + 16 + part * ROWS);
-            }
-            // Counted rather than divided out per block: a division took longer than the block's vector work.
-            if (++block == blocksPerRow) {
-                block = 0;
-                row++;
-            }
-        }
+        fileLayout.dequantize(firstBlock, blocks, dst, dstOffset);
     }
 
-    private IntVector nibbleInts(long groupBlock, int v) {
-        return IntVector.fromMemorySegment(I, data, groupBlock + SCALE_BYTES + 4L * ROWS * v, LE);
-    }
-
-    /** Lane 0 from the first vector, lane 1 from the second, at the lane a row's offset is added to. */
-    private static final IntVector PAIR_OF_LANES = IntVector.fromArray(I, pairOfLanes(), 0);
-    /** Lanes 0-1 of the first pair, then lanes 0-1 of the second: a row's four ints, its block's 16 bytes in order. */
-    private static final IntVector ROW_OF_PAIRS = IntVector.fromArray(I, rowOfPairs(), 0);
-
-    /** Byte p of a block's 16 (p from part·ROWS) in lane p: int p / 4 of the four, shifted by 8·(p % 4), plus 4 for the high nibble. */
-    private static final class Spread {
-        static final VectorShuffle<Integer> FIRST = VectorShuffle.fromOp(I, p -> p / 4), SECOND = VectorShuffle.fromOp(I, p -> (ROWS + p) / 4);
-        static final IntVector LOW = IntVector.fromArray(I, shifts(0), 0), HIGH = IntVector.fromArray(I, shifts(4), 0);
-
-        private static int[] shifts(int nibble) {
-            int[] shifts = new int[ROWS];
-            for (int p = 0; p < ROWS; p++) {
-                shifts[p] = 8 * (p % 4) + nibble;
-            }
-            return shifts;
-        }
-    }
-
-    private static int[] pairOfLanes() {
-        int[] lanes = new int[ROWS];
-        lanes[1] = ROWS;
-        return lanes;
-    }
-
-    private static int[] rowOfPairs() {
-        int[] lanes = new int[ROWS];
-        lanes[1] = 1;
-        lanes[2] = ROWS;
-        lanes[3] = ROWS + 1;
-        return lanes;
-    }
-
-    /** Whole rows (a tied embedding's look-ups) through {@link #dequantize}: value by value each would find its block. */
     @Override
     public void copyTo(long offset, float[] out, int outOffset, int n) {
-        if (offset % 32 == 0 && n % 32 == 0) {
-            dequantize(offset / 32, n / 32, out, outOffset);
-        } else {
-            super.copyTo(offset, out, outOffset, n);
-        }
+        fileLayout.copyTo(offset, out, outOffset, n);
     }
 
     @Override
@@ -208,7 +109,8 @@ public final class Q4_0RowGroupsTensor extends FloatTensor {
             throw new IllegalArgumentException("values " + offset + ".." + (offset + size) + " are not whole groups of "
                     + ROWS + " rows of the repacked Q4_0 matrix");
         }
-        return new Q4_0RowGroupsTensor(data.asSlice(offset / 32 * BLOCK_BYTES, size / 32 * BLOCK_BYTES), size, blocksPerRow);
+        return new Q4_0RowGroupsTensor(data.asSlice(offset / 32 * BLOCK_BYTES, size / 32 * BLOCK_BYTES),
+                (Q4_0Tensor) fileLayout.sliceOf(offset, size), blocksPerRow);
     }
 
     @Override
@@ -217,32 +119,34 @@ public final class Q4_0RowGroupsTensor extends FloatTensor {
         in.computeNibbleOrder();
     }
 
-    /** One vector and up to four go through the decode kernels (each prepared), more through dequantized tiles. */
+    /** One vector and up to four go through the decode kernels (each prepared), more through the file layout's tiles. */
     @Override
     void prepareInput(MatmulInput in) {
-        if (in.count() > 1 && in.count() <= 4) {
+        if (in.count() > 4) {
+            fileLayout.prepareInput(in);
+        } else if (in.count() > 1) {
             prepareFourVectors(in);
         } else {
-            super.prepareInput(in);
+            prepare(in);
         }
     }
 
     /** Whole groups of rows per worker for the decode kernels. */
     @Override
     int rowGrain(int count) {
-        return count <= 4 ? 16 : super.rowGrain(count);
+        return count <= 4 ? 16 : fileLayout.rowGrain(count);
     }
 
     /**
      * Rows from..to, a group of rows at a time (the groups at the ends computed whole, their rows in range kept): one
-     * input vector, or up to four (a step of several sequences decoding); more (a prompt) go through dequantized tiles
-     * as other types' do ({@link #dequantize}).
+     * input vector, or up to four (a step of several sequences decoding); more (a prompt) go through the file layout's
+     * dequantized tiles.
      */
     @Override
     void multiplyRows(MatmulInput in, float[] out, int rows, int from, int to, float[] scratch) {
         int count = in.count();
         if (count > 4) {
-            super.multiplyRows(in, out, rows, from, to, scratch);
+            fileLayout.multiplyRows(in, out, rows, from, to, scratch);
         } else if (count == 1) {
             // Two streams through memory, the first half of the groups beside the second.
             int firstGroup = from / ROWS, groups = (to - 1) / ROWS + 1 - firstGroup, half = groups / 2;

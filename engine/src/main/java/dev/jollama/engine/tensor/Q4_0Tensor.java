@@ -29,7 +29,7 @@ public final class Q4_0Tensor extends FloatTensor {
     @Override
     public FloatTensor asMatrix(long rowLength, LongFunction<MemorySegment> memory) {
         MemorySegment into = Q4_0RowGroupsTensor.fits(size(), rowLength) ? memory.apply(data.byteSize()) : null;
-        return into == null ? this : Q4_0RowGroupsTensor.repack(data, size(), rowLength, into);
+        return into == null ? this : Q4_0RowGroupsTensor.repack(this, rowLength, into);
     }
 
     @Override
