@@ -21,6 +21,7 @@ import java.util.stream.LongStream;
  * {@code names} maps them to the file's own (Ollama's single-file Gemma 3 names its vision tensors its own way).
  */
 record WeightReader(GgufFile file, UnaryOperator<String> names) {
+    private static final System.Logger LOG = System.getLogger(WeightReader.class.getName());
 
     WeightReader(GgufFile file) {
         this(file, UnaryOperator.identity());
@@ -39,8 +40,8 @@ record WeightReader(GgufFile file, UnaryOperator<String> names) {
 
     /**
      * The tensor's bytes mapped copy-on-write (what is written stays in this process's memory; the file never changes),
-     * or null where the tensor is not mapped from {@code file} or the file cannot be opened for writing, which such a
-     * mapping needs: the tensor then keeps the file's layout.
+     * or null where the tensor is not mapped from {@code file}, the file cannot be opened for writing (which such a
+     * mapping needs) or the mapping fails (logged): the tensor then keeps the file's layout.
      */
     private MemorySegment privateCopy(GgufTensorInfo info) {
         if (!info.data().isMapped() || !Files.isWritable(file.path())) {
@@ -48,8 +49,11 @@ record WeightReader(GgufFile file, UnaryOperator<String> names) {
         }
         try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             return channel.map(FileChannel.MapMode.PRIVATE, file.dataOffset() + info.offset(), info.data().byteSize(), Arena.ofAuto());
-        } catch (IOException e) {
-            throw new GgufFormatException(file.path(), "cannot map tensor '" + info.name() + "' copy-on-write: " + e.getMessage(), e);
+        } catch (IOException | UnsupportedOperationException e) {
+            // The model still works from the file's layout, only its decode is slower.
+            LOG.log(System.Logger.Level.WARNING, "{0}: tensor ''{1}'' stays in the file''s layout (a copy-on-write mapping failed: {2})",
+                    file.path(), info.name(), e.getMessage());
+            return null;
         }
     }
 
