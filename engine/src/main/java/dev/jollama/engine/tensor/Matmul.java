@@ -5,12 +5,6 @@ package dev.jollama.engine.tensor;
  * sequence), so the per-token loop allocates nothing. Each worker keeps its own scratch tile.
  */
 public final class Matmul implements WorkerPool.Task {
-    /**
-     * The smallest work item for a single input vector, in rows. The pool hands out long runs first (each worker
-     * streams consecutive rows: a whole model's products ran 15-17% faster than with fixed items of 16 rows), then
-     * shorter ones, down to this, so that workers finish together.
-     */
-    private static final int MIN_VECTOR_GRAIN = 16;
     /** Below this many multiply-adds a product is not worth waking the other workers for. */
     private static final long PARALLEL_THRESHOLD = 1 << 18;
 
@@ -45,7 +39,7 @@ public final class Matmul implements WorkerPool.Task {
             if ((long) rows * input.width() * input.count() < PARALLEL_THRESHOLD) {
                 run(0, 0, rows);
             } else {
-                pool.run(rows, input.count() == 1 ? MIN_VECTOR_GRAIN : weights.rowGrain(input.count()), this);
+                pool.run(rows, weights.rowGrain(input.count()), this);
             }
         } finally {
             this.weights = null;

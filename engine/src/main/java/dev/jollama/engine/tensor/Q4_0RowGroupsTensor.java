@@ -21,8 +21,7 @@ import java.util.function.LongFunction;
  * layout a block of one row fills the lanes, so every row pays its own scale multiplication and reduction. Over the
  * Q4_0 matrices of a tinyllama-shape file, two cores, from memory: one vector 1.10-1.12 times the file layout's
  * speed, four vectors 1.42-1.44 times. Prompts (five vectors and more) go through the file layout's dequantized tiles,
- * which this layout made 1.3 times as costly (each row's block gathered from its group): the file's mapping stays
- * beside the copy, whose pages the page cache holds anyway.
+ * so the file's mapping stays beside the copy: gathering a row's block from its group cost 1.3 times the work.
  */
 public final class Q4_0RowGroupsTensor extends FloatTensor {
     /** Rows per group: one per float lane. */
@@ -131,10 +130,10 @@ public final class Q4_0RowGroupsTensor extends FloatTensor {
         }
     }
 
-    /** Whole groups of rows per worker for the decode kernels. */
+    /** Pairs of groups of rows per worker for one vector, whole groups for up to four, the file layout's tiles for more. */
     @Override
     int rowGrain(int count) {
-        return count <= 4 ? 16 : fileLayout.rowGrain(count);
+        return count == 1 ? 2 * ROWS : count <= 4 ? ROWS : fileLayout.rowGrain(count);
     }
 
     /**
@@ -148,18 +147,16 @@ public final class Q4_0RowGroupsTensor extends FloatTensor {
         if (count > 4) {
             fileLayout.multiplyRows(in, out, rows, from, to, scratch);
         } else if (count == 1) {
-            // Two streams through memory, the first half of the groups beside the second.
-            int firstGroup = from / ROWS, groups = (to - 1) / ROWS + 1 - firstGroup, half = groups / 2;
+            // Two streams through memory, the first half of the groups beside the second; an odd last group is
+            // computed twice (workers take pairs of groups: only a matrix of an odd number of groups has one).
+            int firstGroup = from / ROWS, groups = (to - 1) / ROWS + 1 - firstGroup, half = (groups + 1) / 2;
             for (int a = firstGroup; a < firstGroup + half; a++) {
-                int b = a + half;
+                int b = Math.min(a + half, firstGroup + groups - 1);
                 groupsTimesVector(a, b, in, scratch);
                 keepRows(scratch, 0, out, 0, a, Math.max(from, a * ROWS), Math.min(to, a * ROWS + ROWS));
-                keepRows(scratch, 1, out, 0, b, Math.max(from, b * ROWS), Math.min(to, b * ROWS + ROWS));
-            }
-            if (groups % 2 != 0) {
-                int last = firstGroup + groups - 1;
-                groupTimesVector(last, in, scratch);
-                keepRows(scratch, 0, out, 0, last, Math.max(from, last * ROWS), to);
+                if (b != a) {
+                    keepRows(scratch, 1, out, 0, b, Math.max(from, b * ROWS), Math.min(to, b * ROWS + ROWS));
+                }
             }
         } else {
             for (int group = from / ROWS; group * ROWS < to; group++) {
@@ -176,14 +173,19 @@ public final class Q4_0RowGroupsTensor extends FloatTensor {
         System.arraycopy(results, t * ROWS + first - group * ROWS, out, outOffset + first, end - first);
     }
 
-    /** {@link #groupTimesVector} for two groups side by side (two streams through memory), into res from 0 and ROWS. */
+    /**
+     * Two groups' rows times input vector 0, side by side (two streams through memory), into {@code res} from 0 and
+     * from ROWS: per block, each nibble position of every row picked out where it lies (256^b too large) times the
+     * input value it multiplies, broadcast and scaled to match ({@link MatmulInput#nibbleOrdered}); then times the rows'
+     * scales, and the -8 of every value through the input's block sums: Σ d·(q - 8)·x = Σ d·Σ q·x - 8·Σ d·Σ x.
+     */
     private void groupsTimesVector(int groupA, int groupB, MatmulInput in, float[] res) {
         float[] xs = in.nibbleOrdered(), sums = in.sums16();
         FloatVector accA = FloatVector.zero(F), accB = accA, offA = accA, offB = accA;
         long baseA = (long) groupA * blocksPerRow * GROUP_BLOCK_BYTES, baseB = (long) groupB * blocksPerRow * GROUP_BLOCK_BYTES;
         int touched = 0;
         for (int b = 0; b < blocksPerRow; b++, baseA += GROUP_BLOCK_BYTES, baseB += GROUP_BLOCK_BYTES) {
-            touched += touchGroupBlock(baseA) + touchGroupBlock(baseB);
+            touched += touchLinesAhead(baseA, GROUP_BLOCK_BYTES) + touchLinesAhead(baseB, GROUP_BLOCK_BYTES);
             FloatVector dA = scales(baseA), dB = scales(baseB);
             FloatVector lowA = FloatVector.zero(F), highA = lowA, lowB = lowA, highB = lowA;
             for (int v = 0; v < 4; v++) {
@@ -215,48 +217,8 @@ public final class Q4_0RowGroupsTensor extends FloatTensor {
         return F16Kernels.widened(ShortVector.fromMemorySegment(SH, data, groupBlock, LE)).mul(0x1p112f);
     }
 
-    /** Reads ahead every cache line of a group-block. */
-    private int touchGroupBlock(long groupBlock) {
-        int touched = 0;
-        for (int line = 0; line < GROUP_BLOCK_BYTES; line += 64) {
-            touched += touchAhead(groupBlock + line);
-        }
-        return touched;
-    }
-
     /**
-     * The group's rows times input vector 0, into {@code res[0..ROWS)}: per block, each nibble position of every row
-     * picked out where it lies (256^b too large) times the input value it multiplies, broadcast and scaled to match
-     * ({@link MatmulInput#nibbleOrdered}); then times the rows' scales, and the -8 of every value through the input's
-     * block sums: Σ d·(q - 8)·x = Σ d·Σ q·x - 8·Σ d·Σ x.
-     */
-    private void groupTimesVector(int group, MatmulInput in, float[] res) {
-        float[] xs = in.nibbleOrdered(), sums = in.sums16();
-        FloatVector acc = FloatVector.zero(F), offset = acc;
-        long base = (long) group * blocksPerRow * GROUP_BLOCK_BYTES;
-        int touched = 0;
-        for (int b = 0; b < blocksPerRow; b++, base += GROUP_BLOCK_BYTES) {
-            touched += touchGroupBlock(base);
-            FloatVector d = scales(base);
-            FloatVector low = FloatVector.zero(F), high = low;
-            for (int v = 0; v < 4; v++) {
-                IntVector packed = IntVector.fromMemorySegment(I, data, base + SCALE_BYTES + 4L * ROWS * v, LE);
-                IntVector shifted = packed.lanewise(VectorOperators.LSHR, 4);
-                int at = 32 * b + 8 * v;
-                for (int k = 0; k < 4; k++) {
-                    low = inPlace(packed, 0xF << 8 * k).fma(FloatVector.broadcast(F, xs[at + 2 * k]), low);
-                    high = inPlace(shifted, 0xF << 8 * k).fma(FloatVector.broadcast(F, xs[at + 2 * k + 1]), high);
-                }
-            }
-            acc = low.add(high).fma(d, acc);
-            offset = d.fma(FloatVector.broadcast(F, sums[2 * b] + sums[2 * b + 1]), offset);
-        }
-        acc.sub(offset.mul(8f)).intoArray(res, 0);
-        res[ROWS] = touched;
-    }
-
-    /**
-     * As {@link #groupTimesVector} for two to four input vectors, each prepared as an input of its own (of two or
+     * As {@link #groupsTimesVector}, one group, for two to four input vectors, each prepared as an input of its own (of two or
      * three, the last again in the places left): each nibble position converted once for all of them. The results of
      * vector t go to {@code res} from t·ROWS.
      */
@@ -268,7 +230,7 @@ public final class Q4_0RowGroupsTensor extends FloatTensor {
         long base = (long) group * blocksPerRow * GROUP_BLOCK_BYTES;
         int touched = 0;
         for (int b = 0; b < blocksPerRow; b++, base += GROUP_BLOCK_BYTES) {
-            touched += touchGroupBlock(base);
+            touched += touchLinesAhead(base, GROUP_BLOCK_BYTES);
             FloatVector d = scales(base);
             FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
             for (int v = 0; v < 4; v++) {
