@@ -20,7 +20,6 @@ final class ForwardPass {
     final int capacity;
     final Matmul matmul;
     private final AttentionJob attentionJob;
-    /** Null unless the family attends in products (an image encoder). */
     /** The KV cache's layers: a block's keys and values go to layer (block mod this). */
     private final int cacheLayers;
 
