@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
  * a dequantized tile of rows that serves every input vector.
  */
 public abstract sealed class FloatTensor
-        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_0RowGroupsTensor, Q5_0Tensor, Q4KTensor, Q5KTensor, Q6KTensor,
+        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, RowGroupsTensor, Q5_0Tensor, Q4KTensor, Q5KTensor, Q6KTensor,
         Q4_1Tensor, Q5_1Tensor, IQ4_NLTensor, MXFP4Tensor, IQ4_XSTensor, Q2KTensor, Q3KTensor,
         IQ2XXSTensor, IQ2XSTensor, IQ2STensor, IQ3XXSTensor, IQ3STensor, IQ1STensor, IQ1MTensor, TQ1_0Tensor, TQ2_0Tensor {
 
@@ -164,11 +164,11 @@ public abstract sealed class FloatTensor
 
     /**
      * This tensor as matrix products read it, rows of {@code rowLength} values: itself, except where a type's kernels
-     * read a layout of their own (Q4_0, {@link Q4_0RowGroupsTensor}), made once at load into the memory that
+     * read a layout of their own (Q4_0 and Q4_K: {@link RowGroupsTensor}), made once at load into the memory that
      * {@code memory} gives for that many bytes (null: none, the tensor stays as it is).
      */
     public FloatTensor asMatrix(long rowLength, LongFunction<MemorySegment> memory) {
-        return this;
+        return RowGroupsTensor.of(this, rowLength, memory);
     }
 
     public final long size() {

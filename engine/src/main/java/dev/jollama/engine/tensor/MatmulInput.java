@@ -177,9 +177,10 @@ public final class MatmulInput {
     }
 
     /**
-     * Vector 0 in the order the {@link Q4_0RowGroupsTensor} decode kernels take a block's nibbles, scaled to match:
-     * per 32 values, position {@code 8·v + 2·b + h} holds value {@code 4·v + b + 16·h} times 256^-b (byte b of int lane
-     * v, h = 0 its low nibble, 1 its high one). Valid after {@link #computeNibbleOrder()}.
+     * Vector 0 in the order the {@link RowGroupsTensor} decode kernels take a block's nibbles (a Q4_K sub-block's as a
+     * Q4_0 block's), scaled to match: per 32 values, position {@code 8·v + 2·b + h} holds value {@code 4·v + b + 16·h}
+     * times 256^-b (byte b of int lane v, h = 0 its low nibble, 1 its high one). Valid after
+     * {@link #computeNibbleOrder()}.
      */
     float[] nibbleOrdered() {
         return nibbleOrdered;

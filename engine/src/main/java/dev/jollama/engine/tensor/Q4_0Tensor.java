@@ -7,7 +7,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
-import java.util.function.LongFunction;
 
 /**
  * Q4_0: blocks of 32 values in 18 bytes, an fp16 scale d then 16 bytes of nibbles. Value j (below 16) is the low
@@ -23,13 +22,6 @@ public final class Q4_0Tensor extends FloatTensor {
     @Override
     public GgmlType type() {
         return GgmlType.Q4_0;
-    }
-
-    /** Repacked in groups of rows ({@link Q4_0RowGroupsTensor}) where the shape allows and there is memory. */
-    @Override
-    public FloatTensor asMatrix(long rowLength, LongFunction<MemorySegment> memory) {
-        MemorySegment into = Q4_0RowGroupsTensor.fits(size(), rowLength) ? memory.apply(data.byteSize()) : null;
-        return into == null ? this : Q4_0RowGroupsTensor.repack(this, rowLength, into);
     }
 
     @Override

@@ -1,0 +1,258 @@
+package dev.jollama.engine.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Q4_K rows in groups ({@link RowGroupsTensor}), 144 bytes per super-block and row as in the file. Per group of rows,
+ * first every super-block's header: the rows' fp16 d and dmin as one int vector (lane r: row r's d, then its dmin),
+ * their 12 bytes of 6-bit scales and mins as three (lane r: four bytes of row r's); then every super-block's
+ * nibbles, each 32-value sub-block's as
+ * four int vectors, paired as Q4_0's (byte i holds values i and i + 16; the file pairs a 64-value group's two
+ * sub-blocks instead). A sub-block then goes through the kernels as a Q4_0 block does, with the input in the same
+ * order; its scale and min are one float vector each, taken out of the headers by lane-wise masks and shifts before
+ * the kernel reads the nibbles ({@link #scalesToScratch}): the kernels stream the nibbles alone.
+ */
+final class Q4KRowGroupsTensor extends RowGroupsTensor {
+    private static final int BLOCK_BYTES = 144;
+    /** A super-block's header in a group: d and dmin, then the scale bytes. */
+    private static final int HEADER_BYTES = 16 * ROWS, SCALES_AT = 4 * ROWS;
+    /** A super-block's nibbles in a group, and a sub-block's (a constant: the read-ahead loop's count). */
+    private static final int NIBBLE_BYTES = 128 * ROWS, SUB_BLOCK_BYTES = 16 * ROWS;
+    /** Bytes of one int vector: four bytes of each row. */
+    private static final int VECTOR_BYTES = 4 * ROWS;
+    /** Where in the kernels' scratch a super-block's d and dmin wait, after the results, while its factors are made. */
+    private static final int D_AND_DMIN = 4 * ROWS + 16;
+    /** Where in the kernels' scratch the sub-block factors wait ({@link #scalesToScratch}). */
+    private static final int FACTORS = D_AND_DMIN + 2 * ROWS;
+    /** Floats of a super-block's factors: eight scales and eight mins of every row. */
+    private static final int BLOCK_FACTORS = 16 * ROWS;
+
+    private Q4KRowGroupsTensor(MemorySegment data, FloatTensor fileLayout, int blocksPerRow) {
+        super(data, fileLayout, blocksPerRow);
+    }
+
+    /** The rows of {@code file} ({@code blocksPerRow} super-blocks each, whole groups of them) repacked into {@code packed}. */
+    static Q4KRowGroupsTensor repack(Q4KTensor file, int blocksPerRow, MemorySegment packed) {
+        long groups = file.size() / (256L * blocksPerRow) / ROWS;
+        MemorySegment bytes = file.data;
+        for (long g = 0; g < groups; g++) {
+            for (int b = 0; b < blocksPerRow; b++) {
+                long header = g * blocksPerRow * BLOCK_BYTES * ROWS + (long) b * HEADER_BYTES;
+                long nibbles = g * blocksPerRow * BLOCK_BYTES * ROWS + (long) blocksPerRow * HEADER_BYTES + (long) b * NIBBLE_BYTES;
+                for (int r = 0; r < ROWS; r++) {
+                    long from = ((g * ROWS + r) * blocksPerRow + b) * BLOCK_BYTES;
+                    packed.set(INT_LE, header + 4L * r, bytes.get(INT_LE, from));
+                    for (int v = 0; v < 3; v++) {
+                        packed.set(INT_LE, header + SCALES_AT + (long) VECTOR_BYTES * v + 4L * r, bytes.get(INT_LE, from + 4 + 4 * v));
+                    }
+                    for (int subBlock = 0; subBlock < 8; subBlock++) {
+                        for (int v = 0; v < 4; v++) {
+                            int word = 0;
+                            for (int k = 0; k < 4; k++) {
+                                int i = 4 * v + k;
+                                word |= (nibble(bytes, from, subBlock, i) | nibble(bytes, from, subBlock, i + 16) << 4) << 8 * k;
+                            }
+                            packed.set(INT_LE, nibbles + (long) VECTOR_BYTES * (4 * subBlock + v) + 4L * r, word);
+                        }
+                    }
+                }
+            }
+        }
+        return new Q4KRowGroupsTensor(packed, file, blocksPerRow);
+    }
+
+    /** Value i of a sub-block of the file's super-block at {@code block}: a low nibble for even sub-blocks, high for odd. */
+    private static int nibble(MemorySegment bytes, long block, int subBlock, int i) {
+        int packed = Byte.toUnsignedInt(bytes.get(ValueLayout.JAVA_BYTE, block + 16 + 32 * (subBlock / 2) + i));
+        return packed >>> 4 * (subBlock % 2) & 0xF;
+    }
+
+    @Override
+    RowGroupsTensor over(MemorySegment data, FloatTensor fileLayout) {
+        return new Q4KRowGroupsTensor(data, fileLayout, blocksPerRow);
+    }
+
+    /**
+     * Per super-block, the rows' sub-block scales and mins as float vectors ({@link #scalesToScratch}); per sub-block
+     * each nibble position of every row picked out where it lies (256^b too large) times the input value it
+     * multiplies, broadcast and scaled to match ({@link MatmulInput#nibbleOrdered}), then times the rows' scales, the
+     * mins through the input's sums of 32: Σ (d·sc·q - dmin·m)·x = Σ d·sc·Σ q·x - Σ dmin·m·Σ x.
+     */
+    @Override
+    void groupsTimesVector(int groupA, int groupB, MatmulInput in, float[] res) {
+        float[] xs = in.nibbleOrdered(), sums = in.sums32();
+        FloatVector accA = FloatVector.zero(F), accB = accA, offA = accA, offB = accA;
+        long baseA = nibbles(groupA), baseB = nibbles(groupB);
+        int touched = 0;
+        for (int b = 0; b < blocksPerRow; b++, baseA += NIBBLE_BYTES, baseB += NIBBLE_BYTES) {
+            for (int j = 0; j < 8; j++) {
+                touched += touchLinesAhead(baseA + SUB_BLOCK_BYTES * j, SUB_BLOCK_BYTES) + touchLinesAhead(baseB + SUB_BLOCK_BYTES * j, SUB_BLOCK_BYTES);
+                FloatVector lowA = FloatVector.zero(F), highA = lowA, lowB = lowA, highB = lowA;
+                for (int v = 0; v < 4; v++) {
+                    long at = (long) VECTOR_BYTES * (4 * j + v);
+                    IntVector packedA = IntVector.fromMemorySegment(I, data, baseA + at, LE);
+                    IntVector packedB = IntVector.fromMemorySegment(I, data, baseB + at, LE);
+                    IntVector shiftedA = packedA.lanewise(VectorOperators.LSHR, 4), shiftedB = packedB.lanewise(VectorOperators.LSHR, 4);
+                    int x = 256 * b + 32 * j + 8 * v;
+                    for (int k = 0; k < 4; k++) {
+                        FloatVector xl = FloatVector.broadcast(F, xs[x + 2 * k]), xh = FloatVector.broadcast(F, xs[x + 2 * k + 1]);
+                        lowA = inPlace(packedA, 0xF << 8 * k).fma(xl, lowA);
+                        highA = inPlace(shiftedA, 0xF << 8 * k).fma(xh, highA);
+                        lowB = inPlace(packedB, 0xF << 8 * k).fma(xl, lowB);
+                        highB = inPlace(shiftedB, 0xF << 8 * k).fma(xh, highB);
+                    }
+                }
+                FloatVector sum = FloatVector.broadcast(F, sums[b * F.length() + j]);
+                int scaleA = factors(0, b) + j * ROWS, scaleB = factors(1, b) + j * ROWS, minA = scaleA + 8 * ROWS, minB = scaleB + 8 * ROWS;
+                accA = lowA.add(highA).fma(FloatVector.fromArray(F, res, scaleA), accA);
+                accB = lowB.add(highB).fma(FloatVector.fromArray(F, res, scaleB), accB);
+                offA = FloatVector.fromArray(F, res, minA).fma(sum, offA);
+                offB = FloatVector.fromArray(F, res, minB).fma(sum, offB);
+            }
+        }
+        accA.sub(offA).intoArray(res, 0);
+        accB.sub(offB).intoArray(res, ROWS);
+        res[2 * ROWS] = touched;
+    }
+
+    /** As {@link #groupsTimesVector}, each nibble position converted once for every vector. */
+    @Override
+    void groupTimesFourVectors(int group, MatmulInput in, int count, float[] res) {
+        MatmulInput v0 = in.single(0), v1 = in.single(1), v2 = in.single(Math.min(2, count - 1)), v3 = in.single(count - 1);
+        float[] x0 = v0.nibbleOrdered(), x1 = v1.nibbleOrdered(), x2 = v2.nibbleOrdered(), x3 = v3.nibbleOrdered();
+        float[] s0 = v0.sums32(), s1 = v1.sums32(), s2 = v2.sums32(), s3 = v3.sums32();
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0, off0 = acc0, off1 = acc0, off2 = acc0, off3 = acc0;
+        long base = nibbles(group);
+        int touched = 0;
+        for (int b = 0; b < blocksPerRow; b++, base += NIBBLE_BYTES) {
+            for (int j = 0; j < 8; j++) {
+                touched += touchLinesAhead(base + SUB_BLOCK_BYTES * j, SUB_BLOCK_BYTES);
+                FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+                for (int v = 0; v < 4; v++) {
+                    IntVector packed = IntVector.fromMemorySegment(I, data, base + (long) VECTOR_BYTES * (4 * j + v), LE);
+                    IntVector shifted = packed.lanewise(VectorOperators.LSHR, 4);
+                    for (int k = 0; k < 4; k++) {
+                        FloatVector wl = inPlace(packed, 0xF << 8 * k), wh = inPlace(shifted, 0xF << 8 * k);
+                        int xl = 256 * b + 32 * j + 8 * v + 2 * k, xh = xl + 1;
+                        l0 = wl.fma(FloatVector.broadcast(F, x0[xl]), l0);
+                        h0 = wh.fma(FloatVector.broadcast(F, x0[xh]), h0);
+                        l1 = wl.fma(FloatVector.broadcast(F, x1[xl]), l1);
+                        h1 = wh.fma(FloatVector.broadcast(F, x1[xh]), h1);
+                        l2 = wl.fma(FloatVector.broadcast(F, x2[xl]), l2);
+                        h2 = wh.fma(FloatVector.broadcast(F, x2[xh]), h2);
+                        l3 = wl.fma(FloatVector.broadcast(F, x3[xl]), l3);
+                        h3 = wh.fma(FloatVector.broadcast(F, x3[xh]), h3);
+                    }
+                }
+                int factors = factors(0, b) + j * ROWS;
+                FloatVector scale = FloatVector.fromArray(F, res, factors), min = FloatVector.fromArray(F, res, factors + 8 * ROWS);
+                int sum = b * F.length() + j;
+                acc0 = l0.add(h0).fma(scale, acc0);
+                acc1 = l1.add(h1).fma(scale, acc1);
+                acc2 = l2.add(h2).fma(scale, acc2);
+                acc3 = l3.add(h3).fma(scale, acc3);
+                off0 = min.fma(FloatVector.broadcast(F, s0[sum]), off0);
+                off1 = min.fma(FloatVector.broadcast(F, s1[sum]), off1);
+                off2 = min.fma(FloatVector.broadcast(F, s2[sum]), off2);
+                off3 = min.fma(FloatVector.broadcast(F, s3[sum]), off3);
+            }
+        }
+        acc0.sub(off0).intoArray(res, 0);
+        acc1.sub(off1).intoArray(res, ROWS);
+        acc2.sub(off2).intoArray(res, 2 * ROWS);
+        acc3.sub(off3).intoArray(res, 3 * ROWS);
+        res[4 * ROWS] = touched;
+    }
+
+    /** Where {@code group}'s nibbles start, after its headers. */
+    private long nibbles(int group) {
+        return groupBase(group) + (long) blocksPerRow * HEADER_BYTES;
+    }
+
+    /** Where super-block b's factors of the kernel's group {@code slot} lie in the scratch ({@link #scalesToScratch}). */
+    private int factors(int slot, int b) {
+        return FACTORS + (slot * blocksPerRow + b) * BLOCK_FACTORS;
+    }
+
+    /**
+     * Every super-block's sub-block scales times d, then its mins times dmin, of group A (slot 0) and B (slot 1) as
+     * float vectors in {@code scratch} (sixteen per super-block, from {@link #factors}).
+     */
+    @Override
+    void scalesToScratch(int groupA, int groupB, float[] scratch) {
+        for (int slot = 0; slot < (groupB < 0 ? 1 : 2); slot++) {
+            long header = groupBase(slot == 0 ? groupA : groupB);
+            for (int b = 0; b < blocksPerRow; b++, header += HEADER_BYTES) {
+                IntVector dAndDmin = IntVector.fromMemorySegment(I, data, header, LE);
+                topHalf(dAndDmin.lanewise(VectorOperators.LSHL, 16)).intoArray(scratch, D_AND_DMIN);
+                topHalf(dAndDmin).intoArray(scratch, D_AND_DMIN + ROWS);
+                int at = factors(slot, b);
+                for (int k = 0; k < 16; k++) {
+                    sixBits(header, k).mul(FloatVector.fromArray(F, scratch, D_AND_DMIN + k / 8 * ROWS)).intoArray(scratch, at + k * ROWS);
+                }
+            }
+        }
+    }
+
+    /**
+     * The fp16 value in the top half of each lane as a float: sign, exponent and mantissa shifted to float's places
+     * (the exponent 112 short of float's bias, made up by the multiplication; exact for normal and subnormal values,
+     * as {@link F16Kernels#widened}).
+     */
+    private static FloatVector topHalf(IntVector halves) {
+        return halves.lanewise(VectorOperators.ASHR, 3).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
+    }
+
+    /**
+     * Scale k (below 8) or min k - 8 of every row of the super-block whose header is at {@code header}, as floats:
+     * each row's 12 bytes hold them as {@link KQuantScales#scales} and {@link KQuantScales#mins} take them out of a long
+     * and an int, here lane-wise, one formula for all sixteen with the places from {@link SixBits}: a field of one
+     * int vector of the bytes, and for k % 8 above 3 the top two bits of a byte of another. One formula in a loop, so
+     * that C2 parses it once: written out for each kind, the vector operations passed its node budget even in a method
+     * of their own.
+     */
+    private FloatVector sixBits(long header, int k) {
+        IntVector low = scaleBytes(header, SixBits.LOW_INT[k]).lanewise(VectorOperators.LSHR, SixBits.LOW_SHIFT[k]).and(SixBits.LOW_MASK[k]);
+        IntVector top = scaleBytes(header, SixBits.TOP_INT[k]).lanewise(VectorOperators.LSHR, SixBits.TOP_SHIFT[k]).and(SixBits.TOP_MASK[k]);
+        return (FloatVector) low.or(top).convert(VectorOperators.I2F, 0);
+    }
+
+    /** Bytes 4v to 4v + 3 of every row's 12 scale bytes. */
+    private IntVector scaleBytes(long header, int v) {
+        return IntVector.fromMemorySegment(I, data, header + SCALES_AT + (long) VECTOR_BYTES * v, LE);
+    }
+
+    /**
+     * Where {@link #sixBits} finds scale k (k below 8) or min k - 8 in a row's 12 bytes read as three ints: scales 0-3
+     * are the low 6 bits of bytes 0-3 (int 0), mins 0-3 of bytes 4-7 (int 1); scales 4-7 the low nibbles of bytes
+     * 8-11 (int 2) below the top two bits of bytes 0-3, mins 4-7 the high nibbles of bytes 8-11 below the top two bits
+     * of bytes 4-7.
+     */
+    private static final class SixBits {
+        static final int[] LOW_INT = new int[16], LOW_SHIFT = new int[16], LOW_MASK = new int[16];
+        static final int[] TOP_INT = new int[16], TOP_SHIFT = new int[16], TOP_MASK = new int[16];
+
+        static {
+            for (int k = 0; k < 16; k++) {
+                int j = k % 8, min = k / 8, at = 8 * (j % 4);
+                if (j < 4) {
+                    LOW_INT[k] = min;
+                    LOW_SHIFT[k] = at;
+                    LOW_MASK[k] = 63;
+                } else {
+                    LOW_INT[k] = 2;
+                    LOW_SHIFT[k] = at + 4 * min;
+                    LOW_MASK[k] = 15;
+                    TOP_INT[k] = min;
+                    TOP_SHIFT[k] = at + 2;
+                    TOP_MASK[k] = 0x30;
+                }
+            }
+        }
+    }
+}

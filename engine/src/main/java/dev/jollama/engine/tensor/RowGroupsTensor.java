@@ -1,0 +1,196 @@
+package dev.jollama.engine.tensor;
+
+import dev.jollama.engine.gguf.GgmlType;
+
+import java.lang.foreign.MemorySegment;
+import java.util.function.LongFunction;
+
+/**
+ * A matrix of 4-bit values repacked at load so that the blocks of {@link #ROWS} consecutive rows (as many as float
+ * lanes) lie together, block position by block position: per group of rows and block, the rows' scales, then int
+ * vectors whose lane r holds four bytes of row r's nibbles. The bytes of the file's rows in another order (Q4_K's
+ * nibbles also paired as Q4_0's: value i and i + 16 of a 32-value sub-block in one byte), in memory the loader gives
+ * (a private copy-on-write mapping of the file).
+ *
+ * <p>The decode kernels convert one nibble position of all the group's rows at once and multiply it by one broadcast
+ * input value per input vector ({@link MatmulInput#nibbleOrdered}): no sums across lanes, no scale per row, a block's
+ * scales one vector. In the file's layout a block of one row fills the lanes, so every row pays its own scale
+ * multiplication and reduction. Prompts (five vectors and more) go through the file layout's dequantized tiles, so
+ * the file's mapping stays beside the copy: gathering a row's block from its group cost 1.3 times the work.
+ */
+abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsTensor, Q4KRowGroupsTensor {
+    /** Rows per group: one per float lane. */
+    static final int ROWS = F.length();
+
+    /** The same matrix in the file's layout: the scalar reference, and what prompts' tiles dequantize. */
+    final FloatTensor fileLayout;
+    /** Blocks of the file's type per row. */
+    final int blocksPerRow;
+    /** Bytes of one block position of a group: the group's rows' blocks there. */
+    final long groupBlockBytes;
+
+    RowGroupsTensor(MemorySegment data, FloatTensor fileLayout, int blocksPerRow) {
+        super(data, fileLayout.size());
+        this.fileLayout = fileLayout;
+        this.blocksPerRow = blocksPerRow;
+        this.groupBlockBytes = (long) fileLayout.type().bytesPerBlock * ROWS;
+    }
+
+    /**
+     * {@code file} as a matrix of rows {@code rowLength} wide, repacked into the memory {@code memory} gives where its
+     * type has a row-group layout and its shape fits it (whole groups of rows of whole blocks); otherwise, or without
+     * memory, {@code file} itself.
+     */
+    static FloatTensor of(FloatTensor file, long rowLength, LongFunction<MemorySegment> memory) {
+        int blockSize = file.type().blockSize;
+        boolean fits = rowLength > 0 && rowLength % blockSize == 0 && file.size() % rowLength == 0 && file.size() / rowLength % ROWS == 0;
+        if (!fits || !(file instanceof Q4_0Tensor || file instanceof Q4KTensor)) {
+            return file;
+        }
+        MemorySegment into = memory.apply(file.data.byteSize());
+        if (into == null) {
+            return file;
+        }
+        int blocksPerRow = (int) (rowLength / blockSize);
+        return file instanceof Q4_0Tensor q4_0 ? Q4_0RowGroupsTensor.repack(q4_0, blocksPerRow, into)
+                : Q4KRowGroupsTensor.repack((Q4KTensor) file, blocksPerRow, into);
+    }
+
+    /** Byte offset of {@code group}'s first block position. */
+    final long groupBase(int group) {
+        return (long) group * blocksPerRow * groupBlockBytes;
+    }
+
+    @Override
+    public final GgmlType type() {
+        return fileLayout.type();
+    }
+
+    @Override
+    public final FloatTensor asMatrix(long rowLength, LongFunction<MemorySegment> memory) {
+        if (rowLength != (long) type().blockSize * blocksPerRow) {
+            throw new IllegalArgumentException("a " + type() + " matrix repacked with rows of " + (long) type().blockSize * blocksPerRow
+                    + " values read as rows of " + rowLength);
+        }
+        return this;
+    }
+
+    @Override
+    public final float getFloat(long index) {
+        return fileLayout.getFloat(index);
+    }
+
+    @Override
+    protected final float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
+        return fileLayout.dotBlocks(firstBlock, x, xOffset, blockCount);
+    }
+
+    @Override
+    protected final void dequantize(long firstBlock, int blocks, float[] dst, int dstOffset) {
+        fileLayout.dequantize(firstBlock, blocks, dst, dstOffset);
+    }
+
+    @Override
+    public final void copyTo(long offset, float[] out, int outOffset, int n) {
+        fileLayout.copyTo(offset, out, outOffset, n);
+    }
+
+    @Override
+    final FloatTensor sliceOf(long offset, long size) {
+        long groupValues = (long) type().blockSize * blocksPerRow * ROWS;
+        if (offset % groupValues != 0 || size % groupValues != 0) {
+            throw new IllegalArgumentException("values " + offset + ".." + (offset + size) + " are not whole groups of "
+                    + ROWS + " rows of the repacked " + type() + " matrix");
+        }
+        return over(data.asSlice(type().byteSize(offset), type().byteSize(size)), fileLayout.sliceOf(offset, size));
+    }
+
+    /** The same kind of matrix, with the same rows, over these bytes in both layouts (a slice of whole groups). */
+    abstract RowGroupsTensor over(MemorySegment data, FloatTensor fileLayout);
+
+    @Override
+    final void prepare(MatmulInput in) {
+        super.prepare(in);
+        in.computeNibbleOrder();
+    }
+
+    /** One vector and up to four go through the decode kernels (each prepared), more through the file layout's tiles. */
+    @Override
+    final void prepareInput(MatmulInput in) {
+        if (in.count() > 4) {
+            fileLayout.prepareInput(in);
+        } else if (in.count() > 1) {
+            prepareFourVectors(in);
+        } else {
+            prepare(in);
+        }
+    }
+
+    /** Pairs of groups of rows per worker for one vector, whole groups for up to four, the file layout's tiles for more. */
+    @Override
+    final int rowGrain(int count) {
+        return count == 1 ? 2 * ROWS : count <= 4 ? ROWS : fileLayout.rowGrain(count);
+    }
+
+    /**
+     * Rows from..to, a group of rows at a time (the groups at the ends computed whole, their rows in range kept): one
+     * input vector, or up to four (a step of several sequences decoding); more (a prompt) go through the file layout's
+     * dequantized tiles.
+     */
+    @Override
+    final void multiplyRows(MatmulInput in, float[] out, int rows, int from, int to, float[] scratch) {
+        int count = in.count();
+        if (count > 4) {
+            fileLayout.multiplyRows(in, out, rows, from, to, scratch);
+        } else {
+            // One vector: two streams through memory, the first half of the groups beside the second; an odd last
+            // group is computed twice (workers take pairs of groups: only a matrix of an odd number of groups has
+            // one). Up to four: a group at a time. One call of scalesToScratch, so that C2 compiles one copy of it in
+            // here: two copies took this method past its node budget (see scalesToScratch).
+            int firstGroup = from / ROWS, groups = (to - 1) / ROWS + 1 - firstGroup;
+            int items = count == 1 ? (groups + 1) / 2 : groups;
+            for (int a = firstGroup; a < firstGroup + items; a++) {
+                int b = count == 1 ? Math.min(a + items, firstGroup + groups - 1) : -1;
+                scalesToScratch(a, b, scratch);
+                if (count == 1) {
+                    groupsTimesVector(a, b, in, scratch);
+                } else {
+                    groupTimesFourVectors(a, in, count, scratch);
+                }
+                for (int t = 0; t < count; t++) {
+                    keepRows(scratch, t, out, t * rows, a, Math.max(from, a * ROWS), Math.min(to, a * ROWS + ROWS));
+                }
+                if (b > a) {
+                    keepRows(scratch, 1, out, 0, b, Math.max(from, b * ROWS), Math.min(to, b * ROWS + ROWS));
+                }
+            }
+        }
+    }
+
+    /** Rows first..end of group's results for vector t (in {@code results} from t·ROWS) to {@code out} from outOffset. */
+    private static void keepRows(float[] results, int t, float[] out, int outOffset, int group, int first, int end) {
+        System.arraycopy(results, t * ROWS + first - group * ROWS, out, outOffset + first, end - first);
+    }
+
+    /**
+     * Before a kernel reads groups A and B (B -1: none): whatever of them it takes from {@code scratch} instead of
+     * their bytes. Out of the kernels because C2 compiles a method with what it inlines as one unit within a budget
+     * of parsed nodes (NodeCountInliningCutoff, 18,000), and the Vector API's operations parse into hundreds each: a
+     * kernel is near the budget alone, and past it the operations left are calls that box every vector (Q4_K decoded
+     * at 2 tokens/s instead of 20 with its scales taken out inside the kernel).
+     */
+    abstract void scalesToScratch(int groupA, int groupB, float[] scratch);
+
+    /**
+     * Two groups' rows times input vector 0, side by side (two streams through memory), into {@code res} from 0 and
+     * from ROWS; {@code res[2·ROWS]} keeps the read-ahead loads alive.
+     */
+    abstract void groupsTimesVector(int groupA, int groupB, MatmulInput in, float[] res);
+
+    /**
+     * One group's rows times two to four input vectors, each prepared as an input of its own (of two or three, the
+     * last again in the places left), each block converted once for all of them: the results of vector t go to
+     * {@code res} from t·ROWS; {@code res[4·ROWS]} keeps the read-ahead loads alive.
+     */
+    abstract void groupTimesFourVectors(int group, MatmulInput in, int count, float[] res);
+}
