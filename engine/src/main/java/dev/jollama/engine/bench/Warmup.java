@@ -42,6 +42,9 @@ public final class Warmup {
                     }
                     model.forward(sequence, prompt, 0, prompt.length);
                     for (int i = 0; i < DECODE_STEPS; i++) {
+                        if (i == DECODE_STEPS / 2) {
+                            model.awaitLayouts(); // the second half compiles the kernels of the filled copies
+                        }
                         model.forward(sequence, 3 + i);
                     }
                 }

@@ -2,9 +2,11 @@ package dev.jollama.engine.model;
 
 import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.gguf.GgufFormatException;
+import dev.jollama.engine.tensor.Repacker;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** The families the engine runs, by their GGUF {@code general.architecture} name. Adding one is one line here. */
 final class Architectures {
@@ -47,7 +49,7 @@ final class Architectures {
         return java.util.Collections.unmodifiableSet(FAMILIES.keySet());
     }
 
-    static Architecture load(GgufFile file, ModelConfig config) {
-        return FAMILIES.get(config.architecture()).load(new WeightReader(file), config);
+    static Architecture load(GgufFile file, ModelConfig config, Repacker repacker) {
+        return FAMILIES.get(config.architecture()).load(new WeightReader(file, UnaryOperator.identity(), repacker), config);
     }
 }

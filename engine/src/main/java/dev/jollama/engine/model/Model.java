@@ -6,6 +6,7 @@ import dev.jollama.engine.gguf.GgufTensorInfo;
 import dev.jollama.engine.kvcache.KvCache;
 import dev.jollama.engine.kvcache.KvCacheType;
 import dev.jollama.engine.tensor.Q8Kernels;
+import dev.jollama.engine.tensor.Repacker;
 import dev.jollama.engine.tensor.WorkerPool;
 import dev.jollama.engine.tokenizer.Tokenizer;
 
@@ -50,12 +51,15 @@ public final class Model implements AutoCloseable {
     private final int passCapacity;
     private final Batch single = new Batch(BATCH_CAPACITY);
     private final StepRunner steps;
+    /** Fills the copies of matrices kept in a layout of their own, in the background once decoding starts. */
+    private final Repacker repacker;
 
     private Model(GgufFile file, ModelConfig config, Tokenizer tokenizer, Options options) {
         this.file = file;
         this.config = config;
         this.tokenizer = tokenizer;
-        this.architecture = Architectures.load(file, config);
+        this.repacker = new Repacker(file.path().toString());
+        this.architecture = Architectures.load(file, config, repacker);
         this.pooling = Pooling.of(file, config.architecture());
         this.ownsPool = options.threads() > 0;
         this.pool = ownsPool ? new WorkerPool(options.threads()) : WorkerPool.shared();
@@ -311,9 +315,23 @@ public final class Model implements AutoCloseable {
         return embed(List.of(tokens)).getFirst();
     }
 
+    /**
+     * Fills the copies of matrices kept in a layout of their own now, if not done yet, and waits for them (see
+     * {@link Repacker}): for measurements of decoding once it is steady. Returns early if the thread is interrupted,
+     * with its interrupt flag set.
+     */
+    public void awaitLayouts() {
+        try {
+            repacker.awaitFilled();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public synchronized void close() { // waits for a pass under way
         steps.close();
+        repacker.close();
         if (ownsPool) {
             pool.close();
         }

@@ -4,6 +4,7 @@ import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.gguf.GgufFormatException;
 import dev.jollama.engine.gguf.GgufTensorInfo;
 import dev.jollama.engine.tensor.FloatTensor;
+import dev.jollama.engine.tensor.Repacker;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -20,22 +21,24 @@ import java.util.stream.LongStream;
  * their file type, memory-mapped; norms and biases are small and read into float arrays. Names are the reference's;
  * {@code names} maps them to the file's own (Ollama's single-file Gemma 3 names its vision tensors its own way).
  */
-record WeightReader(GgufFile file, UnaryOperator<String> names) {
+record WeightReader(GgufFile file, UnaryOperator<String> names, Repacker repacker) {
     private static final System.Logger LOG = System.getLogger(WeightReader.class.getName());
 
-    WeightReader(GgufFile file) {
-        this(file, UnaryOperator.identity());
+    /** A reader whose matrices stay in the file's layout (no {@link Repacker} fills copies for them). */
+    WeightReader(GgufFile file, UnaryOperator<String> names) {
+        this(file, names, null);
     }
 
     /**
      * A matrix of {@code rows} rows of {@code rowLength} values, in the layout its products read
-     * ({@link FloatTensor#asMatrix}): a layout of its own goes to a private copy-on-write mapping of the tensor's
-     * bytes in the file. Mapped like every other tensor, not allocated: kernels compiled while both kinds of memory
-     * segment were in use grew past C2's node budget and boxed their vectors.
+     * ({@link Repacker#matrix}): a layout of its own goes to a private copy-on-write mapping of the tensor's bytes in
+     * the file, filled later. Mapped like every other tensor, not allocated: kernels compiled while both kinds of
+     * memory segment were in use grew past C2's node budget and boxed their vectors.
      */
     FloatTensor matrix(String name, long rowLength, long rows) {
         GgufTensorInfo info = checked(name, rowLength, rows);
-        return FloatTensor.of(file.path(), info).asMatrix(rowLength, bytes -> privateCopy(info));
+        FloatTensor inFile = FloatTensor.of(file.path(), info);
+        return repacker == null ? inFile : repacker.matrix(inFile, rowLength, bytes -> privateCopy(info));
     }
 
     /**

@@ -21,7 +21,6 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
-import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -163,12 +162,11 @@ public abstract sealed class FloatTensor
     }
 
     /**
-     * This tensor as matrix products read it, rows of {@code rowLength} values: itself, except where a type's kernels
-     * read a layout of their own (Q4_0 and Q4_K: {@link RowGroupsTensor}), made once at load into the memory that
-     * {@code memory} gives for that many bytes (null: none, the tensor stays as it is).
+     * What a product with {@code count} input vectors reads: this tensor, except for a copy in a layout of its own
+     * that is not filled yet ({@link RowGroupsTensor}), which answers with the file's layout.
      */
-    public FloatTensor asMatrix(long rowLength, LongFunction<MemorySegment> memory) {
-        return RowGroupsTensor.of(this, rowLength, memory);
+    FloatTensor forProducts(int count) {
+        return this;
     }
 
     public final long size() {

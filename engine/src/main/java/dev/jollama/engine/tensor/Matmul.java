@@ -28,7 +28,8 @@ public final class Matmul implements WorkerPool.Task {
      * {@code out[t·rows + r] = row r of weights · input vector t}, for a weight matrix of {@code rows} rows of
      * {@code input.width()} values and every vector of the input.
      */
-    public void multiply(FloatTensor weights, MatmulInput input, float[] out, int rows) {
+    public void multiply(FloatTensor matrix, MatmulInput input, float[] out, int rows) {
+        FloatTensor weights = matrix.forProducts(input.count());
         // What the kernels read besides the values is made here, once, rather than raced for by the workers.
         weights.prepareInput(input);
         this.weights = weights;

@@ -32,14 +32,14 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
     /** Floats of a super-block's factors: eight scales and eight mins of every row. */
     private static final int BLOCK_FACTORS = 16 * ROWS;
 
-    private Q4KRowGroupsTensor(MemorySegment data, FloatTensor fileLayout, int blocksPerRow) {
-        super(data, fileLayout, blocksPerRow);
+    Q4KRowGroupsTensor(MemorySegment data, Q4KTensor fileLayout, int blocksPerRow, Repacker repacker) {
+        super(data, fileLayout, blocksPerRow, repacker);
     }
 
-    /** The rows of {@code file} ({@code blocksPerRow} super-blocks each, whole groups of them) repacked into {@code packed}. */
-    static Q4KRowGroupsTensor repack(Q4KTensor file, int blocksPerRow, MemorySegment packed) {
-        long groups = file.size() / (256L * blocksPerRow) / ROWS;
-        MemorySegment bytes = file.data;
+    @Override
+    void pack() {
+        long groups = size() / (256L * blocksPerRow) / ROWS;
+        MemorySegment bytes = fileLayout.data, packed = data;
         for (long g = 0; g < groups; g++) {
             for (int b = 0; b < blocksPerRow; b++) {
                 long header = g * blocksPerRow * BLOCK_BYTES * ROWS + (long) b * HEADER_BYTES;
@@ -63,18 +63,12 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
                 }
             }
         }
-        return new Q4KRowGroupsTensor(packed, file, blocksPerRow);
     }
 
     /** Value i of a sub-block of the file's super-block at {@code block}: a low nibble for even sub-blocks, high for odd. */
     private static int nibble(MemorySegment bytes, long block, int subBlock, int i) {
         int packed = Byte.toUnsignedInt(bytes.get(ValueLayout.JAVA_BYTE, block + 16 + 32 * (subBlock / 2) + i));
         return packed >>> 4 * (subBlock % 2) & 0xF;
-    }
-
-    @Override
-    RowGroupsTensor over(MemorySegment data, FloatTensor fileLayout) {
-        return new Q4KRowGroupsTensor(data, fileLayout, blocksPerRow);
     }
 
     /**

@@ -18,14 +18,14 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
     /** One block position of a group (a constant: the read-ahead loop's count). */
     private static final int GROUP_BLOCK_BYTES = 18 * ROWS;
 
-    private Q4_0RowGroupsTensor(MemorySegment data, FloatTensor fileLayout, int blocksPerRow) {
-        super(data, fileLayout, blocksPerRow);
+    Q4_0RowGroupsTensor(MemorySegment data, Q4_0Tensor fileLayout, int blocksPerRow, Repacker repacker) {
+        super(data, fileLayout, blocksPerRow, repacker);
     }
 
-    /** The rows of {@code file} ({@code blocksPerRow} blocks each, whole groups of them) repacked into {@code packed}. */
-    static Q4_0RowGroupsTensor repack(Q4_0Tensor file, int blocksPerRow, MemorySegment packed) {
-        long groups = file.size() / (32L * blocksPerRow) / ROWS;
-        MemorySegment bytes = file.data;
+    @Override
+    void pack() {
+        long groups = size() / (32L * blocksPerRow) / ROWS;
+        MemorySegment bytes = fileLayout.data, packed = data;
         for (long g = 0; g < groups; g++) {
             for (int b = 0; b < blocksPerRow; b++) {
                 long to = (g * blocksPerRow + b) * GROUP_BLOCK_BYTES;
@@ -38,12 +38,6 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
                 }
             }
         }
-        return new Q4_0RowGroupsTensor(packed, file, blocksPerRow);
-    }
-
-    @Override
-    RowGroupsTensor over(MemorySegment data, FloatTensor fileLayout) {
-        return new Q4_0RowGroupsTensor(data, fileLayout, blocksPerRow);
     }
 
     /** Nothing: a block's scales are one fp16 vector, widened in the kernels. */

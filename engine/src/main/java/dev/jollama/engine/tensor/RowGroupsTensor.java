@@ -16,7 +16,8 @@ import java.util.function.LongFunction;
  * input value per input vector ({@link MatmulInput#nibbleOrdered}): no sums across lanes, no scale per row, a block's
  * scales one vector. In the file's layout a block of one row fills the lanes, so every row pays its own scale
  * multiplication and reduction. Prompts (five vectors and more) go through the file layout's dequantized tiles, so
- * the file's mapping stays beside the copy: gathering a row's block from its group cost 1.3 times the work.
+ * the file's mapping stays beside the copy: gathering a row's block from its group cost 1.3 times the work. The copy
+ * is filled in the background once decoding starts ({@link Repacker}); until then products read the file's layout.
  */
 abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsTensor, Q4KRowGroupsTensor {
     /** Rows per group: one per float lane. */
@@ -28,32 +29,60 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
     final int blocksPerRow;
     /** Bytes of one block position of a group: the group's rows' blocks there. */
     final long groupBlockBytes;
+    /** Fills the copy ({@link #fill}) once decoding starts. */
+    private final Repacker repacker;
+    /** Whether {@link #fill} is done: until then products read the file's layout. */
+    private volatile boolean filled;
 
-    RowGroupsTensor(MemorySegment data, FloatTensor fileLayout, int blocksPerRow) {
+    RowGroupsTensor(MemorySegment data, FloatTensor fileLayout, int blocksPerRow, Repacker repacker) {
         super(data, fileLayout.size());
         this.fileLayout = fileLayout;
         this.blocksPerRow = blocksPerRow;
         this.groupBlockBytes = (long) fileLayout.type().bytesPerBlock * ROWS;
+        this.repacker = repacker;
     }
 
     /**
-     * {@code file} as a matrix of rows {@code rowLength} wide, repacked into the memory {@code memory} gives where its
-     * type has a row-group layout and its shape fits it (whole groups of rows of whole blocks); otherwise, or without
-     * memory, {@code file} itself.
+     * {@code file} as a matrix of rows {@code rowLength} wide in the memory {@code memory} gives for a copy (not filled
+     * yet), where its type has a row-group layout and its shape fits it (whole groups of rows of whole blocks);
+     * otherwise, or without memory, null.
      */
-    static FloatTensor of(FloatTensor file, long rowLength, LongFunction<MemorySegment> memory) {
+    static RowGroupsTensor of(FloatTensor file, long rowLength, LongFunction<MemorySegment> memory, Repacker repacker) {
         int blockSize = file.type().blockSize;
         boolean fits = rowLength > 0 && rowLength % blockSize == 0 && file.size() % rowLength == 0 && file.size() / rowLength % ROWS == 0;
         if (!fits || !(file instanceof Q4_0Tensor || file instanceof Q4KTensor)) {
-            return file;
+            return null;
         }
         MemorySegment into = memory.apply(file.data.byteSize());
         if (into == null) {
-            return file;
+            return null;
         }
         int blocksPerRow = (int) (rowLength / blockSize);
-        return file instanceof Q4_0Tensor q4_0 ? Q4_0RowGroupsTensor.repack(q4_0, blocksPerRow, into)
-                : Q4KRowGroupsTensor.repack((Q4KTensor) file, blocksPerRow, into);
+        return file instanceof Q4_0Tensor q4_0 ? new Q4_0RowGroupsTensor(into, q4_0, blocksPerRow, repacker)
+                : new Q4KRowGroupsTensor(into, (Q4KTensor) file, blocksPerRow, repacker);
+    }
+
+    /** Writes the file's rows into the copy in this layout, then lets products read it. */
+    final void fill() {
+        if (!filled) {
+            pack();
+            filled = true;
+        }
+    }
+
+    /** Writes the file's rows ({@link #fileLayout}) into {@link #data} in this layout. */
+    abstract void pack();
+
+    /** The copy once filled; until then the file's layout, and a decode-sized product starts the filling. */
+    @Override
+    final FloatTensor forProducts(int count) {
+        if (filled) {
+            return this;
+        }
+        if (count <= 4) {
+            repacker.start();
+        }
+        return fileLayout;
     }
 
     /** Byte offset of {@code group}'s first block position. */
@@ -64,15 +93,6 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
     @Override
     public final GgmlType type() {
         return fileLayout.type();
-    }
-
-    @Override
-    public final FloatTensor asMatrix(long rowLength, LongFunction<MemorySegment> memory) {
-        if (rowLength != (long) type().blockSize * blocksPerRow) {
-            throw new IllegalArgumentException("a " + type() + " matrix repacked with rows of " + (long) type().blockSize * blocksPerRow
-                    + " values read as rows of " + rowLength);
-        }
-        return this;
     }
 
     @Override
@@ -95,18 +115,11 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
         fileLayout.copyTo(offset, out, outOffset, n);
     }
 
+    /** A part of the matrix reads the file's layout (models slice only the file's tensors, never a copy). */
     @Override
     final FloatTensor sliceOf(long offset, long size) {
-        long groupValues = (long) type().blockSize * blocksPerRow * ROWS;
-        if (offset % groupValues != 0 || size % groupValues != 0) {
-            throw new IllegalArgumentException("values " + offset + ".." + (offset + size) + " are not whole groups of "
-                    + ROWS + " rows of the repacked " + type() + " matrix");
-        }
-        return over(data.asSlice(type().byteSize(offset), type().byteSize(size)), fileLayout.sliceOf(offset, size));
+        return fileLayout.sliceOf(offset, size);
     }
-
-    /** The same kind of matrix, with the same rows, over these bytes in both layouts (a slice of whole groups). */
-    abstract RowGroupsTensor over(MemorySegment data, FloatTensor fileLayout);
 
     @Override
     final void prepare(MatmulInput in) {

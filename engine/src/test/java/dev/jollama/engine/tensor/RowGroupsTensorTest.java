@@ -10,7 +10,6 @@ import java.util.Random;
 import java.util.function.LongFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** Q4_0 and Q4_K rows repacked in groups against the same rows in the file's layout, their kernels against the scalar reference. */
@@ -24,7 +23,7 @@ class RowGroupsTensorTest {
         Random random = new Random(40);
         for (int cols : new int[]{type.blockSize, 17 * type.blockSize}) {
             FloatTensor file = TensorKernelTest.randomTensor(type, ROWS * cols, random);
-            FloatTensor repacked = file.asMatrix(cols, NATIVE);
+            FloatTensor repacked = filled(file, cols);
             assertThat(repacked).isInstanceOf(type == GgmlType.Q4_0 ? Q4_0RowGroupsTensor.class : Q4KRowGroupsTensor.class);
             assertThat(repacked.type()).isEqualTo(type);
             float[] fromFile = new float[ROWS * cols], dequantized = new float[ROWS * cols];
@@ -44,19 +43,20 @@ class RowGroupsTensorTest {
     void onlyWholeGroupsOfRowsOfWholeBlocksAreRepacked(GgmlType type) {
         Random random = new Random(41);
         int block = type.blockSize;
+        Repacker repacker = new Repacker("test");
         FloatTensor rowsShort = TensorKernelTest.randomTensor(type, (ROWS - 1) * 2 * block, random);
-        assertThat(rowsShort.asMatrix(2 * block, NATIVE)).isSameAs(rowsShort);
+        assertThat(repacker.matrix(rowsShort, 2 * block, NATIVE)).isSameAs(rowsShort);
         FloatTensor partBlocks = TensorKernelTest.randomTensor(type, ROWS * 3 * block / 2, random);
-        assertThat(partBlocks.asMatrix(3 * block / 2, NATIVE)).isSameAs(partBlocks);
+        assertThat(repacker.matrix(partBlocks, 3 * block / 2, NATIVE)).isSameAs(partBlocks);
         FloatTensor withoutMemory = TensorKernelTest.randomTensor(type, ROWS * block, random);
-        assertThat(withoutMemory.asMatrix(block, bytes -> null)).isSameAs(withoutMemory);
+        assertThat(repacker.matrix(withoutMemory, block, bytes -> null)).isSameAs(withoutMemory);
     }
 
     @ParameterizedTest
     @EnumSource(names = {"Q8_0", "Q4_1", "Q5_K", "Q6_K"})
     void otherTypesStayAsTheyAre(GgmlType type) {
         FloatTensor other = TensorKernelTest.randomTensor(type, ROWS * 256, new Random(45));
-        assertThat(other.asMatrix(256, NATIVE)).isSameAs(other);
+        assertThat(new Repacker("test").matrix(other, 256, NATIVE)).isSameAs(other);
     }
 
     /**
@@ -68,7 +68,7 @@ class RowGroupsTensorTest {
     void productsAgreeWithTheScalarReference(GgmlType type) {
         Random random = new Random(42);
         for (int cols : evenAndOddBlocks(type)) {
-            FloatTensor repacked = TensorKernelTest.randomTensor(type, ROWS * cols, random).asMatrix(cols, NATIVE);
+            FloatTensor repacked = filled(TensorKernelTest.randomTensor(type, ROWS * cols, random), cols);
             for (int count : new int[]{1, 2, 3, 4, 5, 16, 37, MatmulInput.WIDE_GROUP, MatmulInput.WIDE_GROUP + 17}) {
                 for (int threads : new int[]{1, 2}) {
                     MatmulInput in = input(cols, count, random);
@@ -88,7 +88,7 @@ class RowGroupsTensorTest {
     void rowsInsideGroupsAreTheirsAlone(GgmlType type) {
         Random random = new Random(43);
         int cols = 256;
-        FloatTensor repacked = TensorKernelTest.randomTensor(type, ROWS * cols, random).asMatrix(cols, NATIVE);
+        FloatTensor repacked = filled(TensorKernelTest.randomTensor(type, ROWS * cols, random), cols);
         for (int count : new int[]{1, 3, 20}) {
             MatmulInput in = input(cols, count, random);
             repacked.prepareInput(in);
@@ -106,19 +106,64 @@ class RowGroupsTensorTest {
         }
     }
 
+    /** Models slice only the file's tensors; a slice of a copy reads the file's layout, wherever it starts. */
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q4_K"})
-    void slicesOfWholeGroupsOnly(GgmlType type) {
-        Random random = new Random(44);
+    void slicesReadTheFileLayout(GgmlType type) {
         int cols = 2 * type.blockSize;
-        FloatTensor repacked = TensorKernelTest.randomTensor(type, ROWS * cols, random).asMatrix(cols, NATIVE);
-        int group = RowGroupsTensor.ROWS;
-        FloatTensor slice = repacked.slice((long) group * cols, (long) group * cols);
-        for (int i = 0; i < group * cols; i++) {
-            assertThat(slice.getFloat(i)).isEqualTo(repacked.getFloat((long) group * cols + i));
+        FloatTensor file = TensorKernelTest.randomTensor(type, ROWS * cols, new Random(44));
+        FloatTensor slice = filled(file, cols).slice(cols, 17L * cols);
+        assertThat(slice.type()).isEqualTo(type);
+        for (int i = 0; i < 17 * cols; i++) {
+            assertThat(slice.getFloat(i)).isEqualTo(file.getFloat(cols + i));
         }
-        assertThatThrownBy(() -> repacked.slice(cols, (long) group * cols)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("not whole groups of " + group + " rows");
+    }
+
+    /**
+     * Until decoding starts the copy is not filled and products read the file's layout; the first decode-sized
+     * product starts the filling, after which products read the copy; a closed repacker fills nothing more.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q4_K"})
+    void copiesAreFilledOnceDecodingStarts(GgmlType type) throws InterruptedException {
+        Random random = new Random(46);
+        int cols = 512;
+        FloatTensor file = TensorKernelTest.randomTensor(type, ROWS * cols, random);
+        Repacker repacker = new Repacker("test");
+        FloatTensor matrix = repacker.matrix(file, cols, NATIVE);
+        assertThat(matrix.forProducts(20)).isSameAs(file);
+        try (WorkerPool pool = new WorkerPool(2)) {
+            MatmulInput prompt = input(cols, 20, random);
+            float[] out = new float[ROWS * 20];
+            new Matmul(pool).multiply(matrix, prompt, out, ROWS);
+            assertMatchesReference(file, prompt, out, 0, ROWS, "a prompt before filling");
+            MatmulInput decode = input(cols, 1, random);
+            out = new float[ROWS];
+            new Matmul(pool).multiply(matrix, decode, out, ROWS);
+            assertMatchesReference(file, decode, out, 0, ROWS, "a decode step starting the filling");
+            repacker.awaitFilled();
+            assertThat(matrix.forProducts(1)).isSameAs(matrix);
+            new Matmul(pool).multiply(matrix, decode, out, ROWS);
+            assertMatchesReference(file, decode, out, 0, ROWS, "a decode step on the copy");
+        }
+        Repacker closed = new Repacker("test");
+        FloatTensor neverFilled = closed.matrix(file, cols, NATIVE);
+        closed.close();
+        assertThat(neverFilled.forProducts(1)).isSameAs(file);
+        closed.awaitFilled();
+        assertThat(neverFilled.forProducts(1)).isSameAs(file);
+    }
+
+    /** {@code file} as a matrix of rows {@code cols} wide in its layout of its own, filled. */
+    private static FloatTensor filled(FloatTensor file, int cols) {
+        Repacker repacker = new Repacker("test");
+        FloatTensor matrix = repacker.matrix(file, cols, NATIVE);
+        try {
+            repacker.awaitFilled();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        return matrix;
     }
 
     /** Rows of an even and an odd number of blocks. */

@@ -1,0 +1,103 @@
+package dev.jollama.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongFunction;
+
+/**
+ * Makes a model's matrices as their products read them ({@link #matrix}) and fills the copies in the layouts of
+ * their own ({@link RowGroupsTensor}) in the background, from the first decode-sized product on: the load stays a
+ * mapping of the file with nothing read, prompts read the file's layout anyway, and a model that only ever sees
+ * prompts (an embedding model, a request with keep_alive 0) never pays for the copies. Until a matrix is filled its
+ * products read the file's layout.
+ */
+public final class Repacker implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Repacker.class.getName());
+
+    /** What the repacker was made for, named in its thread and its messages. */
+    private final String owner;
+    private final List<RowGroupsTensor> copies = new ArrayList<>();
+    /** Guarded by this; null until the first decode-sized product. */
+    private Thread filler;
+    private boolean closed;
+
+    public Repacker(String owner) {
+        this.owner = owner;
+    }
+
+    /**
+     * {@code file} as a matrix of rows {@code rowLength} wide: where its type has a layout of its own and its shape
+     * fits it, a copy in that layout in the memory {@code memory} gives for as many bytes as the file's (null: none),
+     * filled later; otherwise {@code file} itself.
+     */
+    public synchronized FloatTensor matrix(FloatTensor file, long rowLength, LongFunction<MemorySegment> memory) {
+        RowGroupsTensor copy = RowGroupsTensor.of(file, rowLength, memory, this);
+        if (copy == null) {
+            return file;
+        }
+        copies.add(copy);
+        return copy;
+    }
+
+    /** Starts filling the copies, once: a matrix's first decode-sized product asks. */
+    synchronized void start() {
+        if (filler == null && !closed) {
+            filler = Thread.ofPlatform().daemon().name("jollama-repack").start(this::fillAll);
+        }
+    }
+
+    private void fillAll() {
+        List<RowGroupsTensor> all;
+        synchronized (this) {
+            all = List.copyOf(copies);
+        }
+        try {
+            for (RowGroupsTensor copy : all) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+                copy.fill();
+            }
+        } catch (RuntimeException e) {
+            // The products keep reading the file's layout: correct, only decode is slower.
+            LOG.log(System.Logger.Level.WARNING, "{0}: matrices left in the file''s layout (filling their copies failed: {1})", owner, e.toString());
+        }
+    }
+
+    /** Fills every copy now, if not done yet, and waits for it: for benchmarks that measure decode once it is steady. */
+    public void awaitFilled() throws InterruptedException {
+        Thread running;
+        synchronized (this) {
+            start();
+            running = filler;
+        }
+        if (running != null) {
+            running.join();
+        }
+    }
+
+    /** Stops filling (the copies done so far stay in use) and waits for the filler, so the file can be unmapped. */
+    @Override
+    public void close() {
+        Thread running;
+        synchronized (this) {
+            closed = true;
+            running = filler;
+        }
+        if (running != null) {
+            running.interrupt();
+            boolean interrupted = false;
+            while (running.isAlive()) {
+                try {
+                    running.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
