@@ -175,54 +175,45 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
 
     /**
      * Every super-block's sub-block scales times d, then its mins times dmin, of group A (slot 0) and B (slot 1) as
-     * float vectors in {@code scratch} (sixteen per super-block, from {@link #factors}).
+     * float vectors in {@code scratch} (sixteen per super-block, from {@link #factors}). First d and dmin, each the
+     * fp16 value in one half of an int lane, moved to a float's places (the exponent 112 short of float's bias, made
+     * up by the multiplication; exact for normal and subnormal values, as {@link F16Kernels#widened}). Then scale k
+     * (below 8) or min k - 8: each row's 12 bytes hold them as {@link KQuantScales#scales} and
+     * {@link KQuantScales#mins} take them out of a long and an int, here lane-wise, one formula for all sixteen with
+     * the places from {@link SixBits}: a field of one int vector of the bytes, and for k % 8 above 3 the top two bits
+     * of a byte of another.
+     *
+     * <p>Loops over one formula and no helper of our own that takes or returns a vector: C2 parses a loop's body once,
+     * and should the budget of parsed nodes run out where this is inlined, this method stays a call, which passes no
+     * vector (a helper that returns one would box it; the JDK's vector methods are inlined regardless of the budget).
+     * Written out per field, the operations passed the budget even in a method of their own.
      */
     @Override
     void scalesToScratch(int groupA, int groupB, float[] scratch) {
         for (int slot = 0; slot < (groupB < 0 ? 1 : 2); slot++) {
             long header = groupBase(slot == 0 ? groupA : groupB);
             for (int b = 0; b < blocksPerRow; b++, header += HEADER_BYTES) {
-                IntVector dAndDmin = IntVector.fromMemorySegment(I, data, header, LE);
-                topHalf(dAndDmin.lanewise(VectorOperators.LSHL, 16)).intoArray(scratch, D_AND_DMIN);
-                topHalf(dAndDmin).intoArray(scratch, D_AND_DMIN + ROWS);
+                for (int h = 0; h < 2; h++) {
+                    IntVector.fromMemorySegment(I, data, header, LE).lanewise(VectorOperators.LSHL, 16 - 16 * h)
+                            .lanewise(VectorOperators.ASHR, 3).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f)
+                            .intoArray(scratch, D_AND_DMIN + h * ROWS);
+                }
                 int at = factors(slot, b);
+                long scales = header + SCALES_AT;
                 for (int k = 0; k < 16; k++) {
-                    sixBits(header, k).mul(FloatVector.fromArray(F, scratch, D_AND_DMIN + k / 8 * ROWS)).intoArray(scratch, at + k * ROWS);
+                    IntVector low = IntVector.fromMemorySegment(I, data, scales + (long) VECTOR_BYTES * SixBits.LOW_INT[k], LE)
+                            .lanewise(VectorOperators.LSHR, SixBits.LOW_SHIFT[k]).and(SixBits.LOW_MASK[k]);
+                    IntVector top = IntVector.fromMemorySegment(I, data, scales + (long) VECTOR_BYTES * SixBits.TOP_INT[k], LE)
+                            .lanewise(VectorOperators.LSHR, SixBits.TOP_SHIFT[k]).and(SixBits.TOP_MASK[k]);
+                    ((FloatVector) low.or(top).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, scratch, D_AND_DMIN + k / 8 * ROWS))
+                            .intoArray(scratch, at + k * ROWS);
                 }
             }
         }
     }
 
     /**
-     * The fp16 value in the top half of each lane as a float: sign, exponent and mantissa shifted to float's places
-     * (the exponent 112 short of float's bias, made up by the multiplication; exact for normal and subnormal values,
-     * as {@link F16Kernels#widened}).
-     */
-    private static FloatVector topHalf(IntVector halves) {
-        return halves.lanewise(VectorOperators.ASHR, 3).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f);
-    }
-
-    /**
-     * Scale k (below 8) or min k - 8 of every row of the super-block whose header is at {@code header}, as floats:
-     * each row's 12 bytes hold them as {@link KQuantScales#scales} and {@link KQuantScales#mins} take them out of a long
-     * and an int, here lane-wise, one formula for all sixteen with the places from {@link SixBits}: a field of one
-     * int vector of the bytes, and for k % 8 above 3 the top two bits of a byte of another. One formula in a loop, so
-     * that C2 parses it once: written out for each kind, the vector operations passed its node budget even in a method
-     * of their own.
-     */
-    private FloatVector sixBits(long header, int k) {
-        IntVector low = scaleBytes(header, SixBits.LOW_INT[k]).lanewise(VectorOperators.LSHR, SixBits.LOW_SHIFT[k]).and(SixBits.LOW_MASK[k]);
-        IntVector top = scaleBytes(header, SixBits.TOP_INT[k]).lanewise(VectorOperators.LSHR, SixBits.TOP_SHIFT[k]).and(SixBits.TOP_MASK[k]);
-        return (FloatVector) low.or(top).convert(VectorOperators.I2F, 0);
-    }
-
-    /** Bytes 4v to 4v + 3 of every row's 12 scale bytes. */
-    private IntVector scaleBytes(long header, int v) {
-        return IntVector.fromMemorySegment(I, data, header + SCALES_AT + (long) VECTOR_BYTES * v, LE);
-    }
-
-    /**
-     * Where {@link #sixBits} finds scale k (k below 8) or min k - 8 in a row's 12 bytes read as three ints: scales 0-3
+     * Where {@link #scalesToScratch} finds scale k (k below 8) or min k - 8 in a row's 12 bytes read as three ints: scales 0-3
      * are the low 6 bits of bytes 0-3 (int 0), mins 0-3 of bytes 4-7 (int 1); scales 4-7 the low nibbles of bytes
      * 8-11 (int 2) below the top two bits of bytes 0-3, mins 4-7 the high nibbles of bytes 8-11 below the top two bits
      * of bytes 4-7.

@@ -114,7 +114,7 @@ public final class Q4KTensor extends FloatTensor {
         int touched = 0;
         for (int b = 0; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
-            touched += touchAhead(block) + touchAhead(block + 64) + touchAhead(block + 128);
+            touched += touchLinesAhead(block, BLOCK_BYTES);
             FloatVector scalesAndMins = KQuantScales.inLanes(data, block);
             minAcc = scalesAndMins.fma(FloatVector.fromArray(F, sums32, 16 * b), minAcc);
             for (int step = 0; step < 2; step++) {
@@ -203,7 +203,7 @@ public final class Q4KTensor extends FloatTensor {
         int touched = 0;
         for (int b = 0; b < blocks; b++) {
             long block = (firstBlock + b) * BLOCK_BYTES;
-            touched += touchAhead(block) + touchAhead(block + 64) + touchAhead(block + 128);
+            touched += touchLinesAhead(block, BLOCK_BYTES);
             KQuantScales.toScratch(data, block, sums32, b, scratch);
             minAcc = minAcc.add(FloatVector.fromArray(F, scratch, KQuantScales.MINS));
             for (int step = 0; step < 2; step++) {
