@@ -7,7 +7,6 @@ import dev.jollama.engine.tensor.FloatTensor;
 import dev.jollama.engine.tensor.Repacker;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -51,7 +50,7 @@ record WeightReader(GgufFile file, UnaryOperator<String> names, Repacker repacke
             return null;
         }
         try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            return channel.map(FileChannel.MapMode.PRIVATE, file.dataOffset() + info.offset(), info.data().byteSize(), Arena.ofAuto());
+            return channel.map(FileChannel.MapMode.PRIVATE, file.dataOffset() + info.offset(), info.data().byteSize(), repacker.arena());
         } catch (IOException | UnsupportedOperationException e) {
             // The model still works from the file's layout, only its decode is slower.
             LOG.log(System.Logger.Level.WARNING, "{0}: tensor ''{1}'' stays in the file''s layout (a copy-on-write mapping failed: {2})",

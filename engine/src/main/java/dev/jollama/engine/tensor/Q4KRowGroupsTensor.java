@@ -5,7 +5,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Q4_K rows in groups ({@link RowGroupsTensor}), 144 bytes per super-block and row as in the file. Per group of rows,
@@ -50,25 +49,20 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
                     for (int v = 0; v < 3; v++) {
                         packed.set(INT_LE, header + SCALES_AT + (long) VECTOR_BYTES * v + 4L * r, bytes.get(INT_LE, from + 4 + 4 * v));
                     }
+                    // Sub-block j is the low (even j) or high nibbles of the file's bytes 32·(j / 2) on: byte i of the
+                    // copy's sub-block takes value i and value i + 16, four bytes at a time.
                     for (int subBlock = 0; subBlock < 8; subBlock++) {
+                        long values = from + 16 + 32 * (subBlock / 2);
                         for (int v = 0; v < 4; v++) {
-                            int word = 0;
-                            for (int k = 0; k < 4; k++) {
-                                int i = 4 * v + k;
-                                word |= (nibble(bytes, from, subBlock, i) | nibble(bytes, from, subBlock, i + 16) << 4) << 8 * k;
-                            }
+                            int first = bytes.get(INT_LE, values + 4 * v), second = bytes.get(INT_LE, values + 16 + 4 * v);
+                            int word = subBlock % 2 == 0 ? first & 0x0F0F0F0F | (second & 0x0F0F0F0F) << 4
+                                    : first >>> 4 & 0x0F0F0F0F | second & 0xF0F0F0F0;
                             packed.set(INT_LE, nibbles + (long) VECTOR_BYTES * (4 * subBlock + v) + 4L * r, word);
                         }
                     }
                 }
             }
         }
-    }
-
-    /** Value i of a sub-block of the file's super-block at {@code block}: a low nibble for even sub-blocks, high for odd. */
-    private static int nibble(MemorySegment bytes, long block, int subBlock, int i) {
-        int packed = Byte.toUnsignedInt(bytes.get(ValueLayout.JAVA_BYTE, block + 16 + 32 * (subBlock / 2) + i));
-        return packed >>> 4 * (subBlock % 2) & 0xF;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.jollama.engine.tensor;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +16,14 @@ import java.util.function.LongFunction;
 public final class Repacker implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Repacker.class.getName());
 
-    /** What the repacker was made for, named in its thread and its messages. */
+    /** What the repacker was made for, named in its messages. */
     private final String owner;
+    /**
+     * Where the copies' memory belongs, unmapped when the repacker closes: left to the garbage collector, the private
+     * mappings of a model loaded again and again piled up, and with them the cost of each first write to a page of
+     * the file (filling a tinyllama-shape Q4_K_M model's copies took 0.3 s the first two times, 4-6 s from the third).
+     */
+    private final Arena arena = Arena.ofShared();
     private final List<RowGroupsTensor> copies = new ArrayList<>();
     /** Guarded by this; null until the first decode-sized product. */
     private Thread filler;
@@ -28,8 +35,8 @@ public final class Repacker implements AutoCloseable {
 
     /**
      * {@code file} as a matrix of rows {@code rowLength} wide: where its type has a layout of its own and its shape
-     * fits it, a copy in that layout in the memory {@code memory} gives for as many bytes as the file's (null: none),
-     * filled later; otherwise {@code file} itself.
+     * fits it, a copy in that layout in the memory {@code memory} gives for as many bytes as the file's (null: none;
+     * memory of {@link #arena()}, or of one that outlives the repacker), filled later; otherwise {@code file} itself.
      */
     public synchronized FloatTensor matrix(FloatTensor file, long rowLength, LongFunction<MemorySegment> memory) {
         RowGroupsTensor copy = RowGroupsTensor.of(file, rowLength, memory, this);
@@ -38,6 +45,11 @@ public final class Repacker implements AutoCloseable {
         }
         copies.add(copy);
         return copy;
+    }
+
+    /** The arena the copies' memory is to be mapped in (see {@link #matrix}). */
+    public Arena arena() {
+        return arena;
     }
 
     /** Starts filling the copies, once: a matrix's first decode-sized product asks. */
@@ -77,11 +89,17 @@ public final class Repacker implements AutoCloseable {
         }
     }
 
-    /** Stops filling (the copies done so far stay in use) and waits for the filler, so the file can be unmapped. */
+    /**
+     * Stops filling and waits for the filler, then unmaps the copies: for when their model closes (its products are
+     * over), before its file is unmapped.
+     */
     @Override
     public void close() {
         Thread running;
         synchronized (this) {
+            if (closed) {
+                return;
+            }
             closed = true;
             running = filler;
         }
@@ -99,5 +117,6 @@ public final class Repacker implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        arena.close();
     }
 }
