@@ -54,11 +54,11 @@ public final class Model implements AutoCloseable {
     /** Fills the copies of matrices kept in a layout of their own, in the background once decoding starts. */
     private final Repacker repacker;
 
-    private Model(GgufFile file, ModelConfig config, Tokenizer tokenizer, Options options) {
+    private Model(GgufFile file, ModelConfig config, Tokenizer tokenizer, Options options, Repacker repacker) {
         this.file = file;
         this.config = config;
         this.tokenizer = tokenizer;
-        this.repacker = new Repacker(file.path().toString());
+        this.repacker = repacker;
         this.architecture = Architectures.load(file, config, repacker);
         this.pooling = Pooling.of(file, config.architecture());
         this.ownsPool = options.threads() > 0;
@@ -112,7 +112,13 @@ public final class Model implements AutoCloseable {
             throw new GgufFormatException(file.path(), "the vocabulary has " + tokenizer.vocabularySize()
                     + " tokens but token_embd.weight only " + config.vocabularySize() + " rows");
         }
-        return new Model(file, config, tokenizer, options);
+        Repacker repacker = new Repacker(file.path().toString());
+        try {
+            return new Model(file, config, tokenizer, options, repacker);
+        } catch (RuntimeException | Error e) { // the copies mapped for the matrices read before the error are unmapped
+            repacker.close();
+            throw e;
+        }
     }
 
     /**

@@ -10,8 +10,8 @@ import java.util.function.LongFunction;
  * Makes a model's matrices as their products read them ({@link #matrix}) and fills the copies in the layouts of
  * their own ({@link RowGroupsTensor}) in the background, from the first decode-sized product on: the load stays a
  * mapping of the file with nothing read, prompts read the file's layout anyway, and a model that only ever sees
- * prompts (an embedding model, a request with keep_alive 0) never pays for the copies. Until a matrix is filled its
- * products read the file's layout.
+ * prompts (an embedding model) never pays for the copies. Until a matrix is filled its products read the file's
+ * layout.
  */
 public final class Repacker implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Repacker.class.getName());

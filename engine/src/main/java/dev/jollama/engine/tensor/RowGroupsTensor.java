@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.function.LongFunction;
 
 /**
- * A matrix of 4-bit values repacked at load so that the blocks of {@link #ROWS} consecutive rows (as many as float
+ * A matrix of 4-bit values in a copy of its own where the blocks of {@link #ROWS} consecutive rows (as many as float
  * lanes) lie together, block position by block position: per group of rows and block, the rows' scales, then int
  * vectors whose lane r holds four bytes of row r's nibbles. The bytes of the file's rows in another order (Q4_K's
  * nibbles also paired as Q4_0's: value i and i + 16 of a 32-value sub-block in one byte), in memory the loader gives
