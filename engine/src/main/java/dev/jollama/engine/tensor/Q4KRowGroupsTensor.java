@@ -25,7 +25,7 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
     /** Bytes of one int vector: four bytes of each row. */
     private static final int VECTOR_BYTES = 4 * ROWS;
     /** Where in the kernels' scratch a super-block's d and dmin wait, after the results, while its factors are made. */
-    private static final int D_AND_DMIN = 4 * ROWS + 16;
+    private static final int D_AND_DMIN = KEEP_ALIVE + 16;
     /** Where in the kernels' scratch the sub-block factors wait ({@link #scalesToScratch}). */
     private static final int FACTORS = D_AND_DMIN + 2 * ROWS;
     /** Floats of a super-block's factors: eight scales and eight mins of every row. */
@@ -69,12 +69,12 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
      * Per super-block, the rows' sub-block scales and mins as float vectors ({@link #scalesToScratch}); per sub-block
      * each nibble position of every row picked out where it lies (256^b too large) times the input value it
      * multiplies, broadcast and scaled to match ({@link MatmulInput#nibbleOrdered}), then times the rows' scales, the
-     * mins through the input's sums of 32: Σ (d·sc·q - dmin·m)·x = Σ d·sc·Σ q·x - Σ dmin·m·Σ x.
+     * mins (negated in the scratch) through the input's sums of 32: Σ (d·sc·q - dmin·m)·x = Σ d·sc·Σ q·x - Σ dmin·m·Σ x.
      */
     @Override
     void groupsTimesVector(int groupA, int groupB, MatmulInput in, float[] res) {
         float[] xs = in.nibbleOrdered(), sums = in.sums32();
-        FloatVector accA = FloatVector.zero(F), accB = accA, offA = accA, offB = accA;
+        FloatVector accA = FloatVector.zero(F), accB = accA;
         long baseA = nibbles(groupA), baseB = nibbles(groupB);
         int touched = 0;
         for (int b = 0; b < blocksPerRow; b++, baseA += NIBBLE_BYTES, baseB += NIBBLE_BYTES) {
@@ -97,64 +97,83 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
                 }
                 FloatVector sum = FloatVector.broadcast(F, sums[b * F.length() + j]);
                 int scaleA = factors(0, b) + j * ROWS, scaleB = factors(1, b) + j * ROWS, minA = scaleA + 8 * ROWS, minB = scaleB + 8 * ROWS;
-                accA = lowA.add(highA).fma(FloatVector.fromArray(F, res, scaleA), accA);
-                accB = lowB.add(highB).fma(FloatVector.fromArray(F, res, scaleB), accB);
-                offA = FloatVector.fromArray(F, res, minA).fma(sum, offA);
-                offB = FloatVector.fromArray(F, res, minB).fma(sum, offB);
+                accA = FloatVector.fromArray(F, res, minA).fma(sum, lowA.add(highA).fma(FloatVector.fromArray(F, res, scaleA), accA));
+                accB = FloatVector.fromArray(F, res, minB).fma(sum, lowB.add(highB).fma(FloatVector.fromArray(F, res, scaleB), accB));
             }
         }
-        accA.sub(offA).intoArray(res, 0);
-        accB.sub(offB).intoArray(res, ROWS);
-        res[2 * ROWS] = touched;
+        accA.intoArray(res, 0);
+        accB.intoArray(res, GROUP_B_RESULTS);
+        res[KEEP_ALIVE] = touched;
     }
 
-    /** As {@link #groupsTimesVector}, each nibble position converted once for every vector. */
+    /**
+     * As {@link #groupsTimesVector}, each nibble position converted once for every vector and each broadcast input
+     * value serving both groups.
+     */
     @Override
-    void groupTimesFourVectors(int group, MatmulInput in, int count, float[] res) {
+    void groupsTimesFourVectors(int groupA, int groupB, MatmulInput in, int count, float[] res) {
         MatmulInput v0 = in.single(0), v1 = in.single(1), v2 = in.single(Math.min(2, count - 1)), v3 = in.single(count - 1);
         float[] x0 = v0.nibbleOrdered(), x1 = v1.nibbleOrdered(), x2 = v2.nibbleOrdered(), x3 = v3.nibbleOrdered();
         float[] s0 = v0.sums32(), s1 = v1.sums32(), s2 = v2.sums32(), s3 = v3.sums32();
-        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0, off0 = acc0, off1 = acc0, off2 = acc0, off3 = acc0;
-        long base = nibbles(group);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        long baseA = nibbles(groupA), baseB = nibbles(groupB);
         int touched = 0;
-        for (int b = 0; b < blocksPerRow; b++, base += NIBBLE_BYTES) {
+        for (int b = 0; b < blocksPerRow; b++, baseA += NIBBLE_BYTES, baseB += NIBBLE_BYTES) {
             for (int j = 0; j < 8; j++) {
-                touched += touchLinesAhead(base + SUB_BLOCK_BYTES * j, SUB_BLOCK_BYTES);
-                FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+                touched += touchLinesAhead(baseA + SUB_BLOCK_BYTES * j, SUB_BLOCK_BYTES) + touchLinesAhead(baseB + SUB_BLOCK_BYTES * j, SUB_BLOCK_BYTES);
+                FloatVector pa0 = FloatVector.zero(F), pa1 = pa0, pa2 = pa0, pa3 = pa0, pb0 = pa0, pb1 = pa0, pb2 = pa0, pb3 = pa0;
                 for (int v = 0; v < 4; v++) {
-                    IntVector packed = IntVector.fromMemorySegment(I, data, base + (long) VECTOR_BYTES * (4 * j + v), LE);
-                    IntVector shifted = packed.lanewise(VectorOperators.LSHR, 4);
+                    long at = (long) VECTOR_BYTES * (4 * j + v);
+                    IntVector packedA = IntVector.fromMemorySegment(I, data, baseA + at, LE);
+                    IntVector packedB = IntVector.fromMemorySegment(I, data, baseB + at, LE);
+                    IntVector shiftedA = packedA.lanewise(VectorOperators.LSHR, 4), shiftedB = packedB.lanewise(VectorOperators.LSHR, 4);
                     for (int k = 0; k < 4; k++) {
-                        FloatVector wl = inPlace(packed, 0xF << 8 * k), wh = inPlace(shifted, 0xF << 8 * k);
+                        FloatVector lowA = inPlace(packedA, 0xF << 8 * k), highA = inPlace(shiftedA, 0xF << 8 * k);
+                        FloatVector lowB = inPlace(packedB, 0xF << 8 * k), highB = inPlace(shiftedB, 0xF << 8 * k);
                         int xl = 256 * b + 32 * j + 8 * v + 2 * k, xh = xl + 1;
-                        l0 = wl.fma(FloatVector.broadcast(F, x0[xl]), l0);
-                        h0 = wh.fma(FloatVector.broadcast(F, x0[xh]), h0);
-                        l1 = wl.fma(FloatVector.broadcast(F, x1[xl]), l1);
-                        h1 = wh.fma(FloatVector.broadcast(F, x1[xh]), h1);
-                        l2 = wl.fma(FloatVector.broadcast(F, x2[xl]), l2);
-                        h2 = wh.fma(FloatVector.broadcast(F, x2[xh]), h2);
-                        l3 = wl.fma(FloatVector.broadcast(F, x3[xl]), l3);
-                        h3 = wh.fma(FloatVector.broadcast(F, x3[xh]), h3);
+                        FloatVector x = FloatVector.broadcast(F, x0[xl]), y = FloatVector.broadcast(F, x0[xh]);
+                        pa0 = highA.fma(y, lowA.fma(x, pa0));
+                        pb0 = highB.fma(y, lowB.fma(x, pb0));
+                        x = FloatVector.broadcast(F, x1[xl]);
+                        y = FloatVector.broadcast(F, x1[xh]);
+                        pa1 = highA.fma(y, lowA.fma(x, pa1));
+                        pb1 = highB.fma(y, lowB.fma(x, pb1));
+                        x = FloatVector.broadcast(F, x2[xl]);
+                        y = FloatVector.broadcast(F, x2[xh]);
+                        pa2 = highA.fma(y, lowA.fma(x, pa2));
+                        pb2 = highB.fma(y, lowB.fma(x, pb2));
+                        x = FloatVector.broadcast(F, x3[xl]);
+                        y = FloatVector.broadcast(F, x3[xh]);
+                        pa3 = highA.fma(y, lowA.fma(x, pa3));
+                        pb3 = highB.fma(y, lowB.fma(x, pb3));
                     }
                 }
-                int factors = factors(0, b) + j * ROWS;
-                FloatVector scale = FloatVector.fromArray(F, res, factors), min = FloatVector.fromArray(F, res, factors + 8 * ROWS);
-                int sum = b * F.length() + j;
-                acc0 = l0.add(h0).fma(scale, acc0);
-                acc1 = l1.add(h1).fma(scale, acc1);
-                acc2 = l2.add(h2).fma(scale, acc2);
-                acc3 = l3.add(h3).fma(scale, acc3);
-                off0 = min.fma(FloatVector.broadcast(F, s0[sum]), off0);
-                off1 = min.fma(FloatVector.broadcast(F, s1[sum]), off1);
-                off2 = min.fma(FloatVector.broadcast(F, s2[sum]), off2);
-                off3 = min.fma(FloatVector.broadcast(F, s3[sum]), off3);
+                int scaleA = factors(0, b) + j * ROWS, scaleB = factors(1, b) + j * ROWS, sum = b * F.length() + j;
+                FloatVector dA = FloatVector.fromArray(F, res, scaleA), dB = FloatVector.fromArray(F, res, scaleB);
+                FloatVector mA = FloatVector.fromArray(F, res, scaleA + 8 * ROWS), mB = FloatVector.fromArray(F, res, scaleB + 8 * ROWS);
+                FloatVector sx = FloatVector.broadcast(F, s0[sum]);
+                a0 = mA.fma(sx, pa0.fma(dA, a0));
+                b0 = mB.fma(sx, pb0.fma(dB, b0));
+                sx = FloatVector.broadcast(F, s1[sum]);
+                a1 = mA.fma(sx, pa1.fma(dA, a1));
+                b1 = mB.fma(sx, pb1.fma(dB, b1));
+                sx = FloatVector.broadcast(F, s2[sum]);
+                a2 = mA.fma(sx, pa2.fma(dA, a2));
+                b2 = mB.fma(sx, pb2.fma(dB, b2));
+                sx = FloatVector.broadcast(F, s3[sum]);
+                a3 = mA.fma(sx, pa3.fma(dA, a3));
+                b3 = mB.fma(sx, pb3.fma(dB, b3));
             }
         }
-        acc0.sub(off0).intoArray(res, 0);
-        acc1.sub(off1).intoArray(res, ROWS);
-        acc2.sub(off2).intoArray(res, 2 * ROWS);
-        acc3.sub(off3).intoArray(res, 3 * ROWS);
-        res[4 * ROWS] = touched;
+        a0.intoArray(res, 0);
+        a1.intoArray(res, ROWS);
+        a2.intoArray(res, 2 * ROWS);
+        a3.intoArray(res, 3 * ROWS);
+        b0.intoArray(res, GROUP_B_RESULTS);
+        b1.intoArray(res, GROUP_B_RESULTS + ROWS);
+        b2.intoArray(res, GROUP_B_RESULTS + 2 * ROWS);
+        b3.intoArray(res, GROUP_B_RESULTS + 3 * ROWS);
+        res[KEEP_ALIVE] = touched;
     }
 
     /** Where {@code group}'s nibbles start, after its headers. */
@@ -168,7 +187,7 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
     }
 
     /**
-     * Every super-block's sub-block scales times d, then its mins times dmin, of group A (slot 0) and B (slot 1) as
+     * Every super-block's sub-block scales times d, then its mins times -dmin, of group A (slot 0) and B (slot 1) as
      * float vectors in {@code scratch} (sixteen per super-block, from {@link #factors}). First d and dmin, each the
      * fp16 value in one half of an int lane, moved to a float's places (the exponent 112 short of float's bias, made
      * up by the multiplication; exact for normal and subnormal values, as {@link F16Kernels#widened}). Then scale k
@@ -189,7 +208,7 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
             for (int b = 0; b < blocksPerRow; b++, header += HEADER_BYTES) {
                 for (int h = 0; h < 2; h++) {
                     IntVector.fromMemorySegment(I, data, header, LE).lanewise(VectorOperators.LSHL, 16 - 16 * h)
-                            .lanewise(VectorOperators.ASHR, 3).and(0x8fffe000).reinterpretAsFloats().mul(0x1p112f)
+                            .lanewise(VectorOperators.ASHR, 3).and(0x8fffe000).reinterpretAsFloats().mul(h == 0 ? 0x1p112f : -0x1p112f)
                             .intoArray(scratch, D_AND_DMIN + h * ROWS);
                 }
                 int at = factors(slot, b);

@@ -80,8 +80,8 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
             offB = dB.fma(FloatVector.broadcast(F, blockSum), offB);
         }
         accA.sub(offA.mul(8f)).intoArray(res, 0);
-        accB.sub(offB.mul(8f)).intoArray(res, ROWS);
-        res[2 * ROWS] = touched;
+        accB.sub(offB.mul(8f)).intoArray(res, GROUP_B_RESULTS);
+        res[KEEP_ALIVE] = touched;
     }
 
     /** ROWS fp16 values from {@code offset} as floats ({@link F16Kernels#widened} leaves them 2^112 too small). */
@@ -89,48 +89,67 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
         return F16Kernels.widened(ShortVector.fromMemorySegment(SH, data, offset, LE)).mul(0x1p112f);
     }
 
-    /** As {@link #groupsTimesVector}, each nibble position converted once for every vector. */
+    /**
+     * As {@link #groupsTimesVector}, each nibble position converted once for every vector and each broadcast input
+     * value serving both groups. A block's sums start at -8·Σ x, which takes the -8 of every value out with the scale.
+     */
     @Override
-    void groupTimesFourVectors(int group, MatmulInput in, int count, float[] res) {
+    void groupsTimesFourVectors(int groupA, int groupB, MatmulInput in, int count, float[] res) {
         MatmulInput v0 = in.single(0), v1 = in.single(1), v2 = in.single(Math.min(2, count - 1)), v3 = in.single(count - 1);
         float[] x0 = v0.nibbleOrdered(), x1 = v1.nibbleOrdered(), x2 = v2.nibbleOrdered(), x3 = v3.nibbleOrdered();
         float[] s0 = v0.sums16(), s1 = v1.sums16(), s2 = v2.sums16(), s3 = v3.sums16();
-        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0, off0 = acc0, off1 = acc0, off2 = acc0, off3 = acc0;
-        long base = groupBase(group);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        long baseA = groupBase(groupA), baseB = groupBase(groupB);
         int touched = 0;
-        for (int b = 0; b < blocksPerRow; b++, base += GROUP_BLOCK_BYTES) {
-            touched += touchLinesAhead(base, GROUP_BLOCK_BYTES);
-            FloatVector d = halves(base);
-            FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+        for (int b = 0; b < blocksPerRow; b++, baseA += GROUP_BLOCK_BYTES, baseB += GROUP_BLOCK_BYTES) {
+            touched += touchLinesAhead(baseA, GROUP_BLOCK_BYTES) + touchLinesAhead(baseB, GROUP_BLOCK_BYTES);
+            FloatVector dA = halves(baseA), dB = halves(baseB);
+            FloatVector pa0 = FloatVector.broadcast(F, -8 * (s0[2 * b] + s0[2 * b + 1])), pb0 = pa0;
+            FloatVector pa1 = FloatVector.broadcast(F, -8 * (s1[2 * b] + s1[2 * b + 1])), pb1 = pa1;
+            FloatVector pa2 = FloatVector.broadcast(F, -8 * (s2[2 * b] + s2[2 * b + 1])), pb2 = pa2;
+            FloatVector pa3 = FloatVector.broadcast(F, -8 * (s3[2 * b] + s3[2 * b + 1])), pb3 = pa3;
             for (int v = 0; v < 4; v++) {
-                IntVector packed = IntVector.fromMemorySegment(I, data, base + SCALE_BYTES + 4L * ROWS * v, LE);
-                IntVector shifted = packed.lanewise(VectorOperators.LSHR, 4);
+                IntVector packedA = IntVector.fromMemorySegment(I, data, baseA + SCALE_BYTES + 4L * ROWS * v, LE);
+                IntVector packedB = IntVector.fromMemorySegment(I, data, baseB + SCALE_BYTES + 4L * ROWS * v, LE);
+                IntVector shiftedA = packedA.lanewise(VectorOperators.LSHR, 4), shiftedB = packedB.lanewise(VectorOperators.LSHR, 4);
                 for (int k = 0; k < 4; k++) {
-                    FloatVector wl = inPlace(packed, 0xF << 8 * k), wh = inPlace(shifted, 0xF << 8 * k);
+                    FloatVector lowA = inPlace(packedA, 0xF << 8 * k), highA = inPlace(shiftedA, 0xF << 8 * k);
+                    FloatVector lowB = inPlace(packedB, 0xF << 8 * k), highB = inPlace(shiftedB, 0xF << 8 * k);
                     int xl = 32 * b + 8 * v + 2 * k, xh = xl + 1;
-                    l0 = wl.fma(FloatVector.broadcast(F, x0[xl]), l0);
-                    h0 = wh.fma(FloatVector.broadcast(F, x0[xh]), h0);
-                    l1 = wl.fma(FloatVector.broadcast(F, x1[xl]), l1);
-                    h1 = wh.fma(FloatVector.broadcast(F, x1[xh]), h1);
-                    l2 = wl.fma(FloatVector.broadcast(F, x2[xl]), l2);
-                    h2 = wh.fma(FloatVector.broadcast(F, x2[xh]), h2);
-                    l3 = wl.fma(FloatVector.broadcast(F, x3[xl]), l3);
-                    h3 = wh.fma(FloatVector.broadcast(F, x3[xh]), h3);
+                    FloatVector x = FloatVector.broadcast(F, x0[xl]), y = FloatVector.broadcast(F, x0[xh]);
+                    pa0 = highA.fma(y, lowA.fma(x, pa0));
+                    pb0 = highB.fma(y, lowB.fma(x, pb0));
+                    x = FloatVector.broadcast(F, x1[xl]);
+                    y = FloatVector.broadcast(F, x1[xh]);
+                    pa1 = highA.fma(y, lowA.fma(x, pa1));
+                    pb1 = highB.fma(y, lowB.fma(x, pb1));
+                    x = FloatVector.broadcast(F, x2[xl]);
+                    y = FloatVector.broadcast(F, x2[xh]);
+                    pa2 = highA.fma(y, lowA.fma(x, pa2));
+                    pb2 = highB.fma(y, lowB.fma(x, pb2));
+                    x = FloatVector.broadcast(F, x3[xl]);
+                    y = FloatVector.broadcast(F, x3[xh]);
+                    pa3 = highA.fma(y, lowA.fma(x, pa3));
+                    pb3 = highB.fma(y, lowB.fma(x, pb3));
                 }
             }
-            acc0 = l0.add(h0).fma(d, acc0);
-            acc1 = l1.add(h1).fma(d, acc1);
-            acc2 = l2.add(h2).fma(d, acc2);
-            acc3 = l3.add(h3).fma(d, acc3);
-            off0 = d.fma(FloatVector.broadcast(F, s0[2 * b] + s0[2 * b + 1]), off0);
-            off1 = d.fma(FloatVector.broadcast(F, s1[2 * b] + s1[2 * b + 1]), off1);
-            off2 = d.fma(FloatVector.broadcast(F, s2[2 * b] + s2[2 * b + 1]), off2);
-            off3 = d.fma(FloatVector.broadcast(F, s3[2 * b] + s3[2 * b + 1]), off3);
+            a0 = pa0.fma(dA, a0);
+            a1 = pa1.fma(dA, a1);
+            a2 = pa2.fma(dA, a2);
+            a3 = pa3.fma(dA, a3);
+            b0 = pb0.fma(dB, b0);
+            b1 = pb1.fma(dB, b1);
+            b2 = pb2.fma(dB, b2);
+            b3 = pb3.fma(dB, b3);
         }
-        acc0.sub(off0.mul(8f)).intoArray(res, 0);
-        acc1.sub(off1.mul(8f)).intoArray(res, ROWS);
-        acc2.sub(off2.mul(8f)).intoArray(res, 2 * ROWS);
-        acc3.sub(off3.mul(8f)).intoArray(res, 3 * ROWS);
-        res[4 * ROWS] = touched;
+        a0.intoArray(res, 0);
+        a1.intoArray(res, ROWS);
+        a2.intoArray(res, 2 * ROWS);
+        a3.intoArray(res, 3 * ROWS);
+        b0.intoArray(res, GROUP_B_RESULTS);
+        b1.intoArray(res, GROUP_B_RESULTS + ROWS);
+        b2.intoArray(res, GROUP_B_RESULTS + 2 * ROWS);
+        b3.intoArray(res, GROUP_B_RESULTS + 3 * ROWS);
+        res[KEEP_ALIVE] = touched;
     }
 }

@@ -22,6 +22,10 @@ import java.util.function.LongFunction;
 abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsTensor, Q4KRowGroupsTensor {
     /** Rows per group: one per float lane. */
     static final int ROWS = F.length();
+    /** Where in a kernel's results group B's begin (group A's from 0, vector t's at t·ROWS of each). */
+    static final int GROUP_B_RESULTS = 4 * ROWS;
+    /** The slot of a kernel's results that keeps its read-ahead loads alive. */
+    static final int KEEP_ALIVE = 8 * ROWS;
 
     /** The same matrix in the file's layout: the scalar reference, and what prompts' tiles dequantize. */
     final FloatTensor fileLayout;
@@ -139,16 +143,16 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
         }
     }
 
-    /** Pairs of groups of rows per worker for one vector, whole groups for up to four, the file layout's tiles for more. */
+    /** Pairs of groups of rows per worker for up to four vectors, the file layout's tiles for more. */
     @Override
     final int rowGrain(int count) {
-        return count == 1 ? 2 * ROWS : count <= 4 ? ROWS : fileLayout.rowGrain(count);
+        return count <= 4 ? 2 * ROWS : fileLayout.rowGrain(count);
     }
 
     /**
-     * Rows from..to, a group of rows at a time (the groups at the ends computed whole, their rows in range kept): one
-     * input vector, or up to four (a step of several sequences decoding); more (a prompt) go through the file layout's
-     * dequantized tiles.
+     * Rows from..to, two groups of rows at a time (the groups at the ends computed whole, their rows in range kept),
+     * the first half of the groups beside the second (two streams through memory): one input vector, or up to four
+     * (a step of several sequences decoding); more (a prompt) go through the file layout's dequantized tiles.
      */
     @Override
     final void multiplyRows(MatmulInput in, float[] out, int rows, int from, int to, float[] scratch) {
@@ -156,33 +160,31 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
         if (count > 4) {
             fileLayout.multiplyRows(in, out, rows, from, to, scratch);
         } else {
-            // One vector: two streams through memory, the first half of the groups beside the second; an odd last
-            // group is computed twice (workers take pairs of groups: only a matrix of an odd number of groups has
-            // one). Up to four: a group at a time. One call of scalesToScratch, so that C2 compiles one copy of it in
-            // here: two copies took this method past its node budget (see scalesToScratch).
-            int firstGroup = from / ROWS, groups = (to - 1) / ROWS + 1 - firstGroup;
-            int items = count == 1 ? (groups + 1) / 2 : groups;
+            // An odd last group is computed twice (workers take pairs of groups: only a matrix of an odd number of
+            // groups has one). One call of scalesToScratch, so that C2 compiles one copy of it in here: two copies
+            // took this method past its node budget (see scalesToScratch).
+            int firstGroup = from / ROWS, groups = (to - 1) / ROWS + 1 - firstGroup, items = (groups + 1) / 2;
             for (int a = firstGroup; a < firstGroup + items; a++) {
-                int b = count == 1 ? Math.min(a + items, firstGroup + groups - 1) : -1;
+                int b = Math.min(a + items, firstGroup + groups - 1);
                 scalesToScratch(a, b, scratch);
                 if (count == 1) {
                     groupsTimesVector(a, b, in, scratch);
                 } else {
-                    groupTimesFourVectors(a, in, count, scratch);
+                    groupsTimesFourVectors(a, b, in, count, scratch);
                 }
                 for (int t = 0; t < count; t++) {
-                    keepRows(scratch, t, out, t * rows, a, Math.max(from, a * ROWS), Math.min(to, a * ROWS + ROWS));
-                }
-                if (b > a) {
-                    keepRows(scratch, 1, out, 0, b, Math.max(from, b * ROWS), Math.min(to, b * ROWS + ROWS));
+                    keepRows(scratch, t * ROWS, out, t * rows, a, Math.max(from, a * ROWS), Math.min(to, a * ROWS + ROWS));
+                    if (b > a) {
+                        keepRows(scratch, GROUP_B_RESULTS + t * ROWS, out, t * rows, b, Math.max(from, b * ROWS), Math.min(to, b * ROWS + ROWS));
+                    }
                 }
             }
         }
     }
 
-    /** Rows first..end of group's results for vector t (in {@code results} from t·ROWS) to {@code out} from outOffset. */
-    private static void keepRows(float[] results, int t, float[] out, int outOffset, int group, int first, int end) {
-        System.arraycopy(results, t * ROWS + first - group * ROWS, out, outOffset + first, end - first);
+    /** Rows first..end of a group's results (in {@code results} from {@code at}) to {@code out} from outOffset. */
+    private static void keepRows(float[] results, int at, float[] out, int outOffset, int group, int first, int end) {
+        System.arraycopy(results, at + first - group * ROWS, out, outOffset + first, end - first);
     }
 
     /**
@@ -196,14 +198,15 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
 
     /**
      * Two groups' rows times input vector 0, side by side (two streams through memory), into {@code res} from 0 and
-     * from ROWS; {@code res[2·ROWS]} keeps the read-ahead loads alive.
+     * from {@link #GROUP_B_RESULTS}; {@code res[KEEP_ALIVE]} keeps the read-ahead loads alive.
      */
     abstract void groupsTimesVector(int groupA, int groupB, MatmulInput in, float[] res);
 
     /**
-     * One group's rows times two to four input vectors, each prepared as an input of its own (of two or three, the
+     * Two groups' rows times two to four input vectors, each prepared as an input of its own (of two or three, the
      * last again in the places left), each block converted once for all of them: the results of vector t go to
-     * {@code res} from t·ROWS; {@code res[4·ROWS]} keeps the read-ahead loads alive.
+     * {@code res} from t·ROWS (group A) and from {@link #GROUP_B_RESULTS} + t·ROWS (group B);
+     * {@code res[KEEP_ALIVE]} keeps the read-ahead loads alive.
      */
-    abstract void groupTimesFourVectors(int group, MatmulInput in, int count, float[] res);
+    abstract void groupsTimesFourVectors(int groupA, int groupB, MatmulInput in, int count, float[] res);
 }
