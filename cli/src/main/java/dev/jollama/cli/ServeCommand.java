@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.Callable;
 
 /**
@@ -23,7 +24,7 @@ final class ServeCommand implements Callable<Integer> {
         // SIGTERM (and Ctrl-C) drain: running requests get JOLLAMA_SHUTDOWN_GRACE to finish.
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("jollama-shutdown").unstarted(server::shutdown));
         if (warmUpWanted(System.getenv("JOLLAMA_WARMUP"))) {
-            Thread.ofPlatform().daemon().name("jollama-warmup").start(ServeCommand::warmUp);
+            Thread.ofPlatform().daemon().name("jollama-warmup").start(() -> warmUp(server::busy));
         }
         server.join();
         return 0;
@@ -34,9 +35,11 @@ final class ServeCommand implements Callable<Integer> {
         return setting == null || !(setting.strip().equals("0") || setting.strip().equalsIgnoreCase("false"));
     }
 
-    private static void warmUp() {
+    private static void warmUp(BooleanSupplier serving) {
         try {
-            Warmup.run(Path.of(System.getProperty("java.io.tmpdir")));
+            Warmup.run(Path.of(System.getProperty("java.io.tmpdir")), serving);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             System.err.println("jollama: JIT warm-up failed (the server works, its first request may be slower): " + e);
         }

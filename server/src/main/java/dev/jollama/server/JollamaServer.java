@@ -191,6 +191,11 @@ public final class JollamaServer implements AutoCloseable {
         return app.port();
     }
 
+    /** Whether a request is running or waiting for its model. */
+    public boolean busy() {
+        return scheduler.busy();
+    }
+
     /** Blocks until the server is closed. */
     public void join() throws InterruptedException {
         stopped.await();

@@ -344,6 +344,11 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /** Whether a request holds or waits for a model (its load included). */
+    public synchronized boolean busy() {
+        return waiting.get() > 0 || loaded.values().stream().anyMatch(m -> m.inFlight > 0);
+    }
+
     /** Loaded models, latest expiry first, as /api/ps lists them. */
     public synchronized List<RunningModel> running() {
         unloadExpired();

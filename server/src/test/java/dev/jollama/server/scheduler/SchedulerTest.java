@@ -220,6 +220,23 @@ class SchedulerTest {
     }
 
     @Test
+    void busyWhileARequestLoadsOrHoldsAModel() throws Exception {
+        assertThat(scheduler.busy()).isFalse();
+        loader.holdNext = true;
+        Future<Model> loading = threads.submit(() -> use(stories, 256, Optional.empty()));
+        assertThat(loader.entered.await(STUCK_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(scheduler.busy()).as("loading").isTrue();
+
+        loader.release.countDown();
+        loading.get(STUCK_SECONDS, TimeUnit.SECONDS);
+        assertThat(scheduler.busy()).as("loaded, no request").isFalse();
+        try (Lease lease = acquire(stories, 256, Optional.empty())) {
+            assertThat(scheduler.busy()).as("holding it").isTrue();
+        }
+        assertThat(scheduler.busy()).isFalse();
+    }
+
+    @Test
     void aFileThatDoesNotLoadIsALoadFailureAndTheNextLoadStillRuns() throws Exception {
         loader.failNext = new GgufFormatException(stories.modelPath(), "not a GGUF file");
         assertThatThrownBy(() -> use(stories, 256, Optional.empty()))
