@@ -52,7 +52,7 @@ class WeightShapeTest {
     }
 
     /** Where the name of the tensor's info starts in the header (after its 64-bit length). */
-    private static int tensorInfo(byte[] bytes, String tensor) {
+    static int tensorInfo(byte[] bytes, String tensor) {
         byte[] name = tensor.getBytes(StandardCharsets.UTF_8);
         ByteBuffer header = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         for (int at = 8; at + name.length <= bytes.length; at++) {

@@ -1,0 +1,70 @@
+package dev.jollama.engine.model;
+
+import dev.jollama.engine.SharedTestData;
+import dev.jollama.engine.gguf.GgufFormatException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A model leaves none of its mappings behind, neither the file's nor the copies of its matrices in their decode
+ * layout (private mappings of the same file): the process's mappings of a model file (a copy of a test model under
+ * target/) are gone once its load has failed or the model is closed.
+ */
+class ModelMappingsTest {
+    private static final Path MAPS = Path.of("/proc/self/maps");
+    private Path file;
+
+    @BeforeEach
+    void copyModel() throws IOException {
+        assumeTrue(Files.isReadable(MAPS), "needs /proc/self/maps (Linux) to see the process's mappings");
+        file = Files.createDirectories(Path.of("target", "mappings")).resolve(UUID.randomUUID() + ".gguf").toAbsolutePath();
+        Files.copy(SharedTestData.model("syn-llama-q4_k_m.gguf"), file);
+    }
+
+    @AfterEach
+    void deleteModel() throws IOException {
+        if (file != null) {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void aModelThatFailsToLoadAfterItsFirstLayerLeavesNothingMapped() throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        String tensor = "blk.1.ffn_up.weight";
+        bytes[WeightShapeTest.tensorInfo(bytes, tensor) + tensor.length() - 1] ^= 0x20; // no longer found
+        Files.write(file, bytes);
+
+        assertThatThrownBy(() -> Model.load(file).close()).isInstanceOf(GgufFormatException.class).hasMessageContaining("'" + tensor + "'");
+
+        assertThat(mappingsOfFile()).isEmpty();
+    }
+
+    @Test
+    void aClosedModelWhoseCopiesWereFilledLeavesNothingMapped() throws Exception {
+        try (Model model = Model.load(file)) {
+            Sequence sequence = model.newSequence(16);
+            model.forward(sequence, 1); // a decode step starts the filling of the copies
+            model.awaitLayouts();
+            model.forward(sequence, 2);
+            assertThat(mappingsOfFile()).as("the file and its copies").hasSizeGreaterThan(1);
+        }
+
+        assertThat(mappingsOfFile()).isEmpty();
+    }
+
+    private List<String> mappingsOfFile() throws IOException {
+        return Files.readAllLines(MAPS).stream().filter(line -> line.endsWith(file.toString())).toList();
+    }
+}
