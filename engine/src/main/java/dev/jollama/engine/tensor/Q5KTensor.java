@@ -73,18 +73,19 @@ public final class Q5KTensor extends FloatTensor {
             float dmin = f16(block + 2);
             long scales = KQuantScales.scales(data, block), mins = KQuantScales.mins(data, block);
             for (int group = 0; group < 4; group++) {
+                // One multiply-add, bit for bit as the reference's two operations, as Q4_K's (5-bit q: 22 bits).
                 FloatVector lowScale = FloatVector.broadcast(F, d * KQuantScales.at(scales, 2 * group));
-                FloatVector lowMin = FloatVector.broadcast(F, dmin * KQuantScales.at(mins, 2 * group));
+                FloatVector lowMin = FloatVector.broadcast(F, -dmin * KQuantScales.at(mins, 2 * group));
                 FloatVector highScale = FloatVector.broadcast(F, d * KQuantScales.at(scales, 2 * group + 1));
-                FloatVector highMin = FloatVector.broadcast(F, dmin * KQuantScales.at(mins, 2 * group + 1));
+                FloatVector highMin = FloatVector.broadcast(F, -dmin * KQuantScales.at(mins, 2 * group + 1));
                 int at = dstOffset + b * 256 + group * 64;
                 for (int l = 0; l < 32; l += I.length()) {
                     IntVector packed = unsignedBytes(block + 48 + 32 * group + l);
                     IntVector fifthBits = unsignedBytes(block + 16 + l).lanewise(VectorOperators.LSHR, 2 * group);
                     IntVector low = packed.and(0xf).or(fifthBits.and(1).lanewise(VectorOperators.LSHL, 4));
                     IntVector high = packed.lanewise(VectorOperators.LSHR, 4).or(fifthBits.and(2).lanewise(VectorOperators.LSHL, 3));
-                    ((FloatVector) low.convert(VectorOperators.I2F, 0)).mul(lowScale).sub(lowMin).intoArray(dst, at + l);
-                    ((FloatVector) high.convert(VectorOperators.I2F, 0)).mul(highScale).sub(highMin).intoArray(dst, at + 32 + l);
+                    ((FloatVector) low.convert(VectorOperators.I2F, 0)).fma(lowScale, lowMin).intoArray(dst, at + l);
+                    ((FloatVector) high.convert(VectorOperators.I2F, 0)).fma(highScale, highMin).intoArray(dst, at + 32 + l);
                 }
             }
         }
