@@ -6,11 +6,6 @@ import dev.jollama.engine.gguf.GgufTensorInfo;
 import dev.jollama.engine.tensor.FloatTensor;
 import dev.jollama.engine.tensor.Repacker;
 
-import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
 import java.util.stream.LongStream;
@@ -21,42 +16,15 @@ import java.util.stream.LongStream;
  * {@code names} maps them to the file's own (Ollama's single-file Gemma 3 names its vision tensors its own way).
  */
 record WeightReader(GgufFile file, UnaryOperator<String> names, Repacker repacker) {
-    private static final System.Logger LOG = System.getLogger(WeightReader.class.getName());
-
     /** A reader whose matrices stay in the file's layout (no {@link Repacker} fills copies for them). */
     WeightReader(GgufFile file, UnaryOperator<String> names) {
         this(file, names, null);
     }
 
-    /**
-     * A matrix of {@code rows} rows of {@code rowLength} values, in the layout its products read
-     * ({@link Repacker#matrix}): a layout of its own goes to a private copy-on-write mapping of the tensor's bytes in
-     * the file, filled later. Mapped like every other tensor, not allocated: kernels compiled while both kinds of
-     * memory segment were in use grew past C2's node budget and boxed their vectors.
-     */
+    /** A matrix of {@code rows} rows of {@code rowLength} values, in the layout its products read ({@link Repacker}). */
     FloatTensor matrix(String name, long rowLength, long rows) {
         GgufTensorInfo info = checked(name, rowLength, rows);
-        FloatTensor inFile = FloatTensor.of(file.path(), info);
-        return repacker == null ? inFile : repacker.matrix(inFile, rowLength, bytes -> privateCopy(info));
-    }
-
-    /**
-     * The tensor's bytes mapped copy-on-write (what is written stays in this process's memory; the file never changes),
-     * or null where the tensor is not mapped from {@code file}, the file cannot be opened for writing (which such a
-     * mapping needs) or the mapping fails (logged): the tensor then keeps the file's layout.
-     */
-    private MemorySegment privateCopy(GgufTensorInfo info) {
-        if (!info.data().isMapped() || !Files.isWritable(file.path())) {
-            return null;
-        }
-        try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            return channel.map(FileChannel.MapMode.PRIVATE, file.dataOffset() + info.offset(), info.data().byteSize(), repacker.arena());
-        } catch (IOException | UnsupportedOperationException e) {
-            // The model still works from the file's layout, only its decode is slower.
-            LOG.log(System.Logger.Level.WARNING, "{0}: tensor ''{1}'' stays in the file''s layout (a copy-on-write mapping failed: {2})",
-                    file.path(), info.name(), e.getMessage());
-            return null;
-        }
+        return repacker == null ? FloatTensor.of(file.path(), info) : repacker.matrix(file, info, rowLength);
     }
 
     /** A tensor of exactly this shape (GGUF order, fastest dimension first). */

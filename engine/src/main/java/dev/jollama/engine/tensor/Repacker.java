@@ -1,7 +1,14 @@
 package dev.jollama.engine.tensor;
 
+import dev.jollama.engine.gguf.GgufFile;
+import dev.jollama.engine.gguf.GgufTensorInfo;
+
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongFunction;
@@ -45,6 +52,35 @@ public final class Repacker implements AutoCloseable {
         }
         copies.add(copy);
         return copy;
+    }
+
+    /**
+     * Tensor {@code info} of {@code file} as a matrix of rows {@code rowLength} wide, as {@link #matrix(FloatTensor,
+     * long, LongFunction)}, a copy going to a private copy-on-write mapping of the tensor's bytes in the file. Mapped
+     * like every other tensor, not allocated: kernels compiled while both kinds of memory segment were in use grew
+     * past C2's node budget and boxed their vectors.
+     */
+    public FloatTensor matrix(GgufFile file, GgufTensorInfo info, long rowLength) {
+        return matrix(FloatTensor.of(file.path(), info), rowLength, bytes -> privateCopy(file, info));
+    }
+
+    /**
+     * The tensor's bytes mapped copy-on-write (what is written stays in this process's memory; the file never changes),
+     * or null where the tensor is not mapped from {@code file}, the file cannot be opened for writing (which such a
+     * mapping needs) or the mapping fails (logged): the tensor then keeps the file's layout.
+     */
+    private MemorySegment privateCopy(GgufFile file, GgufTensorInfo info) {
+        if (!info.data().isMapped() || !Files.isWritable(file.path())) {
+            return null;
+        }
+        try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            return channel.map(FileChannel.MapMode.PRIVATE, file.dataOffset() + info.offset(), info.data().byteSize(), arena);
+        } catch (IOException | UnsupportedOperationException e) {
+            // The model still works from the file's layout, only its decode is slower.
+            LOG.log(System.Logger.Level.WARNING, "{0}: tensor ''{1}'' stays in the file''s layout (a copy-on-write mapping failed: {2})",
+                    file.path(), info.name(), e.getMessage());
+            return null;
+        }
     }
 
     /** The arena the copies' memory is to be mapped in (see {@link #matrix}). */
