@@ -138,14 +138,16 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
                         y = FloatVector.broadcast(F, x1[xh]);
                         pa1 = highA.fma(y, lowA.fma(x, pa1));
                         pb1 = highB.fma(y, lowB.fma(x, pb1));
-                        x = FloatVector.broadcast(F, x2[xl]);
-                        y = FloatVector.broadcast(F, x2[xh]);
-                        pa2 = highA.fma(y, lowA.fma(x, pa2));
-                        pb2 = highB.fma(y, lowB.fma(x, pb2));
-                        x = FloatVector.broadcast(F, x3[xl]);
-                        y = FloatVector.broadcast(F, x3[xh]);
-                        pa3 = highA.fma(y, lowA.fma(x, pa3));
-                        pb3 = highB.fma(y, lowB.fma(x, pb3));
+                        if (count > 2) { // two vectors skip the places of the third and fourth
+                            x = FloatVector.broadcast(F, x2[xl]);
+                            y = FloatVector.broadcast(F, x2[xh]);
+                            pa2 = highA.fma(y, lowA.fma(x, pa2));
+                            pb2 = highB.fma(y, lowB.fma(x, pb2));
+                            x = FloatVector.broadcast(F, x3[xl]);
+                            y = FloatVector.broadcast(F, x3[xh]);
+                            pa3 = highA.fma(y, lowA.fma(x, pa3));
+                            pb3 = highB.fma(y, lowB.fma(x, pb3));
+                        }
                     }
                 }
                 int scaleA = factors(0, b) + j * ROWS, scaleB = factors(1, b) + j * ROWS, sum = b * F.length() + j;

@@ -203,8 +203,8 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
     abstract void groupsTimesVector(int groupA, int groupB, MatmulInput in, float[] res);
 
     /**
-     * Two groups' rows times two to four input vectors, each prepared as an input of its own (of two or three, the
-     * last again in the places left), each block converted once for all of them: the results of vector t go to
+     * Two groups' rows times two to four input vectors, each prepared as an input of its own (of three, the last
+     * again in the fourth's places; of two, the kernel leaves the third's and fourth's out), each block converted once for all of them: the results of vector t go to
      * {@code res} from t·ROWS (group A) and from {@link #GROUP_B_RESULTS} + t·ROWS (group B);
      * {@code res[KEEP_ALIVE]} keeps the read-ahead loads alive.
      */
