@@ -16,6 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * KernelAllocationTest for why).
  */
 class ForwardAllocationTest {
+    /** How long the compilation of what a forward pass runs may take before its measurements count as allocating. */
+    private static final long COMPILE_WAIT_NANOS = 10_000_000_000L;
 
     @ParameterizedTest
     @ValueSource(strings = {"syn-llama-q4_0.gguf", "syn-llama-q4_k_m.gguf", "syn-qwen2-q8_0.gguf", "syn-gemma2-q8_0.gguf",
@@ -36,11 +38,16 @@ class ForwardAllocationTest {
                     model.awaitLayouts();
                 }
             }
-            long before = threads.getCurrentThreadAllocatedBytes();
-            for (int round = 0; round < 4; round++) {
-                feed(model, sequence, tokens);
+            // Measured again until a measurement allocates (next to) nothing, for up to seconds: on a busy machine
+            // C2's queue is long, and code not compiled yet allocates; code compiled with boxed vectors always does.
+            long allocated = Long.MAX_VALUE;
+            for (long deadline = System.nanoTime() + COMPILE_WAIT_NANOS; allocated >= 16 * 1024 && System.nanoTime() < deadline; ) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int round = 0; round < 4; round++) {
+                    feed(model, sequence, tokens);
+                }
+                allocated = threads.getCurrentThreadAllocatedBytes() - before;
             }
-            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
             System.out.printf("forward %-24s %d bytes allocated%n", modelName, allocated);
             assertThat(allocated).as("%s: bytes allocated by 4 prompts and 4·%d decoding steps", modelName, tokens.length)
                     .isLessThan(16 * 1024);
