@@ -205,7 +205,7 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
      */
     @Override
     void scalesToScratch(int groupA, int groupB, float[] scratch) {
-        for (int slot = 0; slot < (groupB < 0 ? 1 : 2); slot++) {
+        for (int slot = 0; slot < 2; slot++) {
             long header = groupBase(slot == 0 ? groupA : groupB);
             for (int b = 0; b < blocksPerRow; b++, header += HEADER_BYTES) {
                 for (int h = 0; h < 2; h++) {

@@ -16,8 +16,9 @@ import java.lang.foreign.MemorySegment;
  */
 final class Q4_0RowGroupsTensor extends RowGroupsTensor {
     private static final int SCALE_BYTES = 2 * ROWS;
+    private static final int BLOCK_BYTES = 18;
     /** One block position of a group (a constant: the read-ahead loop's count). */
-    private static final int GROUP_BLOCK_BYTES = 18 * ROWS;
+    private static final int GROUP_BLOCK_BYTES = BLOCK_BYTES * ROWS;
 
     Q4_0RowGroupsTensor(MemorySegment data, Q4_0Tensor fileLayout, int blocksPerRow, Repacker repacker) {
         super(data, fileLayout, blocksPerRow, repacker);
@@ -31,7 +32,7 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
             for (int b = 0; b < blocksPerRow; b++) {
                 long to = (g * blocksPerRow + b) * GROUP_BLOCK_BYTES;
                 for (int r = 0; r < ROWS; r++) {
-                    long from = ((g * ROWS + r) * blocksPerRow + b) * 18;
+                    long from = ((g * ROWS + r) * blocksPerRow + b) * BLOCK_BYTES;
                     packed.set(SHORT_LE, to + 2L * r, bytes.get(SHORT_LE, from));
                     for (int v = 0; v < 4; v++) {
                         packed.set(INT_LE, to + SCALE_BYTES + 4L * (v * ROWS + r), bytes.get(INT_LE, from + 2 + 4 * v));

@@ -188,8 +188,8 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
     }
 
     /**
-     * Before a kernel reads groups A and B (B -1: none): whatever of them it takes from {@code scratch} instead of
-     * their bytes. Out of the kernels because C2 compiles a method with what it inlines as one unit within a budget
+     * Before a kernel reads groups A and B (which may be the same): whatever of them it takes from {@code scratch}
+     * instead of their bytes. Out of the kernels because C2 compiles a method with what it inlines as one unit within a budget
      * of parsed nodes (NodeCountInliningCutoff, 18,000), and the Vector API's operations parse into hundreds each: a
      * kernel is near the budget alone, and past it the operations left are calls that box every vector (Q4_K decoded
      * at 2 tokens/s instead of 20 with its scales taken out inside the kernel).
@@ -204,9 +204,9 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
 
     /**
      * Two groups' rows times two to four input vectors, each prepared as an input of its own (of three, the last
-     * again in the fourth's places; of two, the kernel leaves the third's and fourth's out), each block converted once for all of them: the results of vector t go to
-     * {@code res} from t·ROWS (group A) and from {@link #GROUP_B_RESULTS} + t·ROWS (group B);
-     * {@code res[KEEP_ALIVE]} keeps the read-ahead loads alive.
+     * again in the fourth's places; of two, the kernel leaves the third's and fourth's out), each block converted once
+     * for all of them: the results of vector t go to {@code res} from t·ROWS (group A) and from
+     * {@link #GROUP_B_RESULTS} + t·ROWS (group B); {@code res[KEEP_ALIVE]} keeps the read-ahead loads alive.
      */
     abstract void groupsTimesFourVectors(int groupA, int groupB, MatmulInput in, int count, float[] res);
 }
