@@ -106,6 +106,19 @@ class ModelManagementTest {
         assertThat(show.get("parameters").asText()).contains("stop").contains("\"girl\"");
     }
 
+    /** A blob uploaded again (a large one, each time by a new client) is read whole and answered 200 each time. */
+    @Test
+    void aBlobUploadedAgainIsAnswered() throws Exception {
+        byte[] bytes = new byte[8 << 20];
+        new java.util.Random(5).nextBytes(bytes);
+        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> upload = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(server.base().resolve("/api/blobs/" + digest))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(upload.statusCode()).as("upload %d", i).isEqualTo(i == 0 ? 201 : 200);
+        }
+    }
+
     /** A delete removes unused blobs; one just uploaded waits for the create that uses it. */
     @Test
     void anUploadedBlobSurvivesADeleteBeforeItsCreate() throws Exception {
