@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import static dev.jollama.server.TestServer.json;
 import static dev.jollama.server.TestServer.lines;
@@ -110,11 +113,11 @@ class ModelManagementTest {
     @Test
     void aBlobUploadedAgainIsAnswered() throws Exception {
         byte[] bytes = new byte[8 << 20];
-        new java.util.Random(5).nextBytes(bytes);
+        new Random(5).nextBytes(bytes);
         String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         for (int i = 0; i < 20; i++) {
-            HttpResponse<String> upload = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(server.base().resolve("/api/blobs/" + digest))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> upload = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.base().resolve("/api/blobs/" + digest))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(upload.statusCode()).as("upload %d", i).isEqualTo(i == 0 ? 201 : 200);
         }
     }
