@@ -249,8 +249,8 @@ public final class MatmulInput {
      * magnitude, values times its inverse, at most 127), rounded half to even to 8-bit values, each then times its
      * block's scale: an input of its own, made once per new values. For vector 0 it also holds the 8-bit values
      * packed for the {@link RowGroupsTensor} one-vector kernels ({@link #quantizedPairs}). Every product with such
-     * weights takes its input so (one vector or many, copy or file layout): a token's logits do not depend on how
-     * many tokens a step holds.
+     * weights takes its input so (one vector or many, copy or file layout): a token's logits depend on how many tokens
+     * a step holds only where a difference in the last bits upstream rounds a value to the other 8-bit step.
      */
     MatmulInput quantized(int blockSize, WorkerPool pool) {
         if (quantizedBlock != blockSize) {
