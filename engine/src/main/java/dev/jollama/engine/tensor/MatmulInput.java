@@ -61,6 +61,8 @@ public final class MatmulInput {
      * {@link FloatTensor#takesFourVectors}).
      */
     static final int MAX_SINGLES = 4;
+    /** Added to and taken away from a float below 2^22, rounds it to an integer, half to even. */
+    private static final float ROUNDING = 0x1.8p23f;
 
     public MatmulInput(int width, int capacity) {
         this.width = width;
@@ -233,7 +235,7 @@ public final class MatmulInput {
         return quantizedPairs;
     }
 
-    /** The scale of each block of {@link #quantizedPairs()}, block b's at b (so per 256 values only the first width/256 are used). */
+    /** The scale of each block of {@link #quantizedPairs()}, block b's at b (of 256-value blocks the first width/256). */
     float[] quantizedScales() {
         return quantizedScales;
     }
@@ -266,14 +268,17 @@ public final class MatmulInput {
         return quantized;
     }
 
-    /** Vector t quantized in blocks of {@code blockSize} into vector t of {@code into}, vector 0 also packed. */
+    /** Vectors from..to quantized in blocks of {@link #quantizing} into the same vectors of {@link #quantized}. */
     private void quantize(int from, int to) {
         for (int t = from; t < to; t++) {
-            quantize(t, quantizing, quantized);
+            quantize(t);
         }
     }
 
-    private void quantize(int t, int blockSize, MatmulInput into) {
+    /** Vector t quantized into vector t of {@link #quantized}; vector 0 also packed, with its scales and sums. */
+    private void quantize(int t) {
+        int blockSize = quantizing;
+        MatmulInput into = quantized;
         VectorSpecies<Float> f = FloatTensor.F;
         for (int from = t * width; from < (t + 1) * width; from += blockSize) {
             FloatVector largest = FloatVector.zero(f);
@@ -298,7 +303,6 @@ public final class MatmulInput {
             for (int unit = from; unit < from + blockSize; unit += 32) {
                 IntVector sum = IntVector.zero(FloatTensor.I);
                 for (int i = unit; i < unit + 32; i += f.length()) {
-                    // Adding and taking away 1.5·2^23 rounds a float below 2^22 to an integer, half to even.
                     IntVector q = ((IntVector) FloatVector.fromArray(f, values, i).mul(inverse).add(ROUNDING).sub(ROUNDING)
                             .convert(VectorOperators.F2I, 0)).min(127);
                     ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(scale).intoArray(into.values, i);
@@ -313,11 +317,6 @@ public final class MatmulInput {
             }
         }
     }
-
-    private static final float ROUNDING = 0x1.8p23f;
-
-
-
 
     /** Vector 0 in {@code order}, scaled to match. Valid after {@link #computeLaneOrder}. */
     float[] laneOrdered(PackedLanes order) {

@@ -10,11 +10,12 @@ import java.lang.foreign.MemorySegment;
 /**
  * Q4_K rows in groups ({@link RowGroupsTensor}), 144 bytes per super-block and row as in the file. Per group of rows,
  * first every super-block's header: the rows' fp16 d and dmin as one int vector (lane r: row r's d, then its dmin),
- * their 12 bytes of 6-bit scales and mins as three (lane r: four bytes of row r's); then every super-block's
- * nibbles, each 32-value sub-block's as four int vectors in Q4_0's order (vector v: values 8v to 8v + 7; the file
- * pairs a 64-value group's two sub-blocks in its bytes instead). A sub-block then goes through the kernels as a Q4_0
- * block does, with the input in the same order; its scale and min are one float vector each, taken out of the headers by lane-wise masks and shifts before
- * the kernel reads the nibbles ({@link #scalesToScratch}): the kernels stream the nibbles alone.
+ * their 12 bytes of 6-bit scales and mins as three (lane r: four bytes of row r's); then every super-block's nibbles,
+ * each 32-value sub-block's as four int vectors in Q4_0's order (vector v: values 8v to 8v + 7; the file pairs a
+ * 64-value group's two sub-blocks in its bytes instead). A sub-block then goes through the kernels as a Q4_0 block
+ * does, with the input in the same order; its scale and min are one float vector each, taken out of the headers by
+ * lane-wise masks and shifts before the kernel reads the nibbles ({@link #scalesToScratch}): the kernels stream the
+ * nibbles alone.
  */
 final class Q4KRowGroupsTensor extends RowGroupsTensor {
     private static final int BLOCK_BYTES = 144;

@@ -10,10 +10,11 @@ import java.lang.foreign.MemorySegment;
 /**
  * Q4_0 rows in groups ({@link RowGroupsTensor}): per group of rows, first every block position's fp16 scales of the
  * rows, then every block position's nibbles as four int vectors whose lane r holds eight of row r's (vector v: values
- * 8v to 8v + 7 in {@link RowGroupsTensor#eightNibbles} order), 18 bytes per block and row as in the file. The scales go to the kernels' scratch
- * as floats before a kernel reads a group ({@link #scalesToScratch}), so that the kernels stream the nibbles alone. Over the Q4_0 matrices of a tinyllama-shape file, two cores, from memory:
- * one vector 1.10-1.12 times the file layout's speed, four vectors 1.42-1.44 times one group at a time and another
- * 1.2 times two groups at a time.
+ * 8v to 8v + 7 in {@link RowGroupsTensor#eightNibbles} order), 18 bytes per block and row as in the file. The scales go
+ * to the kernels' scratch as floats before a kernel reads a group ({@link #scalesToScratch}), so that the kernels
+ * stream the nibbles alone. Over the Q4_0 matrices of a tinyllama-shape file, two cores, from memory: one vector
+ * 1.10-1.12 times the file layout's speed, four vectors 1.42-1.44 times one group at a time and another 1.2 times two
+ * groups at a time.
  */
 final class Q4_0RowGroupsTensor extends RowGroupsTensor {
     private static final int SCALE_BYTES = 2 * ROWS;

@@ -12,17 +12,18 @@ import java.util.function.LongFunction;
 
 /**
  * A matrix of 4-bit values in a copy of its own where the blocks of {@link #ROWS} consecutive rows (as many as float
- * lanes) lie together: per group of rows, the rows' scales, and int vectors whose lane r holds eight of row r's
- * nibbles ({@link #eightNibbles}). The bytes of the file's rows in another order, in memory the loader gives (a
- * private copy-on-write mapping of the file).
+ * lanes) lie together: per group of rows, the rows' scales, and int vectors whose lane r holds eight of row r's nibbles
+ * ({@link #eightNibbles}). The bytes of the file's rows in another order, in memory the loader gives (a private
+ * copy-on-write mapping of the file).
  *
  * <p>The decode kernels take one nibble position of all the group's rows at once: for one input vector both 16-bit
- * halves of every lane times a broadcast pair of the input's 8-bit values ({@link MatmulInput#quantizedPairs}), for
- * two to four as floats times one broadcast input value per vector ({@link MatmulInput#nibbleOrdered}): no sums
- * across lanes, no scale per row, a block's scales one vector. In the file's layout a block of one row fills the lanes, so every row pays its own scale
- * multiplication and reduction. Prompts (five vectors and more) go through the file layout's dequantized tiles, so
- * the file's mapping stays beside the copy: gathering a row's block from its group cost 1.3 times the work. The copy
- * is filled in the background once decoding starts ({@link Repacker}); until then products read the file's layout.
+ * halves of every lane times a broadcast pair of the input's 8-bit values ({@link MatmulInput#quantizedPairs}), for two
+ * to four as floats times one broadcast input value per vector ({@link MatmulInput#nibbleOrdered}): no sums across
+ * lanes, no scale per row, a block's scales one vector. In the file's layout a block of one row fills the lanes, so
+ * every row pays its own scale multiplication and reduction. Prompts (five vectors and more) go through the file
+ * layout's dequantized tiles, so the file's mapping stays beside the copy: gathering a row's block from its group cost
+ * 1.3 times the work. The copy is filled in the background once decoding starts ({@link Repacker}); until then products
+ * read the file's layout.
  */
 abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsTensor, Q4KRowGroupsTensor {
     /** Rows per group: one per float lane. */
