@@ -88,12 +88,6 @@ public final class Q4KTensor extends FloatTensor {
         }
     }
 
-    /** The input quantized as Q8_K, as ggml's kernels take it for these weights. */
-    @Override
-    MatmulInput inputFor(MatmulInput in, WorkerPool pool) {
-        return in.quantized(256, pool);
-    }
-
     @Override
     void prepare(MatmulInput in) {
         super.prepare(in);

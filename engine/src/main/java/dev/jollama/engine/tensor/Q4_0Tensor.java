@@ -63,12 +63,6 @@ public final class Q4_0Tensor extends FloatTensor {
         }
     }
 
-    /** The input quantized as Q8_0, as ggml's kernels take it for these weights. */
-    @Override
-    MatmulInput inputFor(MatmulInput in, WorkerPool pool) {
-        return in.quantized(32, pool);
-    }
-
     @Override
     void prepare(MatmulInput in) {
         super.prepare(in);

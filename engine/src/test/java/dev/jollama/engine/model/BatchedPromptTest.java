@@ -37,7 +37,7 @@ class BatchedPromptTest {
             Sequence batched = model.newSequence(length + 1);
             float[] actual = model.forward(batched, prompt, 0, prompt.length);
 
-            LogitAssertions.assertClose(expected, actual, "batched " + modelName, modelName);
+            LogitAssertions.assertClose(expected, actual, "batched " + modelName);
             assertThat(batched.length()).isEqualTo(length);
             assertThat(batched.tokens(0, length)).isEqualTo(prompt);
         }

@@ -17,9 +17,6 @@ import static org.assertj.core.api.Assertions.within;
 
 /** Each type's block kernel against its scalar reference ({@link FloatTensor#getFloat}) on random blocks. */
 class TensorKernelTest {
-    /** Quantizes the input of a product with Q4_0 or Q4_K weights on the calling thread. */
-    private static final WorkerPool SERIAL = new WorkerPool(1);
-
 
     @ParameterizedTest
     @MethodSource("dev.jollama.engine.tensor.FloatTensor#supportedTypes")
@@ -66,7 +63,7 @@ class TensorKernelTest {
                 for (int threads : new int[]{1, 2}) {
                     MatmulInput in = randomInput(width, count, random);
                     float[] out = multiply(tensor, in, rows, threads);
-                    assertMatchesReference(tensor, tensor.inputFor(in, SERIAL).values(), out, rows, width, count,
+                    assertMatchesReference(tensor, in.values(), out, rows, width, count,
                             type + " rows of " + width + " x" + count + " on " + threads);
                 }
             }
@@ -87,7 +84,7 @@ class TensorKernelTest {
         }
         for (int count : new int[]{1, 6}) {
             MatmulInput in = randomInput(width, count, random);
-            assertMatchesReference(slice, slice.inputFor(in, SERIAL).values(), multiply(slice, in, rows, 2), rows, width, count, type + " slice x" + count);
+            assertMatchesReference(slice, in.values(), multiply(slice, in, rows, 2), rows, width, count, type + " slice x" + count);
         }
         assertThatThrownBy(() -> whole.slice(12L * width + 1, width)).as("past the end").isInstanceOf(IllegalArgumentException.class);
         if (type.blockSize > 1) {
