@@ -217,6 +217,14 @@ public abstract sealed class FloatTensor
     }
 
     /**
+     * The input a product with these weights reads: the input itself, or for types whose decode products take it
+     * quantized as ggml's do ({@link MatmulInput#quantized}) that.
+     */
+    MatmulInput inputFor(MatmulInput in) {
+        return in;
+    }
+
+    /**
      * Computes everything the kernels of a product with {@code in} read besides its values ({@link Matmul} calls it
      * before the workers share the input): for one vector {@link #prepare}, for three or four the vectors copied out
      * and prepared, for more the transposed groups and the vectors left over.

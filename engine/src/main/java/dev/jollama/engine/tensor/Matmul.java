@@ -31,16 +31,17 @@ public final class Matmul implements WorkerPool.Task {
     public void multiply(FloatTensor matrix, MatmulInput input, float[] out, int rows) {
         FloatTensor weights = matrix.forProducts(input.count());
         // What the kernels read besides the values is made here, once, rather than raced for by the workers.
-        weights.prepareInput(input);
+        MatmulInput in = weights.inputFor(input);
+        weights.prepareInput(in);
         this.weights = weights;
-        this.input = input;
+        this.input = in;
         this.out = out;
         this.rows = rows;
         try {
-            if ((long) rows * input.width() * input.count() < PARALLEL_THRESHOLD) {
+            if ((long) rows * in.width() * in.count() < PARALLEL_THRESHOLD) {
                 run(0, 0, rows);
             } else {
-                pool.run(rows, weights.rowGrain(input.count()), this);
+                pool.run(rows, weights.rowGrain(in.count()), this);
             }
         } finally {
             this.weights = null;

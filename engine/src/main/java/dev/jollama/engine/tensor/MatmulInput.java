@@ -1,16 +1,25 @@
 package dev.jollama.engine.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.Arrays;
 
 /**
  * The right-hand side of a matrix product: {@link #count()} vectors of {@link #width()} floats, one per token,
  * row-major. Sized once for the largest count a user needs, so the per-token loop allocates nothing.
  *
- * <p>Inputs stay in float. Converting them to 8-bit blocks as ggml's CPU kernels do (Q8_0 for Q8_0/Q4_0/Q5_0
- * weights, Q8_K for K-quants; also with an F16 KV cache, and with CUDA's 32-value blocks for K-quants) was tried
- * three times: the goldens came no closer on the whole (llama Q8_0 mean 0.053 float, 0.055-0.056 emulated), since
- * any tiny difference upstream flips some roundings, each worth a whole quantization step. Only bit-exact
- * arithmetic would land closer; on this machine the 8-bit path was not faster either (Q8_0 14 GB/s in cache both).
+ * <p>Inputs stay in float, but one vector (a decode step's) times Q4_0 or Q4_K weights, which takes it quantized to
+ * 8 bits as ggml's CPU kernels do ({@link #quantized}): there the {@link RowGroupsTensor} one-vector kernels multiply
+ * nibbles and 8-bit values in 16-bit lanes, twice as many per instruction as floats, with no conversion per value.
+ * Several vectors stay in float: quantized, prompts ran 4-7% slower and four sequences decoding at once 6-10%.
+ * Elsewhere converting them
+ * (Q8_0 for Q8_0/Q4_0/Q5_0 weights, Q8_K for K-quants; also with an F16 KV cache) was tried three times: the goldens
+ * came no closer on the whole (llama Q8_0 mean 0.053 float, 0.055-0.056 emulated), since any tiny difference upstream
+ * flips some roundings, each worth a whole quantization step, and the 8-bit path was not faster either (Q8_0 14 GB/s
+ * in cache both).
  */
 public final class MatmulInput {
     private final int width;
@@ -22,6 +31,13 @@ public final class MatmulInput {
     private final float[] sums32;
     private final float[] nibbleSplit;
     private final float[] nibbleOrdered;
+    /** This vector quantized ({@link #quantized}): an input of its own, and the block size it holds (0: none yet). */
+    private MatmulInput quantized;
+    private int quantizedBlock;
+    /** In a quantized input, its vector packed for the row groups' one-vector kernels, its block scales and sums. */
+    private final int[] quantizedPairs;
+    private final float[] quantizedScales;
+    private final float[] quantizedSums;
     /** Vector 0 in each {@link PackedLanes} order, for the K-quant decode kernels; made on first use. */
     private final float[][] laneOrdered = new float[PackedLanes.values().length][];
     private final boolean[] laneOrderedReady = new boolean[PackedLanes.values().length];
@@ -44,6 +60,8 @@ public final class MatmulInput {
      * {@link FloatTensor#takesFourVectors}).
      */
     static final int MAX_SINGLES = 4;
+    /** Added to and taken away from a float below 2^22, rounds it to an integer, half to even. */
+    private static final float ROUNDING = 0x1.8p23f;
 
     public MatmulInput(int width, int capacity) {
         this.width = width;
@@ -53,6 +71,9 @@ public final class MatmulInput {
         this.sums32 = new float[(width + 255) / 256 * FloatTensor.F.length()];
         this.nibbleSplit = new float[width / 32 * 32];
         this.nibbleOrdered = new float[width / 32 * 32];
+        this.quantizedPairs = new int[width / 32 * 16];
+        this.quantizedScales = new float[width / 32];
+        this.quantizedSums = new float[width / 32];
     }
 
     public int width() {
@@ -81,6 +102,7 @@ public final class MatmulInput {
         this.sumsReady = false;
         this.nibbleSplitReady = false;
         this.nibbleOrderedReady = false;
+        this.quantizedBlock = 0;
         Arrays.fill(laneOrderedReady, false);
         this.transposedReady = false;
         this.singlesFrom = -1;
@@ -177,10 +199,10 @@ public final class MatmulInput {
     }
 
     /**
-     * Vector 0 in the order the {@link RowGroupsTensor} decode kernels take a block's nibbles (a Q4_K sub-block's as a
-     * Q4_0 block's), scaled to match: per 32 values, position {@code 8·v + 2·b + h} holds value {@code 4·v + b + 16·h}
-     * times 256^-b (byte b of int lane v, h = 0 its low nibble, 1 its high one). Valid after
-     * {@link #computeNibbleOrder()}.
+     * Vector 0 in the order the {@link RowGroupsTensor} four-vector kernels take a block's nibbles (a Q4_K sub-block's
+     * as a Q4_0 block's), scaled to match: per 32 values, position {@code 8·v + 2·b + h} holds the value nibble h (0:
+     * low) of byte b of int lane v holds ({@link RowGroupsTensor#eightNibbles}: value {@code 8·v + 4·(b % 2) + b / 2 + 2·h})
+     * times 256^-b. Valid after {@link #computeNibbleOrder()}.
      */
     float[] nibbleOrdered() {
         return nibbleOrdered;
@@ -193,12 +215,89 @@ public final class MatmulInput {
                 for (int v = 0; v < 4; v++) {
                     for (int b = 0; b < 4; b++) {
                         float scale = Math.scalb(1f, -8 * b);
-                        nibbleOrdered[block + 8 * v + 2 * b] = values[block + 4 * v + b] * scale;
-                        nibbleOrdered[block + 8 * v + 2 * b + 1] = values[block + 4 * v + b + 16] * scale;
+                        int value = block + 8 * v + 4 * (b % 2) + b / 2;
+                        nibbleOrdered[block + 8 * v + 2 * b] = values[value] * scale;
+                        nibbleOrdered[block + 8 * v + 2 * b + 1] = values[value + 2] * scale;
                     }
                 }
             }
             nibbleOrderedReady = true;
+        }
+    }
+
+    /**
+     * In a {@link #quantized} input, its 8-bit values as 16-bit values, two per int: int k holds value 2k in
+     * its low half and value 2k + 1 in its high half, what the {@link RowGroupsTensor} one-vector kernels multiply
+     * one nibble position of an int lane by ({@link RowGroupsTensor#nibbles}).
+     */
+    int[] quantizedPairs() {
+        return quantizedPairs;
+    }
+
+    /** The scale of each block of {@link #quantizedPairs()}, block b's at b (of 256-value blocks the first width/256). */
+    float[] quantizedScales() {
+        return quantizedScales;
+    }
+
+    /** Each 32 quantized values' sum times their scale (Σ of the values as the products see them). */
+    float[] quantizedSums() {
+        return quantizedSums;
+    }
+
+    /**
+     * This input's one vector as ggml's x86 kernels take it for the weights of Q4_0 (blocks of 32 as Q8_0: scale
+     * max|x|/127 kept as fp16, values times 127/max|x|) and Q4_K (blocks of 256 as Q8_K: scale -max/127 of the value
+     * largest in magnitude, values times its inverse, at most 127), rounded half to even to 8-bit values, each then
+     * times its block's scale: an input of its own, made once per new values, which also holds the 8-bit values
+     * packed for the {@link RowGroupsTensor} one-vector kernels ({@link #quantizedPairs}).
+     */
+    MatmulInput quantized(int blockSize) {
+        if (count != 1) {
+            throw new IllegalStateException("only one vector is quantized, not " + count);
+        }
+        if (quantizedBlock != blockSize) {
+            if (quantized == null) {
+                quantized = new MatmulInput(width, 1);
+            }
+            quantize(blockSize, quantized);
+            quantized.count(1);
+            quantizedBlock = blockSize;
+        }
+        return quantized;
+    }
+
+    /** Vector 0 quantized in blocks of {@code blockSize} into {@code into}, packed, with its scales and sums. */
+    private void quantize(int blockSize, MatmulInput into) {
+        VectorSpecies<Float> f = FloatTensor.F;
+        for (int from = 0; from < width; from += blockSize) {
+            FloatVector largest = FloatVector.zero(f);
+            for (int i = from; i < from + blockSize; i += f.length()) {
+                largest = largest.max(FloatVector.fromArray(f, values, i).abs());
+            }
+            float amax = largest.reduceLanes(VectorOperators.MAX), scale, inverse;
+            if (blockSize == 32) {
+                scale = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+                inverse = amax != 0f ? 127f / amax : 0f;
+            } else {
+                int at = from;
+                while (at < from + blockSize - 1 && Math.abs(values[at]) != amax) {
+                    at++;
+                }
+                inverse = amax != 0f ? -127f / values[at] : 0f;
+                scale = amax != 0f ? 1f / inverse : 0f;
+            }
+            into.quantizedScales[from / blockSize] = scale;
+            for (int unit = from; unit < from + blockSize; unit += 32) {
+                IntVector sum = IntVector.zero(FloatTensor.I);
+                for (int i = unit; i < unit + 32; i += f.length()) {
+                    IntVector q = ((IntVector) FloatVector.fromArray(f, values, i).mul(inverse).add(ROUNDING).sub(ROUNDING)
+                            .convert(VectorOperators.F2I, 0)).min(127);
+                    ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(scale).intoArray(into.values, i);
+                    sum = sum.add(q);
+                    q.convertShape(VectorOperators.I2S, FloatTensor.SH, 0).reinterpretAsInts().intoArray(into.quantizedPairs, i / 2);
+                }
+                into.quantizedSums[unit / 32] = scale * sum.reduceLanes(VectorOperators.ADD);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.jollama.engine.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -9,12 +10,12 @@ import java.lang.foreign.MemorySegment;
 /**
  * Q4_K rows in groups ({@link RowGroupsTensor}), 144 bytes per super-block and row as in the file. Per group of rows,
  * first every super-block's header: the rows' fp16 d and dmin as one int vector (lane r: row r's d, then its dmin),
- * their 12 bytes of 6-bit scales and mins as three (lane r: four bytes of row r's); then every super-block's
- * nibbles, each 32-value sub-block's as
- * four int vectors, paired as Q4_0's (byte i holds values i and i + 16; the file pairs a 64-value group's two
- * sub-blocks instead). A sub-block then goes through the kernels as a Q4_0 block does, with the input in the same
- * order; its scale and min are one float vector each, taken out of the headers by lane-wise masks and shifts before
- * the kernel reads the nibbles ({@link #scalesToScratch}): the kernels stream the nibbles alone.
+ * their 12 bytes of 6-bit scales and mins as three (lane r: four bytes of row r's); then every super-block's nibbles,
+ * each 32-value sub-block's as four int vectors in Q4_0's order (vector v: values 8v to 8v + 7; the file pairs a
+ * 64-value group's two sub-blocks in its bytes instead). A sub-block then goes through the kernels as a Q4_0 block
+ * does, with the input in the same order; its scale and min are one float vector each, taken out of the headers by
+ * lane-wise masks and shifts before the kernel reads the nibbles ({@link #scalesToScratch}): the kernels stream the
+ * nibbles alone.
  */
 final class Q4KRowGroupsTensor extends RowGroupsTensor {
     private static final int BLOCK_BYTES = 144;
@@ -49,15 +50,11 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
                     for (int v = 0; v < 3; v++) {
                         packed.set(INT_LE, header + SCALES_AT + (long) VECTOR_BYTES * v + 4L * r, bytes.get(INT_LE, from + 4 + 4 * v));
                     }
-                    // Sub-block j is the low (even j) or high nibbles of the file's bytes 32·(j / 2) on: byte i of the
-                    // copy's sub-block takes value i and value i + 16, four bytes at a time.
+                    // Sub-block j is the low (even j) or high nibbles of the file's bytes 32·(j / 2) on.
                     for (int subBlock = 0; subBlock < 8; subBlock++) {
-                        long values = from + 16 + 32 * (subBlock / 2);
                         for (int v = 0; v < 4; v++) {
-                            int first = bytes.get(INT_LE, values + 4 * v), second = bytes.get(INT_LE, values + 16 + 4 * v);
-                            int word = subBlock % 2 == 0 ? first & 0x0F0F0F0F | (second & 0x0F0F0F0F) << 4
-                                    : first >>> 4 & 0x0F0F0F0F | second & 0xF0F0F0F0;
-                            packed.set(INT_LE, nibbles + (long) VECTOR_BYTES * (4 * subBlock + v) + 4L * r, word);
+                            long values = bytes.get(LONG_LE, from + 16 + 32 * (subBlock / 2) + 8 * v) >>> 4 * (subBlock % 2);
+                            packed.set(INT_LE, nibbles + (long) VECTOR_BYTES * (4 * subBlock + v) + 4L * r, eightNibbles(values));
                         }
                     }
                 }
@@ -67,42 +64,46 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
 
     /**
      * Per super-block, the rows' sub-block scales and mins as float vectors ({@link #scalesToScratch}); per sub-block
-     * each nibble position of every row picked out where it lies (256^b too large) times the input value it
-     * multiplies, broadcast and scaled to match ({@link MatmulInput#nibbleOrdered}), then times the rows' scales, the
-     * mins (negated in the scratch) through the input's sums of 32: Σ (d·sc·q - dmin·m)·x = Σ d·sc·Σ q·x - Σ dmin·m·Σ x.
+     * the rows' nibbles times the input quantized as Q8_K ({@link MatmulInput#quantizedPairs}) in 16-bit lanes, each
+     * nibble position of both halves of every row's int lane at once times one broadcast pair of values, summed per
+     * row as floats ({@link #pairSums}) and times the rows' scales; per super-block times the input's scale; the mins
+     * (negated in the scratch) through the input's sums of 32: Σ (d·sc·q - dmin·m)·x = Σ d·sc·Σ q·x - Σ dmin·m·Σ x.
      */
     @Override
     void groupsTimesVector(int groupA, int groupB, MatmulInput in, float[] res) {
-        float[] xs = in.nibbleOrdered(), sums = in.sums32();
-        FloatVector accA = FloatVector.zero(F), accB = accA;
+        int[] pairs = in.quantizedPairs();
+        float[] scales = in.quantizedScales(), sums = in.quantizedSums();
+        FloatVector accA = FloatVector.zero(F), accB = accA, minsA = accA, minsB = accA;
         long baseA = nibbles(groupA), baseB = nibbles(groupB);
         int touched = 0;
         for (int b = 0; b < blocksPerRow; b++, baseA += NIBBLE_BYTES, baseB += NIBBLE_BYTES) {
+            FloatVector superA = FloatVector.zero(F), superB = superA;
             for (int j = 0; j < 8; j++) {
                 touched += touchLinesAhead(baseA + SUB_BLOCK_BYTES * j, SUB_BLOCK_BYTES) + touchLinesAhead(baseB + SUB_BLOCK_BYTES * j, SUB_BLOCK_BYTES);
-                FloatVector lowA = FloatVector.zero(F), highA = lowA, lowB = lowA, highB = lowA;
+                ShortVector productsA = ShortVector.zero(PAIRS), productsB = productsA;
                 for (int v = 0; v < 4; v++) {
                     long at = (long) VECTOR_BYTES * (4 * j + v);
                     IntVector packedA = IntVector.fromMemorySegment(I, data, baseA + at, LE);
                     IntVector packedB = IntVector.fromMemorySegment(I, data, baseB + at, LE);
-                    IntVector shiftedA = packedA.lanewise(VectorOperators.LSHR, 4), shiftedB = packedB.lanewise(VectorOperators.LSHR, 4);
-                    int x = 256 * b + 32 * j + 8 * v;
-                    for (int k = 0; k < 4; k++) {
-                        FloatVector xl = FloatVector.broadcast(F, xs[x + 2 * k]), xh = FloatVector.broadcast(F, xs[x + 2 * k + 1]);
-                        lowA = inPlace(packedA, 0xF << 8 * k).fma(xl, lowA);
-                        highA = inPlace(shiftedA, 0xF << 8 * k).fma(xh, highA);
-                        lowB = inPlace(packedB, 0xF << 8 * k).fma(xl, lowB);
-                        highB = inPlace(shiftedB, 0xF << 8 * k).fma(xh, highB);
+                    for (int p = 0; p < 4; p++) {
+                        ShortVector x = IntVector.broadcast(I, pairs[128 * b + 16 * j + 4 * v + p]).reinterpretAsShorts();
+                        productsA = nibbles(packedA, p).mul(x).add(productsA);
+                        productsB = nibbles(packedB, p).mul(x).add(productsB);
                     }
                 }
-                FloatVector sum = FloatVector.broadcast(F, sums[b * F.length() + j]);
+                FloatVector sum = FloatVector.broadcast(F, sums[8 * b + j]);
                 int scaleA = factors(0, b) + j * ROWS, scaleB = factors(1, b) + j * ROWS, minA = scaleA + 8 * ROWS, minB = scaleB + 8 * ROWS;
-                accA = FloatVector.fromArray(F, res, minA).fma(sum, lowA.add(highA).fma(FloatVector.fromArray(F, res, scaleA), accA));
-                accB = FloatVector.fromArray(F, res, minB).fma(sum, lowB.add(highB).fma(FloatVector.fromArray(F, res, scaleB), accB));
+                superA = pairSums(productsA).fma(FloatVector.fromArray(F, res, scaleA), superA);
+                superB = pairSums(productsB).fma(FloatVector.fromArray(F, res, scaleB), superB);
+                minsA = FloatVector.fromArray(F, res, minA).fma(sum, minsA);
+                minsB = FloatVector.fromArray(F, res, minB).fma(sum, minsB);
             }
+            FloatVector scale = FloatVector.broadcast(F, scales[b]);
+            accA = superA.fma(scale, accA);
+            accB = superB.fma(scale, accB);
         }
-        accA.intoArray(res, 0);
-        accB.intoArray(res, GROUP_B_RESULTS);
+        accA.add(minsA).intoArray(res, 0);
+        accB.add(minsB).intoArray(res, GROUP_B_RESULTS);
         res[KEEP_ALIVE] = touched;
     }
 

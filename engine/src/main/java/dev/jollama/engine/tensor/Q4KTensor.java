@@ -88,6 +88,12 @@ public final class Q4KTensor extends FloatTensor {
         }
     }
 
+    /** One vector quantized as Q8_K, as ggml's kernels take it for these weights; several as they are. */
+    @Override
+    MatmulInput inputFor(MatmulInput in) {
+        return in.count() == 1 ? in.quantized(256) : in;
+    }
+
     @Override
     void prepare(MatmulInput in) {
         super.prepare(in);

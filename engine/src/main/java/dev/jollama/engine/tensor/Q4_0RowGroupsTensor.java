@@ -8,17 +8,21 @@ import jdk.incubator.vector.VectorOperators;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Q4_0 rows in groups ({@link RowGroupsTensor}): per group of rows and block position, the rows' fp16 scales, then
- * four int vectors whose lane r holds four bytes of row r's nibbles (vector v: bytes 4v to 4v + 3 of the block), 18
- * bytes per block and row as in the file. Over the Q4_0 matrices of a tinyllama-shape file, two cores, from memory:
- * one vector 1.10-1.12 times the file layout's speed, four vectors 1.42-1.44 times one group at a time and another
- * 1.2 times two groups at a time.
+ * Q4_0 rows in groups ({@link RowGroupsTensor}): per group of rows, first every block position's fp16 scales of the
+ * rows, then every block position's nibbles as four int vectors whose lane r holds eight of row r's (vector v: values
+ * 8v to 8v + 7 in {@link RowGroupsTensor#eightNibbles} order), 18 bytes per block and row as in the file. The scales go
+ * to the kernels' scratch as floats before a kernel reads a group ({@link #scalesToScratch}), so that the kernels
+ * stream the nibbles alone. Over the Q4_0 matrices of a tinyllama-shape file, two cores, from memory: one vector
+ * 1.10-1.12 times the file layout's speed, four vectors 1.42-1.44 times one group at a time and another 1.2 times two
+ * groups at a time.
  */
 final class Q4_0RowGroupsTensor extends RowGroupsTensor {
     private static final int SCALE_BYTES = 2 * ROWS;
     private static final int BLOCK_BYTES = 18;
-    /** One block position of a group (a constant: the read-ahead loop's count). */
-    private static final int GROUP_BLOCK_BYTES = BLOCK_BYTES * ROWS;
+    /** One block position's nibbles in a group (a constant: the read-ahead loop's count). */
+    private static final int NIBBLE_BYTES = 16 * ROWS;
+    /** Where in the kernels' scratch the groups' scales wait ({@link #scalesToScratch}). */
+    private static final int SCALES = KEEP_ALIVE + 16;
 
     Q4_0RowGroupsTensor(MemorySegment data, Q4_0Tensor fileLayout, int blocksPerRow, Repacker repacker) {
         super(data, fileLayout, blocksPerRow, repacker);
@@ -28,58 +32,77 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
     void pack() {
         long groups = size() / (32L * blocksPerRow) / ROWS;
         MemorySegment bytes = fileLayout.data, packed = data;
-        for (long g = 0; g < groups; g++) {
+        for (int g = 0; g < groups; g++) {
             for (int b = 0; b < blocksPerRow; b++) {
-                long to = (g * blocksPerRow + b) * GROUP_BLOCK_BYTES;
+                long scales = groupBase(g) + (long) b * SCALE_BYTES, nibbles = nibbles(g) + (long) b * NIBBLE_BYTES;
                 for (int r = 0; r < ROWS; r++) {
-                    long from = ((g * ROWS + r) * blocksPerRow + b) * BLOCK_BYTES;
-                    packed.set(SHORT_LE, to + 2L * r, bytes.get(SHORT_LE, from));
+                    long from = (((long) g * ROWS + r) * blocksPerRow + b) * BLOCK_BYTES;
+                    packed.set(SHORT_LE, scales + 2L * r, bytes.get(SHORT_LE, from));
+                    // Values 8v to 8v + 7: the low (v below 2) or high nibbles of bytes 8·(v % 2) on.
                     for (int v = 0; v < 4; v++) {
-                        packed.set(INT_LE, to + SCALE_BYTES + 4L * (v * ROWS + r), bytes.get(INT_LE, from + 2 + 4 * v));
+                        long values = bytes.get(LONG_LE, from + 2 + 8 * (v % 2)) >>> 4 * (v / 2);
+                        packed.set(INT_LE, nibbles + 4L * (v * ROWS + r), eightNibbles(values));
                     }
                 }
             }
         }
     }
 
-    /** Nothing: a block's scales are one fp16 vector, widened in the kernels. */
-    @Override
-    void scalesToScratch(int groupA, int groupB, float[] scratch) {
+    /** Where {@code group}'s nibbles start, after its scales. */
+    private long nibbles(int group) {
+        return groupBase(group) + (long) blocksPerRow * SCALE_BYTES;
+    }
+
+    /** Where block b's scales of the kernel's group {@code slot} lie in the scratch ({@link #scalesToScratch}). */
+    private int scales(int slot, int b) {
+        return SCALES + (slot * blocksPerRow + b) * ROWS;
     }
 
     /**
-     * Per block, each nibble position of every row picked out where it lies (256^b too large) times the
-     * input value it multiplies, broadcast and scaled to match ({@link MatmulInput#nibbleOrdered}); then times the rows'
-     * scales, and the -8 of every value through the input's block sums: Σ d·(q - 8)·x = Σ d·Σ q·x - 8·Σ d·Σ x.
+     * Every block's scales of group A (slot 0) and B (slot 1) as float vectors in {@code scratch} (from
+     * {@link #scales}): widened in the kernels, the fp16 conversion took the one-vector kernel past C2's node budget.
+     */
+    @Override
+    void scalesToScratch(int groupA, int groupB, float[] scratch) {
+        for (int slot = 0; slot < 2; slot++) {
+            long at = groupBase(slot == 0 ? groupA : groupB);
+            for (int b = 0; b < blocksPerRow; b++, at += SCALE_BYTES) {
+                halves(at).intoArray(scratch, scales(slot, b));
+            }
+        }
+    }
+
+    /**
+     * Per block, the rows' nibbles times the input quantized as Q8_0 ({@link MatmulInput#quantizedPairs}) in 16-bit
+     * lanes (each nibble position of both halves of every row's int lane at once, times one broadcast pair of
+     * values), summed per row as floats ({@link #pairSums}), then times the rows' scales and the input block's; the -8
+     * of every value through the input's block sums: Σ d·(q - 8)·x = Σ d·Σ q·x - 8·Σ d·Σ x.
      */
     @Override
     void groupsTimesVector(int groupA, int groupB, MatmulInput in, float[] res) {
-        float[] xs = in.nibbleOrdered(), sums = in.sums16();
+        int[] pairs = in.quantizedPairs();
+        float[] scales = in.quantizedScales(), sums = in.quantizedSums();
         FloatVector accA = FloatVector.zero(F), accB = accA, offA = accA, offB = accA;
-        long baseA = groupBase(groupA), baseB = groupBase(groupB);
+        long baseA = nibbles(groupA), baseB = nibbles(groupB);
         int touched = 0;
-        for (int b = 0; b < blocksPerRow; b++, baseA += GROUP_BLOCK_BYTES, baseB += GROUP_BLOCK_BYTES) {
-            touched += touchLinesAhead(baseA, GROUP_BLOCK_BYTES) + touchLinesAhead(baseB, GROUP_BLOCK_BYTES);
-            FloatVector dA = halves(baseA), dB = halves(baseB);
-            FloatVector lowA = FloatVector.zero(F), highA = lowA, lowB = lowA, highB = lowA;
+        for (int b = 0; b < blocksPerRow; b++, baseA += NIBBLE_BYTES, baseB += NIBBLE_BYTES) {
+            touched += touchLinesAhead(baseA, NIBBLE_BYTES) + touchLinesAhead(baseB, NIBBLE_BYTES);
+            ShortVector productsA = ShortVector.zero(PAIRS), productsB = productsA;
             for (int v = 0; v < 4; v++) {
-                IntVector packedA = IntVector.fromMemorySegment(I, data, baseA + SCALE_BYTES + 4L * ROWS * v, LE);
-                IntVector packedB = IntVector.fromMemorySegment(I, data, baseB + SCALE_BYTES + 4L * ROWS * v, LE);
-                IntVector shiftedA = packedA.lanewise(VectorOperators.LSHR, 4), shiftedB = packedB.lanewise(VectorOperators.LSHR, 4);
-                int at = 32 * b + 8 * v;
-                for (int k = 0; k < 4; k++) {
-                    FloatVector xl = FloatVector.broadcast(F, xs[at + 2 * k]), xh = FloatVector.broadcast(F, xs[at + 2 * k + 1]);
-                    lowA = inPlace(packedA, 0xF << 8 * k).fma(xl, lowA);
-                    highA = inPlace(shiftedA, 0xF << 8 * k).fma(xh, highA);
-                    lowB = inPlace(packedB, 0xF << 8 * k).fma(xl, lowB);
-                    highB = inPlace(shiftedB, 0xF << 8 * k).fma(xh, highB);
+                IntVector packedA = IntVector.fromMemorySegment(I, data, baseA + 4L * ROWS * v, LE);
+                IntVector packedB = IntVector.fromMemorySegment(I, data, baseB + 4L * ROWS * v, LE);
+                for (int p = 0; p < 4; p++) {
+                    ShortVector x = IntVector.broadcast(I, pairs[16 * b + 4 * v + p]).reinterpretAsShorts();
+                    productsA = nibbles(packedA, p).mul(x).add(productsA);
+                    productsB = nibbles(packedB, p).mul(x).add(productsB);
                 }
             }
-            float blockSum = sums[2 * b] + sums[2 * b + 1];
-            accA = lowA.add(highA).fma(dA, accA);
-            accB = lowB.add(highB).fma(dB, accB);
-            offA = dA.fma(FloatVector.broadcast(F, blockSum), offA);
-            offB = dB.fma(FloatVector.broadcast(F, blockSum), offB);
+            FloatVector dA = FloatVector.fromArray(F, res, scales(0, b)), dB = FloatVector.fromArray(F, res, scales(1, b));
+            FloatVector scale = FloatVector.broadcast(F, scales[b]), sum = FloatVector.broadcast(F, sums[b]);
+            accA = pairSums(productsA).mul(dA).fma(scale, accA);
+            accB = pairSums(productsB).mul(dB).fma(scale, accB);
+            offA = dA.fma(sum, offA);
+            offB = dB.fma(sum, offB);
         }
         accA.sub(offA.mul(8f)).intoArray(res, 0);
         accB.sub(offB.mul(8f)).intoArray(res, GROUP_B_RESULTS);
@@ -101,18 +124,18 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
         float[] x0 = v0.nibbleOrdered(), x1 = v1.nibbleOrdered(), x2 = v2.nibbleOrdered(), x3 = v3.nibbleOrdered();
         float[] s0 = v0.sums16(), s1 = v1.sums16(), s2 = v2.sums16(), s3 = v3.sums16();
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        long baseA = groupBase(groupA), baseB = groupBase(groupB);
+        long baseA = nibbles(groupA), baseB = nibbles(groupB);
         int touched = 0;
-        for (int b = 0; b < blocksPerRow; b++, baseA += GROUP_BLOCK_BYTES, baseB += GROUP_BLOCK_BYTES) {
-            touched += touchLinesAhead(baseA, GROUP_BLOCK_BYTES) + touchLinesAhead(baseB, GROUP_BLOCK_BYTES);
-            FloatVector dA = halves(baseA), dB = halves(baseB);
+        for (int b = 0; b < blocksPerRow; b++, baseA += NIBBLE_BYTES, baseB += NIBBLE_BYTES) {
+            touched += touchLinesAhead(baseA, NIBBLE_BYTES) + touchLinesAhead(baseB, NIBBLE_BYTES);
+            FloatVector dA = FloatVector.fromArray(F, res, scales(0, b)), dB = FloatVector.fromArray(F, res, scales(1, b));
             FloatVector pa0 = FloatVector.broadcast(F, -8 * (s0[2 * b] + s0[2 * b + 1])), pb0 = pa0;
             FloatVector pa1 = FloatVector.broadcast(F, -8 * (s1[2 * b] + s1[2 * b + 1])), pb1 = pa1;
             FloatVector pa2 = FloatVector.broadcast(F, -8 * (s2[2 * b] + s2[2 * b + 1])), pb2 = pa2;
             FloatVector pa3 = FloatVector.broadcast(F, -8 * (s3[2 * b] + s3[2 * b + 1])), pb3 = pa3;
             for (int v = 0; v < 4; v++) {
-                IntVector packedA = IntVector.fromMemorySegment(I, data, baseA + SCALE_BYTES + 4L * ROWS * v, LE);
-                IntVector packedB = IntVector.fromMemorySegment(I, data, baseB + SCALE_BYTES + 4L * ROWS * v, LE);
+                IntVector packedA = IntVector.fromMemorySegment(I, data, baseA + 4L * ROWS * v, LE);
+                IntVector packedB = IntVector.fromMemorySegment(I, data, baseB + 4L * ROWS * v, LE);
                 IntVector shiftedA = packedA.lanewise(VectorOperators.LSHR, 4), shiftedB = packedB.lanewise(VectorOperators.LSHR, 4);
                 for (int k = 0; k < 4; k++) {
                     FloatVector lowA = inPlace(packedA, 0xF << 8 * k), highA = inPlace(shiftedA, 0xF << 8 * k);

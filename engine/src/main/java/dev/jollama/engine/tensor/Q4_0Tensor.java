@@ -63,6 +63,12 @@ public final class Q4_0Tensor extends FloatTensor {
         }
     }
 
+    /** One vector quantized as Q8_0, as ggml's kernels take it for these weights; several as they are. */
+    @Override
+    MatmulInput inputFor(MatmulInput in) {
+        return in.count() == 1 ? in.quantized(32) : in;
+    }
+
     @Override
     void prepare(MatmulInput in) {
         super.prepare(in);

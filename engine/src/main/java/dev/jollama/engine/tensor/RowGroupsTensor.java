@@ -1,23 +1,29 @@
 package dev.jollama.engine.tensor;
 
 import dev.jollama.engine.gguf.GgmlType;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.util.function.LongFunction;
 
 /**
  * A matrix of 4-bit values in a copy of its own where the blocks of {@link #ROWS} consecutive rows (as many as float
- * lanes) lie together, block position by block position: per group of rows and block, the rows' scales, then int
- * vectors whose lane r holds four bytes of row r's nibbles. The bytes of the file's rows in another order (Q4_K's
- * nibbles also paired as Q4_0's: value i and i + 16 of a 32-value sub-block in one byte), in memory the loader gives
- * (a private copy-on-write mapping of the file).
+ * lanes) lie together: per group of rows, the rows' scales, and int vectors whose lane r holds eight of row r's nibbles
+ * ({@link #eightNibbles}). The bytes of the file's rows in another order, in memory the loader gives (a private
+ * copy-on-write mapping of the file).
  *
- * <p>The decode kernels convert one nibble position of all the group's rows at once and multiply it by one broadcast
- * input value per input vector ({@link MatmulInput#nibbleOrdered}): no sums across lanes, no scale per row, a block's
- * scales one vector. In the file's layout a block of one row fills the lanes, so every row pays its own scale
- * multiplication and reduction. Prompts (five vectors and more) go through the file layout's dequantized tiles, so
- * the file's mapping stays beside the copy: gathering a row's block from its group cost 1.3 times the work. The copy
- * is filled in the background once decoding starts ({@link Repacker}); until then products read the file's layout.
+ * <p>The decode kernels take one nibble position of all the group's rows at once: for one input vector both 16-bit
+ * halves of every lane times a broadcast pair of the input's 8-bit values ({@link MatmulInput#quantizedPairs}), for two
+ * to four as floats times one broadcast input value per vector ({@link MatmulInput#nibbleOrdered}): no sums across
+ * lanes, no scale per row, a block's scales one vector. In the file's layout a block of one row fills the lanes, so
+ * every row pays its own scale multiplication and reduction. Prompts (five vectors and more) go through the file
+ * layout's dequantized tiles, so the file's mapping stays beside the copy: gathering a row's block from its group cost
+ * 1.3 times the work. The copy is filled in the background once decoding starts ({@link Repacker}); until then products
+ * read the file's layout.
  */
 abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsTensor, Q4KRowGroupsTensor {
     /** Rows per group: one per float lane. */
@@ -26,6 +32,8 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
     static final int GROUP_B_RESULTS = 4 * ROWS;
     /** The slot of a kernel's results that keeps its read-ahead loads alive. */
     static final int KEEP_ALIVE = 8 * ROWS;
+    /** An int vector's bytes as 16-bit lanes: two per row, for the products with the quantized input. */
+    static final VectorSpecies<Short> PAIRS = VectorSpecies.of(short.class, I.vectorShape());
 
     /** The same matrix in the file's layout: the scalar reference, and what prompts' tiles dequantize. */
     final FloatTensor fileLayout;
@@ -125,10 +133,57 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
         return fileLayout.sliceOf(offset, size);
     }
 
+    /** As the file layout's type takes it: one vector quantized, whose packed 8-bit values the one-vector kernels read. */
+    @Override
+    final MatmulInput inputFor(MatmulInput in) {
+        return fileLayout.inputFor(in);
+    }
+
+    /** Nothing for one vector: {@link #inputFor} made what the kernels read. */
     @Override
     final void prepare(MatmulInput in) {
-        super.prepare(in);
-        in.computeNibbleOrder();
+    }
+
+    /** Two to four vectors: each in float with its sums, for the four-vector kernels. */
+    @Override
+    final void prepareFourVectors(MatmulInput in) {
+        in.copySingles(0);
+        for (int t = 0; t < in.count(); t++) {
+            MatmulInput single = in.single(t);
+            single.computeSums();
+            single.computeNibbleOrder();
+        }
+    }
+
+    /**
+     * Eight values (0 to 15, each the low nibble of a byte of {@code values}, the first lowest) as the kernels take
+     * them from an int lane: bytes 0 to 3 hold values 0 and 2, 4 and 6, 1 and 3, 5 and 7 (low nibble first), so that
+     * nibble position p of the lane's low 16 bits is value 2p and of its high 16 bits value 2p + 1
+     * ({@link #nibbles}): each position multiplies two neighbouring input values.
+     */
+    static int eightNibbles(long values) {
+        long nibbles = values & 0x0F0F0F0F0F0F0F0FL;
+        long paired = nibbles | nibbles >>> 12; // byte 0: values 0 and 2, byte 1: 1 and 3, byte 4: 4 and 6, byte 5: 5 and 7
+        return (int) (paired & 0xFF | paired >>> 24 & 0xFF00 | paired << 8 & 0xFF0000 | paired >>> 16 & 0xFF000000L);
+    }
+
+    /**
+     * Nibble position p (0 to 3) of each 16-bit half of {@code packed}'s lanes, as 16-bit values: what
+     * {@link MatmulInput#quantizedPairs} int p of the int vector multiplies, both halves at once.
+     */
+    static ShortVector nibbles(IntVector packed, int p) {
+        return packed.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4 * p).and((short) 0xF);
+    }
+
+    /**
+     * Sixteen 16-bit products of nibbles (at most 15) and 8-bit values (at most 127 either way) summed in a lane stay
+     * within 30,480; each int lane's two halves then added as floats: the rows' sums for a 32-value block.
+     */
+    static FloatVector pairSums(ShortVector sums) {
+        IntVector lanes = sums.reinterpretAsInts();
+        return (FloatVector) lanes.lanewise(VectorOperators.ASHR, 16)
+                .add(lanes.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                .convert(VectorOperators.I2F, 0);
     }
 
     /** One vector and up to four go through the decode kernels (each prepared), more through the file layout's tiles. */

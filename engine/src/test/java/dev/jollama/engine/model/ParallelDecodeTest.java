@@ -56,7 +56,7 @@ class ParallelDecodeTest {
             for (int i = 0; i < lengths.length; i++) {
                 float[] expected = model.forward(alone[i], next[i]);
                 float[] actual = together[i].logits();
-                LogitAssertions.assertClose(expected, actual, "together " + modelName + ", sequence " + i);
+                LogitAssertions.assertClose(expected, actual, "together " + modelName + ", sequence " + i, modelName);
                 assertThat(together[i].length()).isEqualTo(lengths[i] + 1);
                 assertThat(together[i].tokens(lengths[i], lengths[i] + 1)).containsExactly(next[i]);
             }

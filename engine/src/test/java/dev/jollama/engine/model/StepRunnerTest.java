@@ -47,12 +47,12 @@ class StepRunnerTest {
 
             Sequence alone = model.newSequence(64);
             model.forward(alone, decodingPrompt, 0, decodingPrompt.length);
-            LogitAssertions.assertClose(model.forward(alone, decodeToken), decoding.logits(), "mixed batch, " + modelName + " decoding");
+            LogitAssertions.assertClose(model.forward(alone, decodeToken), decoding.logits(), "mixed batch, " + modelName + " decoding", modelName);
             Sequence alonePrompting = model.newSequence(64);
-            LogitAssertions.assertClose(model.forward(alonePrompting, chunk, 0, chunk.length), prompting.logits(), "mixed batch, " + modelName + " prompt chunk");
+            LogitAssertions.assertClose(model.forward(alonePrompting, chunk, 0, chunk.length), prompting.logits(), "mixed batch, " + modelName + " prompt chunk", modelName);
             Sequence aloneOther = model.newSequence(64);
             model.forward(aloneOther, otherDecodingPrompt, 0, otherDecodingPrompt.length);
-            LogitAssertions.assertClose(model.forward(aloneOther, otherDecodeToken), otherDecoding.logits(), "mixed batch, " + modelName + " other decoding");
+            LogitAssertions.assertClose(model.forward(aloneOther, otherDecodeToken), otherDecoding.logits(), "mixed batch, " + modelName + " other decoding", modelName);
             assertThat(prompting.length()).isEqualTo(chunk.length);
             assertThat(decoding.tokens(30, 31)).containsExactly(decodeToken);
         }

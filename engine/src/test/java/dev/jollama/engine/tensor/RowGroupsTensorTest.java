@@ -76,7 +76,7 @@ class RowGroupsTensorTest {
                     try (WorkerPool pool = new WorkerPool(threads)) {
                         new Matmul(pool).multiply(repacked, in, out, ROWS);
                     }
-                    assertMatchesReference(repacked, in, out, 0, ROWS, cols + " wide x" + count + " on " + threads);
+                    assertMatchesReference(repacked, in, inputBlock(type), out, 0, ROWS, cols + " wide x" + count + " on " + threads);
                 }
             }
         }
@@ -90,12 +90,12 @@ class RowGroupsTensorTest {
         int cols = 256;
         FloatTensor repacked = filled(TensorKernelTest.randomTensor(type, ROWS * cols, random), cols);
         for (int count : new int[]{1, 3, 20}) {
-            MatmulInput in = input(cols, count, random);
+            MatmulInput in = repacked.inputFor(input(cols, count, random));
             repacked.prepareInput(in);
             float[] out = new float[ROWS * count];
             java.util.Arrays.fill(out, Float.NaN);
             repacked.multiplyRows(in, out, ROWS, 5, 29, new float[FloatTensor.scratchFloats(cols)]);
-            assertMatchesReference(repacked, in, out, 5, 29, "rows 5..29 x" + count);
+            assertMatchesReference(repacked, in, inputBlock(type), out, 5, 29, "rows 5..29 x" + count);
             for (int t = 0; t < count; t++) {
                 for (int r = 0; r < ROWS; r++) {
                     if (r < 5 || r >= 29) {
@@ -136,15 +136,15 @@ class RowGroupsTensorTest {
             MatmulInput prompt = input(cols, 20, random);
             float[] out = new float[ROWS * 20];
             new Matmul(pool).multiply(matrix, prompt, out, ROWS);
-            assertMatchesReference(file, prompt, out, 0, ROWS, "a prompt before filling");
+            assertMatchesReference(file, prompt, inputBlock(type), out, 0, ROWS, "a prompt before filling");
             MatmulInput decode = input(cols, 1, random);
             out = new float[ROWS];
             new Matmul(pool).multiply(matrix, decode, out, ROWS);
-            assertMatchesReference(file, decode, out, 0, ROWS, "a decode step starting the filling");
+            assertMatchesReference(file, decode, inputBlock(type), out, 0, ROWS, "a decode step starting the filling");
             repacker.awaitFilled();
             assertThat(matrix.forProducts(1)).isSameAs(matrix);
             new Matmul(pool).multiply(matrix, decode, out, ROWS);
-            assertMatchesReference(file, decode, out, 0, ROWS, "a decode step on the copy");
+            assertMatchesReference(file, decode, inputBlock(type), out, 0, ROWS, "a decode step on the copy");
         }
         Repacker closed = new Repacker("test");
         FloatTensor neverFilled = closed.matrix(file, cols, NATIVE);
@@ -186,13 +186,26 @@ class RowGroupsTensorTest {
         return in;
     }
 
-    private static void assertMatchesReference(FloatTensor tensor, MatmulInput in, float[] out, int from, int to, String what) {
+    /** The block size products with these weights quantize their input in: Q8_0's for Q4_0, Q8_K's for Q4_K. */
+    private static int inputBlock(GgmlType type) {
+        return type == GgmlType.Q4_0 ? 32 : 256;
+    }
+
+    /**
+     * {@code out} against the rows times the input in double, one input vector first quantized to 8 bits in blocks of
+     * {@code inputBlock} as ggml does (0: as it is; several vectors stay as they are).
+     */
+    private static void assertMatchesReference(FloatTensor tensor, MatmulInput in, int inputBlock, float[] out, int from, int to, String what) {
         int cols = in.width();
         for (int t = 0; t < in.count(); t++) {
+            float[] x = java.util.Arrays.copyOfRange(in.values(), t * cols, (t + 1) * cols);
+            if (inputBlock > 0 && in.count() == 1) {
+                x = QuantizedInputTest.quantizedAsGgml(x, inputBlock);
+            }
             for (int r = from; r < to; r++) {
                 double expected = 0, magnitude = 0;
                 for (int i = 0; i < cols; i++) {
-                    double p = (double) tensor.getFloat((long) r * cols + i) * in.values()[t * cols + i];
+                    double p = (double) tensor.getFloat((long) r * cols + i) * x[i];
                     expected += p;
                     magnitude += Math.abs(p);
                 }

@@ -63,7 +63,7 @@ class TensorKernelTest {
                 for (int threads : new int[]{1, 2}) {
                     MatmulInput in = randomInput(width, count, random);
                     float[] out = multiply(tensor, in, rows, threads);
-                    assertMatchesReference(tensor, in.values(), out, rows, width, count,
+                    assertMatchesReference(tensor, tensor.inputFor(in).values(), out, rows, width, count,
                             type + " rows of " + width + " x" + count + " on " + threads);
                 }
             }
@@ -84,7 +84,7 @@ class TensorKernelTest {
         }
         for (int count : new int[]{1, 6}) {
             MatmulInput in = randomInput(width, count, random);
-            assertMatchesReference(slice, in.values(), multiply(slice, in, rows, 2), rows, width, count, type + " slice x" + count);
+            assertMatchesReference(slice, slice.inputFor(in).values(), multiply(slice, in, rows, 2), rows, width, count, type + " slice x" + count);
         }
         assertThatThrownBy(() -> whole.slice(12L * width + 1, width)).as("past the end").isInstanceOf(IllegalArgumentException.class);
         if (type.blockSize > 1) {
