@@ -13,12 +13,13 @@ import java.util.Arrays;
  *
  * <p>Inputs stay in float, but one vector (a decode step's) times Q4_0 or Q4_K weights, which takes it quantized to
  * 8 bits as ggml's CPU kernels do ({@link #quantized}): there the {@link RowGroupsTensor} one-vector kernels multiply
- * nibbles and 8-bit values in 16-bit lanes, twice as many per instruction as floats, with no conversion per value.
- * Several vectors stay in float: quantized, prompts ran 4-7% slower and four sequences decoding at once 5-10%.
- * Elsewhere converting them (Q8_0 for Q8_0/Q4_0/Q5_0 weights, Q8_K for K-quants; also with an F16 KV cache) was tried
- * three times: the goldens came no closer on the whole (llama Q8_0 mean 0.053 float, 0.055-0.056 emulated), since any
- * tiny difference upstream flips some roundings, each worth a whole quantization step, and the 8-bit path was not
- * faster either (Q8_0 14 GB/s in cache both).
+ * nibbles and 8-bit values in 16-bit lanes, twice as many per instruction as floats, with no conversion per value
+ * (and the goldens of 4-bit files came closer: gemma2 Q4_K_M mean 0.166 -> 0.078). Several vectors stay in float:
+ * quantized, prompts ran 4-7% slower and four sequences decoding at once 5-10%. Elsewhere converting them (Q8_0 for
+ * Q8_0/Q4_0/Q5_0 weights, Q8_K for K-quants; also with an F16 KV cache) was tried three times: the goldens came no
+ * closer on the whole (llama Q8_0 mean 0.053 float, 0.055-0.056 emulated), since any tiny difference upstream flips
+ * some roundings, each worth a whole quantization step, and the 8-bit path was not faster either (Q8_0 14 GB/s in
+ * cache both).
  */
 public final class MatmulInput {
     private final int width;
