@@ -32,8 +32,11 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
     static final int GROUP_B_RESULTS = 4 * ROWS;
     /** The slot of a kernel's results that keeps its read-ahead loads alive. */
     static final int KEEP_ALIVE = 8 * ROWS;
-    /** An int vector's bytes as 16-bit lanes: two per row, for the products with the quantized input. */
-    static final VectorSpecies<Short> PAIRS = VectorSpecies.of(short.class, I.vectorShape());
+    /**
+     * An int vector's bytes as 16-bit lanes: two per row, for the products with the quantized input (one of the
+     * class's own constants, as FloatTensor's species are).
+     */
+    static final VectorSpecies<Short> PAIRS = WIDE ? ShortVector.SPECIES_512 : ShortVector.SPECIES_256;
 
     /** The same matrix in the file's layout: the scalar reference, and what prompts' tiles dequantize. */
     final FloatTensor fileLayout;
