@@ -117,12 +117,13 @@ public final class Bench {
                 model.forward(sequence, random.ints(o.depth(), 3, vocabulary).toArray(), 0, o.depth());
             }
 
-            // Warm-up: compiles the kernels for both the batched and the single-token path, the second decode the
-            // kernels of the copies decoding fills (waited for: the figures are of steady decoding).
+            // Warm-up: compiles the kernels for both the batched and the single-token path, the second decode and
+            // prompt the kernels of the copies decoding fills (waited for: the figures are of steady decoding).
             timePrompt(model, sequence, o.depth(), prompt);
             timeDecode(model, sequence, o.depth(), Arrays.copyOf(generated, Math.min(8, generated.length)));
             model.awaitLayouts();
             timeDecode(model, sequence, o.depth(), Arrays.copyOf(generated, Math.min(8, generated.length)));
+            timePrompt(model, sequence, o.depth(), prompt);
             double[] pp = new double[o.repeat()], tg = new double[o.repeat()];
             for (int i = 0; i < o.repeat(); i++) {
                 pp[i] = o.promptTokens() / timePrompt(model, sequence, o.depth(), prompt);

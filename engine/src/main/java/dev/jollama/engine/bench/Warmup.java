@@ -40,7 +40,7 @@ public final class Warmup {
                 Synth.write(SHAPE, type, file);
                 try (Model model = Model.load(file)) {
                     Files.delete(file);
-                    Sequence sequence = model.newSequence(Model.BATCH_CAPACITY + DECODE_STEPS);
+                    Sequence sequence = model.newSequence(2 * Model.BATCH_CAPACITY + DECODE_STEPS);
                     int[] prompt = new int[Model.BATCH_CAPACITY];
                     for (int i = 0; i < prompt.length; i++) {
                         prompt[i] = 3 + (7 * i) % (SHAPE.vocabulary() - 3);
@@ -54,6 +54,8 @@ public final class Warmup {
                         }
                         model.forward(sequence, 3 + i);
                     }
+                    awaitIdle(serving);
+                    model.forward(sequence, prompt, 0, prompt.length); // prompts through the filled copies
                 }
             } finally {
                 Files.deleteIfExists(file);

@@ -431,9 +431,12 @@ public abstract sealed class FloatTensor
         }
     }
 
-    /** Floats of scratch {@link #multiplyRows} needs for rows {@code cols} wide: a tile and the group kernel's sums. */
+    /**
+     * Floats of scratch {@link #multiplyRows} needs for rows {@code cols} wide: a tile and the group kernel's sums, or
+     * a copy's band ({@link RowGroupsTensor#BAND_SCRATCH}).
+     */
     static int scratchFloats(int cols) {
-        return FloatKernels.chunkedTileFloats(cols) + FloatKernels.GROUP_SCRATCH;
+        return Math.max(FloatKernels.chunkedTileFloats(cols) + FloatKernels.GROUP_SCRATCH, RowGroupsTensor.BAND_SCRATCH);
     }
 
     /** Copies n values starting at a flat index into {@code out}. */

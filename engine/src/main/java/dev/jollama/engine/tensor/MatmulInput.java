@@ -344,21 +344,21 @@ public final class MatmulInput {
     }
 
     /**
-     * The first {@link FloatKernels#groupedCount} vectors in groups of {@link #WIDE_GROUP} (the last group may be
-     * partial, zero up to the group kernel's next whole step), each group transposed: value k of vector
+     * The vectors in groups of {@link #WIDE_GROUP} (the last group may be partial, zero up to the group kernel's next
+     * whole step; the file layout's tiles take the first {@link FloatKernels#groupedCount}, a copy's bands all of
+     * them), each group transposed: value k of vector
      * {@code g·WIDE_GROUP + j} at {@code g·WIDE_GROUP·width + k·WIDE_GROUP + j}, so that one load reads value k of 16
      * vectors. Computed once per new input, before threads share it ({@link Matmul} asks first).
      */
     float[] transposedGroups() {
         if (!transposedReady) {
-            int grouped = FloatKernels.groupedCount(count);
-            if (grouped > 0) {
+            if (FloatKernels.GROUPS) {
                 if (transposed == null) {
                     transposed = new float[(capacity + WIDE_GROUP - 1) / WIDE_GROUP * WIDE_GROUP * width];
                 }
-                for (int g = 0; g * WIDE_GROUP < grouped; g++) {
+                for (int g = 0; g * WIDE_GROUP < count; g++) {
                     int base = g * WIDE_GROUP * width;
-                    int vectors = Math.min(WIDE_GROUP, grouped - g * WIDE_GROUP);
+                    int vectors = Math.min(WIDE_GROUP, count - g * WIDE_GROUP);
                     int step = FloatKernels.GROUP_STEP, padded = (vectors + step - 1) / step * step;
                     // 16 values of each vector at a time: the 16 rows of the result they go to stay in cache.
                     for (int k0 = 0; k0 < width; k0 += 16) {

@@ -209,20 +209,47 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
         for (int slot = 0; slot < 2; slot++) {
             long header = groupBase(slot == 0 ? groupA : groupB);
             for (int b = 0; b < blocksPerRow; b++, header += HEADER_BYTES) {
-                for (int h = 0; h < 2; h++) {
-                    IntVector.fromMemorySegment(I, data, header, LE).lanewise(VectorOperators.LSHL, 16 - 16 * h)
-                            .lanewise(VectorOperators.ASHR, 3).and(0x8fffe000).reinterpretAsFloats().mul(h == 0 ? 0x1p112f : -0x1p112f)
-                            .intoArray(scratch, D_AND_DMIN + h * ROWS);
-                }
-                int at = factors(slot, b);
-                long scales = header + SCALES_AT;
-                for (int k = 0; k < 16; k++) {
-                    IntVector low = IntVector.fromMemorySegment(I, data, scales + (long) VECTOR_BYTES * SixBits.LOW_INT[k], LE)
-                            .lanewise(VectorOperators.LSHR, SixBits.LOW_SHIFT[k]).and(SixBits.LOW_MASK[k]);
-                    IntVector top = IntVector.fromMemorySegment(I, data, scales + (long) VECTOR_BYTES * SixBits.TOP_INT[k], LE)
-                            .lanewise(VectorOperators.LSHR, SixBits.TOP_SHIFT[k]).and(SixBits.TOP_MASK[k]);
-                    ((FloatVector) low.or(top).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, scratch, D_AND_DMIN + k / 8 * ROWS))
-                            .intoArray(scratch, at + k * ROWS);
+                blockFactors(header, scratch, D_AND_DMIN, factors(slot, b));
+            }
+        }
+    }
+
+    /**
+     * The super-block's factors from the header at {@code header}: its d and -dmin to {@code scratch} from
+     * {@code dAt}, then its eight scales times d and eight mins times -dmin from {@code at} (see
+     * {@link #scalesToScratch}).
+     */
+    private void blockFactors(long header, float[] scratch, int dAt, int at) {
+        for (int h = 0; h < 2; h++) {
+            IntVector.fromMemorySegment(I, data, header, LE).lanewise(VectorOperators.LSHL, 16 - 16 * h)
+                    .lanewise(VectorOperators.ASHR, 3).and(0x8fffe000).reinterpretAsFloats().mul(h == 0 ? 0x1p112f : -0x1p112f)
+                    .intoArray(scratch, dAt + h * ROWS);
+        }
+        long scales = header + SCALES_AT;
+        for (int k = 0; k < 16; k++) {
+            IntVector low = IntVector.fromMemorySegment(I, data, scales + (long) VECTOR_BYTES * SixBits.LOW_INT[k], LE)
+                    .lanewise(VectorOperators.LSHR, SixBits.LOW_SHIFT[k]).and(SixBits.LOW_MASK[k]);
+            IntVector top = IntVector.fromMemorySegment(I, data, scales + (long) VECTOR_BYTES * SixBits.TOP_INT[k], LE)
+                    .lanewise(VectorOperators.LSHR, SixBits.TOP_SHIFT[k]).and(SixBits.TOP_MASK[k]);
+            ((FloatVector) low.or(top).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, scratch, dAt + k / 8 * ROWS))
+                    .intoArray(scratch, at + k * ROWS);
+        }
+    }
+
+    /** Per group of the band: the super-block's factors ({@link #blockFactors}), then each sub-block's values. */
+    @Override
+    void dequantizeBand(int band, int k0, int n, float[] scratch) {
+        int factors = BAND_FACTORS + 2 * ROWS;
+        for (int i = 0; i < BAND_GROUPS; i++) {
+            for (int k = 0, b = k0 / 256; k < n; k += 256, b++) {
+                blockFactors(groupBase(band + i) + (long) b * HEADER_BYTES, scratch, BAND_FACTORS, factors);
+                long at = nibbles(band + i) + (long) b * NIBBLE_BYTES;
+                for (int j = 0; j < 8; j++) {
+                    FloatVector scale = FloatVector.fromArray(F, scratch, factors + j * ROWS), min = FloatVector.fromArray(F, scratch, factors + (8 + j) * ROWS);
+                    for (int v = 0; v < 4; v++) {
+                        IntVector packed = IntVector.fromMemorySegment(I, data, at + (long) VECTOR_BYTES * (4 * j + v), LE);
+                        dequantizeEight(packed, scale, min, scratch, (k + 32 * j + 8 * v) * BAND_ROWS + i * ROWS);
+                    }
                 }
             }
         }

@@ -109,6 +109,21 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
         res[KEEP_ALIVE] = touched;
     }
 
+    /** Per group of the band and block, the rows' scales, then each int vector's eight values. */
+    @Override
+    void dequantizeBand(int band, int k0, int n, float[] scratch) {
+        for (int i = 0; i < BAND_GROUPS; i++) {
+            for (int k = 0, b = k0 / 32; k < n; k += 32, b++) {
+                FloatVector d = halves(groupBase(band + i) + (long) b * SCALE_BYTES), offset = d.mul(-8f);
+                long at = nibbles(band + i) + (long) b * NIBBLE_BYTES;
+                for (int v = 0; v < 4; v++) {
+                    IntVector packed = IntVector.fromMemorySegment(I, data, at + 4L * ROWS * v, LE);
+                    dequantizeEight(packed, d, offset, scratch, (k + 8 * v) * BAND_ROWS + i * ROWS);
+                }
+            }
+        }
+    }
+
     /** ROWS fp16 values from {@code offset} as floats ({@link F16Kernels#widened} leaves them 2^112 too small). */
     private FloatVector halves(long offset) {
         return F16Kernels.widened(ShortVector.fromMemorySegment(SH, data, offset, LE)).mul(0x1p112f);

@@ -11,6 +11,7 @@ import java.util.function.LongFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Q4_0 and Q4_K rows repacked in groups against the same rows in the file's layout, their kernels against the scalar reference. */
 class RowGroupsTensorTest {
@@ -80,6 +81,58 @@ class RowGroupsTensorTest {
                 }
             }
         }
+    }
+
+    /**
+     * Prompts through the copy's bands: a matrix of five groups (its last band reaches back over the second and third
+     * group, which it leaves as they are) and ranges of a worker that start and end inside a band, against the
+     * reference.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q4_K"})
+    void bandsCoverEveryRowOnce(GgmlType type) {
+        Random random = new Random(47);
+        int rows = 5 * RowGroupsTensor.ROWS, cols = 2 * RowGroupsTensor.BAND_CHUNK + 256;
+        FloatTensor repacked = filled(TensorKernelTest.randomTensor(type, rows * cols, random), cols);
+        for (int count : new int[]{5, 9, MatmulInput.WIDE_GROUP + 3}) {
+            for (int[] range : new int[][]{{0, rows}, {3, rows - 7}, {RowGroupsTensor.ROWS + 1, 2 * RowGroupsTensor.ROWS}}) {
+                MatmulInput in = repacked.inputFor(input(cols, count, random));
+                repacked.prepareInput(in);
+                float[] out = new float[rows * count];
+                java.util.Arrays.fill(out, Float.NaN);
+                repacked.multiplyRows(in, out, rows, range[0], range[1], new float[FloatTensor.scratchFloats(cols)]);
+                assertMatchesReference(repacked, in, 0, out, rows, range[0], range[1], "rows " + range[0] + ".." + range[1] + " x" + count);
+                for (int t = 0; t < count; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        if (r < range[0] || r >= range[1]) {
+                            assertThat(out[t * rows + r]).as("row %d of vector %d, outside the range", r, t).isNaN();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Once filled, a prompt's product reads the copy alone (so the process can let go of the file's pages): the same
+     * product after the file's bytes were zeroed gives the same values. With 8 lanes prompts read the file's layout.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q4_K"})
+    void promptsReadTheFilledCopy(GgmlType type) {
+        Random random = new Random(48);
+        int cols = 512;
+        FloatTensor file = TensorKernelTest.randomTensor(type, ROWS * cols, random);
+        RowGroupsTensor repacked = (RowGroupsTensor) filled(file, cols);
+        assumeTrue(repacked.promptsReadCopy(), "prompts read the file's layout with " + FloatTensor.F.length() + " lanes");
+        MatmulInput in = input(cols, 20, random);
+        float[] before = new float[ROWS * 20], after = new float[ROWS * 20];
+        try (WorkerPool pool = new WorkerPool(2)) {
+            new Matmul(pool).multiply(repacked, in, before, ROWS);
+            file.data.fill((byte) 0);
+            new Matmul(pool).multiply(repacked, in, after, ROWS);
+        }
+        assertThat(after).containsExactly(before);
     }
 
     /** A worker's rows may start and end inside a group: only those rows are written. */
@@ -196,6 +249,11 @@ class RowGroupsTensorTest {
      * {@code inputBlock} as ggml does (0: as it is; several vectors stay as they are).
      */
     private static void assertMatchesReference(FloatTensor tensor, MatmulInput in, int inputBlock, float[] out, int from, int to, String what) {
+        assertMatchesReference(tensor, in, inputBlock, out, ROWS, from, to, what);
+    }
+
+    /** As above, for a matrix of {@code rows} rows. */
+    private static void assertMatchesReference(FloatTensor tensor, MatmulInput in, int inputBlock, float[] out, int rows, int from, int to, String what) {
         int cols = in.width();
         for (int t = 0; t < in.count(); t++) {
             float[] x = java.util.Arrays.copyOfRange(in.values(), t * cols, (t + 1) * cols);
@@ -209,7 +267,7 @@ class RowGroupsTensorTest {
                     expected += p;
                     magnitude += Math.abs(p);
                 }
-                assertThat((double) out[t * ROWS + r]).as("%s row %d input %d", what, r, t).isCloseTo(expected, within(1e-5 * magnitude + 1e-6));
+                assertThat((double) out[t * rows + r]).as("%s row %d input %d", what, r, t).isCloseTo(expected, within(1e-5 * magnitude + 1e-6));
             }
         }
     }
