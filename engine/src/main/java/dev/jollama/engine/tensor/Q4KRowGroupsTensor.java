@@ -245,10 +245,9 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
                 blockFactors(groupBase(band + i) + (long) b * HEADER_BYTES, scratch, BAND_FACTORS, factors);
                 long at = nibbles(band + i) + (long) b * NIBBLE_BYTES;
                 for (int j = 0; j < 8; j++) {
-                    FloatVector scale = FloatVector.fromArray(F, scratch, factors + j * ROWS), min = FloatVector.fromArray(F, scratch, factors + (8 + j) * ROWS);
                     for (int v = 0; v < 4; v++) {
-                        IntVector packed = IntVector.fromMemorySegment(I, data, at + (long) VECTOR_BYTES * (4 * j + v), LE);
-                        dequantizeEight(packed, scale, min, scratch, (k + 32 * j + 8 * v) * BAND_ROWS + i * ROWS);
+                        dequantizeEight(at + (long) VECTOR_BYTES * (4 * j + v), scratch, factors + j * ROWS, factors + (8 + j) * ROWS,
+                                (k + 32 * j + 8 * v) * BAND_ROWS + i * ROWS);
                     }
                 }
             }

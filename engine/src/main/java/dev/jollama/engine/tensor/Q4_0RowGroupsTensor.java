@@ -67,7 +67,7 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
         for (int slot = 0; slot < 2; slot++) {
             long at = groupBase(slot == 0 ? groupA : groupB);
             for (int b = 0; b < blocksPerRow; b++, at += SCALE_BYTES) {
-                halves(at).intoArray(scratch, scales(slot, b));
+                halvesToScratch(at, scratch, scales(slot, b));
             }
         }
     }
@@ -109,24 +109,28 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
         res[KEEP_ALIVE] = touched;
     }
 
-    /** Per group of the band and block, the rows' scales, then each int vector's eight values. */
+    /** Per group of the band and block, the rows' scales d and offsets -8·d to the scratch, then each int vector's eight values. */
     @Override
     void dequantizeBand(int band, int k0, int n, float[] scratch) {
+        int scales = BAND_FACTORS, offsets = BAND_FACTORS + ROWS;
         for (int i = 0; i < BAND_GROUPS; i++) {
             for (int k = 0, b = k0 / 32; k < n; k += 32, b++) {
-                FloatVector d = halves(groupBase(band + i) + (long) b * SCALE_BYTES), offset = d.mul(-8f);
+                halvesToScratch(groupBase(band + i) + (long) b * SCALE_BYTES, scratch, scales);
+                FloatVector.fromArray(F, scratch, scales).mul(-8f).intoArray(scratch, offsets);
                 long at = nibbles(band + i) + (long) b * NIBBLE_BYTES;
                 for (int v = 0; v < 4; v++) {
-                    IntVector packed = IntVector.fromMemorySegment(I, data, at + 4L * ROWS * v, LE);
-                    dequantizeEight(packed, d, offset, scratch, (k + 8 * v) * BAND_ROWS + i * ROWS);
+                    dequantizeEight(at + 4L * ROWS * v, scratch, scales, offsets, (k + 8 * v) * BAND_ROWS + i * ROWS);
                 }
             }
         }
     }
 
-    /** ROWS fp16 values from {@code offset} as floats ({@link F16Kernels#widened} leaves them 2^112 too small). */
-    private FloatVector halves(long offset) {
-        return F16Kernels.widened(ShortVector.fromMemorySegment(SH, data, offset, LE)).mul(0x1p112f);
+    /**
+     * ROWS fp16 values from {@code offset} as floats to {@code scratch[at]} ({@link F16Kernels#widened} leaves them
+     * 2^112 too small); returns no vector, which a call C2 did not inline would box.
+     */
+    private void halvesToScratch(long offset, float[] scratch, int at) {
+        F16Kernels.widened(ShortVector.fromMemorySegment(SH, data, offset, LE)).mul(0x1p112f).intoArray(scratch, at);
     }
 
     /**

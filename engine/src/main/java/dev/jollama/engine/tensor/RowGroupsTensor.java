@@ -326,13 +326,17 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
     abstract void dequantizeBand(int band, int k0, int n, float[] scratch);
 
     /**
-     * The eight values of a lane of {@code packed} ({@link #eightNibbles} order) times {@code scale} plus
-     * {@code offset}, the rows' value e to {@code tile[at + e·BAND_ROWS]}.
+     * The eight values of each lane of the int vector at {@code packedAt} ({@link #eightNibbles} order) times the rows'
+     * scales at {@code scratch[scaleAt]} plus their offsets at {@code scratch[offsetAt]}, the rows' value e to
+     * {@code scratch[tileAt + e·BAND_ROWS]}. It takes and returns no vector: should C2 not inline it (a helper taking
+     * vectors once did not, in a forward pass's compilation), nothing is boxed.
      */
-    static void dequantizeEight(IntVector packed, FloatVector scale, FloatVector offset, float[] tile, int at) {
+    final void dequantizeEight(long packedAt, float[] scratch, int scaleAt, int offsetAt, int tileAt) {
+        IntVector packed = IntVector.fromMemorySegment(I, data, packedAt, LE);
+        FloatVector scale = FloatVector.fromArray(F, scratch, scaleAt), offset = FloatVector.fromArray(F, scratch, offsetAt);
         for (int e = 0; e < 8; e++) {
             FloatVector q = (FloatVector) packed.lanewise(VectorOperators.LSHR, 16 * (e & 1) + 4 * (e >> 1)).and(0xF).convert(VectorOperators.I2F, 0);
-            q.fma(scale, offset).intoArray(tile, at + e * BAND_ROWS);
+            q.fma(scale, offset).intoArray(scratch, tileAt + e * BAND_ROWS);
         }
     }
 
