@@ -12,13 +12,13 @@ abstract sealed class Architecture permits Decoder, Encoder {
     final FloatTensor tokenEmbedding;
 
     /**
-     * The token embedding is a matrix of products (with a copy in a layout of its own, see {@code Repacker}) only where
-     * it may also be the output matrix, tied; beside an output matrix its rows are only looked up, and such a copy was
-     * memory for nothing (295 MB of the 8B shape's Q4_K_M).
+     * @param tiedOutput whether the token embedding is also the output matrix: only then is it a matrix of products
+     *                   (with a copy in a layout of its own, see {@code Repacker}); otherwise its rows are only looked
+     *                   up, and such a copy was memory for nothing (295 MB of the 8B shape's Q4_K_M)
      */
-    Architecture(WeightReader r, ModelConfig c) {
-        this(c, r.has("output.weight") ? r.tensor("token_embd.weight", c.embeddingLength(), c.vocabularySize())
-                : r.matrix("token_embd.weight", c.embeddingLength(), c.vocabularySize()));
+    Architecture(WeightReader r, ModelConfig c, boolean tiedOutput) {
+        this(c, tiedOutput ? r.matrix("token_embd.weight", c.embeddingLength(), c.vocabularySize())
+                : r.tensor("token_embd.weight", c.embeddingLength(), c.vocabularySize()));
     }
 
     /** @param tokenEmbedding null for a family whose rows are all fed as vectors (the image encoder) */

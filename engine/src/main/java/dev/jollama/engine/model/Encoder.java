@@ -9,7 +9,7 @@ import dev.jollama.engine.tensor.FloatTensor;
 abstract non-sealed class Encoder extends Architecture {
 
     Encoder(WeightReader r, ModelConfig c) {
-        super(r, c);
+        super(r, c, false);
     }
 
     Encoder(ModelConfig c, FloatTensor tokenEmbedding) {

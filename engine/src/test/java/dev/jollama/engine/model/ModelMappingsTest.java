@@ -1,6 +1,8 @@
 package dev.jollama.engine.model;
 
 import dev.jollama.engine.SharedTestData;
+import dev.jollama.engine.gguf.GgmlType;
+import dev.jollama.engine.gguf.GgufFile;
 import dev.jollama.engine.gguf.GgufFormatException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,6 +64,26 @@ class ModelMappingsTest {
         }
 
         assertThat(mappingsOfFile()).isEmpty();
+    }
+
+    /**
+     * Only matrices of products get copies: the token embedding beside an output matrix is only looked up, so of the
+     * file's Q4_K matrices (in whole groups of rows) every one but the embedding has its private mapping.
+     */
+    @Test
+    void theTokenEmbeddingBesideAnOutputMatrixGetsNoCopy() throws IOException {
+        long expected;
+        try (GgufFile gguf = GgufFile.open(file)) {
+            assumeTrue(gguf.tensors().containsKey("output.weight"), "the test model ties its output to the embedding");
+            expected = gguf.tensors().values().stream()
+                    .filter(t -> t.shape().length == 2 && (t.type() == GgmlType.Q4_K || t.type() == GgmlType.Q4_0) && t.shape()[1] % 16 == 0)
+                    .filter(t -> !t.name().equals("token_embd.weight"))
+                    .count();
+        }
+        try (Model model = Model.load(file)) {
+            long copies = mappingsOfFile().stream().filter(line -> line.split("\\s+")[1].endsWith("p")).count();
+            assertThat(copies).as("private mappings of the model's file").isEqualTo(expected).isPositive();
+        }
     }
 
     private List<String> mappingsOfFile() throws IOException {
