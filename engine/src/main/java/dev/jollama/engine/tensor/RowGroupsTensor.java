@@ -122,6 +122,11 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
         return WIDE && size() / ((long) blocksPerRow * fileLayout.type().blockSize) >= BAND_ROWS;
     }
 
+    /** Whether a product of {@code count} input vectors goes through bands: a prompt's, where prompts read the copy. */
+    private boolean takesBands(int count) {
+        return count > 4 && promptsReadCopy();
+    }
+
     /** Writes the file's rows ({@link #fileLayout}) into {@link #data} in this layout. */
     abstract void pack();
 
@@ -232,7 +237,7 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
      */
     @Override
     final void prepareInput(MatmulInput in) {
-        if (in.count() > 4 && promptsReadCopy()) {
+        if (takesBands(in.count())) {
             in.transposedGroups();
         } else if (in.count() > 4) {
             fileLayout.prepareInput(in);
@@ -246,7 +251,7 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
     /** Pairs of groups of rows per worker for up to four vectors, bands or the file layout's tiles for more. */
     @Override
     final int rowGrain(int count) {
-        return count <= 4 ? 2 * ROWS : promptsReadCopy() ? BAND_ROWS : fileLayout.rowGrain(count);
+        return takesBands(count) ? BAND_ROWS : count <= 4 ? 2 * ROWS : fileLayout.rowGrain(count);
     }
 
     /**
@@ -258,7 +263,7 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
     @Override
     final void multiplyRows(MatmulInput in, float[] out, int rows, int from, int to, float[] scratch) {
         int count = in.count();
-        if (count > 4 && promptsReadCopy()) {
+        if (takesBands(count)) {
             multiplyBands(in, out, rows, from, to, scratch);
         } else if (count > 4) {
             fileLayout.multiplyRows(in, out, rows, from, to, scratch);
