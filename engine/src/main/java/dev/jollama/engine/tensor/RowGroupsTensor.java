@@ -217,7 +217,14 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
      * {@link MatmulInput#quantizedPairs} int p of the int vector multiplies, both halves at once.
      */
     static ShortVector nibbles(IntVector packed, int p) {
-        return packed.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4 * p).and((short) 0xF);
+        ShortVector halves = packed.reinterpretAsShorts();
+        if (p == 0) {
+            return halves.and((short) 0xF);
+        }
+        if (p == 3) {
+            return halves.lanewise(VectorOperators.LSHR, 12);
+        }
+        return halves.lanewise(VectorOperators.LSHR, 4 * p).and((short) 0xF);
     }
 
     /**
