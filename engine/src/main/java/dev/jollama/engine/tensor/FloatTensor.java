@@ -71,9 +71,10 @@ public abstract sealed class FloatTensor
      * prefetchers alone at a third of its in-cache speed, and a plain load this far ahead (once per cache line) started
      * the fetch early (5.2 to 6.9 GB per CPU-second; the K-quant kernels 3-6% faster decoding). On an AMD EPYC (Zen 4)
      * the same loads made decoding slower: tinyllama-shape Q4_K_M 21 against 27 tokens/s without them, Q4_0 27
-     * against 38, Q6_K 17 against 23. So only Intel processors read ahead; {@code -Djollama.readAhead=BYTES} sets it.
+     * against 38, Q6_K 17 against 23. So only Intel processors read ahead; {@code -Djollama.readAhead=BYTES} sets it
+     * (0 or less: none).
      */
-    private static final long READ_AHEAD = Long.getLong("jollama.readAhead", CpuVendor.isIntel() ? 8192 : 0);
+    private static final long READ_AHEAD = Math.max(0, Long.getLong("jollama.readAhead", CpuVendor.isIntel() ? 8192 : 0));
 
     /**
      * Where in a kernel's scratch tile a super-block's scales, converted to float lanes at once, wait to be
@@ -451,7 +452,7 @@ public abstract sealed class FloatTensor
 
     /**
      * Reads the byte {@link #READ_AHEAD} bytes after {@code byteOffset} (or the last one) so that it is on its way when
-     * the kernel gets there. Kernels fold the values into one int and store it in their scratch tile, so the loads
+     * the kernel gets there; nothing where the read-ahead is off. Kernels fold the values into one int and store it in their scratch tile, so the loads
      * stay.
      */
     protected final int touchAhead(long byteOffset) {
