@@ -72,9 +72,27 @@ public abstract sealed class FloatTensor
      * the fetch early (5.2 to 6.9 GB per CPU-second; the K-quant kernels 3-6% faster decoding). On an AMD EPYC (Zen 4)
      * the same loads made decoding slower: tinyllama-shape Q4_K_M 21 against 27 tokens/s without them, Q4_0 27
      * against 38, Q6_K 17 against 23. So only Intel processors read ahead; {@code -Djollama.readAhead=BYTES} sets it
-     * (0 or less: none).
+     * ({@link #readAheadBytes}).
      */
-    private static final long READ_AHEAD = Math.max(0, Long.getLong("jollama.readAhead", CpuVendor.isIntel() ? 8192 : 0));
+    private static final long READ_AHEAD = readAheadBytes(System.getProperty("jollama.readAhead"), CpuVendor.isIntel());
+
+    /**
+     * The read-ahead distance: {@code property}'s bytes where it is set (0 or less: none), otherwise 8 KB on Intel
+     * processors and none on others ({@link #READ_AHEAD}).
+     *
+     * @throws IllegalArgumentException if {@code property} is not a whole number
+     */
+    static long readAheadBytes(String property, boolean intel) {
+        if (property == null) {
+            return intel ? 8192 : 0;
+        }
+        try {
+            return Math.max(0, Long.parseLong(property.strip()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("jollama.readAhead must be a whole number of bytes (0: no read-ahead), not '"
+                    + property + "'", e);
+        }
+    }
 
     /**
      * Where in a kernel's scratch tile a super-block's scales, converted to float lanes at once, wait to be
@@ -452,8 +470,8 @@ public abstract sealed class FloatTensor
 
     /**
      * Reads the byte {@link #READ_AHEAD} bytes after {@code byteOffset} (or the last one) so that it is on its way when
-     * the kernel gets there; nothing where the read-ahead is off. Kernels fold the values into one int and store it in their scratch tile, so the loads
-     * stay.
+     * the kernel gets there; nothing where the read-ahead is off. Kernels fold the values into one int and store it in
+     * their scratch tile, so the loads stay.
      */
     protected final int touchAhead(long byteOffset) {
         if (READ_AHEAD == 0) {
