@@ -15,15 +15,12 @@ abstract non-sealed class Decoder extends Architecture {
 
     /** @param mayTie whether a file without output.weight ties it to the token embedding; if not, it is malformed */
     Decoder(WeightReader r, ModelConfig c, boolean mayTie) {
-        super(r, c, tiesOutput(r, mayTie));
+        // The output matrix is the token embedding in a file without output.weight of a family that may tie them.
+        boolean tied = mayTie && !r.has("output.weight");
+        super(r, c, tied);
         int dim = c.embeddingLength();
         this.outputNorm = r.vector("output_norm.weight", dim);
-        this.output = tiesOutput(r, mayTie) ? tokenEmbedding : r.matrix("output.weight", dim, c.vocabularySize());
-    }
-
-    /** Whether the output matrix is the token embedding: a file without output.weight of a family that may tie them. */
-    private static boolean tiesOutput(WeightReader r, boolean mayTie) {
-        return mayTie && !r.has("output.weight");
+        this.output = tied ? tokenEmbedding : r.matrix("output.weight", dim, c.vocabularySize());
     }
 
     @Override
