@@ -126,14 +126,6 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
     }
 
     /**
-     * ROWS fp16 values from {@code offset} as floats to {@code scratch[at]} ({@link F16Kernels#widened} leaves them
-     * 2^112 too small); returns no vector, which a call C2 did not inline would box.
-     */
-    private void halvesToScratch(long offset, float[] scratch, int at) {
-        F16Kernels.widened(ShortVector.fromMemorySegment(SH, data, offset, LE)).mul(0x1p112f).intoArray(scratch, at);
-    }
-
-    /**
      * As {@link #groupsTimesVector}, each nibble position converted once for every vector and each broadcast input
      * value serving both groups. A block's sums start at -8·Σ x, which takes the -8 of every value out with the scale.
      */

@@ -26,7 +26,7 @@ import java.util.function.LongFunction;
  * process can let go of the file's pages of the matrix. The copy is filled in the background once decoding starts
  * ({@link Repacker}); until then products read the file's layout.
  */
-abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsTensor, Q4KRowGroupsTensor {
+abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsTensor, Q4KRowGroupsTensor, Q6KRowGroupsTensor {
     /** Rows per group: one per float lane. */
     static final int ROWS = F.length();
     /** Where in a kernel's results group B's begin (group A's from 0, vector t's at t·ROWS of each). */
@@ -88,7 +88,7 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
     static RowGroupsTensor of(FloatTensor file, long rowLength, LongFunction<MemorySegment> memory, Repacker repacker) {
         int blockSize = file.type().blockSize;
         boolean fits = rowLength > 0 && rowLength % blockSize == 0 && file.size() % rowLength == 0 && file.size() / rowLength % ROWS == 0;
-        if (!fits || !(file instanceof Q4_0Tensor || file instanceof Q4KTensor)) {
+        if (!fits || !(file instanceof Q4_0Tensor || file instanceof Q4KTensor || file instanceof Q6KTensor)) {
             return null;
         }
         MemorySegment into = memory.apply(file.data.byteSize());
@@ -96,8 +96,11 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
             return null;
         }
         int blocksPerRow = (int) (rowLength / blockSize);
-        return file instanceof Q4_0Tensor q4_0 ? new Q4_0RowGroupsTensor(into, q4_0, blocksPerRow, repacker)
-                : new Q4KRowGroupsTensor(into, (Q4KTensor) file, blocksPerRow, repacker);
+        return switch (file) {
+            case Q4_0Tensor q4_0 -> new Q4_0RowGroupsTensor(into, q4_0, blocksPerRow, repacker);
+            case Q4KTensor q4k -> new Q4KRowGroupsTensor(into, q4k, blocksPerRow, repacker);
+            default -> new Q6KRowGroupsTensor(into, (Q6KTensor) file, blocksPerRow, repacker);
+        };
     }
 
     /**
@@ -189,9 +192,9 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
     final void prepare(MatmulInput in) {
     }
 
-    /** Two to four vectors: each in float with its sums, for the four-vector kernels. */
+    /** Two to four vectors: each in float with its sums and in nibble order, for the 4-bit types' four-vector kernels. */
     @Override
-    final void prepareFourVectors(MatmulInput in) {
+    void prepareFourVectors(MatmulInput in) {
         in.copySingles(0);
         for (int t = 0; t < in.count(); t++) {
             MatmulInput single = in.single(t);
@@ -430,6 +433,14 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
         a70.intoArray(scratch, sums + 7 * b);
         a71.intoArray(scratch, sums + 7 * b + ROWS);
         a72.intoArray(scratch, sums + 7 * b + 2 * ROWS);
+    }
+
+    /**
+     * ROWS fp16 values from {@code offset} as floats to {@code scratch[at]} ({@link F16Kernels#widened} leaves them
+     * 2^112 too small); returns no vector, which a call C2 did not inline would box.
+     */
+    final void halvesToScratch(long offset, float[] scratch, int at) {
+        F16Kernels.widened(ShortVector.fromMemorySegment(SH, data, offset, LE)).mul(0x1p112f).intoArray(scratch, at);
     }
 
     /** Rows first..end of a group's results (in {@code results} from {@code at}) to {@code out} from outOffset. */

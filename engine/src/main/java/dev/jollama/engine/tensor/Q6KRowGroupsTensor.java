@@ -1,0 +1,321 @@
+package dev.jollama.engine.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Q6_K rows in groups ({@link RowGroupsTensor}), 210 bytes per super-block and row as in the file. Per group of rows,
+ * first every super-block's header: its sixteen 8-bit scales (scale k of all the rows together, ROWS bytes), then the
+ * rows' fp16 d; then every super-block's values, each 16-value sub-block's as three int vectors whose lane r holds
+ * row r's sixteen values less 32 (-32 to 31, as 6-bit two's complement) in 16-bit halves:
+ * <ul>
+ * <li>bits 10-15 of half h of int i: value 4i + h;</li>
+ * <li>bits 4-9: value 4i + 2 + h;</li>
+ * <li>bits 0-3 of the three ints, twelve bits per half, hold values 12 + h and 14 + h.</li>
+ * </ul>
+ * So every value comes out signed in its 16-bit lane without a mask ({@link #pairAt}), a sub-block's products with the input's 8-bit
+ * values stay within 16 bits (eight per lane, at most 32 x 127 each: 32,512), and there is no offset to take out
+ * through the input's sums. Each pair of values then multiplies one broadcast pair of the input's, as Q4_K's nibbles
+ * do. Values 15 operations per 16 of a row's values (the file layout's 16-lane kernel: about 40 per 128, plus a sum
+ * across lanes per row).
+ */
+final class Q6KRowGroupsTensor extends RowGroupsTensor {
+    private static final int BLOCK_BYTES = 210;
+    /** A super-block's header in a group: the scales, then d. */
+    private static final int HEADER_BYTES = 18 * ROWS, D_AT = 16 * ROWS;
+    /** A super-block's values in a group, and a sub-block's (a constant: the read-ahead loop's count). */
+    private static final int VALUE_BYTES = 192 * ROWS, SUB_BLOCK_BYTES = 12 * ROWS;
+    /** Bytes of one int vector: four bytes of each row. */
+    private static final int VECTOR_BYTES = 4 * ROWS;
+    /** Where in the kernels' scratch a super-block's d waits, after the results, while its factors are made. */
+    private static final int D = KEEP_ALIVE + 16;
+    /** Where in the kernels' scratch the sub-block factors wait ({@link #scalesToScratch}). */
+    private static final int FACTORS = D + ROWS;
+    /** Floats of a super-block's factors: sixteen scales times d of every row. */
+    private static final int BLOCK_FACTORS = 16 * ROWS;
+
+    Q6KRowGroupsTensor(MemorySegment data, Q6KTensor fileLayout, int blocksPerRow, Repacker repacker) {
+        super(data, fileLayout, blocksPerRow, repacker);
+    }
+
+    @Override
+    void pack() {
+        long groups = size() / (256L * blocksPerRow) / ROWS;
+        MemorySegment bytes = fileLayout.data, packed = data;
+        int[] q = new int[256];
+        for (long g = 0; g < groups; g++) {
+            long base = g * blocksPerRow * BLOCK_BYTES * ROWS;
+            for (int b = 0; b < blocksPerRow; b++) {
+                long header = base + (long) b * HEADER_BYTES, values = base + (long) blocksPerRow * HEADER_BYTES + (long) b * VALUE_BYTES;
+                for (int r = 0; r < ROWS; r++) {
+                    long from = ((g * ROWS + r) * blocksPerRow + b) * BLOCK_BYTES;
+                    for (int k = 0; k < 16; k++) {
+                        packed.set(ValueLayout.JAVA_BYTE, header + (long) k * ROWS + r, bytes.get(ValueLayout.JAVA_BYTE, from + 192 + k));
+                    }
+                    packed.set(SHORT_LE, header + D_AT + 2L * r, bytes.get(SHORT_LE, from + 208));
+                    signedValues(bytes, from, q);
+                    for (int j = 0; j < 16; j++) {
+                        for (int i = 0; i < 3; i++) {
+                            packed.set(INT_LE, values + (long) SUB_BLOCK_BYTES * j + (long) VECTOR_BYTES * i + 4L * r, packedInt(q, 16 * j, i));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The super-block's 256 values at {@code from} less 32, as 6-bit two's complement (q ^ 32), into {@code q}. */
+    private static void signedValues(MemorySegment bytes, long from, int[] q) {
+        for (int half = 0; half < 2; half++) {
+            for (int l = 0; l < 32; l++) {
+                int low = Byte.toUnsignedInt(bytes.get(ValueLayout.JAVA_BYTE, from + 64 * half + l));
+                int low2 = Byte.toUnsignedInt(bytes.get(ValueLayout.JAVA_BYTE, from + 64 * half + 32 + l));
+                int high = Byte.toUnsignedInt(bytes.get(ValueLayout.JAVA_BYTE, from + 128 + 32 * half + l));
+                int at = 128 * half + l;
+                q[at] = ((low & 0xF) | (high & 3) << 4) ^ 32;
+                q[at + 32] = ((low2 & 0xF) | (high >>> 2 & 3) << 4) ^ 32;
+                q[at + 64] = ((low >>> 4) | (high >>> 4 & 3) << 4) ^ 32;
+                q[at + 96] = ((low2 >>> 4) | (high >>> 6) << 4) ^ 32;
+            }
+        }
+    }
+
+    /** Int i (0 to 2) of the sub-block of values from {@code first} of {@code q}, as the class comment lays it out. */
+    private static int packedInt(int[] q, int first, int i) {
+        int packed = 0;
+        for (int h = 0; h < 2; h++) {
+            int c = q[first + 12 + h], d = q[first + 14 + h];
+            int spare = switch (i) {
+                case 0 -> c & 0xF;
+                case 1 -> d & 3 | (c >>> 4) << 2;
+                default -> d >>> 2;
+            };
+            packed |= (q[first + 4 * i + h] << 10 | q[first + 4 * i + 2 + h] << 4 | spare) << 16 * h;
+        }
+        return packed;
+    }
+
+    /**
+     * Pair p (values 2p and 2p + 1 of every row, signed in 16-bit lanes) of the sub-block at {@code at}: for p below 6
+     * the top (even p) or middle field of int p / 2, shifted up to the top and back down with the sign; for 6 and 7
+     * the low four bits of int p - 5 the same way (to bits 2-5, signed), below them the low bits of int p - 6 (four
+     * bits for 6, two for 7). One formula with a branch, so that the kernels take every pair in one loop: C2 parses a
+     * loop's body once (the pairs written out took the one-vector kernel past its inlining node budget, see
+     * {@link RowGroupsTensor#scalesToScratch}) and unrolls it afterwards.
+     */
+    private ShortVector pairAt(long at, int p) {
+        long own = at + (long) VECTOR_BYTES * (p < 6 ? p / 2 : p - 5);
+        ShortVector values = ShortVector.fromMemorySegment(PAIRS, data, own, LE)
+                .lanewise(VectorOperators.LSHL, p < 6 ? 6 * (p % 2) : 12).lanewise(VectorOperators.ASHR, 10);
+        if (p >= 6) {
+            ShortVector lower = ShortVector.fromMemorySegment(PAIRS, data, own - VECTOR_BYTES, LE);
+            values = values.lanewise(VectorOperators.BITWISE_BLEND, lower, (short) (0xF >> 2 * (p - 6)));
+        }
+        return values;
+    }
+
+    /** Where {@code group}'s values start, after its headers. */
+    private long values(int group) {
+        return groupBase(group) + (long) blocksPerRow * HEADER_BYTES;
+    }
+
+    /** Where super-block b's factors of the kernel's group {@code slot} lie in the scratch ({@link #scalesToScratch}). */
+    private int factors(int slot, int b) {
+        return FACTORS + (slot * blocksPerRow + b) * BLOCK_FACTORS;
+    }
+
+    /** Two to four vectors: each copied out, read as it is. */
+    @Override
+    void prepareFourVectors(MatmulInput in) {
+        in.copySingles(0);
+    }
+
+    /** Every super-block's sixteen scales times d of group A (slot 0) and B (slot 1), as float vectors in {@code scratch}. */
+    @Override
+    void scalesToScratch(int groupA, int groupB, float[] scratch) {
+        for (int slot = 0; slot < 2; slot++) {
+            long header = groupBase(slot == 0 ? groupA : groupB);
+            for (int b = 0; b < blocksPerRow; b++, header += HEADER_BYTES) {
+                blockFactors(header, scratch, D, factors(slot, b));
+            }
+        }
+    }
+
+    /**
+     * The super-block's sixteen scales times d from the header at {@code header}, to {@code scratch} from {@code at};
+     * its d to {@code dAt} on the way.
+     */
+    private void blockFactors(long header, float[] scratch, int dAt, int at) {
+        halvesToScratch(header + D_AT, scratch, dAt);
+        FloatVector d = FloatVector.fromArray(F, scratch, dAt);
+        for (int k = 0; k < 16; k++) {
+            ((FloatVector) ByteVector.fromMemorySegment(BQ, data, header + (long) k * ROWS, LE).convertShape(VectorOperators.B2F, F, 0))
+                    .mul(d).intoArray(scratch, at + k * ROWS);
+        }
+    }
+
+    /**
+     * Per super-block, group A's rows times the input, then group B's ({@link #superBlockTimesVector}, their sums in
+     * the results' places until the end).
+     */
+    @Override
+    void groupsTimesVector(int groupA, int groupB, MatmulInput in, float[] res) {
+        int[] pairs = in.quantizedPairs();
+        float[] scales = in.quantizedScales();
+        FloatVector accA = FloatVector.zero(F), accB = accA;
+        long baseA = values(groupA), baseB = values(groupB);
+        int touched = 0;
+        for (int b = 0; b < blocksPerRow; b++, baseA += VALUE_BYTES, baseB += VALUE_BYTES) {
+            touched += superBlockTimesVector(baseA, pairs, scales, b, res, factors(0, b), 0)
+                    + superBlockTimesVector(baseB, pairs, scales, b, res, factors(1, b), GROUP_B_RESULTS);
+            accA = FloatVector.fromArray(F, res, 0).add(accA);
+            accB = FloatVector.fromArray(F, res, GROUP_B_RESULTS).add(accB);
+        }
+        accA.intoArray(res, 0);
+        accB.intoArray(res, GROUP_B_RESULTS);
+        res[KEEP_ALIVE] = touched;
+    }
+
+    /**
+     * Super-block b of a group's rows (its values from {@code at}) times the input quantized in blocks of 32
+     * ({@link MatmulInput#quantizedPairs}, {@code scales}) to {@code res[sumAt]}: per sub-block, each pair of values of
+     * every row's int lane times one broadcast pair of the input's in 16-bit lanes, summed per row as floats
+     * ({@link #pairSums}), times the input block's scale and the rows' factors (from {@code res[factorsAt]}). Returns
+     * the read-ahead loads.
+     *
+     * <p>The pairs written out (in a loop, C2 left each pair's shifts and addresses to be worked out at run time: 14.8
+     * GB/s in cache on one Zen 4 core, against 23 written out) and a method of its own, called per super-block: its
+     * bytecode is past what C2 inlines (FreqInlineSize, 325 bytes), so it is compiled alone, within a node budget of
+     * its own (written out in {@link #groupsTimesVector} for both groups, it passed that budget, see
+     * {@link RowGroupsTensor#scalesToScratch}). It takes and returns no vector.
+     */
+    private int superBlockTimesVector(long at, int[] pairs, float[] scales, int b, float[] res, int factorsAt, int sumAt) {
+        FloatVector sum = FloatVector.zero(F);
+        int touched = 0;
+        for (int j = 0, pair = 128 * b; j < 16; j++, at += SUB_BLOCK_BYTES, pair += 8) {
+            touched += touchLinesAhead(at, SUB_BLOCK_BYTES);
+            ShortVector int0 = ShortVector.fromMemorySegment(PAIRS, data, at, LE);
+            ShortVector int1 = ShortVector.fromMemorySegment(PAIRS, data, at + VECTOR_BYTES, LE);
+            ShortVector int2 = ShortVector.fromMemorySegment(PAIRS, data, at + 2 * VECTOR_BYTES, LE);
+            ShortVector products = int0.lanewise(VectorOperators.ASHR, 10).mul(IntVector.broadcast(I, pairs[pair]).reinterpretAsShorts());
+            products = int0.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10)
+                    .mul(IntVector.broadcast(I, pairs[pair + 1]).reinterpretAsShorts()).add(products);
+            products = int1.lanewise(VectorOperators.ASHR, 10).mul(IntVector.broadcast(I, pairs[pair + 2]).reinterpretAsShorts()).add(products);
+            products = int1.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10)
+                    .mul(IntVector.broadcast(I, pairs[pair + 3]).reinterpretAsShorts()).add(products);
+            products = int2.lanewise(VectorOperators.ASHR, 10).mul(IntVector.broadcast(I, pairs[pair + 4]).reinterpretAsShorts()).add(products);
+            products = int2.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 10)
+                    .mul(IntVector.broadcast(I, pairs[pair + 5]).reinterpretAsShorts()).add(products);
+            products = int1.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 10).lanewise(VectorOperators.BITWISE_BLEND, int0, (short) 0xF)
+                    .mul(IntVector.broadcast(I, pairs[pair + 6]).reinterpretAsShorts()).add(products);
+            products = int2.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 10).lanewise(VectorOperators.BITWISE_BLEND, int1, (short) 3)
+                    .mul(IntVector.broadcast(I, pairs[pair + 7]).reinterpretAsShorts()).add(products);
+            // pairSums written out: the JDK's vector methods are inlined past C2's node budget, a helper of ours is not.
+            IntVector lanes = products.reinterpretAsInts();
+            FloatVector rowSums = (FloatVector) lanes.lanewise(VectorOperators.ASHR, 16)
+                    .add(lanes.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
+            sum = rowSums.mul(scales[8 * b + j / 2]).fma(FloatVector.fromArray(F, res, factorsAt + j * ROWS), sum);
+        }
+        sum.intoArray(res, sumAt);
+        return touched;
+    }
+
+    /**
+     * As {@link #groupsTimesVector} with the inputs in float: each pair of values as two float vectors (a lane's low
+     * half shifted to the top, its high half with the low cleared: both 2^16 times the value, which the factors take
+     * back), converted once for every vector.
+     */
+    @Override
+    void groupsTimesFourVectors(int groupA, int groupB, MatmulInput in, int count, float[] res) {
+        float[] x0 = in.single(0).values(), x1 = in.single(1).values(), x2 = in.single(Math.min(2, count - 1)).values(), x3 = in.single(count - 1).values();
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        long baseA = values(groupA), baseB = values(groupB);
+        int touched = 0;
+        for (int b = 0; b < blocksPerRow; b++, baseA += VALUE_BYTES, baseB += VALUE_BYTES) {
+            for (int j = 0; j < 16; j++) {
+                long at = (long) SUB_BLOCK_BYTES * j;
+                touched += touchLinesAhead(baseA + at, SUB_BLOCK_BYTES) + touchLinesAhead(baseB + at, SUB_BLOCK_BYTES);
+                FloatVector pa0 = FloatVector.zero(F), pa1 = pa0, pa2 = pa0, pa3 = pa0, pb0 = pa0, pb1 = pa0, pb2 = pa0, pb3 = pa0;
+                for (int p = 0; p < 8; p++) {
+                    IntVector valuesA = pairAt(baseA + at, p).reinterpretAsInts(), valuesB = pairAt(baseB + at, p).reinterpretAsInts();
+                    FloatVector lowA = (FloatVector) valuesA.lanewise(VectorOperators.LSHL, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector highA = inPlace(valuesA, 0xFFFF0000);
+                    FloatVector lowB = (FloatVector) valuesB.lanewise(VectorOperators.LSHL, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector highB = inPlace(valuesB, 0xFFFF0000);
+                    int xl = 256 * b + 16 * j + 2 * p, xh = xl + 1;
+                    FloatVector x = FloatVector.broadcast(F, x0[xl]), y = FloatVector.broadcast(F, x0[xh]);
+                    pa0 = highA.fma(y, lowA.fma(x, pa0));
+                    pb0 = highB.fma(y, lowB.fma(x, pb0));
+                    x = FloatVector.broadcast(F, x1[xl]);
+                    y = FloatVector.broadcast(F, x1[xh]);
+                    pa1 = highA.fma(y, lowA.fma(x, pa1));
+                    pb1 = highB.fma(y, lowB.fma(x, pb1));
+                    if (count > 2) { // two vectors skip the places of the third and fourth
+                        x = FloatVector.broadcast(F, x2[xl]);
+                        y = FloatVector.broadcast(F, x2[xh]);
+                        pa2 = highA.fma(y, lowA.fma(x, pa2));
+                        pb2 = highB.fma(y, lowB.fma(x, pb2));
+                        x = FloatVector.broadcast(F, x3[xl]);
+                        y = FloatVector.broadcast(F, x3[xh]);
+                        pa3 = highA.fma(y, lowA.fma(x, pa3));
+                        pb3 = highB.fma(y, lowB.fma(x, pb3));
+                    }
+                }
+                FloatVector dA = FloatVector.fromArray(F, res, factors(0, b) + j * ROWS).mul(0x1p-16f);
+                FloatVector dB = FloatVector.fromArray(F, res, factors(1, b) + j * ROWS).mul(0x1p-16f);
+                a0 = pa0.fma(dA, a0);
+                a1 = pa1.fma(dA, a1);
+                a2 = pa2.fma(dA, a2);
+                a3 = pa3.fma(dA, a3);
+                b0 = pb0.fma(dB, b0);
+                b1 = pb1.fma(dB, b1);
+                b2 = pb2.fma(dB, b2);
+                b3 = pb3.fma(dB, b3);
+            }
+        }
+        a0.intoArray(res, 0);
+        a1.intoArray(res, ROWS);
+        a2.intoArray(res, 2 * ROWS);
+        a3.intoArray(res, 3 * ROWS);
+        b0.intoArray(res, GROUP_B_RESULTS);
+        b1.intoArray(res, GROUP_B_RESULTS + ROWS);
+        b2.intoArray(res, GROUP_B_RESULTS + 2 * ROWS);
+        b3.intoArray(res, GROUP_B_RESULTS + 3 * ROWS);
+        res[KEEP_ALIVE] = touched;
+    }
+
+    /** Per group of the band: the super-block's factors ({@link #blockFactors}), then each sub-block's values. */
+    @Override
+    void dequantizeBand(int band, int k0, int n, float[] scratch) {
+        int factors = BAND_FACTORS + ROWS;
+        for (int i = 0; i < BAND_GROUPS; i++) {
+            for (int k = 0, b = k0 / 256; k < n; k += 256, b++) {
+                blockFactors(groupBase(band + i) + (long) b * HEADER_BYTES, scratch, BAND_FACTORS, factors);
+                long at = values(band + i) + (long) b * VALUE_BYTES;
+                for (int j = 0; j < 16; j++) {
+                    for (int p = 0; p < 8; p++) {
+                        dequantizePair(at + (long) SUB_BLOCK_BYTES * j, p, scratch, factors + j * ROWS, (k + 16 * j + 2 * p) * BAND_ROWS + i * ROWS);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Pair p of the sub-block at {@code at} times the rows' factors at {@code scratch[factorAt]}: the rows' value 2p
+     * to {@code scratch[tileAt]}, value 2p + 1 to tileAt + BAND_ROWS. It takes and returns no vector (see
+     * {@link #dequantizeEight}).
+     */
+    private void dequantizePair(long at, int p, float[] scratch, int factorAt, int tileAt) {
+        IntVector values = pairAt(at, p).reinterpretAsInts();
+        FloatVector factor = FloatVector.fromArray(F, scratch, factorAt).mul(0x1p-16f);
+        ((FloatVector) values.lanewise(VectorOperators.LSHL, 16).convert(VectorOperators.I2F, 0)).mul(factor).intoArray(scratch, tileAt);
+        inPlace(values, 0xFFFF0000).mul(factor).intoArray(scratch, tileAt + BAND_ROWS);
+    }
+}
