@@ -68,7 +68,8 @@ class ModelMappingsTest {
 
     /**
      * Only matrices of products get copies: the token embedding beside an output matrix is only looked up, so of the
-     * file's Q4_K matrices (in whole groups of rows) every one but the embedding has its private mapping.
+     * file's Q4_0, Q4_K and Q6_K matrices (in whole groups of rows of whole blocks) every one but the embedding has its
+     * private mapping.
      */
     @Test
     void theTokenEmbeddingBesideAnOutputMatrixGetsNoCopy() throws IOException {
@@ -76,7 +77,8 @@ class ModelMappingsTest {
         try (GgufFile gguf = GgufFile.open(file)) {
             assumeTrue(gguf.tensors().containsKey("output.weight"), "the test model ties its output to the embedding");
             expected = gguf.tensors().values().stream()
-                    .filter(t -> t.shape().length == 2 && (t.type() == GgmlType.Q4_K || t.type() == GgmlType.Q4_0) && t.shape()[1] % 16 == 0)
+                    .filter(t -> t.shape().length == 2 && (t.type() == GgmlType.Q4_K || t.type() == GgmlType.Q4_0 || t.type() == GgmlType.Q6_K)
+                            && t.shape()[1] % 16 == 0 && t.shape()[0] % t.type().blockSize == 0)
                     .filter(t -> !t.name().equals("token_embd.weight"))
                     .count();
         }
