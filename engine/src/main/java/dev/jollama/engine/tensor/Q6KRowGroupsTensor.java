@@ -19,11 +19,10 @@ import java.lang.foreign.ValueLayout;
  * <li>bits 4-9: value 4i + 2 + h;</li>
  * <li>bits 0-3 of the three ints, twelve bits per half, hold values 12 + h and 14 + h.</li>
  * </ul>
- * So every value comes out signed in its 16-bit lane without a mask ({@link #pairAt}), a sub-block's products with the input's 8-bit
- * values stay within 16 bits (eight per lane, at most 32 x 127 each: 32,512), and there is no offset to take out
- * through the input's sums. Each pair of values then multiplies one broadcast pair of the input's, as Q4_K's nibbles
- * do. Values 15 operations per 16 of a row's values (the file layout's 16-lane kernel: about 40 per 128, plus a sum
- * across lanes per row).
+ * So every value comes out signed in its 16-bit lane without a mask ({@link #pairAt}), a sub-block's products with the
+ * input's 8-bit values stay within 16 bits (eight per lane, at most 32 x 127 each: 32,512), and there is no offset to
+ * take out through the input's sums. Each pair of values then multiplies one broadcast pair of the input's, as Q4_K's
+ * nibbles do. One vector, one core, in cache: 22-25 GB/s against 14-15 for the file layout's kernel.
  */
 final class Q6KRowGroupsTensor extends RowGroupsTensor {
     private static final int BLOCK_BYTES = 210;
@@ -105,9 +104,9 @@ final class Q6KRowGroupsTensor extends RowGroupsTensor {
      * Pair p (values 2p and 2p + 1 of every row, signed in 16-bit lanes) of the sub-block at {@code at}: for p below 6
      * the top (even p) or middle field of int p / 2, shifted up to the top and back down with the sign; for 6 and 7
      * the low four bits of int p - 5 the same way (to bits 2-5, signed), below them the low bits of int p - 6 (four
-     * bits for 6, two for 7). One formula with a branch, so that the kernels take every pair in one loop: C2 parses a
-     * loop's body once (the pairs written out took the one-vector kernel past its inlining node budget, see
-     * {@link RowGroupsTensor#scalesToScratch}) and unrolls it afterwards.
+     * bits for 6, two for 7). One formula with a branch, so that the four-vector kernel and a prompt's dequantizing
+     * take every pair in one loop, whose body C2 parses once (see {@link RowGroupsTensor#scalesToScratch}); the
+     * one-vector kernel, where every operation counts, has the pairs written out ({@link #superBlockTimesVector}).
      */
     private ShortVector pairAt(long at, int p) {
         long own = at + (long) VECTOR_BYTES * (p < 6 ? p / 2 : p - 5);

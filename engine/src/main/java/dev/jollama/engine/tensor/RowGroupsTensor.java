@@ -12,9 +12,9 @@ import java.util.Arrays;
 import java.util.function.LongFunction;
 
 /**
- * A matrix of 4-bit values in a copy of its own where the blocks of {@link #ROWS} consecutive rows (as many as float
- * lanes) lie together: per group of rows, the rows' scales, and int vectors whose lane r holds eight of row r's nibbles
- * ({@link #eightNibbles}). The bytes of the file's rows in another order, in memory the loader gives (a private
+ * A matrix of 4-bit values (Q4_0, Q4_K) or 6-bit ones (Q6_K) in a copy of its own where the blocks of {@link #ROWS}
+ * consecutive rows (as many as float lanes) lie together: per group of rows, the rows' scales, and int vectors whose
+ * lane r holds eight of row r's nibbles ({@link #eightNibbles}; Q6_K's lanes: {@link Q6KRowGroupsTensor}). The bytes of the file's rows in another order, in memory the loader gives (a private
  * copy-on-write mapping of the file).
  *
  * <p>The decode kernels take one nibble position of all the group's rows at once: for one input vector both 16-bit
