@@ -9,28 +9,17 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Q4_K rows in groups ({@link RowGroupsTensor}), 144 bytes per super-block and row as in the file. Per group of rows,
- * first every super-block's header: the rows' fp16 d and dmin as one int vector (lane r: row r's d, then its dmin),
- * their 12 bytes of 6-bit scales and mins as three (lane r: four bytes of row r's); then every super-block's nibbles,
- * each 32-value sub-block's as four int vectors in Q4_0's order (vector v: values 8v to 8v + 7; the file pairs a
+ * first every super-block's header ({@link KQuantRowGroupsTensor}); then every super-block's nibbles, each 32-value
+ * sub-block's as four int vectors in Q4_0's order (vector v: values 8v to 8v + 7; the file pairs a
  * 64-value group's two sub-blocks in its bytes instead). A sub-block then goes through the kernels as a Q4_0 block
  * does, with the input in the same order; its scale and min are one float vector each, taken out of the headers by
  * lane-wise masks and shifts before the kernel reads the nibbles ({@link #scalesToScratch}): the kernels stream the
  * nibbles alone.
  */
-final class Q4KRowGroupsTensor extends RowGroupsTensor {
+final class Q4KRowGroupsTensor extends KQuantRowGroupsTensor {
     private static final int BLOCK_BYTES = 144;
-    /** A super-block's header in a group: d and dmin, then the scale bytes. */
-    private static final int HEADER_BYTES = 16 * ROWS, SCALES_AT = 4 * ROWS;
     /** A super-block's nibbles in a group, and a sub-block's (a constant: the read-ahead loop's count). */
     private static final int NIBBLE_BYTES = 128 * ROWS, SUB_BLOCK_BYTES = 16 * ROWS;
-    /** Bytes of one int vector: four bytes of each row. */
-    private static final int VECTOR_BYTES = 4 * ROWS;
-    /** Where in the kernels' scratch a super-block's d and dmin wait, after the results, while its factors are made. */
-    private static final int D_AND_DMIN = KEEP_ALIVE + 16;
-    /** Where in the kernels' scratch the sub-block factors wait ({@link #scalesToScratch}). */
-    private static final int FACTORS = D_AND_DMIN + 2 * ROWS;
-    /** Floats of a super-block's factors: eight scales and eight mins of every row. */
-    private static final int BLOCK_FACTORS = 16 * ROWS;
 
     Q4KRowGroupsTensor(MemorySegment data, Q4KTensor fileLayout, int blocksPerRow, Repacker repacker) {
         super(data, fileLayout, blocksPerRow, repacker);
@@ -46,10 +35,7 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
                 long nibbles = g * blocksPerRow * BLOCK_BYTES * ROWS + (long) blocksPerRow * HEADER_BYTES + (long) b * NIBBLE_BYTES;
                 for (int r = 0; r < ROWS; r++) {
                     long from = ((g * ROWS + r) * blocksPerRow + b) * BLOCK_BYTES;
-                    packed.set(INT_LE, header + 4L * r, bytes.get(INT_LE, from));
-                    for (int v = 0; v < 3; v++) {
-                        packed.set(INT_LE, header + SCALES_AT + (long) VECTOR_BYTES * v + 4L * r, bytes.get(INT_LE, from + 4 + 4 * v));
-                    }
+                    packHeader(from, header, r);
                     // Sub-block j is the low (even j) or high nibbles of the file's bytes 32·(j / 2) on.
                     for (int subBlock = 0; subBlock < 8; subBlock++) {
                         for (int v = 0; v < 4; v++) {
@@ -74,7 +60,7 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
         int[] pairs = in.quantizedPairs();
         float[] scales = in.quantizedScales(), sums = in.quantizedSums();
         FloatVector accA = FloatVector.zero(F), accB = accA, minsA = accA, minsB = accA;
-        long baseA = nibbles(groupA), baseB = nibbles(groupB);
+        long baseA = values(groupA), baseB = values(groupB);
         int touched = 0;
         for (int b = 0; b < blocksPerRow; b++, baseA += NIBBLE_BYTES, baseB += NIBBLE_BYTES) {
             FloatVector superA = FloatVector.zero(F), superB = superA;
@@ -117,7 +103,7 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
         float[] x0 = v0.nibbleOrdered(), x1 = v1.nibbleOrdered(), x2 = v2.nibbleOrdered(), x3 = v3.nibbleOrdered();
         float[] s0 = v0.sums32(), s1 = v1.sums32(), s2 = v2.sums32(), s3 = v3.sums32();
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        long baseA = nibbles(groupA), baseB = nibbles(groupB);
+        long baseA = values(groupA), baseB = values(groupB);
         int touched = 0;
         for (int b = 0; b < blocksPerRow; b++, baseA += NIBBLE_BYTES, baseB += NIBBLE_BYTES) {
             for (int j = 0; j < 8; j++) {
@@ -179,62 +165,6 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
         res[KEEP_ALIVE] = touched;
     }
 
-    /** Where {@code group}'s nibbles start, after its headers. */
-    private long nibbles(int group) {
-        return groupBase(group) + (long) blocksPerRow * HEADER_BYTES;
-    }
-
-    /** Where super-block b's factors of the kernel's group {@code slot} lie in the scratch ({@link #scalesToScratch}). */
-    private int factors(int slot, int b) {
-        return FACTORS + (slot * blocksPerRow + b) * BLOCK_FACTORS;
-    }
-
-    /**
-     * Every super-block's sub-block scales times d, then its mins times -dmin, of group A (slot 0) and B (slot 1) as
-     * float vectors in {@code scratch} (sixteen per super-block, from {@link #factors}). First d and dmin, each the
-     * fp16 value in one half of an int lane, moved to a float's places (the exponent 112 short of float's bias, made
-     * up by the multiplication; exact for normal and subnormal values, as {@link F16Kernels#widened}). Then scale k
-     * (below 8) or min k - 8: each row's 12 bytes hold them as {@link KQuantScales#scales} and
-     * {@link KQuantScales#mins} take them out of a long and an int, here lane-wise, one formula for all sixteen with
-     * the places from {@link SixBits}: a field of one int vector of the bytes, and for k % 8 above 3 the top two bits
-     * of a byte of another.
-     *
-     * <p>Loops over one formula and no helper of our own that takes or returns a vector: C2 parses a loop's body once,
-     * and should the budget of parsed nodes run out where this is inlined, this method stays a call, which passes no
-     * vector (a helper that returns one would box it; the JDK's vector methods are inlined regardless of the budget).
-     * Written out per field, the operations passed the budget even in a method of their own.
-     */
-    @Override
-    void scalesToScratch(int groupA, int groupB, float[] scratch) {
-        for (int slot = 0; slot < 2; slot++) {
-            long header = groupBase(slot == 0 ? groupA : groupB);
-            for (int b = 0; b < blocksPerRow; b++, header += HEADER_BYTES) {
-                blockFactors(header, scratch, D_AND_DMIN, factors(slot, b));
-            }
-        }
-    }
-
-    /**
-     * The super-block's factors from the header at {@code header}: its d and -dmin to {@code scratch} from
-     * {@code dAt}, then its eight scales times d and eight mins times -dmin from {@code at} (see
-     * {@link #scalesToScratch}).
-     */
-    private void blockFactors(long header, float[] scratch, int dAt, int at) {
-        for (int h = 0; h < 2; h++) {
-            IntVector.fromMemorySegment(I, data, header, LE).lanewise(VectorOperators.LSHL, 16 - 16 * h)
-                    .lanewise(VectorOperators.ASHR, 3).and(0x8fffe000).reinterpretAsFloats().mul(h == 0 ? 0x1p112f : -0x1p112f)
-                    .intoArray(scratch, dAt + h * ROWS);
-        }
-        long scales = header + SCALES_AT;
-        for (int k = 0; k < 16; k++) {
-            IntVector low = IntVector.fromMemorySegment(I, data, scales + (long) VECTOR_BYTES * SixBits.LOW_INT[k], LE)
-                    .lanewise(VectorOperators.LSHR, SixBits.LOW_SHIFT[k]).and(SixBits.LOW_MASK[k]);
-            IntVector top = IntVector.fromMemorySegment(I, data, scales + (long) VECTOR_BYTES * SixBits.TOP_INT[k], LE)
-                    .lanewise(VectorOperators.LSHR, SixBits.TOP_SHIFT[k]).and(SixBits.TOP_MASK[k]);
-            ((FloatVector) low.or(top).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, scratch, dAt + k / 8 * ROWS))
-                    .intoArray(scratch, at + k * ROWS);
-        }
-    }
 
     /** Per group of the band: the super-block's factors ({@link #blockFactors}), then each sub-block's values. */
     @Override
@@ -243,7 +173,7 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
         for (int i = 0; i < BAND_GROUPS; i++) {
             for (int k = 0, b = k0 / 256; k < n; k += 256, b++) {
                 blockFactors(groupBase(band + i) + (long) b * HEADER_BYTES, scratch, BAND_FACTORS, factors);
-                long at = nibbles(band + i) + (long) b * NIBBLE_BYTES;
+                long at = values(band + i) + (long) b * NIBBLE_BYTES;
                 for (int j = 0; j < 8; j++) {
                     for (int v = 0; v < 4; v++) {
                         dequantizeEight(at + (long) VECTOR_BYTES * (4 * j + v), scratch, factors + j * ROWS, factors + (8 + j) * ROWS,
@@ -254,32 +184,4 @@ final class Q4KRowGroupsTensor extends RowGroupsTensor {
         }
     }
 
-    /**
-     * Where {@link #scalesToScratch} finds scale k (k below 8) or min k - 8 in a row's 12 bytes read as three ints: scales 0-3
-     * are the low 6 bits of bytes 0-3 (int 0), mins 0-3 of bytes 4-7 (int 1); scales 4-7 the low nibbles of bytes
-     * 8-11 (int 2) below the top two bits of bytes 0-3, mins 4-7 the high nibbles of bytes 8-11 below the top two bits
-     * of bytes 4-7.
-     */
-    private static final class SixBits {
-        static final int[] LOW_INT = new int[16], LOW_SHIFT = new int[16], LOW_MASK = new int[16];
-        static final int[] TOP_INT = new int[16], TOP_SHIFT = new int[16], TOP_MASK = new int[16];
-
-        static {
-            for (int k = 0; k < 16; k++) {
-                int j = k % 8, min = k / 8, at = 8 * (j % 4);
-                if (j < 4) {
-                    LOW_INT[k] = min;
-                    LOW_SHIFT[k] = at;
-                    LOW_MASK[k] = 63;
-                } else {
-                    LOW_INT[k] = 2;
-                    LOW_SHIFT[k] = at + 4 * min;
-                    LOW_MASK[k] = 15;
-                    TOP_INT[k] = min;
-                    TOP_SHIFT[k] = at + 2;
-                    TOP_MASK[k] = 0x30;
-                }
-            }
-        }
-    }
 }

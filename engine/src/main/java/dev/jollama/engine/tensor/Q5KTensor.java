@@ -39,6 +39,12 @@ public final class Q5KTensor extends FloatTensor {
                 - f16(block + 2) * KQuantScales.min(data, block + 4, subBlock);
     }
 
+    /** One vector quantized in blocks of 32, as Q6_K's ({@link Q6KTensor#inputFor}), for the row groups' kernels; several as they are. */
+    @Override
+    MatmulInput inputFor(MatmulInput in) {
+        return in.count() == 1 ? in.quantized(32) : in;
+    }
+
     @Override
     protected float dotBlocks(long firstBlock, float[] x, int xOffset, int blockCount) {
         float sum = 0f;

@@ -12,9 +12,10 @@ import java.util.Arrays;
 import java.util.function.LongFunction;
 
 /**
- * A matrix of 4-bit values (Q4_0, Q4_K) or 6-bit ones (Q6_K) in a copy of its own where the blocks of {@link #ROWS}
- * consecutive rows (as many as float lanes) lie together: per group of rows, the rows' scales, and int vectors whose
- * lane r holds eight of row r's nibbles ({@link #eightNibbles}; Q6_K's lanes: {@link Q6KRowGroupsTensor}). The bytes of the file's rows in another order, in memory the loader gives (a private
+ * A matrix of 4-bit values (Q4_0, Q4_K), 5-bit (Q5_K) or 6-bit ones (Q6_K) in a copy of its own where the blocks of
+ * {@link #ROWS} consecutive rows (as many as float lanes) lie together: per group of rows, the rows' scales, and int
+ * vectors whose lane r holds eight of row r's nibbles ({@link #eightNibbles}; Q5_K's and Q6_K's lanes:
+ * {@link Q5KRowGroupsTensor}, {@link Q6KRowGroupsTensor}). The bytes of the file's rows in another order, in memory the loader gives (a private
  * copy-on-write mapping of the file).
  *
  * <p>The decode kernels take one nibble position of all the group's rows at once: for one input vector both 16-bit
@@ -26,7 +27,7 @@ import java.util.function.LongFunction;
  * process can let go of the file's pages of the matrix. The copy is filled in the background once decoding starts
  * ({@link Repacker}); until then products read the file's layout.
  */
-abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsTensor, Q4KRowGroupsTensor, Q6KRowGroupsTensor {
+abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsTensor, KQuantRowGroupsTensor, Q6KRowGroupsTensor {
     /** Rows per group: one per float lane. */
     static final int ROWS = F.length();
     /** Where in a kernel's results group B's begin (group A's from 0, vector t's at t·ROWS of each). */
@@ -88,7 +89,7 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
     static RowGroupsTensor of(FloatTensor file, long rowLength, LongFunction<MemorySegment> memory, Repacker repacker) {
         int blockSize = file.type().blockSize;
         boolean fits = rowLength > 0 && rowLength % blockSize == 0 && file.size() % rowLength == 0 && file.size() / rowLength % ROWS == 0;
-        if (!fits || !(file instanceof Q4_0Tensor || file instanceof Q4KTensor || file instanceof Q6KTensor)) {
+        if (!fits || !(file instanceof Q4_0Tensor || file instanceof Q4KTensor || file instanceof Q5KTensor || file instanceof Q6KTensor)) {
             return null;
         }
         MemorySegment into = memory.apply(file.data.byteSize());
@@ -99,6 +100,7 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
         return switch (file) {
             case Q4_0Tensor q4_0 -> new Q4_0RowGroupsTensor(into, q4_0, blocksPerRow, repacker);
             case Q4KTensor q4k -> new Q4KRowGroupsTensor(into, q4k, blocksPerRow, repacker);
+            case Q5KTensor q5k -> new Q5KRowGroupsTensor(into, q5k, blocksPerRow, repacker);
             default -> new Q6KRowGroupsTensor(into, (Q6KTensor) file, blocksPerRow, repacker);
         };
     }

@@ -13,13 +13,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Q4_0, Q4_K and Q6_K rows repacked in groups against the same rows in the file's layout, their kernels against the scalar reference. */
+/** Q4_0, Q4_K, Q5_K and Q6_K rows repacked in groups against the same rows in the file's layout, their kernels against the scalar reference. */
 class RowGroupsTensorTest {
     private static final int ROWS = 3 * 16;
     private static final LongFunction<MemorySegment> NATIVE = bytes -> Arena.ofAuto().allocate(bytes, 64);
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void holdsTheFileLayoutsValues(GgmlType type) {
         Random random = new Random(40);
         for (int cols : new int[]{type.blockSize, 17 * type.blockSize}) {
@@ -28,6 +28,7 @@ class RowGroupsTensorTest {
             assertThat(repacked).isInstanceOf(switch (type) {
                 case Q4_0 -> Q4_0RowGroupsTensor.class;
                 case Q4_K -> Q4KRowGroupsTensor.class;
+                case Q5_K -> Q5KRowGroupsTensor.class;
                 default -> Q6KRowGroupsTensor.class;
             });
             assertThat(repacked.type()).isEqualTo(type);
@@ -44,7 +45,7 @@ class RowGroupsTensorTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void onlyWholeGroupsOfRowsOfWholeBlocksAreRepacked(GgmlType type) {
         Random random = new Random(41);
         int block = type.blockSize;
@@ -58,7 +59,7 @@ class RowGroupsTensorTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_1", "Q5_K"})
+    @EnumSource(names = {"Q8_0", "Q4_1", "Q5_0"})
     void otherTypesStayAsTheyAre(GgmlType type) {
         FloatTensor other = TensorKernelTest.randomTensor(type, ROWS * 256, new Random(45));
         assertThat(new Repacker("test").matrix(other, 256, NATIVE)).isSameAs(other);
@@ -69,7 +70,7 @@ class RowGroupsTensorTest {
      * partial one, a whole transposed group of 64 and one past it), on one and two threads, against the reference.
      */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void productsAgreeWithTheScalarReference(GgmlType type) {
         Random random = new Random(42);
         for (int cols : evenAndOddBlocks(type)) {
@@ -93,7 +94,7 @@ class RowGroupsTensorTest {
      * reference.
      */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void bandsCoverEveryRowOnce(GgmlType type) {
         Random random = new Random(47);
         int rows = 5 * RowGroupsTensor.ROWS, cols = 2 * RowGroupsTensor.BAND_CHUNK + 256;
@@ -122,7 +123,7 @@ class RowGroupsTensorTest {
      * product after the file's bytes were zeroed gives the same values. With 8 lanes prompts read the file's layout.
      */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void promptsReadTheFilledCopy(GgmlType type) {
         Random random = new Random(48);
         int cols = 512;
@@ -141,7 +142,7 @@ class RowGroupsTensorTest {
 
     /** A worker's rows may start and end inside a group: only those rows are written. */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void rowsInsideGroupsAreTheirsAlone(GgmlType type) {
         Random random = new Random(43);
         int cols = 256;
@@ -165,7 +166,7 @@ class RowGroupsTensorTest {
 
     /** Models slice only the file's tensors; a slice of a copy reads the file's layout, wherever it starts. */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void slicesReadTheFileLayout(GgmlType type) {
         int cols = 2 * type.blockSize;
         FloatTensor file = TensorKernelTest.randomTensor(type, ROWS * cols, new Random(44));
@@ -181,7 +182,7 @@ class RowGroupsTensorTest {
      * product starts the filling, after which products read the copy; a closed repacker fills nothing more.
      */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void copiesAreFilledOnceDecodingStarts(GgmlType type) throws InterruptedException {
         Random random = new Random(46);
         int cols = 512;
@@ -243,7 +244,7 @@ class RowGroupsTensorTest {
         return in;
     }
 
-    /** The block size products with these weights quantize their input in: Q8_0's for Q4_0 and Q6_K, Q8_K's for Q4_K. */
+    /** The block size products with these weights quantize their input in: Q8_0's for Q4_0, Q5_K and Q6_K, Q8_K's for Q4_K. */
     private static int inputBlock(GgmlType type) {
         return type == GgmlType.Q4_K ? 256 : 32;
     }
