@@ -15,8 +15,8 @@ import java.util.function.LongFunction;
  * A matrix of 4-bit values (Q4_0, Q4_K), 5-bit (Q5_K) or 6-bit ones (Q6_K) in a copy of its own where the blocks of
  * {@link #ROWS} consecutive rows (as many as float lanes) lie together: per group of rows, the rows' scales, and int
  * vectors whose lane r holds eight of row r's nibbles ({@link #eightNibbles}; Q5_K's and Q6_K's lanes:
- * {@link Q5KRowGroupsTensor}, {@link Q6KRowGroupsTensor}). The bytes of the file's rows in another order, in memory the loader gives (a private
- * copy-on-write mapping of the file).
+ * {@link Q5KRowGroupsTensor}, {@link Q6KRowGroupsTensor}). The bytes of the file's rows in another order, in memory
+ * the loader gives (a private copy-on-write mapping of the file).
  *
  * <p>The decode kernels take one nibble position of all the group's rows at once: for one input vector both 16-bit
  * halves of every lane times a broadcast pair of the input's 8-bit values ({@link MatmulInput#quantizedPairs}), for two
