@@ -29,13 +29,14 @@ final class Q4KRowGroupsTensor extends KQuantRowGroupsTensor {
     void pack() {
         long groups = size() / (256L * blocksPerRow) / ROWS;
         MemorySegment bytes = fileLayout.data, packed = data;
+        int[] six = new int[16];
         for (long g = 0; g < groups; g++) {
             for (int b = 0; b < blocksPerRow; b++) {
                 long header = g * blocksPerRow * BLOCK_BYTES * ROWS + (long) b * HEADER_BYTES;
                 long nibbles = g * blocksPerRow * BLOCK_BYTES * ROWS + (long) blocksPerRow * HEADER_BYTES + (long) b * NIBBLE_BYTES;
                 for (int r = 0; r < ROWS; r++) {
                     long from = ((g * ROWS + r) * blocksPerRow + b) * BLOCK_BYTES;
-                    packHeader(from, header, r);
+                    packHeader(from, header, r, six);
                     // Sub-block j is the low (even j) or high nibbles of the file's bytes 32·(j / 2) on.
                     for (int subBlock = 0; subBlock < 8; subBlock++) {
                         for (int v = 0; v < 4; v++) {

@@ -33,14 +33,14 @@ final class Q5KRowGroupsTensor extends KQuantRowGroupsTensor {
     @Override
     void pack() {
         long groups = size() / (256L * blocksPerRow) / ROWS;
-        int[] q = new int[256];
+        int[] q = new int[256], six = new int[16];
         for (long g = 0; g < groups; g++) {
             long base = g * blocksPerRow * BLOCK_BYTES * ROWS;
             for (int b = 0; b < blocksPerRow; b++) {
                 long header = base + (long) b * HEADER_BYTES, values = base + (long) blocksPerRow * HEADER_BYTES + (long) b * VALUE_BYTES;
                 for (int r = 0; r < ROWS; r++) {
                     long from = ((g * ROWS + r) * blocksPerRow + b) * BLOCK_BYTES;
-                    packHeader(from, header, r);
+                    packHeader(from, header, r, six);
                     signedValues(fileLayout.data, from, q);
                     for (int j = 0; j < 8; j++) {
                         for (int i = 0; i < 5; i++) {
