@@ -146,80 +146,43 @@ final class Q5KRowGroupsTensor extends KQuantRowGroupsTensor {
     }
 
     /**
-     * As {@link #groupsTimesVector} with the inputs in float: each pair of values as two float vectors (both 2^16
-     * times the value, see {@link Q6KRowGroupsTensor#groupsTimesFourVectors}), converted once for every vector.
+     * Per sub-block, both groups' rows dequantized into the scratch ({@link #dequantizeSubBlock}, from
+     * {@link #tiles}), then times each input vector's values. A loop of one formula over the values: the pairs taken
+     * apart and multiplied in one method passed C2's node budget with 8 lanes and boxed its vectors.
      */
     @Override
     void groupsTimesFourVectors(int groupA, int groupB, MatmulInput in, int count, float[] res) {
-        MatmulInput v0 = in.single(0), v1 = in.single(1), v2 = in.single(Math.min(2, count - 1)), v3 = in.single(count - 1);
-        float[] x0 = v0.values(), x1 = v1.values(), x2 = v2.values(), x3 = v3.values();
-        float[] s0 = v0.sums32(), s1 = v1.sums32(), s2 = v2.sums32(), s3 = v3.sums32();
+        float[] x0 = in.single(0).values(), x1 = in.single(1).values(), x2 = in.single(Math.min(2, count - 1)).values(), x3 = in.single(count - 1).values();
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         long baseA = values(groupA), baseB = values(groupB);
+        int tileA = tiles(), tileB = tileA + 32 * ROWS, offsets = tileB + 32 * ROWS;
         int touched = 0;
         for (int b = 0; b < blocksPerRow; b++, baseA += VALUE_BYTES, baseB += VALUE_BYTES) {
             for (int j = 0; j < 8; j++) {
                 long at = (long) SUB_BLOCK_BYTES * j;
                 touched += touchLinesAhead(baseA + at, SUB_BLOCK_BYTES) + touchLinesAhead(baseB + at, SUB_BLOCK_BYTES);
-                FloatVector pa0 = FloatVector.zero(F), pa1 = pa0, pa2 = pa0, pa3 = pa0, pb0 = pa0, pb1 = pa0, pb2 = pa0, pb3 = pa0;
-                for (int p = 0; p < 16; p++) {
-                    // Pair p as in dequantizeSubBlock, written here: see groupsTimesVector's pair 15.
-                    ShortVector pairA, pairB;
-                    if (p < 15) {
-                        long own = at + (long) VECTOR_BYTES * (p / 3);
-                        pairA = ShortVector.fromMemorySegment(PAIRS, data, baseA + own, LE).lanewise(VectorOperators.LSHL, 5 * (p % 3)).lanewise(VectorOperators.ASHR, 11);
-                        pairB = ShortVector.fromMemorySegment(PAIRS, data, baseB + own, LE).lanewise(VectorOperators.LSHL, 5 * (p % 3)).lanewise(VectorOperators.ASHR, 11);
-                    } else {
-                        pairA = ShortVector.fromMemorySegment(PAIRS, data, baseA + at + 4L * VECTOR_BYTES, LE).lanewise(VectorOperators.LSHL, 15).lanewise(VectorOperators.ASHR, 11);
-                        pairB = ShortVector.fromMemorySegment(PAIRS, data, baseB + at + 4L * VECTOR_BYTES, LE).lanewise(VectorOperators.LSHL, 15).lanewise(VectorOperators.ASHR, 11);
-                        for (int k = 3; k >= 0; k--) {
-                            pairA = pairA.lanewise(VectorOperators.BITWISE_BLEND,
-                                    ShortVector.fromMemorySegment(PAIRS, data, baseA + at + (long) VECTOR_BYTES * k, LE).lanewise(VectorOperators.LSHL, k), (short) (1 << k));
-                            pairB = pairB.lanewise(VectorOperators.BITWISE_BLEND,
-                                    ShortVector.fromMemorySegment(PAIRS, data, baseB + at + (long) VECTOR_BYTES * k, LE).lanewise(VectorOperators.LSHL, k), (short) (1 << k));
-                        }
-                    }
-                    IntVector valuesA = pairA.reinterpretAsInts(), valuesB = pairB.reinterpretAsInts();
-                    FloatVector lowA = (FloatVector) valuesA.lanewise(VectorOperators.LSHL, 16).convert(VectorOperators.I2F, 0);
-                    FloatVector highA = (FloatVector) valuesA.and(0xFFFF0000).convert(VectorOperators.I2F, 0);
-                    FloatVector lowB = (FloatVector) valuesB.lanewise(VectorOperators.LSHL, 16).convert(VectorOperators.I2F, 0);
-                    FloatVector highB = (FloatVector) valuesB.and(0xFFFF0000).convert(VectorOperators.I2F, 0);
-                    int xl = 256 * b + 32 * j + 2 * p, xh = xl + 1;
-                    FloatVector x = FloatVector.broadcast(F, x0[xl]), y = FloatVector.broadcast(F, x0[xh]);
-                    pa0 = highA.fma(y, lowA.fma(x, pa0));
-                    pb0 = highB.fma(y, lowB.fma(x, pb0));
-                    x = FloatVector.broadcast(F, x1[xl]);
-                    y = FloatVector.broadcast(F, x1[xh]);
-                    pa1 = highA.fma(y, lowA.fma(x, pa1));
-                    pb1 = highB.fma(y, lowB.fma(x, pb1));
+                for (int slot = 0; slot < 2; slot++) {
+                    int scale = factors(slot, b) + j * ROWS, offset = offsets + slot * ROWS;
+                    FloatVector.fromArray(F, res, scale).mul(16f).add(FloatVector.fromArray(F, res, scale + 8 * ROWS)).intoArray(res, offset);
+                    dequantizeSubBlock((slot == 0 ? baseA : baseB) + at, res, scale, offset, slot == 0 ? tileA : tileB, ROWS);
+                }
+                for (int v = 0, x = 256 * b + 32 * j; v < 32; v++, x++) {
+                    FloatVector wA = FloatVector.fromArray(F, res, tileA + v * ROWS), wB = FloatVector.fromArray(F, res, tileB + v * ROWS);
+                    FloatVector xv = FloatVector.broadcast(F, x0[x]);
+                    a0 = wA.fma(xv, a0);
+                    b0 = wB.fma(xv, b0);
+                    xv = FloatVector.broadcast(F, x1[x]);
+                    a1 = wA.fma(xv, a1);
+                    b1 = wB.fma(xv, b1);
                     if (count > 2) { // two vectors skip the places of the third and fourth
-                        x = FloatVector.broadcast(F, x2[xl]);
-                        y = FloatVector.broadcast(F, x2[xh]);
-                        pa2 = highA.fma(y, lowA.fma(x, pa2));
-                        pb2 = highB.fma(y, lowB.fma(x, pb2));
-                        x = FloatVector.broadcast(F, x3[xl]);
-                        y = FloatVector.broadcast(F, x3[xh]);
-                        pa3 = highA.fma(y, lowA.fma(x, pa3));
-                        pb3 = highB.fma(y, lowB.fma(x, pb3));
+                        xv = FloatVector.broadcast(F, x2[x]);
+                        a2 = wA.fma(xv, a2);
+                        b2 = wB.fma(xv, b2);
+                        xv = FloatVector.broadcast(F, x3[x]);
+                        a3 = wA.fma(xv, a3);
+                        b3 = wB.fma(xv, b3);
                     }
                 }
-                int scaleA = factors(0, b) + j * ROWS, scaleB = factors(1, b) + j * ROWS, sum = b * F.length() + j;
-                FloatVector dA = FloatVector.fromArray(F, res, scaleA), dB = FloatVector.fromArray(F, res, scaleB);
-                FloatVector mA = dA.mul(16f).add(FloatVector.fromArray(F, res, scaleA + 8 * ROWS)), mB = dB.mul(16f).add(FloatVector.fromArray(F, res, scaleB + 8 * ROWS));
-                dA = dA.mul(0x1p-16f);
-                dB = dB.mul(0x1p-16f);
-                FloatVector sx = FloatVector.broadcast(F, s0[sum]);
-                a0 = mA.fma(sx, pa0.fma(dA, a0));
-                b0 = mB.fma(sx, pb0.fma(dB, b0));
-                sx = FloatVector.broadcast(F, s1[sum]);
-                a1 = mA.fma(sx, pa1.fma(dA, a1));
-                b1 = mB.fma(sx, pb1.fma(dB, b1));
-                sx = FloatVector.broadcast(F, s2[sum]);
-                a2 = mA.fma(sx, pa2.fma(dA, a2));
-                b2 = mB.fma(sx, pb2.fma(dB, b2));
-                sx = FloatVector.broadcast(F, s3[sum]);
-                a3 = mA.fma(sx, pa3.fma(dA, a3));
-                b3 = mB.fma(sx, pb3.fma(dB, b3));
             }
         }
         a0.intoArray(res, 0);
@@ -231,6 +194,11 @@ final class Q5KRowGroupsTensor extends KQuantRowGroupsTensor {
         b2.intoArray(res, GROUP_B_RESULTS + 2 * ROWS);
         b3.intoArray(res, GROUP_B_RESULTS + 3 * ROWS);
         res[KEEP_ALIVE] = touched;
+    }
+
+    /** Where in the kernels' scratch the four-vector kernel's dequantized sub-blocks wait: after both groups' factors. */
+    private int tiles() {
+        return factors(2, 0);
     }
 
     /**
@@ -247,7 +215,7 @@ final class Q5KRowGroupsTensor extends KQuantRowGroupsTensor {
                 for (int j = 0; j < 8; j++) {
                     int scale = factors + j * ROWS, offset = factors + (8 + j) * ROWS;
                     FloatVector.fromArray(F, scratch, scale).mul(16f).add(FloatVector.fromArray(F, scratch, offset)).intoArray(scratch, offset);
-                    dequantizeSubBlock(at + (long) SUB_BLOCK_BYTES * j, scratch, scale, offset, (k + 32 * j) * BAND_ROWS + i * ROWS);
+                    dequantizeSubBlock(at + (long) SUB_BLOCK_BYTES * j, scratch, scale, offset, (k + 32 * j) * BAND_ROWS + i * ROWS, BAND_ROWS);
                 }
             }
         }
@@ -255,10 +223,11 @@ final class Q5KRowGroupsTensor extends KQuantRowGroupsTensor {
 
     /**
      * The sub-block at {@code at} times the rows' scales at {@code scratch[scaleAt]} plus their offsets at
-     * {@code scratch[offsetAt]}: the rows' value v to {@code scratch[tileAt + v·BAND_ROWS]}, each pair as in the
-     * four-vector kernel. It takes and returns no vector (see {@link #dequantizeEight}).
+     * {@code scratch[offsetAt]}: the rows' value v to {@code scratch[tileAt + v·stride]}; each pair's two values as two
+     * float vectors, both 2^16 times the values (a lane's low half shifted to the top, its high half with the low
+     * cleared), which the scale takes back. It takes and returns no vector (see {@link #dequantizeEight}).
      */
-    private void dequantizeSubBlock(long at, float[] scratch, int scaleAt, int offsetAt, int tileAt) {
+    private void dequantizeSubBlock(long at, float[] scratch, int scaleAt, int offsetAt, int tileAt, int stride) {
         FloatVector scale = FloatVector.fromArray(F, scratch, scaleAt).mul(0x1p-16f), offset = FloatVector.fromArray(F, scratch, offsetAt);
         for (int p = 0; p < 16; p++) {
             ShortVector pair;
@@ -272,8 +241,8 @@ final class Q5KRowGroupsTensor extends KQuantRowGroupsTensor {
                 }
             }
             IntVector values = pair.reinterpretAsInts();
-            ((FloatVector) values.lanewise(VectorOperators.LSHL, 16).convert(VectorOperators.I2F, 0)).fma(scale, offset).intoArray(scratch, tileAt + 2 * p * BAND_ROWS);
-            ((FloatVector) values.and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(scale, offset).intoArray(scratch, tileAt + (2 * p + 1) * BAND_ROWS);
+            ((FloatVector) values.lanewise(VectorOperators.LSHL, 16).convert(VectorOperators.I2F, 0)).fma(scale, offset).intoArray(scratch, tileAt + 2 * p * stride);
+            ((FloatVector) values.and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(scale, offset).intoArray(scratch, tileAt + (2 * p + 1) * stride);
         }
     }
 }
