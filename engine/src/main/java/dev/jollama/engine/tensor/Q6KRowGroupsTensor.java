@@ -19,9 +19,9 @@ import java.lang.foreign.ValueLayout;
  * <li>bits 4-9: value 4i + 2 + h;</li>
  * <li>bits 0-3 of the three ints, twelve bits per half, hold values 12 + h and 14 + h.</li>
  * </ul>
- * So every value comes out signed in its 16-bit lane without a mask ({@link #pairAt}), a sub-block's products with the
- * input's 8-bit values stay within 16 bits (eight per lane, at most 32 x 127 each: 32,512), and there is no offset to
- * take out through the input's sums. Each pair of values then multiplies one broadcast pair of the input's, as Q4_K's
+ * So every value comes out signed in its 16-bit lane without a mask ({@link #dequantizeSubBlock}), a sub-block's
+ * products with the input's 8-bit values stay within 16 bits (eight per lane, at most 32 x 127 each: 32,512), and there
+ * is no offset to take out through the input's sums. Each pair of values then multiplies one broadcast pair of the input's, as Q4_K's
  * nibbles do. One vector, one core, in cache: 22-25 GB/s against 14-15 for the file layout's kernel.
  */
 final class Q6KRowGroupsTensor extends RowGroupsTensor {
@@ -98,25 +98,6 @@ final class Q6KRowGroupsTensor extends RowGroupsTensor {
             packed |= (q[first + 4 * i + h] << 10 | q[first + 4 * i + 2 + h] << 4 | spare) << 16 * h;
         }
         return packed;
-    }
-
-    /**
-     * Pair p (values 2p and 2p + 1 of every row, signed in 16-bit lanes) of the sub-block at {@code at}: for p below 6
-     * the top (even p) or middle field of int p / 2, shifted up to the top and back down with the sign; for 6 and 7
-     * the low four bits of int p - 5 the same way (to bits 2-5, signed), below them the low bits of int p - 6 (four
-     * bits for 6, two for 7). One formula with a branch, so that the four-vector kernel and a prompt's dequantizing
-     * take every pair in one loop, whose body C2 parses once (see {@link RowGroupsTensor#scalesToScratch}); the
-     * one-vector kernel, where every operation counts, has the pairs written out ({@link #superBlockTimesVector}).
-     */
-    private ShortVector pairAt(long at, int p) {
-        long own = at + (long) VECTOR_BYTES * (p < 6 ? p / 2 : p - 5);
-        ShortVector values = ShortVector.fromMemorySegment(PAIRS, data, own, LE)
-                .lanewise(VectorOperators.LSHL, p < 6 ? 6 * (p % 2) : 12).lanewise(VectorOperators.ASHR, 10);
-        if (p >= 6) {
-            ShortVector lower = ShortVector.fromMemorySegment(PAIRS, data, own - VECTOR_BYTES, LE);
-            values = values.lanewise(VectorOperators.BITWISE_BLEND, lower, (short) (0xF >> 2 * (p - 6)));
-        }
-        return values;
     }
 
     /** Where {@code group}'s values start, after its headers. */
@@ -226,56 +207,39 @@ final class Q6KRowGroupsTensor extends RowGroupsTensor {
     }
 
     /**
-     * As {@link #groupsTimesVector} with the inputs in float: each pair of values as two float vectors (a lane's low
-     * half shifted to the top, its high half with the low cleared: both 2^16 times the value, which the factors take
-     * back), converted once for every vector.
+     * Per sub-block, both groups' rows dequantized into the scratch ({@link #dequantizeSubBlock}, from
+     * {@link #tiles}), then times each input vector's values, as {@link Q5KRowGroupsTensor#groupsTimesFourVectors}.
      */
     @Override
     void groupsTimesFourVectors(int groupA, int groupB, MatmulInput in, int count, float[] res) {
         float[] x0 = in.single(0).values(), x1 = in.single(1).values(), x2 = in.single(Math.min(2, count - 1)).values(), x3 = in.single(count - 1).values();
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         long baseA = values(groupA), baseB = values(groupB);
+        int tileA = tiles(), tileB = tileA + 16 * ROWS;
         int touched = 0;
         for (int b = 0; b < blocksPerRow; b++, baseA += VALUE_BYTES, baseB += VALUE_BYTES) {
             for (int j = 0; j < 16; j++) {
                 long at = (long) SUB_BLOCK_BYTES * j;
                 touched += touchLinesAhead(baseA + at, SUB_BLOCK_BYTES) + touchLinesAhead(baseB + at, SUB_BLOCK_BYTES);
-                FloatVector pa0 = FloatVector.zero(F), pa1 = pa0, pa2 = pa0, pa3 = pa0, pb0 = pa0, pb1 = pa0, pb2 = pa0, pb3 = pa0;
-                for (int p = 0; p < 8; p++) {
-                    IntVector valuesA = pairAt(baseA + at, p).reinterpretAsInts(), valuesB = pairAt(baseB + at, p).reinterpretAsInts();
-                    FloatVector lowA = (FloatVector) valuesA.lanewise(VectorOperators.LSHL, 16).convert(VectorOperators.I2F, 0);
-                    FloatVector highA = inPlace(valuesA, 0xFFFF0000);
-                    FloatVector lowB = (FloatVector) valuesB.lanewise(VectorOperators.LSHL, 16).convert(VectorOperators.I2F, 0);
-                    FloatVector highB = inPlace(valuesB, 0xFFFF0000);
-                    int xl = 256 * b + 16 * j + 2 * p, xh = xl + 1;
-                    FloatVector x = FloatVector.broadcast(F, x0[xl]), y = FloatVector.broadcast(F, x0[xh]);
-                    pa0 = highA.fma(y, lowA.fma(x, pa0));
-                    pb0 = highB.fma(y, lowB.fma(x, pb0));
-                    x = FloatVector.broadcast(F, x1[xl]);
-                    y = FloatVector.broadcast(F, x1[xh]);
-                    pa1 = highA.fma(y, lowA.fma(x, pa1));
-                    pb1 = highB.fma(y, lowB.fma(x, pb1));
+                dequantizeSubBlock(baseA + at, res, factors(0, b) + j * ROWS, tileA, ROWS);
+                dequantizeSubBlock(baseB + at, res, factors(1, b) + j * ROWS, tileB, ROWS);
+                for (int v = 0, x = 256 * b + 16 * j; v < 16; v++, x++) {
+                    FloatVector wA = FloatVector.fromArray(F, res, tileA + v * ROWS), wB = FloatVector.fromArray(F, res, tileB + v * ROWS);
+                    FloatVector xv = FloatVector.broadcast(F, x0[x]);
+                    a0 = wA.fma(xv, a0);
+                    b0 = wB.fma(xv, b0);
+                    xv = FloatVector.broadcast(F, x1[x]);
+                    a1 = wA.fma(xv, a1);
+                    b1 = wB.fma(xv, b1);
                     if (count > 2) { // two vectors skip the places of the third and fourth
-                        x = FloatVector.broadcast(F, x2[xl]);
-                        y = FloatVector.broadcast(F, x2[xh]);
-                        pa2 = highA.fma(y, lowA.fma(x, pa2));
-                        pb2 = highB.fma(y, lowB.fma(x, pb2));
-                        x = FloatVector.broadcast(F, x3[xl]);
-                        y = FloatVector.broadcast(F, x3[xh]);
-                        pa3 = highA.fma(y, lowA.fma(x, pa3));
-                        pb3 = highB.fma(y, lowB.fma(x, pb3));
+                        xv = FloatVector.broadcast(F, x2[x]);
+                        a2 = wA.fma(xv, a2);
+                        b2 = wB.fma(xv, b2);
+                        xv = FloatVector.broadcast(F, x3[x]);
+                        a3 = wA.fma(xv, a3);
+                        b3 = wB.fma(xv, b3);
                     }
                 }
-                FloatVector dA = FloatVector.fromArray(F, res, factors(0, b) + j * ROWS).mul(0x1p-16f);
-                FloatVector dB = FloatVector.fromArray(F, res, factors(1, b) + j * ROWS).mul(0x1p-16f);
-                a0 = pa0.fma(dA, a0);
-                a1 = pa1.fma(dA, a1);
-                a2 = pa2.fma(dA, a2);
-                a3 = pa3.fma(dA, a3);
-                b0 = pb0.fma(dB, b0);
-                b1 = pb1.fma(dB, b1);
-                b2 = pb2.fma(dB, b2);
-                b3 = pb3.fma(dB, b3);
             }
         }
         a0.intoArray(res, 0);
@@ -289,6 +253,11 @@ final class Q6KRowGroupsTensor extends RowGroupsTensor {
         res[KEEP_ALIVE] = touched;
     }
 
+    /** Where in the kernels' scratch the four-vector kernel's dequantized sub-blocks wait: after both groups' factors. */
+    private int tiles() {
+        return factors(2, 0);
+    }
+
     /** Per group of the band: the super-block's factors ({@link #blockFactors}), then each sub-block's values. */
     @Override
     void dequantizeBand(int band, int k0, int n, float[] scratch) {
@@ -298,23 +267,33 @@ final class Q6KRowGroupsTensor extends RowGroupsTensor {
                 blockFactors(groupBase(band + i) + (long) b * HEADER_BYTES, scratch, BAND_FACTORS, factors);
                 long at = values(band + i) + (long) b * VALUE_BYTES;
                 for (int j = 0; j < 16; j++) {
-                    for (int p = 0; p < 8; p++) {
-                        dequantizePair(at + (long) SUB_BLOCK_BYTES * j, p, scratch, factors + j * ROWS, (k + 16 * j + 2 * p) * BAND_ROWS + i * ROWS);
-                    }
+                    dequantizeSubBlock(at + (long) SUB_BLOCK_BYTES * j, scratch, factors + j * ROWS, (k + 16 * j) * BAND_ROWS + i * ROWS, BAND_ROWS);
                 }
             }
         }
     }
 
     /**
-     * Pair p of the sub-block at {@code at} times the rows' factors at {@code scratch[factorAt]}: the rows' value 2p
-     * to {@code scratch[tileAt]}, value 2p + 1 to tileAt + BAND_ROWS. It takes and returns no vector (see
+     * The sub-block at {@code at} times the rows' factors at {@code scratch[factorAt]}: the rows' value v to
+     * {@code scratch[tileAt + v·stride]}. Pair p: for p below 6 the top (even p) or middle field of int p / 2, shifted
+     * up to the top and back down with the sign; for 6 and 7 the low four bits of int p - 5 the same way (to bits 2-5,
+     * signed), below them the low bits of int p - 6 (four bits for 6, two for 7). Each pair's two values as two float
+     * vectors, both 2^16 times the values (a lane's low half shifted to the top, its high half with the low cleared),
+     * which the factor takes back. Only the JDK's vector methods, and it takes and returns no vector (see
      * {@link #dequantizeEight}).
      */
-    private void dequantizePair(long at, int p, float[] scratch, int factorAt, int tileAt) {
-        IntVector values = pairAt(at, p).reinterpretAsInts();
+    private void dequantizeSubBlock(long at, float[] scratch, int factorAt, int tileAt, int stride) {
         FloatVector factor = FloatVector.fromArray(F, scratch, factorAt).mul(0x1p-16f);
-        ((FloatVector) values.lanewise(VectorOperators.LSHL, 16).convert(VectorOperators.I2F, 0)).mul(factor).intoArray(scratch, tileAt);
-        inPlace(values, 0xFFFF0000).mul(factor).intoArray(scratch, tileAt + BAND_ROWS);
+        for (int p = 0; p < 8; p++) {
+            long own = at + (long) VECTOR_BYTES * (p < 6 ? p / 2 : p - 5);
+            ShortVector pair = ShortVector.fromMemorySegment(PAIRS, data, own, LE)
+                    .lanewise(VectorOperators.LSHL, p < 6 ? 6 * (p % 2) : 12).lanewise(VectorOperators.ASHR, 10);
+            if (p >= 6) {
+                pair = pair.lanewise(VectorOperators.BITWISE_BLEND, ShortVector.fromMemorySegment(PAIRS, data, own - VECTOR_BYTES, LE), (short) (0xF >> 2 * (p - 6)));
+            }
+            IntVector values = pair.reinterpretAsInts();
+            ((FloatVector) values.lanewise(VectorOperators.LSHL, 16).convert(VectorOperators.I2F, 0)).mul(factor).intoArray(scratch, tileAt + 2 * p * stride);
+            ((FloatVector) values.and(0xFFFF0000).convert(VectorOperators.I2F, 0)).mul(factor).intoArray(scratch, tileAt + (2 * p + 1) * stride);
+        }
     }
 }
