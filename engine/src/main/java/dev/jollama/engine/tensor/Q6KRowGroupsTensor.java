@@ -8,6 +8,7 @@ import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * Q6_K rows in groups ({@link RowGroupsTensor}), 210 bytes per super-block and row as in the file. Per group of rows,
@@ -208,48 +209,26 @@ final class Q6KRowGroupsTensor extends RowGroupsTensor {
 
     /**
      * Per sub-block, both groups' rows dequantized into the scratch ({@link #dequantizeSubBlock}, from
-     * {@link #tiles}), then times each input vector's values, as {@link Q5KRowGroupsTensor#groupsTimesFourVectors}.
+     * {@link #tiles}), then times each input vector's values ({@link #tilesTimesFourVectors}).
      */
     @Override
     void groupsTimesFourVectors(int groupA, int groupB, MatmulInput in, int count, float[] res) {
-        float[] x0 = in.single(0).values(), x1 = in.single(1).values(), x2 = in.single(Math.min(2, count - 1)).values(), x3 = in.single(count - 1).values();
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        Arrays.fill(res, 0, 8 * ROWS, 0f);
         long baseA = values(groupA), baseB = values(groupB);
-        int tileA = tiles(), tileB = tileA + 16 * ROWS;
+        int tileA = tiles(), tileB = tileA + 32 * ROWS;
         int touched = 0;
         for (int b = 0; b < blocksPerRow; b++, baseA += VALUE_BYTES, baseB += VALUE_BYTES) {
-            for (int j = 0; j < 16; j++) {
+            for (int j = 0; j < 16; j++) { // two sub-blocks to a tile: half the calls
                 long at = (long) SUB_BLOCK_BYTES * j;
                 touched += touchLinesAhead(baseA + at, SUB_BLOCK_BYTES) + touchLinesAhead(baseB + at, SUB_BLOCK_BYTES);
-                dequantizeSubBlock(baseA + at, res, factors(0, b) + j * ROWS, tileA, ROWS);
-                dequantizeSubBlock(baseB + at, res, factors(1, b) + j * ROWS, tileB, ROWS);
-                for (int v = 0, x = 256 * b + 16 * j; v < 16; v++, x++) {
-                    FloatVector wA = FloatVector.fromArray(F, res, tileA + v * ROWS), wB = FloatVector.fromArray(F, res, tileB + v * ROWS);
-                    FloatVector xv = FloatVector.broadcast(F, x0[x]);
-                    a0 = wA.fma(xv, a0);
-                    b0 = wB.fma(xv, b0);
-                    xv = FloatVector.broadcast(F, x1[x]);
-                    a1 = wA.fma(xv, a1);
-                    b1 = wB.fma(xv, b1);
-                    if (count > 2) { // two vectors skip the places of the third and fourth
-                        xv = FloatVector.broadcast(F, x2[x]);
-                        a2 = wA.fma(xv, a2);
-                        b2 = wB.fma(xv, b2);
-                        xv = FloatVector.broadcast(F, x3[x]);
-                        a3 = wA.fma(xv, a3);
-                        b3 = wB.fma(xv, b3);
-                    }
+                int half = j % 2 * 16 * ROWS;
+                dequantizeSubBlock(baseA + at, res, factors(0, b) + j * ROWS, tileA + half, ROWS);
+                dequantizeSubBlock(baseB + at, res, factors(1, b) + j * ROWS, tileB + half, ROWS);
+                if (j % 2 == 1) {
+                    tilesTimesFourVectors(res, tileA, tileB, 32, in, count, 256 * b + 16 * (j - 1));
                 }
             }
         }
-        a0.intoArray(res, 0);
-        a1.intoArray(res, ROWS);
-        a2.intoArray(res, 2 * ROWS);
-        a3.intoArray(res, 3 * ROWS);
-        b0.intoArray(res, GROUP_B_RESULTS);
-        b1.intoArray(res, GROUP_B_RESULTS + ROWS);
-        b2.intoArray(res, GROUP_B_RESULTS + 2 * ROWS);
-        b3.intoArray(res, GROUP_B_RESULTS + 3 * ROWS);
         res[KEEP_ALIVE] = touched;
     }
 

@@ -445,6 +445,47 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
         F16Kernels.widened(ShortVector.fromMemorySegment(SH, data, offset, LE)).mul(0x1p112f).intoArray(scratch, at);
     }
 
+    /**
+     * Adds the tiles of dequantized values (value v of group A's rows at {@code res[tileA + v·ROWS]}, of B's at tileB
+     * + v·ROWS, v below n) times values x to x + n - 1 of two to four input vectors (of three, the last again in the
+     * fourth's places; of two, the third's and fourth's left out) to the sums in {@code res} (vector t's: group A's at
+     * t·ROWS, B's at {@link #GROUP_B_RESULTS} + t·ROWS). Two to four vectors of Q5_K and Q6_K go through it a sub-block
+     * at a time: their values taken apart and multiplied in one method passed C2's node budget and boxed their
+     * vectors. It takes and returns no vector.
+     */
+    static void tilesTimesFourVectors(float[] res, int tileA, int tileB, int n, MatmulInput in, int count, int x) {
+        float[] x0 = in.single(0).values(), x1 = in.single(1).values(), x2 = in.single(Math.min(2, count - 1)).values(), x3 = in.single(count - 1).values();
+        FloatVector a0 = FloatVector.fromArray(F, res, 0), a1 = FloatVector.fromArray(F, res, ROWS);
+        FloatVector a2 = FloatVector.fromArray(F, res, 2 * ROWS), a3 = FloatVector.fromArray(F, res, 3 * ROWS);
+        FloatVector b0 = FloatVector.fromArray(F, res, GROUP_B_RESULTS), b1 = FloatVector.fromArray(F, res, GROUP_B_RESULTS + ROWS);
+        FloatVector b2 = FloatVector.fromArray(F, res, GROUP_B_RESULTS + 2 * ROWS), b3 = FloatVector.fromArray(F, res, GROUP_B_RESULTS + 3 * ROWS);
+        for (int v = 0; v < n; v++, x++) {
+            FloatVector wA = FloatVector.fromArray(F, res, tileA + v * ROWS), wB = FloatVector.fromArray(F, res, tileB + v * ROWS);
+            FloatVector xv = FloatVector.broadcast(F, x0[x]);
+            a0 = wA.fma(xv, a0);
+            b0 = wB.fma(xv, b0);
+            xv = FloatVector.broadcast(F, x1[x]);
+            a1 = wA.fma(xv, a1);
+            b1 = wB.fma(xv, b1);
+            if (count > 2) { // two vectors skip the places of the third and fourth
+                xv = FloatVector.broadcast(F, x2[x]);
+                a2 = wA.fma(xv, a2);
+                b2 = wB.fma(xv, b2);
+                xv = FloatVector.broadcast(F, x3[x]);
+                a3 = wA.fma(xv, a3);
+                b3 = wB.fma(xv, b3);
+            }
+        }
+        a0.intoArray(res, 0);
+        a1.intoArray(res, ROWS);
+        a2.intoArray(res, 2 * ROWS);
+        a3.intoArray(res, 3 * ROWS);
+        b0.intoArray(res, GROUP_B_RESULTS);
+        b1.intoArray(res, GROUP_B_RESULTS + ROWS);
+        b2.intoArray(res, GROUP_B_RESULTS + 2 * ROWS);
+        b3.intoArray(res, GROUP_B_RESULTS + 3 * ROWS);
+    }
+
     /** Rows first..end of a group's results (in {@code results} from {@code at}) to {@code out} from outOffset. */
     private static void keepRows(float[] results, int at, float[] out, int outOffset, int group, int first, int end) {
         System.arraycopy(results, at + first - group * ROWS, out, outOffset + first, end - first);
