@@ -18,15 +18,10 @@ abstract sealed class KQuantRowGroupsTensor extends RowGroupsTensor permits Q4KR
     static final int HEADER_BYTES = 16 * ROWS, SCALES_AT = 4 * ROWS;
     /** Bytes of one int vector: four bytes of each row. */
     static final int VECTOR_BYTES = 4 * ROWS;
-    /** Where in the kernels' scratch a super-block's d and dmin wait, after the results, while its factors are made. */
-    static final int D_AND_DMIN = KEEP_ALIVE + 16;
-    /** Where in the kernels' scratch the sub-block factors wait ({@link #scalesToScratch}). */
-    static final int FACTORS = D_AND_DMIN + 2 * ROWS;
-    /** Floats of a super-block's factors: eight scales and eight mins of every row. */
-    static final int BLOCK_FACTORS = 16 * ROWS;
 
     KQuantRowGroupsTensor(MemorySegment data, FloatTensor fileLayout, int blocksPerRow, Repacker repacker) {
-        super(data, fileLayout, blocksPerRow, repacker);
+        // Per super-block: eight scales and eight mins of every row.
+        super(data, fileLayout, blocksPerRow, repacker, HEADER_BYTES, 16 * ROWS);
     }
 
     /**
@@ -51,15 +46,6 @@ abstract sealed class KQuantRowGroupsTensor extends RowGroupsTensor permits Q4KR
         }
     }
 
-    /** Where {@code group}'s values start, after its headers. */
-    final long values(int group) {
-        return groupBase(group) + (long) blocksPerRow * HEADER_BYTES;
-    }
-
-    /** Where super-block b's factors of the kernel's group {@code slot} lie in the scratch ({@link #scalesToScratch}). */
-    final int factors(int slot, int b) {
-        return FACTORS + (slot * blocksPerRow + b) * BLOCK_FACTORS;
-    }
     /**
      * Every super-block's sub-block scales times d, then its mins times -dmin, of group A (slot 0) and B (slot 1) as
      * float vectors in {@code scratch} (sixteen per super-block, from {@link #factors}; {@link #blockFactors}).
@@ -69,7 +55,7 @@ abstract sealed class KQuantRowGroupsTensor extends RowGroupsTensor permits Q4KR
         for (int slot = 0; slot < 2; slot++) {
             long header = groupBase(slot == 0 ? groupA : groupB);
             for (int b = 0; b < blocksPerRow; b++, header += HEADER_BYTES) {
-                blockFactors(header, scratch, D_AND_DMIN, factors(slot, b));
+                blockFactors(header, scratch, FACTOR_WORK, factors(slot, b));
             }
         }
     }

@@ -21,11 +21,9 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
     private static final int BLOCK_BYTES = 18;
     /** One block position's nibbles in a group (a constant: the read-ahead loop's count). */
     private static final int NIBBLE_BYTES = 16 * ROWS;
-    /** Where in the kernels' scratch the groups' scales wait ({@link #scalesToScratch}). */
-    private static final int SCALES = KEEP_ALIVE + 16;
 
     Q4_0RowGroupsTensor(MemorySegment data, Q4_0Tensor fileLayout, int blocksPerRow, Repacker repacker) {
-        super(data, fileLayout, blocksPerRow, repacker);
+        super(data, fileLayout, blocksPerRow, repacker, SCALE_BYTES, ROWS);
     }
 
     @Override
@@ -34,7 +32,7 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
         MemorySegment bytes = fileLayout.data, packed = data;
         for (int g = 0; g < groups; g++) {
             for (int b = 0; b < blocksPerRow; b++) {
-                long scales = groupBase(g) + (long) b * SCALE_BYTES, nibbles = nibbles(g) + (long) b * NIBBLE_BYTES;
+                long scales = groupBase(g) + (long) b * SCALE_BYTES, nibbles = values(g) + (long) b * NIBBLE_BYTES;
                 for (int r = 0; r < ROWS; r++) {
                     long from = (((long) g * ROWS + r) * blocksPerRow + b) * BLOCK_BYTES;
                     packed.set(SHORT_LE, scales + 2L * r, bytes.get(SHORT_LE, from));
@@ -48,26 +46,16 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
         }
     }
 
-    /** Where {@code group}'s nibbles start, after its scales. */
-    private long nibbles(int group) {
-        return groupBase(group) + (long) blocksPerRow * SCALE_BYTES;
-    }
-
-    /** Where block b's scales of the kernel's group {@code slot} lie in the scratch ({@link #scalesToScratch}). */
-    private int scales(int slot, int b) {
-        return SCALES + (slot * blocksPerRow + b) * ROWS;
-    }
-
     /**
      * Every block's scales of group A (slot 0) and B (slot 1) as float vectors in {@code scratch} (from
-     * {@link #scales}): widened in the kernels, the fp16 conversion took the one-vector kernel past C2's node budget.
+     * {@link #factors}): widened in the kernels, the fp16 conversion took the one-vector kernel past C2's node budget.
      */
     @Override
     void scalesToScratch(int groupA, int groupB, float[] scratch) {
         for (int slot = 0; slot < 2; slot++) {
-            long at = groupBase(slot == 0 ? groupA : groupB);
-            for (int b = 0; b < blocksPerRow; b++, at += SCALE_BYTES) {
-                halvesToScratch(at, scratch, scales(slot, b));
+            long header = groupBase(slot == 0 ? groupA : groupB);
+            for (int b = 0; b < blocksPerRow; b++, header += SCALE_BYTES) {
+                halvesToScratch(header, scratch, factors(slot, b));
             }
         }
     }
@@ -83,7 +71,7 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
         int[] pairs = in.quantizedPairs();
         float[] scales = in.quantizedScales(), sums = in.quantizedSums();
         FloatVector accA = FloatVector.zero(F), accB = accA, offA = accA, offB = accA;
-        long baseA = nibbles(groupA), baseB = nibbles(groupB);
+        long baseA = values(groupA), baseB = values(groupB);
         int touched = 0;
         for (int b = 0; b < blocksPerRow; b++, baseA += NIBBLE_BYTES, baseB += NIBBLE_BYTES) {
             touched += touchLinesAhead(baseA, NIBBLE_BYTES) + touchLinesAhead(baseB, NIBBLE_BYTES);
@@ -97,7 +85,7 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
                     productsB = nibbles(packedB, p).mul(x).add(productsB);
                 }
             }
-            FloatVector dA = FloatVector.fromArray(F, res, scales(0, b)), dB = FloatVector.fromArray(F, res, scales(1, b));
+            FloatVector dA = FloatVector.fromArray(F, res, factors(0, b)), dB = FloatVector.fromArray(F, res, factors(1, b));
             FloatVector scale = FloatVector.broadcast(F, scales[b]), sum = FloatVector.broadcast(F, sums[b]);
             accA = pairSums(productsA).mul(dA).fma(scale, accA);
             accB = pairSums(productsB).mul(dB).fma(scale, accB);
@@ -117,7 +105,7 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
             for (int k = 0, b = k0 / 32; k < n; k += 32, b++) {
                 halvesToScratch(groupBase(band + i) + (long) b * SCALE_BYTES, scratch, scales);
                 FloatVector.fromArray(F, scratch, scales).mul(-8f).intoArray(scratch, offsets);
-                long at = nibbles(band + i) + (long) b * NIBBLE_BYTES;
+                long at = values(band + i) + (long) b * NIBBLE_BYTES;
                 for (int v = 0; v < 4; v++) {
                     dequantizeEight(at + 4L * ROWS * v, scratch, scales, offsets, (k + 8 * v) * BAND_ROWS + i * ROWS);
                 }
@@ -135,11 +123,11 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
         float[] x0 = v0.nibbleOrdered(), x1 = v1.nibbleOrdered(), x2 = v2.nibbleOrdered(), x3 = v3.nibbleOrdered();
         float[] s0 = v0.sums16(), s1 = v1.sums16(), s2 = v2.sums16(), s3 = v3.sums16();
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        long baseA = nibbles(groupA), baseB = nibbles(groupB);
+        long baseA = values(groupA), baseB = values(groupB);
         int touched = 0;
         for (int b = 0; b < blocksPerRow; b++, baseA += NIBBLE_BYTES, baseB += NIBBLE_BYTES) {
             touched += touchLinesAhead(baseA, NIBBLE_BYTES) + touchLinesAhead(baseB, NIBBLE_BYTES);
-            FloatVector dA = FloatVector.fromArray(F, res, scales(0, b)), dB = FloatVector.fromArray(F, res, scales(1, b));
+            FloatVector dA = FloatVector.fromArray(F, res, factors(0, b)), dB = FloatVector.fromArray(F, res, factors(1, b));
             FloatVector pa0 = FloatVector.broadcast(F, -8 * (s0[2 * b] + s0[2 * b + 1])), pb0 = pa0;
             FloatVector pa1 = FloatVector.broadcast(F, -8 * (s1[2 * b] + s1[2 * b + 1])), pb1 = pa1;
             FloatVector pa2 = FloatVector.broadcast(F, -8 * (s2[2 * b] + s2[2 * b + 1])), pb2 = pa2;

@@ -146,6 +146,12 @@ final class Q5KRowGroupsTensor extends KQuantRowGroupsTensor {
         res[KEEP_ALIVE] = touched;
     }
 
+    /** Two to four vectors: each copied out, read as it is (the offsets are in the dequantized tiles: no sums). */
+    @Override
+    void prepareFourVectors(MatmulInput in) {
+        in.copySingles(0);
+    }
+
     /**
      * Per sub-block, both groups' rows dequantized into the scratch ({@link #dequantizeSubBlock}, from
      * {@link #tiles}; the offsets after both tiles), then times each input vector's values
@@ -170,11 +176,6 @@ final class Q5KRowGroupsTensor extends KQuantRowGroupsTensor {
             }
         }
         res[KEEP_ALIVE] = touched;
-    }
-
-    /** Where in the kernels' scratch the four-vector kernel's dequantized sub-blocks wait: after both groups' factors. */
-    private int tiles() {
-        return factors(2, 0);
     }
 
     /**

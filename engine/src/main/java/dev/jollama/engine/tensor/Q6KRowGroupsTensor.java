@@ -33,15 +33,10 @@ final class Q6KRowGroupsTensor extends RowGroupsTensor {
     private static final int VALUE_BYTES = 192 * ROWS, SUB_BLOCK_BYTES = 12 * ROWS;
     /** Bytes of one int vector: four bytes of each row. */
     private static final int VECTOR_BYTES = 4 * ROWS;
-    /** Where in the kernels' scratch a super-block's d waits, after the results, while its factors are made. */
-    private static final int D = KEEP_ALIVE + 16;
-    /** Where in the kernels' scratch the sub-block factors wait ({@link #scalesToScratch}). */
-    private static final int FACTORS = D + ROWS;
-    /** Floats of a super-block's factors: sixteen scales times d of every row. */
-    private static final int BLOCK_FACTORS = 16 * ROWS;
 
     Q6KRowGroupsTensor(MemorySegment data, Q6KTensor fileLayout, int blocksPerRow, Repacker repacker) {
-        super(data, fileLayout, blocksPerRow, repacker);
+        // Per super-block: sixteen scales times d of every row.
+        super(data, fileLayout, blocksPerRow, repacker, HEADER_BYTES, 16 * ROWS);
     }
 
     @Override
@@ -101,16 +96,6 @@ final class Q6KRowGroupsTensor extends RowGroupsTensor {
         return packed;
     }
 
-    /** Where {@code group}'s values start, after its headers. */
-    private long values(int group) {
-        return groupBase(group) + (long) blocksPerRow * HEADER_BYTES;
-    }
-
-    /** Where super-block b's factors of the kernel's group {@code slot} lie in the scratch ({@link #scalesToScratch}). */
-    private int factors(int slot, int b) {
-        return FACTORS + (slot * blocksPerRow + b) * BLOCK_FACTORS;
-    }
-
     /** Two to four vectors: each copied out, read as it is. */
     @Override
     void prepareFourVectors(MatmulInput in) {
@@ -123,7 +108,7 @@ final class Q6KRowGroupsTensor extends RowGroupsTensor {
         for (int slot = 0; slot < 2; slot++) {
             long header = groupBase(slot == 0 ? groupA : groupB);
             for (int b = 0; b < blocksPerRow; b++, header += HEADER_BYTES) {
-                blockFactors(header, scratch, D, factors(slot, b));
+                blockFactors(header, scratch, FACTOR_WORK, factors(slot, b));
             }
         }
     }
@@ -230,11 +215,6 @@ final class Q6KRowGroupsTensor extends RowGroupsTensor {
             }
         }
         res[KEEP_ALIVE] = touched;
-    }
-
-    /** Where in the kernels' scratch the four-vector kernel's dequantized sub-blocks wait: after both groups' factors. */
-    private int tiles() {
-        return factors(2, 0);
     }
 
     /** Per group of the band: the super-block's factors ({@link #blockFactors}), then each sub-block's values. */

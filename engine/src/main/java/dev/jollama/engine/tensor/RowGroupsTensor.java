@@ -57,6 +57,10 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
      * from here the sums of each input vector of a transposed group ({@link MatmulInput#WIDE_GROUP}), BAND_ROWS each.
      */
     static final int BAND_SUMS = BAND_CHUNK * BAND_ROWS;
+    /** Where in the kernels' scratch a block's factors are worked out (two vectors), after the results. */
+    static final int FACTOR_WORK = KEEP_ALIVE + 16;
+    /** Where in the kernels' scratch the blocks' factors wait ({@link #scalesToScratch}). */
+    static final int FACTORS = FACTOR_WORK + 2 * ROWS;
     /** Then what a type's {@link #dequantizeBand} works out per block before its values. */
     static final int BAND_FACTORS = BAND_SUMS + MatmulInput.WIDE_GROUP * BAND_ROWS;
     /** Floats of scratch a prompt's product through the copy needs. */
@@ -68,17 +72,23 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
     final int blocksPerRow;
     /** Bytes of one block position of a group: the group's rows' blocks there. */
     final long groupBlockBytes;
+    /** Bytes of one block position's header in a group (its rows' scales), all of them before the group's values. */
+    private final int headerBytes;
+    /** Floats of one block position's factors in the kernels' scratch ({@link #scalesToScratch}). */
+    private final int factorFloats;
     /** Fills the copy ({@link #fill}) once decoding starts. */
     private final Repacker repacker;
     /** Whether {@link #fill} is done: until then products read the file's layout. */
     private volatile boolean filled;
 
-    RowGroupsTensor(MemorySegment data, FloatTensor fileLayout, int blocksPerRow, Repacker repacker) {
+    RowGroupsTensor(MemorySegment data, FloatTensor fileLayout, int blocksPerRow, Repacker repacker, int headerBytes, int factorFloats) {
         super(data, fileLayout.size());
         this.fileLayout = fileLayout;
         this.blocksPerRow = blocksPerRow;
         this.groupBlockBytes = (long) fileLayout.type().bytesPerBlock * ROWS;
         this.repacker = repacker;
+        this.headerBytes = headerBytes;
+        this.factorFloats = factorFloats;
     }
 
     /**
@@ -445,6 +455,11 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
         F16Kernels.widened(ShortVector.fromMemorySegment(SH, data, offset, LE)).mul(0x1p112f).intoArray(scratch, at);
     }
 
+    /** Where in the kernels' scratch the four-vector kernels' dequantized tiles wait: after both groups' factors. */
+    final int tiles() {
+        return factors(2, 0);
+    }
+
     /**
      * Adds the tiles of dequantized values (value v of group A's rows at {@code res[tileA + v·ROWS]}, of B's at tileB
      * + v·ROWS, v below n) times values x to x + n - 1 of two to four input vectors (of three, the last again in the
@@ -491,12 +506,26 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
         System.arraycopy(results, at + first - group * ROWS, out, outOffset + first, end - first);
     }
 
+    /** Where {@code group}'s values start, after its headers. */
+    final long values(int group) {
+        return groupBase(group) + (long) blocksPerRow * headerBytes;
+    }
+
+    /** Where block position b's factors of the kernel's group {@code slot} lie in the scratch ({@link #scalesToScratch}). */
+    final int factors(int slot, int b) {
+        return FACTORS + (slot * blocksPerRow + b) * factorFloats;
+    }
+
     /**
-     * Before a kernel reads groups A and B (which may be the same): whatever of them it takes from {@code scratch}
-     * instead of their bytes. Out of the kernels because C2 compiles a method with what it inlines as one unit within a budget
-     * of parsed nodes (NodeCountInliningCutoff, 18,000), and the Vector API's operations parse into hundreds each: a
-     * kernel is near the budget alone, and past it the operations left are calls that box every vector (Q4_K decoded
-     * at 2 tokens/s instead of 20 with its scales taken out inside the kernel).
+     * Before a kernel reads groups A and B (which may be the same): every block position's factors of group A (slot 0)
+     * and B (slot 1), worked out from the headers, to {@code scratch} from {@link #factors}, which the kernel then takes
+     * instead of the headers' bytes. Out of the kernels because C2 compiles a method with what it inlines as one unit
+     * within a budget of parsed nodes (NodeCountInliningCutoff, 18,000), and the Vector API's operations parse into
+     * hundreds each: a kernel is near the budget alone, and past it the operations left are calls that box every
+     * vector (Q4_K decoded at 2 tokens/s instead of 20 with its scales taken out inside the kernel). Each type has its
+     * own loop over the block positions: one shared loop calling each type's per-block method made that call
+     * megamorphic in models of several types (a Q4_0 file's Q6_K output matrix was enough: tinyllama Q4_0 tg64
+     * 39.9/40.6 -> 37.2/36.1 t/s).
      */
     abstract void scalesToScratch(int groupA, int groupB, float[] scratch);
 
