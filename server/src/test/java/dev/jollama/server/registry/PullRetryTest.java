@@ -171,6 +171,10 @@ class PullRetryTest {
             }
         });
         assertThat(reached.await(10, TimeUnit.SECONDS)).isTrue();
+        // The blobs download side by side: the held one can be reached before the weights are in.
+        for (int i = 0; i < 200 && !store.hasBlob(weights); i++) {
+            Thread.sleep(50);
+        }
         assertThat(store.hasBlob(weights)).isTrue(); // verified and stored, but no manifest refers to it yet
         store.removeUnusedBlobs();
         assertThat(store.hasBlob(weights)).isTrue();
