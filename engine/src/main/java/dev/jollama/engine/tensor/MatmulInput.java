@@ -38,6 +38,11 @@ public final class MatmulInput {
     private final int[] quantizedPairs;
     private final float[] quantizedScales;
     private final float[] quantizedSums;
+    /** Every vector quantized in blocks of 32 ({@link #quantizeVectors}), for prompts' 16-bit bands; made on first use. */
+    private int[] vectorPairs;
+    private float[] vectorScales;
+    private float[] vectorSums;
+    private boolean vectorsQuantizedReady;
     /** Vector 0 in each {@link PackedLanes} order, for the K-quant decode kernels; made on first use. */
     private final float[][] laneOrdered = new float[PackedLanes.values().length][];
     private final boolean[] laneOrderedReady = new boolean[PackedLanes.values().length];
@@ -103,6 +108,7 @@ public final class MatmulInput {
         this.nibbleSplitReady = false;
         this.nibbleOrderedReady = false;
         this.quantizedBlock = 0;
+        this.vectorsQuantizedReady = false;
         Arrays.fill(laneOrderedReady, false);
         this.transposedReady = false;
         this.singlesFrom = -1;
@@ -268,35 +274,79 @@ public final class MatmulInput {
 
     /** Vector 0 quantized in blocks of {@code blockSize} into {@code into}, packed, with its scales and sums. */
     private void quantize(int blockSize, MatmulInput into) {
+        quantize(0, blockSize, into.values, into.quantizedPairs, into.quantizedScales, into.quantizedSums);
+    }
+
+    /**
+     * Every vector quantized as {@link #quantized} quantizes one in blocks of 32 (Q8_0), for the row groups' prompt
+     * kernels ({@link RowGroupsTensor#pairBandTimesFourVectors}): vector t's pairs from t·width/2 in
+     * {@link #vectorPairs()}, its block scales and sums from t·width/32 in {@link #vectorScales()} and
+     * {@link #vectorSums()}. Computed once per new input, before threads share it ({@link Matmul} asks first).
+     */
+    void quantizeVectors() {
+        if (!vectorsQuantizedReady) {
+            if (vectorPairs == null) {
+                vectorPairs = new int[capacity * (width / 32) * 16];
+                vectorScales = new float[capacity * (width / 32)];
+                vectorSums = new float[capacity * (width / 32)];
+            }
+            for (int t = 0; t < count; t++) {
+                quantize(t, 32, null, vectorPairs, vectorScales, vectorSums);
+            }
+            vectorsQuantizedReady = true;
+        }
+    }
+
+    int[] vectorPairs() {
+        return vectorPairs;
+    }
+
+    float[] vectorScales() {
+        return vectorScales;
+    }
+
+    float[] vectorSums() {
+        return vectorSums;
+    }
+
+    /**
+     * Vector t quantized in blocks of {@code blockSize}: its 8-bit values times their scale to {@code dequantized} (if
+     * not null) and packed to {@code pairs}, its block scales and sums of 32 to {@code scales} and {@code sums}, each
+     * from where vector t's part of them starts (arrays for one vector: t = 0).
+     */
+    private void quantize(int t, int blockSize, float[] dequantized, int[] pairs, float[] scales, float[] sums) {
         VectorSpecies<Float> f = FloatTensor.F;
+        int at = t * width;
         for (int from = 0; from < width; from += blockSize) {
             FloatVector largest = FloatVector.zero(f);
             for (int i = from; i < from + blockSize; i += f.length()) {
-                largest = largest.max(FloatVector.fromArray(f, values, i).abs());
+                largest = largest.max(FloatVector.fromArray(f, values, at + i).abs());
             }
             float amax = largest.reduceLanes(VectorOperators.MAX), scale, inverse;
             if (blockSize == 32) {
                 scale = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
                 inverse = amax != 0f ? 127f / amax : 0f;
             } else {
-                int at = from;
-                while (at < from + blockSize - 1 && Math.abs(values[at]) != amax) {
-                    at++;
+                int k = from;
+                while (k < from + blockSize - 1 && Math.abs(values[at + k]) != amax) {
+                    k++;
                 }
-                inverse = amax != 0f ? -127f / values[at] : 0f;
+                inverse = amax != 0f ? -127f / values[at + k] : 0f;
                 scale = amax != 0f ? 1f / inverse : 0f;
             }
-            into.quantizedScales[from / blockSize] = scale;
+            scales[t * (width / blockSize) + from / blockSize] = scale;
             for (int unit = from; unit < from + blockSize; unit += 32) {
                 IntVector sum = IntVector.zero(FloatTensor.I);
                 for (int i = unit; i < unit + 32; i += f.length()) {
-                    IntVector q = ((IntVector) FloatVector.fromArray(f, values, i).mul(inverse).add(ROUNDING).sub(ROUNDING)
+                    IntVector q = ((IntVector) FloatVector.fromArray(f, values, at + i).mul(inverse).add(ROUNDING).sub(ROUNDING)
                             .convert(VectorOperators.F2I, 0)).min(127);
-                    ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(scale).intoArray(into.values, i);
+                    if (dequantized != null) {
+                        ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(scale).intoArray(dequantized, i);
+                    }
                     sum = sum.add(q);
-                    q.convertShape(VectorOperators.I2S, FloatTensor.SH, 0).reinterpretAsInts().intoArray(into.quantizedPairs, i / 2);
+                    q.convertShape(VectorOperators.I2S, FloatTensor.SH, 0).reinterpretAsInts().intoArray(pairs, (at + i) / 2);
                 }
-                into.quantizedSums[unit / 32] = scale * sum.reduceLanes(VectorOperators.ADD);
+                sums[(at + unit) / 32] = scale * sum.reduceLanes(VectorOperators.ADD);
             }
         }
     }

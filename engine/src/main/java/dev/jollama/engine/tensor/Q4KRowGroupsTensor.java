@@ -167,18 +167,30 @@ final class Q4KRowGroupsTensor extends KQuantRowGroupsTensor {
     }
 
 
-    /** Per group of the band: the super-block's factors ({@link #blockFactors}), then each sub-block's values. */
     @Override
-    void dequantizeBand(int band, int k0, int n, float[] scratch) {
+    boolean pairBands() {
+        return true;
+    }
+
+    /**
+     * Per group of the band and super-block: its factors ({@link #blockFactors}), each sub-block's scale and min as
+     * the block's scale and offset, then the sub-block's sixteen pairs of nibbles.
+     */
+    @Override
+    void pairBand(int band, int k0, int n, float[] scratch) {
         int factors = BAND_FACTORS + 2 * ROWS;
         for (int i = 0; i < BAND_GROUPS; i++) {
             for (int k = 0, b = k0 / 256; k < n; k += 256, b++) {
                 blockFactors(groupBase(band + i) + (long) b * HEADER_BYTES, scratch, BAND_FACTORS, factors);
                 long at = values(band + i) + (long) b * NIBBLE_BYTES;
                 for (int j = 0; j < 8; j++) {
+                    int scales = PAIR_FACTORS + (k / 32 + j) * 2 * BAND_ROWS + i * ROWS;
+                    // The pairs hold q - 8: the offset d·sc·8 - dmin·m.
+                    FloatVector scale = FloatVector.fromArray(F, scratch, factors + j * ROWS);
+                    scale.intoArray(scratch, scales);
+                    scale.mul(8f).add(FloatVector.fromArray(F, scratch, factors + (8 + j) * ROWS)).intoArray(scratch, scales + BAND_ROWS);
                     for (int v = 0; v < 4; v++) {
-                        dequantizeEight(at + (long) VECTOR_BYTES * (4 * j + v), scratch, factors + j * ROWS, factors + (8 + j) * ROWS,
-                                (k + 32 * j + 8 * v) * BAND_ROWS + i * ROWS);
+                        nibblePairs(at + (long) VECTOR_BYTES * (4 * j + v), scratch, ((k + 32 * j) / 2 + 4 * v) * BAND_ROWS + i * ROWS);
                     }
                 }
             }

@@ -97,17 +97,22 @@ final class Q4_0RowGroupsTensor extends RowGroupsTensor {
         res[KEEP_ALIVE] = touched;
     }
 
-    /** Per group of the band and block, the rows' scales d and offsets -8·d to the scratch, then each int vector's eight values. */
     @Override
-    void dequantizeBand(int band, int k0, int n, float[] scratch) {
-        int scales = BAND_FACTORS, offsets = BAND_FACTORS + ROWS;
+    boolean pairBands() {
+        return true;
+    }
+
+    /** Per group of the band and block, the rows' scales d (offsets none: the pairs hold q - 8), then the block's sixteen pairs. */
+    @Override
+    void pairBand(int band, int k0, int n, float[] scratch) {
         for (int i = 0; i < BAND_GROUPS; i++) {
             for (int k = 0, b = k0 / 32; k < n; k += 32, b++) {
+                int scales = PAIR_FACTORS + k / 32 * 2 * BAND_ROWS + i * ROWS;
                 halvesToScratch(groupBase(band + i) + (long) b * SCALE_BYTES, scratch, scales);
-                FloatVector.fromArray(F, scratch, scales).mul(-8f).intoArray(scratch, offsets);
+                FloatVector.zero(F).intoArray(scratch, scales + BAND_ROWS);
                 long at = values(band + i) + (long) b * NIBBLE_BYTES;
                 for (int v = 0; v < 4; v++) {
-                    dequantizeEight(at + 4L * ROWS * v, scratch, scales, offsets, (k + 8 * v) * BAND_ROWS + i * ROWS);
+                    nibblePairs(at + 4L * ROWS * v, scratch, (k / 2 + 4 * v) * BAND_ROWS + i * ROWS);
                 }
             }
         }

@@ -65,6 +65,15 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
     static final int BAND_FACTORS = BAND_SUMS + MatmulInput.WIDE_GROUP * BAND_ROWS;
     /** Floats of scratch a prompt's product through the copy needs. */
     static final int BAND_SCRATCH = BAND_FACTORS + 18 * ROWS;
+    /** Input vectors per step of {@link #pairBandTimesFourVectors}: with three groups, 12 sums of each kind. */
+    static final int PAIR_BAND_VECTORS = 4;
+    /**
+     * In a 16-bit band's scratch ({@link #pairBand}), after the chunk's pairs of nibbles: per block of 32 values of
+     * the chunk, the band's rows' scales (group i's at i·ROWS), then their offsets (from BAND_ROWS on).
+     */
+    static final int PAIR_FACTORS = BAND_CHUNK / 2 * BAND_ROWS;
+    /** Then a block's 16-bit sums of the band's rows and four vectors, on their way to floats. */
+    static final int PAIR_SUMS = PAIR_FACTORS + BAND_CHUNK / 32 * 2 * BAND_ROWS;
 
     /** The same matrix in the file's layout: the scalar reference, and what products read until the copy is filled. */
     final FloatTensor fileLayout;
@@ -271,7 +280,9 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
      */
     @Override
     final void prepareInput(MatmulInput in) {
-        if (takesBands(in.count())) {
+        if (takesBands(in.count()) && pairBands()) {
+            in.quantizeVectors();
+        } else if (takesBands(in.count())) {
             in.transposedGroups();
         } else if (in.count() > 4) {
             fileLayout.prepareInput(in);
@@ -330,24 +341,40 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
      * band's rows dequantized from the copy into a tile whose values k of all the band's rows lie together (a nibble
      * position of a group's int vector is value k of its rows: no reordering), then every step of the input vectors
      * through it. The file layout's tiles hold a row's values together, which a group's vectors could only fill by
-     * gathering (1.3 times the dequantizing work, 3-8% off pp128).
+     * gathering (1.3 times the dequantizing work, 3-8% off pp128). The nibble types' tiles hold 16-bit values instead
+     * of floats, and their steps take four quantized vectors ({@link #pairBands}).
      */
     private void multiplyBands(MatmulInput in, float[] out, int rows, int from, int to, float[] scratch) {
         int cols = in.width(), count = in.count(), groups = rows / ROWS;
-        float[] xT = in.transposedGroups();
+        boolean pairs = pairBands();
+        int step = pairs ? PAIR_BAND_VECTORS : BAND_VECTORS;
+        float[] xT = pairs ? null : in.transposedGroups();
         for (int g = from / ROWS; g * ROWS < to; g += BAND_GROUPS) {
             int band = Math.min(g, groups - BAND_GROUPS);
             int first = Math.max(from, g * ROWS), end = Math.min(to, (g + BAND_GROUPS) * ROWS);
             for (int v0 = 0; v0 < count; v0 += MatmulInput.WIDE_GROUP) {
-                int vectors = Math.min(MatmulInput.WIDE_GROUP, count - v0), steps = (vectors + BAND_VECTORS - 1) / BAND_VECTORS;
-                Arrays.fill(scratch, BAND_SUMS, BAND_SUMS + steps * BAND_VECTORS * BAND_ROWS, 0f);
+                int vectors = Math.min(MatmulInput.WIDE_GROUP, count - v0), steps = (vectors + step - 1) / step;
+                Arrays.fill(scratch, BAND_SUMS, BAND_SUMS + steps * step * BAND_ROWS, 0f);
                 for (int k0 = 0; k0 < cols; k0 += BAND_CHUNK) {
                     int n = Math.min(BAND_CHUNK, cols - k0);
-                    dequantizeBand(band, k0, n, scratch);
+                    if (pairs) {
+                        pairBand(band, k0, n, scratch);
+                    } else {
+                        dequantizeBand(band, k0, n, scratch);
+                    }
                     for (int k1 = 0; k1 < n; k1 += BAND_PIECE) {
                         int m = Math.min(BAND_PIECE, n - k1), xo = v0 * cols + (k0 + k1) * MatmulInput.WIDE_GROUP;
                         for (int s = 0; s < steps; s++) {
-                            bandTimesVectors(scratch, k1 * BAND_ROWS, m, xT, xo + s * BAND_VECTORS, BAND_SUMS + s * BAND_VECTORS * BAND_ROWS);
+                            int sums = BAND_SUMS + s * step * BAND_ROWS;
+                            if (pairs) {
+                                // A last step short of four vectors repeats the last one (its sums are not kept).
+                                int t = v0 + s * step, last = count - 1, blocksPerVector = cols / 32, at = (k0 + k1) / 32;
+                                pairBandTimesFourVectors(scratch, k1 / 32, m / 32, in.vectorPairs(), in.vectorScales(), in.vectorSums(),
+                                        t * blocksPerVector + at, Math.min(t + 1, last) * blocksPerVector + at,
+                                        Math.min(t + 2, last) * blocksPerVector + at, Math.min(t + 3, last) * blocksPerVector + at, sums);
+                            } else {
+                                bandTimesVectors(scratch, k1 * BAND_ROWS, m, xT, xo + s * BAND_VECTORS, sums);
+                            }
                         }
                     }
                 }
@@ -359,24 +386,120 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
     }
 
     /**
+     * Whether prompts go through 16-bit bands ({@link #pairBand}, {@link #pairBandTimesFourVectors}) rather than
+     * float ones ({@link #dequantizeBand}, {@link #bandTimesVectors}): the nibble types', whose 4-bit values less 8
+     * times 8-bit inputs, summed over a block of 32, stay within 16 bits. Their inputs are then quantized to 8 bits
+     * in blocks of 32, as a decode step's are. Alternating with the float bands (tinyllama shape, 2 threads, Zen 4):
+     * pp128 Q4_0 95.0-97.5 -> 104.9-113.9 t/s, Q4_K_M 92.0-96.3 -> 100.9-109.0.
+     */
+    boolean pairBands() {
+        return false;
+    }
+
+    /**
+     * For a 16-bit band: values k0 to k0 + n of the rows of groups band to band + BAND_GROUPS - 1 into {@code scratch}
+     * as pairs of 16-bit values q - 8 ({@link #nibblePairs}; pair m of the chunk's group i at m·BAND_ROWS + i·ROWS),
+     * and each block of 32's scales and offsets from {@link #PAIR_FACTORS} (value = scale·(q - 8) + offset).
+     */
+    void pairBand(int band, int k0, int n, float[] scratch) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no 16-bit bands");
+    }
+
+    /**
+     * The int vector at {@code packedAt} as four vectors of 16-bit pairs ({@link #nibbles}: what the one-vector
+     * kernels multiply) less 8, kept as floats' bits at {@code scratch[tileAt + p·BAND_ROWS]} for nibble position p.
+     * Signed, a block's products and both halves of a lane summed stay within 16 bits (16·8·127·2 = 32,512).
+     */
+    final void nibblePairs(long packedAt, float[] scratch, int tileAt) {
+        IntVector packed = IntVector.fromMemorySegment(I, data, packedAt, LE);
+        for (int p = 0; p < 4; p++) {
+            nibbles(packed, p).sub((short) 8).reinterpretAsFloats().intoArray(scratch, tileAt + p * BAND_ROWS);
+        }
+    }
+
+    /**
+     * Four input vectors quantized in blocks of 32 ({@link MatmulInput#quantizeVectors}) times the 16-bit band's blocks
+     * tileBlock to tileBlock + blocks - 1 ({@link #pairBand}), added to their sums from {@code scratch[sums]} (vector
+     * j's BAND_ROWS sums from sums + j·BAND_ROWS); vector j's blocks from x_j in the input's blocks. Per block, each
+     * pair of the band's rows' values (q - 8) times each vector's pair of 8-bit values broadcast, in 16-bit lanes
+     * (sixteen products of at most 8·127 per lane, and both halves of a lane together, stay within 16 bits), to
+     * {@link #PAIR_SUMS}; then each of those to floats ({@link #addPairSums}). Integer products go through four pipes of
+     * a Zen 4 core where float multiply-adds have two: in cache, one core, 68 multiply-adds per ns against 57-59 for
+     * {@link #bandTimesVectors}. The sums' conversion is a loop of its own: written out beside the products (80 per
+     * ns in cache), the method was at C2's node budget, and in some runs its last vector operations were left as calls
+     * (pp128 0.5-0.8 times the float bands' in a third of the runs).
+     */
+    static void pairBandTimesFourVectors(float[] scratch, int tileBlock, int blocks, int[] pairs, float[] xScales, float[] xSums,
+                                         int x0, int x1, int x2, int x3, int sums) {
+        final int b = BAND_ROWS;
+        for (int blk = 0; blk < blocks; blk++) {
+            ShortVector s00 = ShortVector.zero(PAIRS), s10 = s00, s20 = s00, s01 = s00, s11 = s00, s21 = s00;
+            ShortVector s02 = s00, s12 = s00, s22 = s00, s03 = s00, s13 = s00, s23 = s00;
+            int p0 = 16 * (x0 + blk), p1 = 16 * (x1 + blk), p2 = 16 * (x2 + blk), p3 = 16 * (x3 + blk);
+            for (int m = 0, w = 16 * (tileBlock + blk) * b; m < 16; m++, w += b) {
+                ShortVector w0 = FloatVector.fromArray(F, scratch, w).reinterpretAsShorts();
+                ShortVector w1 = FloatVector.fromArray(F, scratch, w + ROWS).reinterpretAsShorts();
+                ShortVector w2 = FloatVector.fromArray(F, scratch, w + 2 * ROWS).reinterpretAsShorts();
+                ShortVector x = IntVector.broadcast(I, pairs[p0 + m]).reinterpretAsShorts();
+                s00 = w0.mul(x).add(s00);
+                s10 = w1.mul(x).add(s10);
+                s20 = w2.mul(x).add(s20);
+                x = IntVector.broadcast(I, pairs[p1 + m]).reinterpretAsShorts();
+                s01 = w0.mul(x).add(s01);
+                s11 = w1.mul(x).add(s11);
+                s21 = w2.mul(x).add(s21);
+                x = IntVector.broadcast(I, pairs[p2 + m]).reinterpretAsShorts();
+                s02 = w0.mul(x).add(s02);
+                s12 = w1.mul(x).add(s12);
+                s22 = w2.mul(x).add(s22);
+                x = IntVector.broadcast(I, pairs[p3 + m]).reinterpretAsShorts();
+                s03 = w0.mul(x).add(s03);
+                s13 = w1.mul(x).add(s13);
+                s23 = w2.mul(x).add(s23);
+            }
+            s00.reinterpretAsFloats().intoArray(scratch, PAIR_SUMS);
+            s10.reinterpretAsFloats().intoArray(scratch, PAIR_SUMS + ROWS);
+            s20.reinterpretAsFloats().intoArray(scratch, PAIR_SUMS + 2 * ROWS);
+            s01.reinterpretAsFloats().intoArray(scratch, PAIR_SUMS + b);
+            s11.reinterpretAsFloats().intoArray(scratch, PAIR_SUMS + b + ROWS);
+            s21.reinterpretAsFloats().intoArray(scratch, PAIR_SUMS + b + 2 * ROWS);
+            s02.reinterpretAsFloats().intoArray(scratch, PAIR_SUMS + 2 * b);
+            s12.reinterpretAsFloats().intoArray(scratch, PAIR_SUMS + 2 * b + ROWS);
+            s22.reinterpretAsFloats().intoArray(scratch, PAIR_SUMS + 2 * b + 2 * ROWS);
+            s03.reinterpretAsFloats().intoArray(scratch, PAIR_SUMS + 3 * b);
+            s13.reinterpretAsFloats().intoArray(scratch, PAIR_SUMS + 3 * b + ROWS);
+            s23.reinterpretAsFloats().intoArray(scratch, PAIR_SUMS + 3 * b + 2 * ROWS);
+            int factors = PAIR_FACTORS + (tileBlock + blk) * 2 * b;
+            addPairSums(scratch, PAIR_SUMS, factors, xScales[x0 + blk], xSums[x0 + blk], sums);
+            addPairSums(scratch, PAIR_SUMS + b, factors, xScales[x1 + blk], xSums[x1 + blk], sums + b);
+            addPairSums(scratch, PAIR_SUMS + 2 * b, factors, xScales[x2 + blk], xSums[x2 + blk], sums + 2 * b);
+            addPairSums(scratch, PAIR_SUMS + 3 * b, factors, xScales[x3 + blk], xSums[x3 + blk], sums + 3 * b);
+        }
+    }
+
+    /**
+     * One vector's 16-bit sums of a block from {@code scratch[pairSums]} (the band's rows) to floats: each lane's two
+     * halves summed (the low half shifted onto the high one, then down with its sign), times the vector's block scale
+     * {@code scale} and the rows' scales from {@code scratch[factors]}, plus the rows' offsets times the vector's block
+     * sum {@code sum}, added to its sums at {@code scratch[sums]}.
+     */
+    private static void addPairSums(float[] scratch, int pairSums, int factors, float scale, float sum, int sums) {
+        FloatVector blockSum = FloatVector.broadcast(F, sum);
+        for (int i = 0; i < BAND_ROWS; i += ROWS) {
+            IntVector lanes = FloatVector.fromArray(F, scratch, pairSums + i).reinterpretAsInts();
+            FloatVector offsets = FloatVector.fromArray(F, scratch, factors + BAND_ROWS + i).fma(blockSum, FloatVector.fromArray(F, scratch, sums + i));
+            ((FloatVector) lanes.reinterpretAsShorts().add(lanes.lanewise(VectorOperators.LSHL, 16).reinterpretAsShorts()).reinterpretAsInts()
+                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .mul(scale).fma(FloatVector.fromArray(F, scratch, factors + i), offsets).intoArray(scratch, sums + i);
+        }
+    }
+
+    /**
      * Values k0 to k0 + n of the rows of groups band to band + BAND_GROUPS - 1, dequantized into {@code scratch}: value
      * k0 + k of the band's row i at k·BAND_ROWS + i.
      */
-    abstract void dequantizeBand(int band, int k0, int n, float[] scratch);
-
-    /**
-     * The eight values of each lane of the int vector at {@code packedAt} ({@link #eightNibbles} order) times the rows'
-     * scales at {@code scratch[scaleAt]} plus their offsets at {@code scratch[offsetAt]}, the rows' value e to
-     * {@code scratch[tileAt + e·BAND_ROWS]}. It takes and returns no vector: should C2 not inline it (a helper taking
-     * vectors once did not, in a forward pass's compilation), nothing is boxed.
-     */
-    final void dequantizeEight(long packedAt, float[] scratch, int scaleAt, int offsetAt, int tileAt) {
-        IntVector packed = IntVector.fromMemorySegment(I, data, packedAt, LE);
-        FloatVector scale = FloatVector.fromArray(F, scratch, scaleAt), offset = FloatVector.fromArray(F, scratch, offsetAt);
-        for (int e = 0; e < 8; e++) {
-            FloatVector q = (FloatVector) packed.lanewise(VectorOperators.LSHR, 16 * (e & 1) + 4 * (e >> 1)).and(0xF).convert(VectorOperators.I2F, 0);
-            q.fma(scale, offset).intoArray(scratch, tileAt + e * BAND_ROWS);
-        }
+    void dequantizeBand(int band, int k0, int n, float[] scratch) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has 16-bit bands, not float ones");
     }
 
     /**

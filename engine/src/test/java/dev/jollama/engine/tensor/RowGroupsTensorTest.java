@@ -82,7 +82,7 @@ class RowGroupsTensorTest {
                     try (WorkerPool pool = new WorkerPool(threads)) {
                         new Matmul(pool).multiply(repacked, in, out, ROWS);
                     }
-                    assertMatchesReference(repacked, in, inputBlock(type), out, 0, ROWS, cols + " wide x" + count + " on " + threads);
+                    assertMatchesReference(repacked, in, productBlock(type, count, ROWS), out, 0, ROWS, cols + " wide x" + count + " on " + threads);
                 }
             }
         }
@@ -106,7 +106,7 @@ class RowGroupsTensorTest {
                 float[] out = new float[rows * count];
                 java.util.Arrays.fill(out, Float.NaN);
                 repacked.multiplyRows(in, out, rows, range[0], range[1], new float[FloatTensor.scratchFloats(cols)]);
-                assertMatchesReference(repacked, in, 0, out, rows, range[0], range[1], "rows " + range[0] + ".." + range[1] + " x" + count);
+                assertMatchesReference(repacked, in, productBlock(type, count, rows), out, rows, range[0], range[1], "rows " + range[0] + ".." + range[1] + " x" + count);
                 for (int t = 0; t < count; t++) {
                     for (int r = 0; r < rows; r++) {
                         if (r < range[0] || r >= range[1]) {
@@ -153,7 +153,7 @@ class RowGroupsTensorTest {
             float[] out = new float[ROWS * count];
             java.util.Arrays.fill(out, Float.NaN);
             repacked.multiplyRows(in, out, ROWS, 5, 29, new float[FloatTensor.scratchFloats(cols)]);
-            assertMatchesReference(repacked, in, inputBlock(type), out, 5, 29, "rows 5..29 x" + count);
+            assertMatchesReference(repacked, in, productBlock(type, count, ROWS), out, 5, 29, "rows 5..29 x" + count);
             for (int t = 0; t < count; t++) {
                 for (int r = 0; r < ROWS; r++) {
                     if (r < 5 || r >= 29) {
@@ -194,7 +194,7 @@ class RowGroupsTensorTest {
             MatmulInput prompt = input(cols, 20, random);
             float[] out = new float[ROWS * 20];
             new Matmul(pool).multiply(matrix, prompt, out, ROWS);
-            assertMatchesReference(file, prompt, inputBlock(type), out, 0, ROWS, "a prompt before filling");
+            assertMatchesReference(file, prompt, 0, out, 0, ROWS, "a prompt before filling");
             MatmulInput decode = input(cols, 1, random);
             out = new float[ROWS];
             new Matmul(pool).multiply(matrix, decode, out, ROWS);
@@ -250,8 +250,21 @@ class RowGroupsTensorTest {
     }
 
     /**
-     * {@code out} against the rows times the input in double, one input vector first quantized to 8 bits in blocks of
-     * {@code inputBlock} as ggml does (0: as it is; several vectors stay as they are).
+     * The block size a product of {@code count} vectors through a filled copy of {@code rows} rows quantizes each input
+     * vector in: one vector as {@link #inputBlock}; a prompt through the 16-bit bands of Q4_0 and Q4_K
+     * ({@link RowGroupsTensor#pairBands}: 16 lanes, at least a band's rows) in blocks of 32; otherwise none (0).
+     */
+    private static int productBlock(GgmlType type, int count, int rows) {
+        if (count == 1) {
+            return inputBlock(type);
+        }
+        boolean pairBands = FloatTensor.WIDE && rows >= RowGroupsTensor.BAND_ROWS && count > 4 && (type == GgmlType.Q4_0 || type == GgmlType.Q4_K);
+        return pairBands ? 32 : 0;
+    }
+
+    /**
+     * {@code out} against the rows times the input in double, each input vector first quantized to 8 bits in blocks
+     * of {@code inputBlock} as ggml does (0: as they are).
      */
     private static void assertMatchesReference(FloatTensor tensor, MatmulInput in, int inputBlock, float[] out, int from, int to, String what) {
         assertMatchesReference(tensor, in, inputBlock, out, ROWS, from, to, what);
@@ -262,7 +275,7 @@ class RowGroupsTensorTest {
         int cols = in.width();
         for (int t = 0; t < in.count(); t++) {
             float[] x = java.util.Arrays.copyOfRange(in.values(), t * cols, (t + 1) * cols);
-            if (inputBlock > 0 && in.count() == 1) {
+            if (inputBlock > 0) {
                 x = QuantizedInputTest.quantizedAsGgml(x, inputBlock);
             }
             for (int r = from; r < to; r++) {
