@@ -280,10 +280,12 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
      */
     @Override
     final void prepareInput(MatmulInput in) {
-        if (takesBands(in.count()) && pairBands()) {
-            in.quantizeVectors();
-        } else if (takesBands(in.count())) {
-            in.transposedGroups();
+        if (takesBands(in.count())) {
+            if (pairBands()) {
+                in.quantizeVectors();
+            } else {
+                in.transposedGroups();
+            }
         } else if (in.count() > 4) {
             fileLayout.prepareInput(in);
         } else if (in.count() > 1) {
@@ -345,7 +347,7 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
      * of floats, and their steps take four quantized vectors ({@link #pairBands}).
      */
     private void multiplyBands(MatmulInput in, float[] out, int rows, int from, int to, float[] scratch) {
-        int cols = in.width(), count = in.count(), groups = rows / ROWS;
+        int cols = in.width(), count = in.count(), groups = rows / ROWS, blocksPerVector = cols / 32;
         boolean pairs = pairBands();
         int step = pairs ? PAIR_BAND_VECTORS : BAND_VECTORS;
         float[] xT = pairs ? null : in.transposedGroups();
@@ -368,7 +370,7 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
                             int sums = BAND_SUMS + s * step * BAND_ROWS;
                             if (pairs) {
                                 // A last step short of four vectors repeats the last one (its sums are not kept).
-                                int t = v0 + s * step, last = count - 1, blocksPerVector = cols / 32, at = (k0 + k1) / 32;
+                                int t = v0 + s * step, last = count - 1, at = (k0 + k1) / 32;
                                 pairBandTimesFourVectors(scratch, k1 / 32, m / 32, in.vectorPairs(), in.vectorScales(), in.vectorSums(),
                                         t * blocksPerVector + at, Math.min(t + 1, last) * blocksPerVector + at,
                                         Math.min(t + 2, last) * blocksPerVector + at, Math.min(t + 3, last) * blocksPerVector + at, sums);
