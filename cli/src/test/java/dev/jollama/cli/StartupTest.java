@@ -19,6 +19,12 @@ class StartupTest {
     }
 
     @Test
+    void theClientCacheTrainingRunsEveryCommandAgainstAServerProcess() throws Exception {
+        Path models = Path.of("target", "training-stores", UUID.randomUUID().toString()).toAbsolutePath();
+        assertThat(StartupTraining.runAgainstServerProcess(models)).isZero();
+    }
+
+    @Test
     void theUsageListsEveryVerb() {
         TestServer.Outcome o = TestServer.run(NO_SERVER, "", false, "--help");
         assertThat(o.exitCode()).isZero();
