@@ -38,7 +38,12 @@ final class StartupTraining {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean client = args.length > 1 && args[1].equals("client");
+        String mode = args.length > 1 ? args[1] : "engine";
+        if (!mode.equals("engine") && !mode.equals("client")) {
+            System.err.println("training: the mode is engine or client, not " + mode);
+            System.exit(2);
+        }
+        boolean client = mode.equals("client");
         Path models = Path.of(args[0]);
         System.exit((client ? runAgainstServerProcess(models) : run(models)) == 0 ? 0 : 1);
     }
@@ -78,6 +83,10 @@ final class StartupTraining {
         }
     }
 
+    /**
+     * A loopback port free now. Should another process take it before the server does, the server fails to start, the
+     * training fails, and the launcher starts commands without a cache until the next build.
+     */
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

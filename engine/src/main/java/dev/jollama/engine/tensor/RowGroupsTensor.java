@@ -481,9 +481,10 @@ abstract sealed class RowGroupsTensor extends FloatTensor permits Q4_0RowGroupsT
 
     /**
      * One vector's 16-bit sums of a block from {@code scratch[pairSums]} (the band's rows) to floats: each lane's two
-     * halves summed (the low half shifted onto the high one, then down with its sign), times the vector's block scale
-     * {@code scale} and the rows' scales from {@code scratch[factors]}, plus the rows' offsets times the vector's block
-     * sum {@code sum}, added to its sums at {@code scratch[sums]}.
+     * halves summed (the low half shifted onto the high one, then down with its sign: one operation fewer than
+     * {@link #pairSums}, which adds in 32 bits; a band's halves together stay within 16 bits), times the vector's
+     * block scale {@code scale} and the rows' scales from {@code scratch[factors]}, plus the rows' offsets times the
+     * vector's block sum {@code sum}, added to its sums at {@code scratch[sums]}.
      */
     private static void addPairSums(float[] scratch, int pairSums, int factors, float scale, float sum, int sums) {
         FloatVector blockSum = FloatVector.broadcast(F, sum);
